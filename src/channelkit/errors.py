@@ -1,0 +1,53 @@
+"""The exceptions that channelkit raises.
+
+Every error that channelkit raises on purpose is a :class:`ChannelkitError`.
+Errors caused by bad input also subclass :class:`ValueError`, so code that
+already catches ``ValueError`` keeps working.
+
+Examples
+--------
+>>> import channelkit as ck
+>>> try:
+...     ck.gini([1.0, -2.0])
+... except ck.InvalidInputError as err:
+...     print(err)
+values[1] = -2.0 is negative; expected non-negative numbers
+>>> issubclass(ck.InvalidInputError, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ChannelkitError",
+    "InfeasibleError",
+    "InvalidInputError",
+    "ProgramDefinitionError",
+]
+
+
+class ChannelkitError(Exception):
+    """Base class of every error that channelkit raises on purpose."""
+
+
+class InvalidInputError(ChannelkitError, ValueError):
+    """An argument has the wrong shape, type or value.
+
+    The message names the argument, the offending value or index, and what
+    was expected.
+    """
+
+
+class ProgramDefinitionError(InvalidInputError):
+    """A partner program (tiers, scorecard, policy) or its file is malformed.
+
+    Raised, for example, for a tier ladder in which a higher tier is easier to
+    reach than a lower one, or for a program file with a missing key.
+    """
+
+
+class InfeasibleError(ChannelkitError):
+    """No solution satisfies the constraints.
+
+    The message says which constraint cannot be met and by how much.
+    """

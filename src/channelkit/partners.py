@@ -1,0 +1,706 @@
+"""Partners, channel managers and the columnar :class:`Portfolio`.
+
+A :class:`Partner` is one independent business that sells or services the
+vendor's products; a :class:`Manager` is a channel manager with a yearly
+workload capacity. A :class:`Portfolio` holds many partners as columns of
+numpy arrays: it is the form every vectorized function in channelkit consumes.
+
+Functions that take a population accept a :class:`Portfolio`, a pandas
+DataFrame, a mapping of column name to 1-D array-like, or a sequence of
+:class:`Partner`; :func:`as_portfolio` turns all of them into a Portfolio.
+
+Examples
+--------
+>>> import channelkit as ck
+>>> pf = ck.Portfolio.from_partners([
+...     ck.Partner("acme", revenue=120_000.0, region="EMEA", metrics={"csat": 9.0}),
+...     ck.Partner("bolt", revenue=8_000.0, region="NA", metrics={"csat": 7.5}),
+... ])
+>>> pf
+Portfolio(n=2, metrics=['csat'])
+>>> pf.column("revenue")
+array([120000.,   8000.])
+>>> pf.to_partners()[1]
+Partner(id='bolt', revenue=8000.0, revenue_prior=None, product_share=None, region='NA', metrics={'csat': 7.5})
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._validation import as_float_array
+from .errors import InvalidInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import os
+
+    import pandas as pd
+
+__all__ = ["STANDARD_COLUMNS", "Manager", "Partner", "Portfolio", "as_portfolio"]
+
+#: Columns every :class:`Portfolio` has, in this order; other columns are metrics.
+STANDARD_COLUMNS: tuple[str, ...] = ("id", "revenue", "revenue_prior", "product_share", "region")
+
+
+# --------------------------------------------------------------------------- validators
+def _check_id(value: object, what: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
+        raise InvalidInputError(f"{what} id must be a string, got {value!r}")
+    out = str(value).strip()
+    if not out:
+        raise InvalidInputError(f"{what} id must be a non-empty string, got {value!r}")
+    return out
+
+
+def _real(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(f"{what} must be a number, got {value!r}")
+    out = float(value)
+    if math.isnan(out):
+        raise InvalidInputError(f"{what} is NaN; expected a number")
+    return out
+
+
+def _region(value: object, what: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"{what} must be a non-empty string or None, got {value!r}")
+    return value.strip()
+
+
+def _metric_name(name: object, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError(f"{what}: metric names must be non-empty strings, got {name!r}")
+    if name in STANDARD_COLUMNS:
+        raise InvalidInputError(
+            f"{what}: {name!r} is a standard column, not a metric; pass it as a field"
+        )
+    return name
+
+
+# --------------------------------------------------------------------------- Partner
+def _partner_metrics(value: Mapping[str, float]) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"metrics must be a mapping of name -> number, got {value!r}")
+    out: dict[str, float] = {}
+    for key, val in value.items():
+        name = _metric_name(key, "Partner.metrics")
+        num = _real(val, f"metric {name!r}")
+        if math.isinf(num):
+            raise InvalidInputError(f"metric {name!r} = {num} is infinite; expected a finite number")
+        out[name] = num
+    return out
+
+
+@attrs.frozen(kw_only=False)
+class Partner:
+    """One channel partner.
+
+    Parameters
+    ----------
+    id : str
+        Unique identifier of the partner.
+    revenue : float [currency/year], default 0.0
+        Revenue the partner made with the vendor's products in the current year.
+    revenue_prior : float or None [currency/year]
+        Revenue in the prior year; None if unknown (e.g. a new partner).
+    product_share : float in [0, 1] or None
+        Share of the partner's revenue that comes from products; the rest is
+        services. None if unknown.
+    region : str or None
+        Geography the partner belongs to.
+    metrics : mapping of str to float
+        Any further numeric attributes (certified staff, customer
+        satisfaction, registered deals, ...).
+
+    Raises
+    ------
+    InvalidInputError
+        For an empty id, NaN or negative revenue, a product share outside
+        [0, 1], a non-numeric metric or a metric named like a standard column.
+
+    Examples
+    --------
+    >>> Partner("p1", revenue=50_000.0, product_share=0.7)
+    Partner(id='p1', revenue=50000.0, revenue_prior=None, product_share=0.7, region=None, metrics={})
+    """
+
+    id: str = attrs.field(converter=lambda v: _check_id(v, "Partner"))
+    revenue: float = attrs.field(default=0.0)
+    revenue_prior: float | None = attrs.field(default=None)
+    product_share: float | None = attrs.field(default=None)
+    region: str | None = attrs.field(default=None)
+    metrics: dict[str, float] = attrs.field(factory=dict, converter=_partner_metrics)
+
+    def __attrs_post_init__(self) -> None:
+        what = f"partner {self.id!r}"
+        revenue = _real(self.revenue, f"{what}: revenue")
+        if revenue < 0 or math.isinf(revenue):
+            raise InvalidInputError(
+                f"{what}: revenue = {revenue!r} must be a finite, non-negative amount"
+            )
+        object.__setattr__(self, "revenue", revenue)
+        if self.revenue_prior is not None:
+            prior = _real(self.revenue_prior, f"{what}: revenue_prior")
+            if prior < 0 or math.isinf(prior):
+                raise InvalidInputError(
+                    f"{what}: revenue_prior = {prior!r} must be a finite, non-negative amount"
+                )
+            object.__setattr__(self, "revenue_prior", prior)
+        if self.product_share is not None:
+            share = _real(self.product_share, f"{what}: product_share")
+            if not 0.0 <= share <= 1.0:
+                raise InvalidInputError(f"{what}: product_share = {share!r} is outside [0, 1]")
+            object.__setattr__(self, "product_share", share)
+        object.__setattr__(self, "region", _region(self.region, f"{what}: region"))
+
+
+# --------------------------------------------------------------------------- Manager
+@attrs.frozen
+class Manager:
+    """A channel (partner) manager.
+
+    Parameters
+    ----------
+    id : str
+        Unique identifier of the manager.
+    capacity : float [hours/year], default inf
+        Workload the manager can carry in a year; ``inf`` for no hard cap.
+    max_partners : int or None
+        Most partners the manager may hold (None: no cap).
+    region : str or None
+        Geography the manager covers; None covers every region.
+
+    Examples
+    --------
+    >>> Manager("m1", capacity=1800.0, max_partners=30, region="EMEA")
+    Manager(id='m1', capacity=1800.0, max_partners=30, region='EMEA')
+    """
+
+    id: str = attrs.field(converter=lambda v: _check_id(v, "Manager"))
+    capacity: float = attrs.field(default=math.inf)
+    max_partners: int | None = attrs.field(default=None)
+    region: str | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        what = f"manager {self.id!r}"
+        cap = _real(self.capacity, f"{what}: capacity")
+        if not cap > 0:
+            raise InvalidInputError(f"{what}: capacity = {cap!r} must be positive [hours/year]")
+        object.__setattr__(self, "capacity", cap)
+        if self.max_partners is not None:
+            mp = self.max_partners
+            if isinstance(mp, bool) or not isinstance(mp, numbers.Integral) or int(mp) < 0:
+                raise InvalidInputError(
+                    f"{what}: max_partners = {mp!r} must be a non-negative whole number or None"
+                )
+            object.__setattr__(self, "max_partners", int(mp))
+        object.__setattr__(self, "region", _region(self.region, f"{what}: region"))
+
+
+# --------------------------------------------------------------------------- Portfolio
+def _readonly(arr: NDArray[Any]) -> NDArray[Any]:
+    arr.setflags(write=False)
+    return arr
+
+
+def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
+    raw = np.asarray(ids)
+    if raw.ndim != 1:
+        raise InvalidInputError(f"ids must be 1-D, got shape {raw.shape}")
+    if raw.dtype.kind == "f":
+        raise InvalidInputError("ids must be strings or integers, got floats")
+    if raw.dtype.kind == "O":
+        for i, v in enumerate(raw):
+            if v is None or (isinstance(v, float) and math.isnan(v)):
+                raise InvalidInputError(f"ids[{i}] is missing; every partner needs an id")
+    out = raw.astype(str)
+    stripped = np.char.strip(out)
+    empty = np.char.str_len(stripped) == 0
+    if empty.any():
+        raise InvalidInputError(f"ids[{int(np.argmax(empty))}] is empty; every partner needs an id")
+    uniq, first, counts = np.unique(stripped, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        dup = int(np.argmax(counts > 1))
+        rows = np.flatnonzero(stripped == uniq[dup])
+        raise InvalidInputError(
+            f"ids must be unique: {str(uniq[dup])!r} appears {counts[dup]} times "
+            f"(rows {', '.join(str(int(r)) for r in rows[:5])})"
+        )
+    return np.asarray(stripped, dtype=str)
+
+
+def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
+    if region is None:
+        return np.full(n, "", dtype="<U1")
+    raw = np.asarray(region, dtype=object)
+    if raw.shape != (n,):
+        raise InvalidInputError(f"region must have shape ({n},), got {raw.shape}")
+    out = np.empty(n, dtype=object)
+    for i, v in enumerate(raw):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out[i] = ""
+        elif isinstance(v, str):
+            out[i] = v.strip()
+        else:
+            raise InvalidInputError(f"region[{i}] = {v!r} must be a string or missing")
+    return out.astype(str) if n else np.empty(0, dtype="<U1")
+
+
+def _name_ids(pf: Portfolio, where: NDArray[np.bool_]) -> str:
+    i = int(np.argmax(where))
+    return f"partner {str(pf.ids[i])!r} (row {i})"
+
+
+@attrs.frozen(eq=False, repr=False, init=False)
+class Portfolio:
+    """Many partners as columns of numpy arrays.
+
+    Parameters
+    ----------
+    ids : array-like of str, shape (n,)
+        Unique partner ids.
+    revenue : array-like [currency/year], shape (n,), optional
+        Current-year revenue, >= 0 (default all zero).
+    revenue_prior : array-like [currency/year], shape (n,), optional
+        Prior-year revenue, >= 0; NaN where unknown (default all unknown).
+    product_share : array-like, shape (n,), optional
+        Share of revenue from products, in [0, 1]; NaN where unknown.
+    region : array-like of str or None, shape (n,), optional
+        Region of each partner; None (stored as ``""``) where unknown.
+    metrics : mapping of str to array-like, optional
+        Further numeric columns, each of shape (n,), finite.
+
+    Notes
+    -----
+    The arrays are copied and made read-only, so a Portfolio never changes
+    and never shares memory with the caller's data. Use :meth:`with_columns`
+    or :meth:`subset` to derive new portfolios.
+
+    Examples
+    --------
+    >>> pf = Portfolio(["a", "b", "c"], revenue=[5.0, 1.0, 0.0], metrics={"deals": [3, 1, 0]})
+    >>> len(pf), pf.ids.tolist(), pf.column("deals").tolist()
+    (3, ['a', 'b', 'c'], [3.0, 1.0, 0.0])
+    >>> pf.subset(pf.column("revenue") > 0).ids.tolist()
+    ['a', 'b']
+    """
+
+    ids: NDArray[np.str_]
+    revenue: NDArray[np.float64]
+    revenue_prior: NDArray[np.float64]
+    product_share: NDArray[np.float64]
+    region: NDArray[np.str_]
+    metrics: Mapping[str, NDArray[np.float64]]
+
+    def __init__(
+        self,
+        ids: ArrayLike,
+        revenue: ArrayLike | None = None,
+        revenue_prior: ArrayLike | None = None,
+        product_share: ArrayLike | None = None,
+        region: ArrayLike | None = None,
+        metrics: Mapping[str, ArrayLike] | None = None,
+    ) -> None:
+        id_arr = _ids_array(ids)
+        n = id_arr.shape[0]
+
+        def column(values: ArrayLike | None, name: str, fill: float) -> NDArray[np.float64]:
+            if values is None:
+                return np.full(n, fill)
+            arr = as_float_array(values, name, allow_nan=fill != 0.0)
+            if arr.shape != (n,):
+                raise InvalidInputError(
+                    f"{name} must have one value per partner, shape ({n},), got {arr.shape}"
+                )
+            return arr
+
+        def bad(arr: NDArray[np.float64], mask: NDArray[np.bool_], name: str, why: str) -> None:
+            if mask.any():
+                i = int(np.argmax(mask))
+                raise InvalidInputError(
+                    f"{name} of partner {str(id_arr[i])!r} (row {i}) = {arr[i]!r} {why}"
+                )
+
+        rev = column(revenue, "revenue", 0.0)
+        bad(rev, rev < 0, "revenue", "is negative; expected an amount >= 0")
+        prior = column(revenue_prior, "revenue_prior", math.nan)
+        bad(prior, prior < 0, "revenue_prior", "is negative; expected an amount >= 0 or NaN")
+        bad(prior, np.isinf(prior), "revenue_prior", "is infinite")
+        share = column(product_share, "product_share", math.nan)
+        bad(share, (share < 0) | (share > 1), "product_share", "is outside [0, 1]")
+
+        mets: dict[str, NDArray[np.float64]] = {}
+        if metrics is not None:
+            if not isinstance(metrics, Mapping):
+                raise InvalidInputError(
+                    f"metrics must be a mapping of name -> array, got {type(metrics).__name__}"
+                )
+            for key, values in metrics.items():
+                name = _metric_name(key, "Portfolio.metrics")
+                arr = as_float_array(values, f"metric {name!r}", allow_nan=True, allow_inf=False)
+                if arr.shape != (n,):
+                    raise InvalidInputError(
+                        f"metric {name!r} must have shape ({n},), got {arr.shape}"
+                    )
+                bad(arr, np.isnan(arr), f"metric {name!r}", "is NaN; expected a number")
+                mets[name] = _readonly(arr)
+
+        object.__setattr__(self, "ids", _readonly(id_arr))
+        object.__setattr__(self, "revenue", _readonly(rev))
+        object.__setattr__(self, "revenue_prior", _readonly(prior))
+        object.__setattr__(self, "product_share", _readonly(share))
+        object.__setattr__(self, "region", _readonly(_regions_array(region, n)))
+        object.__setattr__(self, "metrics", mets)
+
+    # ------------------------------------------------------------------ basics
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def __repr__(self) -> str:
+        return f"Portfolio(n={len(self)}, metrics={list(self.metrics)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Portfolio):
+            return NotImplemented
+        if list(self.metrics) != list(other.metrics) or len(self) != len(other):
+            return False
+        pairs = [
+            (self.revenue, other.revenue),
+            (self.revenue_prior, other.revenue_prior),
+            (self.product_share, other.product_share),
+            *((self.metrics[k], other.metrics[k]) for k in self.metrics),
+        ]
+        return (
+            bool(np.array_equal(self.ids, other.ids))
+            and bool(np.array_equal(self.region, other.region))
+            and all(np.array_equal(a, b, equal_nan=True) for a, b in pairs)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def columns(self) -> list[str]:
+        """Names of all columns: the standard ones, then the metrics."""
+        return [*STANDARD_COLUMNS, *self.metrics]
+
+    def column(self, name: str) -> NDArray[Any]:
+        """Return one column as a read-only array.
+
+        Parameters
+        ----------
+        name : str
+            ``"id"``, ``"revenue"``, ``"revenue_prior"``, ``"product_share"``,
+            ``"region"`` or the name of a metric.
+
+        Raises
+        ------
+        InvalidInputError
+            If the portfolio has no such column; the message lists the ones it has.
+        """
+        if name == "id":
+            return self.ids
+        if name in STANDARD_COLUMNS:
+            arr: NDArray[Any] = getattr(self, name)
+            return arr
+        try:
+            return self.metrics[name]
+        except (KeyError, TypeError):
+            raise InvalidInputError(
+                f"the partners have no column {name!r}; available: {', '.join(self.columns)}"
+            ) from None
+
+    def has_column(self, name: str) -> bool:
+        """Whether ``name`` is a standard column or one of the metrics."""
+        return name in STANDARD_COLUMNS or name in self.metrics
+
+    def with_columns(self, **metrics: ArrayLike) -> Portfolio:
+        """Return a new portfolio with metrics added or replaced.
+
+        Standard columns may be replaced too (``revenue=...``).
+
+        Examples
+        --------
+        >>> pf = Portfolio(["a", "b"], revenue=[1.0, 2.0])
+        >>> pf.with_columns(deals=[4, 0]).column("deals").tolist()
+        [4.0, 0.0]
+        """
+        std = {k: metrics.pop(k) for k in list(metrics) if k in STANDARD_COLUMNS}
+        if "id" in std:
+            raise InvalidInputError("with_columns cannot change ids; build a new Portfolio")
+        return Portfolio(
+            self.ids,
+            revenue=std.get("revenue", self.revenue),
+            revenue_prior=std.get("revenue_prior", self.revenue_prior),
+            product_share=std.get("product_share", self.product_share),
+            region=std.get("region", self._region_or_none()),
+            metrics={**self.metrics, **metrics},
+        )
+
+    def _region_or_none(self) -> NDArray[np.object_]:
+        out = self.region.astype(object)
+        out[self.region == ""] = None
+        return out
+
+    def index_of(self, ids: ArrayLike) -> NDArray[np.intp]:
+        """Row positions of the given ids.
+
+        Raises
+        ------
+        InvalidInputError
+            If an id is not in the portfolio.
+        """
+        want = np.asarray(ids).astype(str)
+        order = np.argsort(self.ids, kind="stable")
+        pos = np.searchsorted(self.ids, want, sorter=order)
+        pos = np.clip(pos, 0, max(len(self) - 1, 0))
+        found = order[pos] if len(self) else np.zeros(want.shape, dtype=np.intp)
+        ok = (self.ids[found] == want) if len(self) else np.zeros(want.shape, dtype=bool)
+        if not ok.all():
+            missing = want[~ok][0]
+            raise InvalidInputError(f"no partner with id {str(missing)!r} in the portfolio")
+        return np.asarray(found, dtype=np.intp)
+
+    def subset(self, mask_or_ids: ArrayLike) -> Portfolio:
+        """Return the partners selected by a boolean mask, row indices or ids.
+
+        Parameters
+        ----------
+        mask_or_ids : array-like
+            A boolean mask of length n, integer row positions, or partner ids
+            (selected in the order given).
+        """
+        sel = np.asarray(mask_or_ids)
+        if sel.dtype == np.bool_:
+            if sel.shape != (len(self),):
+                raise InvalidInputError(
+                    f"a boolean mask must have shape ({len(self)},), got {sel.shape}"
+                )
+            rows = np.flatnonzero(sel)
+        elif sel.dtype.kind in "iu":
+            rows = sel.astype(np.intp).ravel()
+            if rows.size and (rows.min() < -len(self) or rows.max() >= len(self)):
+                raise InvalidInputError(
+                    f"row positions must lie in [0, {len(self)}), got {rows.min()}..{rows.max()}"
+                )
+        elif sel.dtype.kind in "UO" or sel.size == 0:
+            rows = self.index_of(sel.ravel()) if sel.size else np.zeros(0, dtype=np.intp)
+        else:
+            raise InvalidInputError(
+                f"subset takes a boolean mask, row positions or ids, got dtype {sel.dtype}"
+            )
+        return Portfolio(
+            self.ids[rows],
+            revenue=self.revenue[rows],
+            revenue_prior=self.revenue_prior[rows],
+            product_share=self.product_share[rows],
+            region=self._region_or_none()[rows],
+            metrics={k: v[rows] for k, v in self.metrics.items()},
+        )
+
+    # ------------------------------------------------------------------ conversions
+    @classmethod
+    def from_partners(cls, partners: Iterable[Partner]) -> Portfolio:
+        """Build a portfolio from :class:`Partner` objects.
+
+        Every partner must carry the same metric names.
+
+        Raises
+        ------
+        InvalidInputError
+            If an item is not a Partner, ids repeat, or the metric names differ.
+        """
+        items = list(partners)
+        for i, p in enumerate(items):
+            if not isinstance(p, Partner):
+                raise InvalidInputError(f"partners[{i}] must be a Partner, got {type(p).__name__}")
+        names: list[str] = []
+        for p in items:
+            names.extend(k for k in p.metrics if k not in names)
+        for p in items:
+            missing = [k for k in names if k not in p.metrics]
+            if missing:
+                raise InvalidInputError(
+                    f"partner {p.id!r} has no metric {missing[0]!r} that other partners have; "
+                    "give every partner the same metrics"
+                )
+        nan = math.nan
+        return cls(
+            [p.id for p in items],
+            revenue=np.array([p.revenue for p in items], dtype=float),
+            revenue_prior=np.array(
+                [nan if p.revenue_prior is None else p.revenue_prior for p in items], dtype=float
+            ),
+            product_share=np.array(
+                [nan if p.product_share is None else p.product_share for p in items], dtype=float
+            ),
+            region=np.array([p.region for p in items], dtype=object),
+            metrics={k: np.array([p.metrics[k] for p in items], dtype=float) for k in names},
+        )
+
+    def to_partners(self) -> list[Partner]:
+        """Return the partners as a list of :class:`Partner` objects."""
+        out: list[Partner] = []
+        names = list(self.metrics)
+        for i in range(len(self)):
+            prior = float(self.revenue_prior[i])
+            share = float(self.product_share[i])
+            region = str(self.region[i])
+            out.append(
+                Partner(
+                    str(self.ids[i]),
+                    revenue=float(self.revenue[i]),
+                    revenue_prior=None if math.isnan(prior) else prior,
+                    product_share=None if math.isnan(share) else share,
+                    region=region or None,
+                    metrics={k: float(self.metrics[k][i]) for k in names},
+                )
+            )
+        return out
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, ArrayLike]) -> Portfolio:
+        """Build a portfolio from a mapping of column name to 1-D array-like.
+
+        Columns named like the standard ones fill them; every other column
+        becomes a metric. Without an ``"id"`` column the ids are ``"0"``,
+        ``"1"``, ...
+
+        Examples
+        --------
+        >>> Portfolio.from_columns({"revenue": [3.0, 1.0], "csat": [8, 9]})
+        Portfolio(n=2, metrics=['csat'])
+        """
+        if not isinstance(columns, Mapping):
+            raise InvalidInputError(
+                f"columns must be a mapping of name -> array, got {type(columns).__name__}"
+            )
+        cols = dict(columns)
+        for key in cols:
+            if not isinstance(key, str):
+                raise InvalidInputError(f"column names must be strings, got {key!r}")
+        if "id" in cols:
+            ids = cols.pop("id")
+        else:
+            lengths = {np.shape(v)[0] for v in cols.values() if np.ndim(v) >= 1}
+            if len(lengths) > 1:
+                raise InvalidInputError(
+                    f"all columns must have the same length, got lengths {sorted(lengths)}"
+                )
+            n = lengths.pop() if lengths else 0
+            ids = np.arange(n).astype(str)
+        std = {k: cols.pop(k) for k in STANDARD_COLUMNS[1:] if k in cols}
+        return cls(ids, **std, metrics=cols)
+
+    def to_columns(self) -> dict[str, NDArray[Any]]:
+        """Return all columns as a dict of read-only arrays (the inverse of :meth:`from_columns`)."""
+        return {name: self.column(name) for name in self.columns}
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Portfolio:
+        """Build a portfolio from a pandas DataFrame.
+
+        The ids come from an ``id`` column, or from the index if there is none.
+        Missing values (NaN, None) are allowed only in ``revenue_prior``,
+        ``product_share`` and ``region``.
+        """
+        from ._optional import import_optional
+
+        pd_mod = import_optional("pandas", "pandas")
+        if not isinstance(frame, pd_mod.DataFrame):
+            raise InvalidInputError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+        cols: dict[str, Any] = {}
+        if "id" not in frame.columns:
+            cols["id"] = np.asarray(frame.index).astype(str)
+        for name in frame.columns:
+            series = frame[name]
+            if name in ("id", "region"):
+                cols[str(name)] = series.to_numpy(dtype=object)
+                continue
+            try:
+                cols[str(name)] = series.to_numpy(dtype=float, na_value=np.nan)
+            except (TypeError, ValueError):
+                values = series.to_numpy(dtype=object)
+                for i, v in enumerate(values):
+                    try:
+                        float(v)
+                    except (TypeError, ValueError):
+                        raise InvalidInputError(
+                            f"column {name!r}, row {i}: {v!r} is not a number"
+                        ) from None
+                raise  # pragma: no cover - every value converted yet the column did not
+        return cls.from_columns(cols)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the portfolio as a pandas DataFrame (one row per partner)."""
+        from ._optional import import_optional
+
+        pd_mod = import_optional("pandas", "pandas")
+        data: dict[str, Any] = {
+            "id": self.ids.astype(object),
+            "revenue": self.revenue.copy(),
+            "revenue_prior": self.revenue_prior.copy(),
+            "product_share": self.product_share.copy(),
+            "region": self._region_or_none(),
+        }
+        data.update({k: v.copy() for k, v in self.metrics.items()})
+        return pd_mod.DataFrame(data)
+
+    @classmethod
+    def from_csv(cls, path: str | os.PathLike[str]) -> Portfolio:
+        """Read a portfolio from a CSV file (no pandas needed).
+
+        See :func:`channelkit.io.read_portfolio_csv`.
+        """
+        from .io import read_portfolio_csv
+
+        return read_portfolio_csv(path)
+
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write the portfolio to a CSV file; see :func:`channelkit.io.write_portfolio_csv`."""
+        from .io import write_portfolio_csv
+
+        write_portfolio_csv(self, path)
+
+
+def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
+    """Turn any supported population into a :class:`Portfolio`.
+
+    Parameters
+    ----------
+    data : Portfolio, pandas.DataFrame, mapping of str to array-like, or sequence of Partner
+        The partners.
+    name : str
+        Name of the argument, used in error messages.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``data`` is none of the supported types or its columns are invalid.
+
+    Examples
+    --------
+    >>> as_portfolio({"revenue": [10.0, 0.0]}).ids.tolist()
+    ['0', '1']
+    """
+    if isinstance(data, Portfolio):
+        return data
+    if isinstance(data, Mapping):
+        return Portfolio.from_columns(data)
+    if isinstance(data, Sequence) and not isinstance(data, str | bytes):
+        if all(isinstance(p, Partner) for p in data):
+            return Portfolio.from_partners(data)
+    if type(data).__module__.startswith("pandas") and type(data).__name__ == "DataFrame":
+        return Portfolio.from_frame(data)
+    raise InvalidInputError(
+        f"{name} must be a Portfolio, a pandas DataFrame, a mapping of column -> array "
+        f"or a sequence of Partner, got {type(data).__name__}"
+    )
