@@ -9,15 +9,45 @@ from __future__ import annotations
 from ._version import __version__
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
+from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
+from .tiers import (
+    Benefits,
+    Evaluation,
+    Finding,
+    Gaps,
+    Program,
+    ProgramAudit,
+    Scorecard,
+    ScoreItem,
+    Tier,
+    audit_program,
+    evaluate,
+)
 
 __all__ = [
+    "Benefits",
     "ChannelkitError",
+    "Evaluation",
+    "Finding",
+    "Gaps",
     "InfeasibleError",
     "InvalidInputError",
     "Manager",
+    "Migration",
     "Partner",
     "Portfolio",
+    "Program",
+    "ProgramAudit",
     "ProgramDefinitionError",
+    "ProgressionPolicy",
+    "ScoreItem",
+    "Scorecard",
+    "Tier",
+    "TierHistory",
     "__version__",
     "as_portfolio",
+    "audit_program",
+    "evaluate",
+    "program_impact",
+    "progress",
 ]

@@ -75,7 +75,9 @@ def _parse_number(cell: str, column: str, row: int, source: str, *, optional: bo
     if not text:
         if optional:
             return math.nan
-        raise InvalidInputError(f"{source}: row {row}, column {column!r} is empty; expected a number")
+        raise InvalidInputError(
+            f"{source}: row {row}, column {column!r} is empty; expected a number"
+        )
     try:
         value = float(text)
     except ValueError:
@@ -83,7 +85,9 @@ def _parse_number(cell: str, column: str, row: int, source: str, *, optional: bo
             f"{source}: row {row}, column {column!r}: {cell!r} is not a number"
         ) from None
     if math.isnan(value):
-        raise InvalidInputError(f"{source}: row {row}, column {column!r} is NaN; expected a number")
+        raise InvalidInputError(
+            f"{source}: row {row}, column {column!r} is NaN; expected a number"
+        )
     return value
 
 

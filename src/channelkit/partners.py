@@ -95,7 +95,9 @@ def _partner_metrics(value: Mapping[str, float]) -> dict[str, float]:
         name = _metric_name(key, "Partner.metrics")
         num = _real(val, f"metric {name!r}")
         if math.isinf(num):
-            raise InvalidInputError(f"metric {name!r} = {num} is infinite; expected a finite number")
+            raise InvalidInputError(
+                f"metric {name!r} = {num} is infinite; expected a finite number"
+            )
         out[name] = num
     return out
 
@@ -226,7 +228,9 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
     stripped = np.char.strip(out)
     empty = np.char.str_len(stripped) == 0
     if empty.any():
-        raise InvalidInputError(f"ids[{int(np.argmax(empty))}] is empty; every partner needs an id")
+        raise InvalidInputError(
+            f"ids[{int(np.argmax(empty))}] is empty; every partner needs an id"
+        )
     uniq, first, counts = np.unique(stripped, return_index=True, return_counts=True)
     if (counts > 1).any():
         dup = int(np.argmax(counts > 1))
