@@ -23,8 +23,8 @@ __all__ = [
     "as_generator",
     "as_int_array",
     "check_fraction",
-    "check_positive",
     "check_nonnegative",
+    "check_positive",
 ]
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
@@ -71,16 +71,12 @@ def as_float_array(
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:
             want = " or ".join(f"{d}-D" for d in allowed)
-            raise InvalidInputError(
-                f"{name} must be a {want} array, got shape {arr.shape}"
-            )
+            raise InvalidInputError(f"{name} must be a {want} array, got shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise InvalidInputError(f"{name} must not be empty")
     nan = np.isnan(arr)
     if not allow_nan and nan.any():
-        raise InvalidInputError(
-            f"{_fmt_index(name, _first_bad(nan))} is NaN; expected a number"
-        )
+        raise InvalidInputError(f"{_fmt_index(name, _first_bad(nan))} is NaN; expected a number")
     if not allow_inf:
         inf = np.isinf(arr)
         if inf.any():
