@@ -334,7 +334,7 @@ class Portfolio:
             if mask.any():
                 i = int(np.argmax(mask))
                 raise InvalidInputError(
-                    f"{name} of partner {str(id_arr[i])!r} (position {i}) = {arr[i]!r} {why}"
+                    f"{name} of partner {str(id_arr[i])!r} (position {i}) = {float(arr[i])!r} {why}"
                 )
 
         rev = column(revenue, "revenue", 0.0)
