@@ -226,6 +226,8 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
     raw = np.asarray(ids)
     if raw.ndim != 1:
         raise InvalidInputError(f"ids must be 1-D, got shape {raw.shape}")
+    if raw.size == 0:
+        return np.empty(0, dtype="<U1")
     if raw.dtype.kind == "f":
         raise InvalidInputError("ids must be strings or integers, got floats")
     if raw.dtype.kind == "O":
