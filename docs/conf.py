@@ -8,11 +8,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import channelkit  # noqa: E402
+import channelkit
 
 project = "channelkit"
 author = "The channelkit developers"
-copyright = "2026, The channelkit developers"  # noqa: A001
+copyright = "2026, The channelkit developers"
 release = channelkit.__version__
 version = ".".join(release.split(".")[:2])
 
