@@ -1,7 +1,15 @@
 """channelkit: typed, vectorized models of channel partner programs.
 
 The public API is re-exported here; see the API reference for each topic
-module (:mod:`channelkit.segmentation`, :mod:`channelkit.tiers`, ...).
+module (:mod:`channelkit.segmentation`, :mod:`channelkit.partners`, ...).
+
+Examples
+--------
+>>> import channelkit as ck
+>>> from channelkit.datasets import example_portfolio
+>>> profile = ck.profile_channel(example_portfolio())
+>>> profile.n_partners
+500
 """
 
 from __future__ import annotations
@@ -10,6 +18,17 @@ from ._version import __version__
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
+from .segmentation import (
+    ChannelProfile,
+    business_model,
+    gini,
+    hhi,
+    lorenz_curve,
+    pareto_segments,
+    profile_channel,
+    top_share,
+    yoy_growth,
+)
 from .tiers import (
     Benefits,
     Evaluation,
@@ -23,9 +42,11 @@ from .tiers import (
     audit_program,
     evaluate,
 )
+from .workload import managers_needed
 
 __all__ = [
     "Benefits",
+    "ChannelProfile",
     "ChannelkitError",
     "Evaluation",
     "Finding",
@@ -47,7 +68,16 @@ __all__ = [
     "__version__",
     "as_portfolio",
     "audit_program",
+    "business_model",
     "evaluate",
+    "gini",
+    "hhi",
+    "lorenz_curve",
+    "managers_needed",
+    "pareto_segments",
+    "profile_channel",
     "program_impact",
     "progress",
+    "top_share",
+    "yoy_growth",
 ]
