@@ -76,3 +76,130 @@ portfolios = partner_lists().map(ck.Portfolio.from_partners)
 
 def nan_to_none(value: float) -> float | None:
     return None if math.isnan(value) else value
+
+
+# --------------------------------------------------------------------------- tiers
+#: Metrics of generated programs; "growth" is signed (may be negative).
+TIER_METRICS = ("a", "b", "c", "growth")
+
+#: Small whole numbers, so that metric values often equal thresholds exactly.
+tier_values = st.integers(min_value=0, max_value=12).map(float)
+growth_values = st.integers(min_value=-6, max_value=6).map(float)
+
+_ppu = st.sampled_from([0.5, 1.0, 2.0, 3.0, 0.25])
+_caps = st.sampled_from([math.inf, 4.0, 10.0, 25.0])
+
+
+@st.composite
+def scorecards(draw: st.DrawFn) -> ck.Scorecard:
+    """Scorecards over a non-empty subset of TIER_METRICS."""
+    metrics = draw(st.lists(st.sampled_from(TIER_METRICS), min_size=1, max_size=4, unique=True))
+    return ck.Scorecard(
+        [
+            ck.ScoreItem(m, draw(_ppu), max_points=draw(_caps), required=draw(st.booleans()))
+            for m in metrics
+        ]
+    )
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> ck.ProgressionPolicy:
+    """Any progression policy with small cadences."""
+    return ck.ProgressionPolicy(
+        review_every=draw(st.integers(1, 4)),
+        grace_reviews=draw(st.integers(0, 3)),
+        max_steps_up=draw(st.none() | st.integers(1, 3)),
+        max_steps_down=draw(st.none() | st.integers(1, 3)),
+        window=draw(st.integers(1, 4)),
+        demote_every=draw(st.none() | st.integers(1, 6)),
+    )
+
+
+@st.composite
+def programs(
+    draw: st.DrawFn, max_tiers: int = 4, policy: st.SearchStrategy[Any] | None = None
+) -> ck.Program:
+    """Valid tier ladders (checklists, scorecards or both) over TIER_METRICS.
+
+    Each rule starts at some tier and its threshold never decreases above it;
+    every tier above the lowest changes at least one rule.
+    """
+    n_tiers = draw(st.integers(1, max_tiers))
+    card = draw(st.none() | scorecards())
+    rules = (["score"] if card is not None else []) + list(TIER_METRICS)
+    start = {r: draw(st.integers(0, n_tiers)) for r in rules}  # n_tiers = never used
+    step = st.integers(0, 5).map(float)
+    current: dict[str, float] = {}
+    tiers = []
+    for k in range(n_tiers):
+        changed = False
+        for r in rules:
+            if r in current:
+                inc = draw(step)
+                current[r] += inc
+                changed = changed or inc > 0
+            elif start[r] == k:
+                current[r] = (-3.0 if r == "growth" else 0.0) + draw(step)
+                changed = True
+        if k > 0 and not changed:
+            r = draw(st.sampled_from(sorted(current) or rules))
+            current[r] = current.get(r, 0.0) + 1.0
+        tiers.append(
+            ck.Tier(
+                f"T{k}",
+                min_score=current.get("score"),
+                requirements={m: v for m, v in current.items() if m != "score"},
+                benefits=ck.Benefits(
+                    discount=draw(st.sampled_from([0.0, 0.05, 0.1])),
+                    mdf=draw(st.sampled_from([0.0, 100.0, 1000.0])),
+                    cost_to_serve=float(10 * k),
+                ),
+            )
+        )
+    pol = draw(policy) if policy is not None else ck.ProgressionPolicy()
+    return ck.Program(tiers, scorecard=card, policy=pol)
+
+
+@st.composite
+def tier_populations(draw: st.DrawFn, min_size: int = 1, max_size: int = 25) -> dict[str, Any]:
+    """Mappings with every TIER_METRICS column (growth signed) and revenue."""
+    n = draw(st.integers(min_size, max_size))
+    cols: dict[str, Any] = {
+        m: np.array(
+            draw(st.lists(growth_values if m == "growth" else tier_values, min_size=n, max_size=n))
+        )
+        for m in TIER_METRICS
+    }
+    cols["revenue"] = np.array(draw(st.lists(tier_values, min_size=n, max_size=n))) * 1000
+    return cols
+
+
+@st.composite
+def tier_histories(
+    draw: st.DrawFn, max_periods: int = 14, max_partners: int = 8
+) -> dict[str, Any]:
+    """Mappings metric -> (periods, partners) arrays over TIER_METRICS."""
+    periods = draw(st.integers(1, max_periods))
+    n = draw(st.integers(1, max_partners))
+    out: dict[str, Any] = {}
+    for m in TIER_METRICS:
+        elems = growth_values if m == "growth" else tier_values
+        out[m] = draw(hnp.arrays(np.float64, (periods, n), elements=elems))
+    return out
+
+
+def reference_tier(program: ck.Program, row: dict[str, float]) -> int:
+    """Slow, obviously correct tier of one partner (a dict metric -> value)."""
+    best = -1
+    items = program.scorecard.items if program.scorecard is not None else ()
+    score = 0.0
+    for it in items:
+        score += min(max(it.points_per_unit * row[it.metric], 0.0), it.max_points)
+    for k, tier in enumerate(program.tiers):
+        ok = True
+        if tier.min_score is not None:
+            ok = score >= tier.min_score and all(row[it.metric] > 0 for it in items if it.required)
+        ok = ok and all(row[m] >= v for m, v in tier.requirements.items())
+        if ok:
+            best = k
+    return best

@@ -183,11 +183,10 @@ class ScoreItem:
 
 
 def _item_points(item: ScoreItem, x: NDArray[np.float64]) -> NDArray[np.float64]:
-    out = np.multiply(x, item.points_per_unit)
-    np.maximum(out, 0.0, out=out)
+    out = np.maximum(np.multiply(x, item.points_per_unit), 0.0)
     if math.isfinite(item.max_points):
-        np.minimum(out, item.max_points, out=out)
-    return out
+        out = np.minimum(out, item.max_points)
+    return np.asarray(out, dtype=np.float64)
 
 
 def _items(value: Iterable[ScoreItem]) -> tuple[ScoreItem, ...]:
