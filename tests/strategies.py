@@ -203,3 +203,58 @@ def reference_tier(program: ck.Program, row: dict[str, float]) -> int:
         if ok:
             best = k
     return best
+
+
+#: Any printable-or-not text a user might put in a name (no lone surrogates).
+odd_names = st.text(
+    alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12
+).filter(lambda s: bool(s.strip()) and s not in ("id", "region"))
+
+
+@st.composite
+def file_programs(draw: st.DrawFn) -> ck.Program:
+    """Programs with odd names, arbitrary floats and policies, for file round trips."""
+    base = draw(programs(policy=policies()))
+    names = draw(
+        st.lists(odd_names, min_size=len(TIER_METRICS), max_size=len(TIER_METRICS), unique=True)
+    )
+    rename = dict(zip(TIER_METRICS, names))
+    tier_names = draw(
+        st.lists(odd_names, min_size=len(base.tiers), max_size=len(base.tiers), unique=True)
+    )
+    scale = draw(st.floats(min_value=1e-6, max_value=1e6))
+    card = None
+    if base.scorecard is not None:
+        card = ck.Scorecard(
+            [
+                ck.ScoreItem(
+                    rename[it.metric],
+                    it.points_per_unit * draw(st.floats(min_value=1e-3, max_value=1e3)),
+                    max_points=it.max_points * scale,
+                    required=it.required,
+                )
+                for it in base.scorecard.items
+            ]
+        )
+    tiers = [
+        ck.Tier(
+            name,
+            min_score=None if t.min_score is None else t.min_score * scale,
+            requirements={rename[m]: v * scale for m, v in t.requirements.items()},
+            benefits=ck.Benefits(
+                discount=draw(st.floats(0, 1)),
+                rebate=draw(st.floats(0, 1)),
+                mdf=draw(st.floats(0, 1e9)),
+                cost_to_serve=draw(st.floats(0, 1e9)),
+            ),
+        )
+        for name, t in zip(tier_names, base.tiers)
+    ]
+    signed = draw(st.lists(st.sampled_from(names), unique=True, max_size=2))
+    return ck.Program(
+        tiers,
+        scorecard=card,
+        policy=base.policy,
+        signed_metrics=signed,
+        name=draw(st.just("") | st.text(alphabet=st.characters(exclude_categories=("Cs",)))),
+    )
