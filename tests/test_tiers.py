@@ -474,3 +474,20 @@ def test_score_is_sum_of_capped_points(program: ck.Program, cols: dict[str, Any]
     )
     assert np.allclose(ev.score, pts.sum(axis=1))
     assert (ev.score >= 0).all() and (ev.score <= program.scorecard.max_score).all()
+
+
+def test_blocked_kernel_matches_reference_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import channelkit.tiers as tiers_module
+
+    pf = example_portfolio()
+    program = example_program()
+    whole = ck.evaluate(program, pf)
+    monkeypatch.setattr(tiers_module, "_BLOCK", 7)  # 500 partners -> 72 blocks, a ragged last one
+    blocked = ck.evaluate(program, pf)
+    assert np.array_equal(blocked.tier, whole.tier)
+    assert np.array_equal(blocked.score, whole.score)
+    cols = {m: pf.column(m) for m in program.metrics}
+    expected = [
+        reference_tier(program, {m: float(cols[m][i]) for m in cols}) for i in range(len(pf))
+    ]
+    assert whole.tier.tolist() == expected

@@ -335,16 +335,30 @@ class Scorecard:
 
 
 def _score(
-    card: Scorecard, cols: Mapping[str, NDArray[np.float64]], n: int
+    card: Scorecard,
+    cols: Mapping[str, NDArray[np.float64]],
+    n: int,
+    nonnegative: Iterable[str] = (),
+    *,
+    buf: NDArray[np.float64] | None = None,
+    out: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    total = np.zeros(n)
-    buf = np.empty(n)
+    """Sum of the items' points; metrics in ``nonnegative`` are known to be >= 0."""
+    known = set(nonnegative)
+    total = np.zeros(n) if out is None else out
+    total.fill(0.0)
+    work = np.empty(n) if buf is None else buf
     for item in card.items:
-        np.multiply(cols[item.metric], item.points_per_unit, out=buf)
-        np.maximum(buf, 0.0, out=buf)
-        if math.isfinite(item.max_points):
-            np.minimum(buf, item.max_points, out=buf)
-        total += buf
+        np.multiply(cols[item.metric], item.points_per_unit, out=work)
+        capped = math.isfinite(item.max_points)
+        if item.metric not in known:
+            if capped:
+                np.clip(work, 0.0, item.max_points, out=work)
+            else:
+                np.maximum(work, 0.0, out=work)
+        elif capped:
+            np.minimum(work, item.max_points, out=work)
+        total += work
     return total
 
 
@@ -705,60 +719,59 @@ def _metric_columns(
     return out
 
 
-def _qualifies(
-    program: Program,
-    k: int,
-    cols: Mapping[str, NDArray[np.float64]],
-    score: NDArray[np.float64],
-    required_ok: NDArray[np.bool_] | None,
-    n: int,
-) -> NDArray[np.bool_] | None:
-    """Mask of partners meeting tier ``k``'s rules; None means everyone."""
-    tier = program.tiers[k]
-    ok: NDArray[np.bool_] | None = None
-    if tier.min_score is not None:
-        ok = score >= tier.min_score
-        if required_ok is not None:
-            ok &= required_ok
-    buf = np.empty(n, dtype=bool)
-    for metric, minimum in tier.requirements.items():
-        if ok is None:
-            ok = cols[metric] >= minimum
-        else:
-            np.greater_equal(cols[metric], minimum, out=buf)
-            ok &= buf
-    return ok
-
-
-def _required_ok(
-    program: Program, cols: Mapping[str, NDArray[np.float64]]
-) -> NDArray[np.bool_] | None:
-    if program.scorecard is None:
-        return None
-    ok: NDArray[np.bool_] | None = None
-    for item in program.scorecard.items:
-        if item.required:
-            pos = cols[item.metric] > 0
-            ok = pos if ok is None else ok & pos
-    return ok
+#: Partners per block in the tier kernel: small enough for the working arrays
+#: to stay in the CPU cache, large enough to amortize numpy's call overhead.
+_BLOCK = 1 << 14
 
 
 def _tier_kernel(
     program: Program, cols: Mapping[str, NDArray[np.float64]], n: int
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Evaluated tier (-1 for none) and score of every partner."""
-    if program.scorecard is not None:
-        score = _score(program.scorecard, cols, n)
-    else:
-        score = np.full(n, np.nan)
-    required_ok = _required_ok(program, cols)
-    tier = np.full(n, -1, dtype=np.int64)
-    for k in range(len(program.tiers)):
-        ok = _qualifies(program, k, cols, score, required_ok, n)
-        if ok is None:
-            tier.fill(k)
-        else:
-            tier[ok] = k
+    """Evaluated tier (-1 for none) and score of every partner.
+
+    Works block by block over the partners (never partner by partner); each
+    block runs one vectorized pass per scorecard item and per tier rule.
+    """
+    card = program.scorecard
+    score = np.empty(n) if card is not None else np.full(n, np.nan)
+    tier = np.empty(n, dtype=np.int64)
+    unsigned = (
+        [m for m in card.metrics if m not in program.signed_metrics] if card is not None else []
+    )
+    required = [it.metric for it in card.items if it.required] if card is not None else []
+    rules = [(t.min_score, tuple(t.requirements.items())) for t in program.tiers]
+    size = min(_BLOCK, max(n, 1))
+    buf = np.empty(size)
+    ok_buf = np.empty(size, dtype=bool)
+    tmp_buf = np.empty(size, dtype=bool)
+    req_buf = np.empty(size, dtype=bool)
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        m = stop - start
+        block = {k: v[start:stop] for k, v in cols.items()}
+        ok, tmp, req = ok_buf[:m], tmp_buf[:m], req_buf[:m]
+        sc = score[start:stop]
+        if card is not None:
+            _score(card, block, m, unsigned, buf=buf[:m], out=sc)
+        if required:
+            req.fill(True)
+            for metric in required:
+                np.greater(block[metric], 0.0, out=tmp)
+                req &= tmp
+        t = tier[start:stop]
+        t.fill(-1)
+        # A validated ladder is nested: meeting tier k implies meeting every
+        # tier below it, so the highest tier met is the number met minus one.
+        for min_score, reqs in rules:
+            ok.fill(True)
+            if min_score is not None:
+                np.greater_equal(sc, min_score, out=ok)
+                if required:
+                    ok &= req
+            for metric, minimum in reqs:
+                np.greater_equal(block[metric], minimum, out=tmp)
+                ok &= tmp
+            t += ok
     return tier, score
 
 
