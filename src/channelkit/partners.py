@@ -304,8 +304,9 @@ class Portfolio:
 
     Parameters
     ----------
-    ids : array-like of str, shape (n,)
-        Unique partner ids.
+    ids : array-like of str or int, shape (n,), or None
+        Unique partner ids (integers become strings); None numbers the
+        partners ``"0"``, ``"1"``, ... (created only when first read).
     revenue : array-like [currency/year], shape (n,), optional
         Current-year revenue, >= 0 (default all zero).
     revenue_prior : array-like [currency/year], shape (n,), optional
@@ -529,11 +530,7 @@ class Portfolio:
         if "id" in std:
             raise InvalidInputError("with_columns cannot change ids; build a new Portfolio")
         # Validate only the new columns, on a one-row-per-partner skeleton.
-        checked = (
-            Portfolio(self._ids, **std, metrics=metrics)
-            if self._ids is not None
-            else (Portfolio(None, **std, metrics=metrics))
-        )
+        checked = Portfolio(None, **std, metrics=metrics)
         if len(checked) != len(self) and (std or metrics):
             raise InvalidInputError(
                 f"new columns must have one value per partner, shape ({len(self)},), "
