@@ -491,3 +491,46 @@ def test_blocked_kernel_matches_reference_across_blocks(monkeypatch: pytest.Monk
         reference_tier(program, {m: float(cols[m][i]) for m in cols}) for i in range(len(pf))
     ]
     assert whole.tier.tolist() == expected
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_tiers_report_and_gaps_csv(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import csv
+
+    from channelkit.cli import main
+    from channelkit.datasets import data_path
+
+    partners = tmp_path / "partners.csv"
+    example_portfolio().to_csv(partners)
+    out_csv = tmp_path / "gaps.csv"
+    program = str(data_path("example_program.toml"))
+    assert main(["tiers", program, str(partners), "--gaps", str(out_csv), "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    ev = ck.evaluate(example_program(), example_portfolio())
+    for name, count in ev.counts().items():
+        if name:
+            assert any(line.split()[:2] == [name, str(count)] for line in out.splitlines())
+    assert "Closest to their next tier" in out and "top 3" in out
+    with out_csv.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 500
+    gaps = ev.gaps()
+    assert [r["target"] for r in rows] == gaps.to_columns()["target"].tolist()
+    assert [float(r["certified_staff"] or "nan") for r in rows] == pytest.approx(
+        gaps.requirements["certified_staff"].tolist(), nan_ok=True
+    )
+
+
+def test_cli_tiers_errors_and_demo(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from channelkit.cli import main
+
+    partners = tmp_path / "partners.csv"
+    example_portfolio().to_csv(partners)
+    bad = tmp_path / "program.toml"
+    bad.write_text('[[tiers]]\nname = "A"\nbogus = 1\n')
+    assert main(["tiers", str(bad), str(partners)]) == 1
+    err = capsys.readouterr().err
+    assert "program.toml" in err and "tiers[0].bogus" in err
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Tiers\n=====" in out and "Program audit" in out and "Redesign" in out
