@@ -82,10 +82,6 @@ def nan_to_none(value: float) -> float | None:
 #: Metrics of generated programs; "growth" is signed (may be negative).
 TIER_METRICS = ("a", "b", "c", "growth")
 
-#: Small whole numbers, so that metric values often equal thresholds exactly.
-tier_values = st.integers(min_value=0, max_value=12).map(float)
-growth_values = st.integers(min_value=-6, max_value=6).map(float)
-
 _ppu = st.sampled_from([0.5, 1.0, 2.0, 3.0, 0.25])
 _caps = st.sampled_from([math.inf, 4.0, 10.0, 25.0])
 
@@ -162,15 +158,20 @@ def programs(
 
 @st.composite
 def tier_populations(draw: st.DrawFn, min_size: int = 1, max_size: int = 25) -> dict[str, Any]:
-    """Mappings with every TIER_METRICS column (growth signed) and revenue."""
+    """Mappings with every TIER_METRICS column (growth signed) and revenue.
+
+    Values are small whole numbers (many ties with thresholds) from a drawn
+    seed, which generates much faster than element-wise draws.
+    """
     n = draw(st.integers(min_size, max_size))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     cols: dict[str, Any] = {
-        m: np.array(
-            draw(st.lists(growth_values if m == "growth" else tier_values, min_size=n, max_size=n))
-        )
+        m: rng.integers(-6, 7, n).astype(float)
+        if m == "growth"
+        else rng.integers(0, 13, n).astype(float)
         for m in TIER_METRICS
     }
-    cols["revenue"] = np.array(draw(st.lists(tier_values, min_size=n, max_size=n))) * 1000
+    cols["revenue"] = rng.integers(0, 13, n) * 1000.0
     return cols
 
 
@@ -178,13 +179,24 @@ def tier_populations(draw: st.DrawFn, min_size: int = 1, max_size: int = 25) -> 
 def tier_histories(
     draw: st.DrawFn, max_periods: int = 14, max_partners: int = 8
 ) -> dict[str, Any]:
-    """Mappings metric -> (periods, partners) arrays over TIER_METRICS."""
+    """Mappings metric -> (periods, partners) arrays over TIER_METRICS.
+
+    Values are small whole numbers from a drawn seed (fast to generate, many
+    ties with thresholds); ``growth`` is in [-6, 6].
+    """
     periods = draw(st.integers(1, max_periods))
     n = draw(st.integers(1, max_partners))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    # a drawn "persistence" makes some histories nearly constant, others noisy
+    stay = draw(st.sampled_from([0.0, 0.5, 0.9]))
     out: dict[str, Any] = {}
     for m in TIER_METRICS:
-        elems = growth_values if m == "growth" else tier_values
-        out[m] = draw(hnp.arrays(np.float64, (periods, n), elements=elems))
+        lo, hi = (-6, 6) if m == "growth" else (0, 12)
+        values = rng.integers(lo, hi + 1, (periods, n)).astype(float)
+        keep = rng.random((periods, n)) < stay
+        for t in range(1, periods):
+            values[t, keep[t]] = values[t - 1, keep[t]]
+        out[m] = values
     return out
 
 

@@ -382,6 +382,16 @@ def test_audit_below_population_and_argument_checks() -> None:
     assert ("below_population", "B") in {(f.kind, f.tier) for f in audit}
     with pytest.raises(ck.InvalidInputError, match="flat"):
         ck.audit_program(program, {"x": [3.0]}, flat=0.5)
+    with pytest.raises(ck.InvalidInputError, match="empty"):
+        ck.audit_program(program, {"x": np.zeros(0)})
+
+
+def test_empty_population_evaluates_to_empty_results() -> None:
+    program = example_program()
+    ev = ck.evaluate(program, {m: np.zeros(0) for m in program.metrics})
+    assert len(ev) == 0 and ev.tier.shape == (0,) and ev.score.shape == (0,)
+    assert ev.by_tier()["partners"].tolist() == [0] * 5
+    assert len(ev.gaps()) == 0 and ev.gaps().closest(3).tolist() == []
 
 
 def test_audit_of_example_program() -> None:

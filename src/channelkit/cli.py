@@ -135,10 +135,9 @@ def _tiers_report(program: Any, portfolio: Any, *, closest: int = 10, audit: boo
 
 
 def _section_tiers() -> str:
-    from .datasets import example_portfolio, example_program
-
     import attrs
 
+    from .datasets import example_portfolio, example_program
     from .progression import program_impact
 
     program, portfolio = example_program(), example_portfolio()

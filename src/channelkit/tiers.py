@@ -1240,6 +1240,12 @@ def audit_program(
     ProgramAudit
         The findings and the per-tier table.
 
+    Raises
+    ------
+    InvalidInputError
+        For an empty population, bad thresholds, or the errors of
+        :func:`evaluate`.
+
     Notes
     -----
     Entry thresholds are checked rule by rule against the population: a
@@ -1265,8 +1271,10 @@ def audit_program(
         if check_positive(value, name) <= 1:
             raise InvalidInputError(f"{name} must be > 1, got {value!r}")
     ev = evaluate(program, partners)
-    table = ev.by_tier()
     n = len(ev)
+    if n == 0:
+        raise InvalidInputError("partners is empty; an audit needs a population to compare with")
+    table = ev.by_tier()
     findings: list[Finding] = []
     total_cost = float(table["benefit_cost"][:-1].sum())
     for k, tier in enumerate(program.tiers):
@@ -1284,7 +1292,7 @@ def audit_program(
                     f"only {count} partners ({share:.1%}) are in tier {name!r}",
                 )
             )
-        if n and share >= crowded:
+        if share >= crowded:
             findings.append(
                 Finding(
                     "crowded", name, "", share, f"tier {name!r} holds {share:.0%} of the partners"
@@ -1295,8 +1303,6 @@ def audit_program(
             rules.append(("min_score", tier.min_score, ev.score))
         rules.extend((m, v, ev.values[m]) for m, v in tier.requirements.items())
         for rule, threshold, col in rules:
-            if not n:
-                break
             meets = float(np.mean(col >= threshold))
             label = "score" if rule == "min_score" else rule
             if meets == 0:
