@@ -155,3 +155,5 @@ def test_syntax_errors_and_bad_paths(tmp_path: Path) -> None:
         dumps_program(example_program(), "yaml")
     with pytest.raises(ck.ProgramDefinitionError, match="key 'tiers'"):
         program_from_dict({"tiers": "Gold"})
+    with pytest.raises(ck.ProgramDefinitionError, match="program.json: the top level: expected"):
+        read_program(write(tmp_path, '[{"name": "Gold"}]', "program.json"))

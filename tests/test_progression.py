@@ -174,6 +174,21 @@ def test_program_impact_hand_checked() -> None:
     frame = m.to_frame()
     assert frame.loc["Gold", "Silver"] == 1 and frame.index.name == "old"
     assert "1 promoted, 1 demoted" in repr(m)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert m.plot(ax=ax) is ax
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "Registered",
+        "Silver",
+        "Gold",
+        "(none)",
+    ]
+    assert len(ax.texts) == 12
+    plt.close(fig)
 
 
 def test_program_impact_letter_mentions_points_and_top_tier() -> None:

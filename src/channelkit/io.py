@@ -364,7 +364,8 @@ class _Reader:
         self.source = source
 
     def fail(self, key: str, problem: str) -> NoReturn:
-        raise ProgramDefinitionError(f"{self.source}: key {key!r}: {problem}")
+        where = f"key {key!r}" if key else "the top level"
+        raise ProgramDefinitionError(f"{self.source}: {where}: {problem}")
 
     def table(
         self, value: Any, key: str, allowed: Sequence[str], required: Sequence[str] = ()

@@ -542,6 +542,24 @@ class Migration:
         frame.index.name, frame.columns.name = "old", "new"
         return frame
 
+    def plot(self, ax: Any = None) -> Any:
+        """Heat map of the migration matrix with counts (needs matplotlib); returns the Axes."""
+        from ._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        old = [*self.old.program.tier_names, "(none)"]
+        new = [*self.new.program.tier_names, "(none)"]
+        ax.imshow(self.matrix, cmap="Blues")
+        for (i, j), count in np.ndenumerate(self.matrix):
+            ax.text(j, i, str(count), ha="center", va="center")
+        ax.set_xticks(range(len(new)), new)
+        ax.set_yticks(range(len(old)), old)
+        ax.set_xlabel("new tier")
+        ax.set_ylabel("old tier")
+        return ax
+
     def letter_columns(self, *, everyone: bool = False) -> dict[str, NDArray[Any]]:
         """The "what does this mean for me?" table as columns.
 
