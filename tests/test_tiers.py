@@ -544,3 +544,19 @@ def test_cli_tiers_errors_and_demo(tmp_path: Any, capsys: pytest.CaptureFixture[
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Tiers\n=====" in out and "Program audit" in out and "Redesign" in out
+
+
+def test_helper_inputs_are_validated() -> None:
+    program = example_program()
+    with pytest.raises(ck.InvalidInputError, match="tier = 4"):
+        program.benefit_cost([4], [1.0])
+    with pytest.raises(ck.InvalidInputError, match=r"revenue\[0\]"):
+        program.benefit_cost([0], [-1.0])
+    with pytest.raises(ck.InvalidInputError, match="NaN"):
+        ck.ScoreItem("x", 1.0).points([math.nan])
+    with pytest.raises(ck.InvalidInputError, match="negative"):
+        ck.Benefits(mdf=1.0).cost([-5.0])
+    card = ck.Scorecard([ck.ScoreItem("growth", 10.0)])
+    assert card.points({"growth": [-1.0, 0.5]}).tolist() == [[0.0], [5.0]]
+    with pytest.raises(ck.InvalidInputError, match="negative"):
+        card.points({"growth": [-1.0]}, signed_metrics=())

@@ -52,6 +52,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._policy import ProgressionPolicy
+from ._validation import as_float_array, as_int_array, check_fraction, check_positive
 from .errors import InvalidInputError, ProgramDefinitionError
 from .partners import Portfolio, as_portfolio
 
@@ -177,8 +178,14 @@ class ScoreItem:
         object.__setattr__(self, "required", bool(self.required))
 
     def points(self, values: Any) -> NDArray[np.float64]:
-        """Points this item gives for metric ``values`` (array-like [unit of the metric])."""
-        x = np.array(values, dtype=np.float64)
+        """Points this item gives for metric ``values`` (array-like [unit of the metric]).
+
+        Raises
+        ------
+        InvalidInputError
+            For NaN or non-numeric values.
+        """
+        x = as_float_array(values, f"values of {self.metric!r}", ndim=None, allow_inf=True)
         return _item_points(self, x)
 
 
@@ -327,10 +334,13 @@ class Scorecard:
         )
         return _score(self, cols, len(pf))
 
-    def points(self, partners: Any) -> NDArray[np.float64]:
-        """Points per partner and item, shape (n, len(items)) [points]."""
+    def points(
+        self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
+    ) -> NDArray[np.float64]:
+        """Points per partner and item, shape (n, len(items)) [points]; see :meth:`score`."""
         pf = as_portfolio(partners)
-        cols = _metric_columns(pf, dict.fromkeys(self.metrics, "the scorecard"), set())
+        users = dict.fromkeys(self.metrics, "the scorecard")
+        cols = _metric_columns(pf, users, set(signed_metrics))
         return np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
 
 
@@ -419,8 +429,14 @@ class Benefits:
         return self.mdf + self.cost_to_serve
 
     def cost(self, revenue: Any) -> NDArray[np.float64]:
-        """Yearly cost of these benefits for partners with ``revenue`` [currency/year]."""
-        rev = np.array(revenue, dtype=np.float64)
+        """Yearly cost of these benefits for partners with ``revenue`` [currency/year].
+
+        Raises
+        ------
+        InvalidInputError
+            For negative, NaN or infinite revenue.
+        """
+        rev = as_float_array(revenue, "revenue", ndim=None, nonnegative=True)
         return np.asarray(rev * self.rate + self.fixed, dtype=np.float64)
 
 
@@ -675,10 +691,13 @@ class Program:
         >>> p.benefit_cost([1, 0, -1], [10.0, 10.0, 10.0]).tolist()
         [100.0, 0.0, 0.0]
         """
-        t = np.asarray(tier, dtype=np.intp)
+        k = len(self.tiers)
+        t = as_int_array(tier, "tier", ndim=(0, 1), min_value=-1)
+        if t.size and t.max() >= k:
+            raise InvalidInputError(f"tier = {int(t.max())} is not a tier index in [-1, {k - 1}]")
+        rev = as_float_array(revenue, "revenue", ndim=(0, 1), nonnegative=True)
         rate = np.array([x.benefits.rate for x in self.tiers] + [0.0])
         fixed = np.array([x.benefits.fixed for x in self.tiers] + [0.0])
-        rev = np.asarray(revenue, dtype=np.float64)
         return np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
 
     def evaluate(self, partners: Any) -> Evaluation:
@@ -1263,7 +1282,6 @@ def audit_program(
     >>> print(audit.findings[2].message)
     tier 'Gold': deals >= 50 is above every partner (highest 8)
     """
-    from ._validation import check_fraction, check_positive
 
     check_fraction(rare, "rare")
     check_fraction(crowded, "crowded")
