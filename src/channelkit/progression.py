@@ -137,18 +137,19 @@ def _initial(program: Program, initial: Any, first: NDArray[np.int64]) -> NDArra
             f"initial must have one tier per partner, shape ({n},), got {raw.shape}"
         )
     if raw.dtype.kind in "UO":
-        lookup = {name: k for k, name in enumerate(program.tier_names)}
-        out = np.empty(n, dtype=np.int64)
-        for i, v in enumerate(raw.tolist()):
-            if v is None or v == "":
-                out[i] = -1
-            elif v in lookup:
-                out[i] = lookup[v]
-            else:
-                raise InvalidInputError(
-                    f"initial[{i}] = {v!r} is not a tier; the tiers are "
-                    f"{', '.join(program.tier_names)} (or '' / None for none)"
-                )
+        missing = np.asarray(raw == None, dtype=bool)  # noqa: E711 - elementwise on objects
+        text = np.where(missing, "", raw).astype(str)
+        out = np.full(n, -2, dtype=np.int64)
+        out[text == ""] = -1
+        for k, name in enumerate(program.tier_names):  # a loop over tiers, not partners
+            out[text == name] = k
+        unknown = out == -2
+        if unknown.any():
+            i = int(np.argmax(unknown))
+            raise InvalidInputError(
+                f"initial[{i}] = {str(raw[i])!r} is not a tier; the tiers are "
+                f"{', '.join(program.tier_names)} (or '' / None for none)"
+            )
         return out
     arr = as_float_array(raw, "initial")
     k = len(program.tiers)
