@@ -213,6 +213,10 @@ def test_program_helpers() -> None:
     # Platinum: 15 % + 2 % of 1,000,000 + 25,000 mdf + 15,000 to serve; no tier costs nothing
     assert program.benefit_cost([3, -1], [1e6, 1e6]).tolist() == pytest.approx([210_000.0, 0.0])
     assert eval(repr(program.tiers[1]), vars(ck)) == program.tiers[1]
+    assert eval(repr(program), vars(ck)) == program
+    uncapped = ck.Program([ck.Tier("A")], scorecard=ck.Scorecard([ck.ScoreItem("x", 1.0)]))
+    assert "max_points=float('inf')" in repr(uncapped)
+    assert eval(repr(uncapped), vars(ck)) == uncapped
 
 
 # --------------------------------------------------------------------------- input errors

@@ -124,7 +124,7 @@ def _fmt(value: float) -> str:
 
 
 # --------------------------------------------------------------------------- scorecard
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ScoreItem:
     """One line of a scorecard: points that grow linearly with a metric up to a cap.
 
@@ -176,6 +176,13 @@ class ScoreItem:
         if not isinstance(self.required, bool | np.bool_):
             raise ProgramDefinitionError(f"{where}.required must be True or False")
         object.__setattr__(self, "required", bool(self.required))
+
+    def __repr__(self) -> str:
+        cap = "float('inf')" if math.isinf(self.max_points) else repr(self.max_points)
+        return (
+            f"ScoreItem(metric={self.metric!r}, points_per_unit={self.points_per_unit!r}, "
+            f"max_points={cap}, required={self.required!r})"
+        )
 
     def points(self, values: Any) -> NDArray[np.float64]:
         """Points this item gives for metric ``values`` (array-like [unit of the metric]).
