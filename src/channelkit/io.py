@@ -11,6 +11,18 @@ The first row is a header. ``id`` is required; ``revenue``,
 column is a numeric metric. An empty cell means "unknown" in
 ``revenue_prior``, ``product_share`` and ``region``, and is an error anywhere
 else.
+
+Program files
+-------------
+A :class:`~channelkit.tiers.Program` is stored as TOML (read with the
+standard library's :mod:`tomllib`, written by a small writer here) or JSON:
+optional ``name`` and ``signed_metrics``, an optional ``[policy]`` table with
+the :class:`~channelkit.progression.ProgressionPolicy` fields, an optional
+``[[scorecard.items]]`` array (``metric``, ``points_per_unit``, optional
+``max_points`` (no cap when omitted) and ``required``), and the
+``[[tiers]]`` array, lowest tier first (``name``, optional ``min_score``,
+``requirements`` metric -> minimum, ``benefits``). Unknown keys are errors,
+so a typo never passes silently.
 """
 
 from __future__ import annotations
