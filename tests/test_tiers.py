@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import pickle
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -217,6 +219,36 @@ def test_program_helpers() -> None:
     uncapped = ck.Program([ck.Tier("A")], scorecard=ck.Scorecard([ck.ScoreItem("x", 1.0)]))
     assert "max_points=float('inf')" in repr(uncapped)
     assert eval(repr(uncapped), vars(ck)) == uncapped
+
+
+def test_tier_requirements_are_read_only_and_programs_hashable() -> None:
+    program = ck.Program(
+        [ck.Tier("Silver", requirements={"d": 2}), ck.Tier("Gold", requirements={"d": 5})]
+    )
+    gold = program.tiers[1]
+    for mutate in (
+        lambda r: r.__setitem__("d", 0.0),
+        lambda r: r.__delitem__("d"),
+        lambda r: r.update(d=0.0),
+        lambda r: r.pop("d"),
+        lambda r: r.setdefault("e", 1.0),
+        lambda r: r.clear(),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            mutate(gold.requirements)
+    assert gold.requirements == {"d": 5.0}
+    # the ladder keeps working as validated: d = 1 meets nothing, d = 3 is Silver
+    assert ck.evaluate(program, {"d": [1.0, 3.0]}).tier.tolist() == [-1, 0]
+    # frozen objects are hashable and equal objects hash alike
+    twin = ck.Program(
+        [ck.Tier("Silver", requirements={"d": 2}), ck.Tier("Gold", requirements={"d": 5.0})]
+    )
+    assert hash(gold) == hash(twin.tiers[1]) and hash(program) == hash(twin)
+    assert len({program, twin, example_program()}) == 2
+    # an evolved tier is the way to change rules
+    easier = attrs.evolve(gold, requirements={"d": 4})
+    assert easier.requirements == {"d": 4.0} and isinstance(easier.requirements, ck.Requirements)
+    assert pickle.loads(pickle.dumps(program)) == program
 
 
 # --------------------------------------------------------------------------- input errors

@@ -45,7 +45,7 @@ import itertools
 import math
 import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 import numpy as np
@@ -66,6 +66,7 @@ __all__ = [
     "Gaps",
     "Program",
     "ProgramAudit",
+    "Requirements",
     "ScoreItem",
     "Scorecard",
     "Tier",
@@ -447,7 +448,55 @@ class Benefits:
         return np.asarray(rev * self.rate + self.fixed, dtype=np.float64)
 
 
-def _requirements(value: Mapping[str, float]) -> dict[str, float]:
+class Requirements(dict[str, float]):
+    """A read-only, hashable mapping metric -> minimum: the type of :attr:`Tier.requirements`.
+
+    It is a :class:`dict` (so it compares equal to one and prints like one,
+    keeping reprs valid Python) whose mutating methods raise
+    :class:`TypeError`: a tier's rules cannot change after the program was
+    validated. Use :func:`attrs.evolve` to derive a tier with other rules.
+
+    Examples
+    --------
+    >>> tier = Tier("Gold", requirements={"deals": 5})
+    >>> tier.requirements
+    {'deals': 5.0}
+    >>> tier.requirements["deals"] = 0
+    Traceback (most recent call last):
+    ...
+    TypeError: Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(
+            "Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)"
+        )
+
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> Requirements:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Requirements:
+        return self
+
+
+def _requirements(value: Mapping[str, float]) -> Requirements:
     if not isinstance(value, Mapping):
         raise ProgramDefinitionError(
             f"requirements must be a mapping metric -> minimum, got {type(value).__name__}"
@@ -456,7 +505,7 @@ def _requirements(value: Mapping[str, float]) -> dict[str, float]:
     for key, minimum in value.items():
         name = _metric(key, "a requirement")
         out[name] = _number(minimum, f"requirements[{name!r}]")
-    return out
+    return Requirements(out)
 
 
 @attrs.frozen
@@ -471,7 +520,8 @@ class Tier:
         Minimum scorecard score (inclusive); None if the tier does not use
         the score.
     requirements : mapping of str to float, default {}
-        Minimum value (inclusive) of each metric.
+        Minimum value (inclusive) of each metric; stored as a read-only
+        :class:`Requirements` mapping.
     benefits : Benefits, default Benefits()
         What the tier gives, and so what it costs.
 
@@ -490,7 +540,7 @@ class Tier:
 
     name: str = attrs.field()
     min_score: float | None = attrs.field(default=None)
-    requirements: dict[str, float] = attrs.field(factory=dict, converter=_requirements)
+    requirements: Requirements = attrs.field(factory=Requirements, converter=_requirements)
     benefits: Benefits = attrs.field(factory=Benefits)
 
     def __attrs_post_init__(self) -> None:
@@ -786,9 +836,9 @@ def _tier_kernel(
                 req &= tmp
         t = tier[start:stop]
         t.fill(-1)
-        # A validated ladder is nested: meeting tier k implies meeting every
-        # tier below it, so the highest tier met is the number met minus one.
-        for min_score, reqs in rules:
+        # The highest tier met, whether or not the ladder is nested (a
+        # validated ladder is, and its rules are read-only).
+        for k, (min_score, reqs) in enumerate(rules):
             ok.fill(True)
             if min_score is not None:
                 np.greater_equal(sc, min_score, out=ok)
@@ -797,7 +847,7 @@ def _tier_kernel(
             for metric, minimum in reqs:
                 np.greater_equal(block[metric], minimum, out=tmp)
                 ok &= tmp
-            t += ok
+            np.copyto(t, k, where=ok)
     return tier, score
 
 
