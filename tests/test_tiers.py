@@ -346,6 +346,17 @@ def test_gaps_report_required_items() -> None:
     assert g.distance.tolist() == [1.0, 0.0]
 
 
+def test_gaps_do_not_share_arrays_with_the_evaluation() -> None:
+    ev = ck.evaluate(example_program(), example_portfolio())
+    before = ev.tier.copy()
+    g = ev.gaps()
+    assert not np.shares_memory(g.tier, ev.tier)
+    g.tier[:] = 99  # editing the gaps table must not move partners between tiers
+    assert np.array_equal(ev.tier, before)
+    assert ev.counts() == ck.evaluate(example_program(), example_portfolio()).counts()
+    assert not g.ids.flags.writeable or not np.shares_memory(g.ids, ev.partners.ids)
+
+
 # --------------------------------------------------------------------------- result objects
 def test_by_tier_summary_and_frames() -> None:
     program = ck.Program(

@@ -1202,7 +1202,7 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         arr_b[none] = False
     return Gaps(
         ids=ev.partners.ids,
-        tier=ev.tier,
+        tier=ev.tier.copy(),
         target=target,
         tier_names=program.tier_names,
         requirements=shortfall,
