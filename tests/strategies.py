@@ -264,6 +264,14 @@ odd_names = st.text(
 ).filter(lambda s: bool(s.strip()) and s not in ("id", "region"))
 
 
+def _rebate_within(discount: float, share: float) -> float:
+    """A rebate that is ``share`` of what ``discount`` leaves (``discount + rebate <= 1``)."""
+    rebate = (1.0 - discount) * share
+    while discount + rebate > 1.0:
+        rebate = math.nextafter(rebate, 0.0)
+    return rebate
+
+
 @st.composite
 def file_programs(draw: st.DrawFn) -> ck.Program:
     """Programs with odd names, arbitrary floats and policies, for file round trips."""
@@ -295,8 +303,8 @@ def file_programs(draw: st.DrawFn) -> ck.Program:
             min_score=None if t.min_score is None else t.min_score * scale,
             requirements={rename[m]: v * scale for m, v in t.requirements.items()},
             benefits=ck.Benefits(
-                discount=draw(st.floats(0, 1)),
-                rebate=draw(st.floats(0, 1)),
+                discount=(d := draw(st.floats(0, 1))),
+                rebate=_rebate_within(d, draw(st.floats(0, 1))),
                 mdf=draw(st.floats(0, 1e9)),
                 cost_to_serve=draw(st.floats(0, 1e9)),
             ),

@@ -190,6 +190,9 @@ def test_other_definition_errors() -> None:
         ck.Tier("A", requirements={"x": math.nan})
     with pytest.raises(ck.ProgramDefinitionError, match="discount"):
         ck.Benefits(discount=1.5)
+    with pytest.raises(ck.ProgramDefinitionError, match=r"discount \+ Benefits.rebate.*<= 1"):
+        ck.Benefits(discount=0.9, rebate=0.9)
+    assert ck.Benefits(discount=0.75, rebate=0.25).rate == 1.0
     with pytest.raises(ck.ProgramDefinitionError, match="review_every"):
         ck.ProgressionPolicy(review_every=0)
     with pytest.raises(ck.ProgramDefinitionError):

@@ -390,7 +390,8 @@ class Benefits:
     discount : float in [0, 1], default 0.0
         Extra discount on the partner's purchases, as a share of its revenue.
     rebate : float in [0, 1], default 0.0
-        Rebate paid back, as a share of the partner's revenue.
+        Rebate paid back, as a share of the partner's revenue;
+        ``discount + rebate`` must be <= 1.
     mdf : float [currency/year], default 0.0
         Market development funds granted per partner.
     cost_to_serve : float [currency/year], default 0.0
@@ -421,6 +422,12 @@ class Benefits:
                     f"Benefits.{name} = {value!r}; expected a share of revenue in [0, 1]"
                 )
             object.__setattr__(self, name, value)
+        if self.discount + self.rebate > 1:
+            raise ProgramDefinitionError(
+                f"Benefits.discount + Benefits.rebate = {self.discount!r} + {self.rebate!r} = "
+                f"{self.discount + self.rebate!r}; together they give back a share of revenue, "
+                "expected <= 1"
+            )
         for name in ("mdf", "cost_to_serve"):
             object.__setattr__(
                 self, name, _number(getattr(self, name), f"Benefits.{name}", minimum=0)
