@@ -120,6 +120,18 @@ def test_weighted_index_unlocks_tiers() -> None:
     assert card.max_score == pytest.approx(10.0)
 
 
+def test_weighted_index_rejects_a_string_required_and_unweighted_full_at() -> None:
+    weights, full_at = {"csat": 1.0, "deals": 1.0}, {"csat": 10.0, "deals": 5.0}
+    with pytest.raises(ck.ProgramDefinitionError, match=r"required=\['csat'\]"):
+        ck.Scorecard.weighted_index(weights, full_at, required="csat")
+    with pytest.raises(ck.ProgramDefinitionError, match="full_at.*'growth'.*no weight"):
+        ck.Scorecard.weighted_index(weights, {**full_at, "growth": 0.5})
+    with pytest.raises(ck.ProgramDefinitionError, match="full_at has no value for metric 'deals'"):
+        ck.Scorecard.weighted_index(weights, {"csat": 10.0})
+    card = ck.Scorecard.weighted_index(weights, full_at, required=["csat"])
+    assert [it.required for it in card.items] == [True, False]
+
+
 def test_scorecard_points_and_item_points() -> None:
     card = ck.Scorecard([ck.ScoreItem("x", 2.0, max_points=5), ck.ScoreItem("y", 1.0)])
     pts = card.points({"x": [1.0, 4.0], "y": [0.0, 3.0]})

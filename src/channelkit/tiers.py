@@ -278,7 +278,15 @@ class Scorecard:
         scale : float, default 10.0
             The index of a partner at or above ``full_at`` on every metric.
         required : iterable of str
-            Metrics that must be > 0 to qualify for a scored tier.
+            Metrics that must be > 0 to qualify for a scored tier (a list of
+            names, not a single string).
+
+        Raises
+        ------
+        ProgramDefinitionError
+            For a non-positive weight, scale or ``full_at`` value, a weighted
+            metric without ``full_at``, a ``full_at`` or ``required`` metric
+            without weight, or ``required`` given as a string.
 
         Notes
         -----
@@ -296,10 +304,23 @@ class Scorecard:
         w = {m: _number(v, f"weights[{m!r}]", minimum=0, strict=True) for m, v in weights.items()}
         s = _number(scale, "scale", minimum=0, strict=True)
         total = sum(w.values())
+        if isinstance(required, str) or not isinstance(required, Iterable):
+            raise ProgramDefinitionError(
+                f"required must be a list of metric names, got {required!r}; "
+                f"write required=[{required!r}] for one metric"
+            )
         req = set(required)
         unknown = req - set(w)
         if unknown:
             raise ProgramDefinitionError(f"required metric {sorted(unknown)[0]!r} has no weight")
+        if not isinstance(full_at, Mapping):
+            raise ProgramDefinitionError("full_at must be a mapping metric -> value")
+        extra = [m for m in full_at if m not in w]
+        if extra:
+            raise ProgramDefinitionError(
+                f"full_at has a value for metric {extra[0]!r} that has no weight; "
+                f"the weighted metrics are {', '.join(map(repr, w))}"
+            )
         items = []
         for m, wm in w.items():
             if m not in full_at:
