@@ -152,6 +152,16 @@ def policies(draw: st.DrawFn) -> ck.ProgressionPolicy:
     )
 
 
+def _effective(current: dict[str, float], scored_required: bool) -> dict[str, float]:
+    """The rules among ``current`` that can fail (see ``Program``: a minimum <= 0 on an
+    unsigned metric, or a min_score <= 0 without required items, is no rule)."""
+    return {
+        r: v
+        for r, v in current.items()
+        if r == "growth" or v > 0 or (r == "score" and scored_required)
+    }
+
+
 @st.composite
 def programs(
     draw: st.DrawFn, max_tiers: int = 4, policy: st.SearchStrategy[Any] | None = None
@@ -159,28 +169,31 @@ def programs(
     """Valid tier ladders (checklists, scorecards or both) over TIER_METRICS.
 
     Each rule starts at some tier and its threshold never decreases above it;
-    every tier above the lowest changes at least one rule.
+    every tier above the lowest changes at least one rule that can fail. Score
+    thresholds stay at least 1 point below a capped scorecard's maximum.
     """
     n_tiers = draw(st.integers(1, max_tiers))
     card = draw(st.none() | scorecards())
+    scored_required = card is not None and any(it.required for it in card.items)
+    top_score = card.max_score - 1.0 if card is not None else math.inf
     rules = (["score"] if card is not None else []) + list(TIER_METRICS)
     start = {r: draw(st.integers(0, n_tiers)) for r in rules}  # n_tiers = never used
     step = st.integers(0, 5).map(float)
     current: dict[str, float] = {}
+    previous: dict[str, float] | None = None
     tiers = []
     for k in range(n_tiers):
-        changed = False
         for r in rules:
             if r in current:
-                inc = draw(step)
-                current[r] += inc
-                changed = changed or inc > 0
+                current[r] += draw(step)
             elif start[r] == k:
                 current[r] = (-3.0 if r == "growth" else 0.0) + draw(step)
-                changed = True
-        if k > 0 and not changed:
-            r = draw(st.sampled_from(sorted(current) or rules))
-            current[r] = current.get(r, 0.0) + 1.0
+            if r == "score" and r in current:
+                current[r] = min(current[r], top_score)
+        if previous is not None and _effective(current, scored_required) == previous:
+            r = draw(st.sampled_from(TIER_METRICS))
+            current[r] = current.get(r, -4.0 if r == "growth" else 0.0) + 1.0
+        previous = _effective(current, scored_required)
         tiers.append(
             ck.Tier(
                 f"T{k}",
@@ -311,7 +324,10 @@ def file_programs(draw: st.DrawFn) -> ck.Program:
         )
         for name, t in zip(tier_names, base.tiers)
     ]
-    signed = draw(st.lists(st.sampled_from(names), unique=True, max_size=2))
+    # the renamed "growth" stays signed, so its rules keep failing as in ``base``
+    signed = [rename["growth"]] + draw(
+        st.lists(st.sampled_from(names[:-1]), unique=True, max_size=2)
+    )
     return ck.Program(
         tiers,
         scorecard=card,

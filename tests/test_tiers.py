@@ -173,6 +173,19 @@ def test_scorecard_points_and_item_points() -> None:
             ],
             ["'Gold'", "'Silver'", "same rules"],
         ),
+        # always met, so no rule: the lower tier could never be reached
+        ([ck.Tier("A"), ck.Tier("B", min_score=0)], ["'B'", "'A'", "same rules", "min_score"]),
+        (
+            [ck.Tier("A"), ck.Tier("B", requirements={"deals": 0})],
+            ["'B'", "'A'", "same rules", "no rule"],
+        ),
+        (
+            [
+                ck.Tier("A", requirements={"deals": 2}),
+                ck.Tier("B", requirements={"deals": 2, "x": -1}),
+            ],
+            ["'B'", "'A'", "same rules"],
+        ),
     ],
 )
 def test_bad_ladders_name_both_tiers_and_the_rule(tiers: list[ck.Tier], words: list[str]) -> None:
@@ -181,6 +194,34 @@ def test_bad_ladders_name_both_tiers_and_the_rule(tiers: list[ck.Tier], words: l
         ck.Program(tiers, scorecard=card)
     for word in words:
         assert word in str(info.value)
+
+
+def test_unreachable_min_score_and_rules_that_always_hold() -> None:
+    card = ck.Scorecard([ck.ScoreItem("deals", 10, max_points=200), ck.ScoreItem("x", 1, 50)])
+    with pytest.raises(ck.ProgramDefinitionError, match="'Gold'.*min_score 300.*at most 250"):
+        ck.Program(
+            [ck.Tier("Silver", min_score=100), ck.Tier("Gold", min_score=300)], scorecard=card
+        )
+    # exactly the maximum is reachable (thresholds are inclusive)
+    top = ck.Program(
+        [ck.Tier("Silver", min_score=100), ck.Tier("Gold", min_score=250)], scorecard=card
+    )
+    assert ck.evaluate(top, {"deals": [20, 19], "x": [50, 50]}).tier.tolist() == [1, 0]
+    # a min_score of 0 is a rule when an item is required, a minimum of 0 on a signed metric too
+    needs = ck.Scorecard([ck.ScoreItem("deals", 10, required=True)])
+    scored = ck.Program([ck.Tier("A"), ck.Tier("B", min_score=0)], scorecard=needs)
+    assert ck.evaluate(scored, {"deals": [0, 1]}).tier.tolist() == [0, 1]
+    signed = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"growth": 0})])
+    assert ck.evaluate(signed, {"growth": [-0.1, 0.0]}).tier.tolist() == [0, 1]
+    # a minimum of 0 on a count at the lowest tier is harmless
+    assert (
+        len(
+            ck.Program(
+                [ck.Tier("A", requirements={"deals": 0}), ck.Tier("B", requirements={"deals": 1})]
+            ).tiers
+        )
+        == 2
+    )
 
 
 def test_other_definition_errors() -> None:

@@ -610,10 +610,40 @@ def _signed(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_ladder(tiers: Sequence[Tier]) -> None:
+def _effective_rules(
+    tier: Tier, scored_required: bool, signed: Iterable[str]
+) -> tuple[float | None, dict[str, float]]:
+    """The rules of ``tier`` that can fail: (min_score or None, requirements).
+
+    A minimum <= 0 on an unsigned metric is always met (values are >= 0), and
+    so is a ``min_score`` <= 0 when no scorecard item is ``required``: neither
+    is a rule.
+    """
+    score = tier.min_score
+    if score is not None and score <= 0 and not scored_required:
+        score = None
+    signed_set = set(signed)
+    reqs = {m: v for m, v in tier.requirements.items() if v > 0 or m in signed_set}
+    return score, reqs
+
+
+def _check_ladder(
+    tiers: Sequence[Tier], scorecard: Scorecard | None, signed: Iterable[str]
+) -> None:
+    signed = tuple(signed)
+    if scorecard is not None:
+        top = scorecard.max_score
+        for tier in tiers:
+            if tier.min_score is not None and tier.min_score > top:
+                raise ProgramDefinitionError(
+                    f"tier {tier.name!r} needs min_score {_fmt(tier.min_score)} but the "
+                    f"scorecard gives at most {_fmt(top)} points, so nobody can reach it"
+                )
+    scored_required = scorecard is not None and any(it.required for it in scorecard.items)
     for lo, hi in itertools.pairwise(tiers):
         pair = f"tier {hi.name!r} is above tier {lo.name!r}"
-        if lo.min_score is not None:
+        lo_score, lo_reqs = _effective_rules(lo, scored_required, signed)
+        if lo_score is not None and lo.min_score is not None:
             if hi.min_score is None:
                 raise ProgramDefinitionError(
                     f"{pair} but has no min_score while {lo.name!r} needs {_fmt(lo.min_score)} "
@@ -624,7 +654,7 @@ def _check_ladder(tiers: Sequence[Tier]) -> None:
                     f"{pair} but needs min_score {_fmt(hi.min_score)}, less than "
                     f"{_fmt(lo.min_score)}: a higher tier must not be easier to reach"
                 )
-        for metric, minimum in lo.requirements.items():
+        for metric, minimum in lo_reqs.items():
             if metric not in hi.requirements:
                 raise ProgramDefinitionError(
                     f"{pair} but has no requirement on {metric!r} while {lo.name!r} needs "
@@ -636,10 +666,12 @@ def _check_ladder(tiers: Sequence[Tier]) -> None:
                     f"{pair} but needs {metric} >= {_fmt(hi.requirements[metric])}, less than "
                     f"{lo.name!r}'s {_fmt(minimum)}: a higher tier must not be easier to reach"
                 )
-        if hi.min_score == lo.min_score and hi.requirements == lo.requirements:
+        if (lo_score, lo_reqs) == _effective_rules(hi, scored_required, signed):
             raise ProgramDefinitionError(
                 f"{pair} but has exactly the same rules, so {lo.name!r} could never be "
-                "reached: a higher tier must ask for more"
+                "reached: a higher tier must ask for more (a minimum <= 0 on a metric that "
+                "cannot be negative, or a min_score <= 0 without required scorecard items, is "
+                "no rule)"
             )
 
 
@@ -666,10 +698,14 @@ class Program:
     ------
     ProgramDefinitionError
         For an empty ladder, repeated tier names, a ``min_score`` without a
-        scorecard, or a ladder in which a higher tier is easier to reach than
-        a lower one: a lower ``min_score``, a lower minimum on a metric the
-        lower tier requires, a missing rule of the lower tier, or exactly the
-        same rules. The message names both tiers and the rule.
+        scorecard or above the scorecard's :attr:`~Scorecard.max_score`, or a
+        ladder in which a higher tier is easier to reach than a lower one: a
+        lower ``min_score``, a lower minimum on a metric the lower tier
+        requires, a missing rule of the lower tier, or exactly the same rules
+        (so the lower tier could never be reached). A minimum <= 0 on a metric
+        not in ``signed_metrics``, and a ``min_score`` <= 0 when no scorecard
+        item is ``required``, are always met and so count as no rule. The
+        message names both tiers and the rule.
 
     Notes
     -----
@@ -723,7 +759,7 @@ class Program:
             )
         if not isinstance(self.name, str):
             raise ProgramDefinitionError(f"Program.name must be a string, got {self.name!r}")
-        _check_ladder(self.tiers)
+        _check_ladder(self.tiers, self.scorecard, self.signed_metrics)
 
     @property
     def tier_names(self) -> tuple[str, ...]:
