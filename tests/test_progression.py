@@ -164,7 +164,8 @@ def test_program_impact_hand_checked() -> None:
     letters = m.letters()
     assert letters["id"].tolist() == ["a", "c"]
     assert letters["change"].tolist() == ["promoted", "demoted"]
-    assert letters["deals"].tolist() == [2.0, 2.0]
+    assert letters["short_deals"].tolist() == [2.0, 2.0]
+    assert letters["next_target"].tolist() == ["Silver", "Gold"]
     assert letters["message"].tolist() == [
         "Under the new program you move from no tier to Registered. "
         "To reach Silver you need deals +2.",
@@ -189,6 +190,17 @@ def test_program_impact_hand_checked() -> None:
     ]
     assert len(ax.texts) == 12
     plt.close(fig)
+
+
+def test_letter_columns_keep_their_meaning_whatever_the_metric_names() -> None:
+    old = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"change": 2, "message": 1})])
+    new = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"change": 3, "message": 1})])
+    m = ck.program_impact(old, new, {"change": [2.0, 5.0], "message": [1.0, 1.0]})
+    cols = m.letter_columns()
+    assert cols["change"].tolist() == ["demoted"]
+    assert cols["short_change"].tolist() == [1.0]
+    assert cols["short_message"].tolist() == [0.0]
+    assert cols["message"][0].startswith("Under the new program you move from B to A.")
 
 
 def test_program_impact_letter_mentions_points_and_top_tier() -> None:

@@ -381,7 +381,7 @@ def test_gaps_hand_checked() -> None:
         "id",
         "tier",
         "target",
-        "staff",
+        "short_staff",
         "points",
         "points_via_deals",
         "points_via_revenue",
@@ -391,6 +391,37 @@ def test_gaps_hand_checked() -> None:
     assert "3 partners" in repr(g)
     with pytest.raises(ck.InvalidInputError, match="no tier named"):
         ev.gaps(to="Diamond")
+
+
+def test_gap_columns_never_overwrite_each_other() -> None:
+    # metrics named like report columns: "points", "target", "tier", "distance", "id"-like
+    card = ck.Scorecard([ck.ScoreItem("points", 1.0, required=True), ck.ScoreItem("tier", 2.0)])
+    program = ck.Program(
+        [
+            ck.Tier("Silver", min_score=100, requirements={"target": 3, "distance": 1}),
+            ck.Tier("Gold", min_score=500, requirements={"target": 4, "distance": 2}),
+        ],
+        scorecard=card,
+    )
+    ev = ck.evaluate(
+        program,
+        {"points": [150.0, 0.0], "tier": [0.0, 0.0], "target": [3.0, 1.0], "distance": [1.0, 1.0]},
+    )
+    g = ev.gaps()
+    cols = g.to_columns()
+    assert cols["target"].tolist() == ["Gold", "Silver"]
+    assert cols["tier"].tolist() == ["Silver", ""]
+    assert cols["short_target"].tolist() == [1.0, 2.0]
+    assert cols["short_distance"].tolist() == [1.0, 0.0]
+    assert cols["points"].tolist() == [350.0, 100.0]
+    assert cols["points_via_points"].tolist() == [350.0, 100.0]
+    assert cols["points_via_tier"].tolist() == [175.0, 50.0]
+    assert cols["required_points"].tolist() == [False, True]
+    assert cols["distance"].tolist() == g.distance.tolist()
+    n_columns = 3 + len(g.requirements) + 1 + len(g.via) + len(g.required) + 1
+    assert len(cols) == n_columns
+    frame = g.to_frame()
+    assert frame["target"].tolist() == ["Gold", "Silver"]
 
 
 def test_gaps_report_required_items() -> None:
@@ -629,7 +660,7 @@ def test_cli_tiers_report_and_gaps_csv(tmp_path: Any, capsys: pytest.CaptureFixt
     assert len(rows) == 500
     gaps = ev.gaps()
     assert [r["target"] for r in rows] == gaps.to_columns()["target"].tolist()
-    assert [float(r["certified_staff"] or "nan") for r in rows] == pytest.approx(
+    assert [float(r["short_certified_staff"] or "nan") for r in rows] == pytest.approx(
         gaps.requirements["certified_staff"].tolist(), nan_ok=True
     )
 

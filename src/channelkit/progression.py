@@ -567,8 +567,11 @@ class Migration:
         One row per affected partner (all partners with ``everyone=True``):
         ``id``, ``old_tier``, ``new_tier``, ``change`` ("promoted", "demoted",
         "unchanged"), ``cost_change`` [currency/year], the gaps to the next
-        tier under the new program (see :class:`~channelkit.tiers.Gaps`) and
-        a plain-language ``message``.
+        tier under the new program (the columns of
+        :meth:`~channelkit.tiers.Gaps.to_columns` but ``id`` and ``tier``,
+        with ``target`` renamed ``next_target``: ``short_<metric>``,
+        ``points``, ``points_via_<metric>``, ``required_<metric>``,
+        ``distance``) and a plain-language ``message``.
         """
         rows = np.arange(len(self.direction)) if everyone else np.flatnonzero(self.affected)
         gaps = self.new.gaps("next")

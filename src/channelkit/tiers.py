@@ -1174,12 +1174,20 @@ class Gaps:
         return np.asarray(cand[order[: max(int(k), 0)]], dtype=np.intp)
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
-        """The gaps as columns: id, tier, target, one per requirement, points, ...
+        """The gaps as columns: id, tier, target, short_<metric>, points, ...
 
         Columns: ``id``, ``tier`` and ``target`` (names, ``""`` for none),
-        one column per requirement metric (its shortfall), ``points``,
-        ``points_via_<metric>`` per scorecard item, ``required_<metric>`` per
-        required item, and ``distance``.
+        ``short_<metric>`` per requirement metric (its shortfall), ``points``
+        (if a target uses a score), ``points_via_<metric>`` per scorecard
+        item, ``required_<metric>`` per required item, and ``distance``. The
+        prefixes keep metric names (even ``points`` or ``target``) from
+        overwriting other columns.
+
+        Examples
+        --------
+        >>> program = Program([Tier("A"), Tier("B", requirements={"target": 3})])
+        >>> list(evaluate(program, {"target": [1.0]}).gaps().to_columns())
+        ['id', 'tier', 'target', 'short_target', 'distance']
         """
         names = np.array([*self.tier_names, ""])
         out: dict[str, NDArray[Any]] = {
@@ -1187,7 +1195,7 @@ class Gaps:
             "tier": names[self.tier],
             "target": names[self.target],
         }
-        out.update(self.requirements)
+        out.update({f"short_{m}": v for m, v in self.requirements.items()})
         if self.points is not None:
             out["points"] = self.points
         out.update({f"points_via_{m}": v for m, v in self.via.items()})
