@@ -1082,7 +1082,11 @@ class Evaluation:
         For item :math:`i` with points :math:`p_i = \\min(\\max(a_i x_i, 0),
         c_i)` and a points gap :math:`g > 0`, the increase is
         :math:`(p_i + g) / a_i - x_i` if :math:`p_i + g \\le c_i`, else
-        infinite (the cap stops the item from closing the gap alone).
+        infinite (the cap stops the item from closing the gap alone). The
+        increase is checked in floating point: where rounding would leave
+        :math:`x_i` plus the increase an ulp short of the threshold, it is
+        nudged up, so that evaluating the raised metric always reaches the
+        target's ``min_score``.
 
         Examples
         --------
@@ -1208,6 +1212,49 @@ class Gaps:
         return _data_frame(self.to_columns())
 
 
+def _closing_increase(
+    card: Scorecard,
+    item: ScoreItem,
+    cols: Mapping[str, NDArray[np.float64]],
+    score: NDArray[np.float64],
+    gap: NDArray[np.float64],
+    need: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Increase of ``item``'s metric that lifts each score to ``need`` on its own.
+
+    ``cols`` are the partners' metric columns, ``score`` their scores and
+    ``gap = need - score > 0`` the missing points. The closed form
+    :math:`(p + g) / a - x` can fall an ulp short in floating point, so the
+    result is checked by recomputing the score exactly as :func:`evaluate`
+    does and nudged up where it falls short: adding it to the metric always
+    reaches ``need``. Infinite where even the item's cap does not.
+    """
+    x = cols[item.metric]
+    m = x.shape[0]
+    p = _item_points(item, x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        inc = np.maximum((p + gap) / item.points_per_unit - x, 0.0)
+    if math.isfinite(item.max_points):
+        # the best the item can do: the score with the item at its cap
+        at_cap = _score(card, {**cols, item.metric: np.full(m, np.inf)}, m)
+        inc[at_cap < need] = np.inf
+    rows = np.flatnonzero(np.isfinite(inc))
+    step = np.zeros(rows.size)
+    while rows.size:
+        y = x[rows] + inc[rows]
+        short = _score(card, {k: v[rows] for k, v in cols.items()} | {item.metric: y}, rows.size)
+        fail = short < need[rows]
+        rows, y, step = rows[fail], y[fail], step[fail]
+        if not rows.size:
+            break
+        # move the new metric value up by a growing number of ulps; this ends,
+        # since a large enough value reaches the cap (or, uncapped, any score)
+        step = np.maximum(2.0 * step, np.spacing(np.abs(y)))
+        with np.errstate(over="ignore"):
+            inc[rows] = np.maximum((y + step) - x[rows], np.nextafter(inc[rows], np.inf))
+    return inc
+
+
 def _gaps(ev: Evaluation, to: str | int) -> Gaps:
     program = ev.program
     n, k_max = len(ev), len(program.tiers)
@@ -1253,18 +1300,15 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         distance[sel] = rel
     via: dict[str, NDArray[np.float64]] = {}
     if points is not None and program.scorecard is not None:
-        for it in program.scorecard.items:
-            x = ev.values[it.metric]
-            p = _item_points(it, x)
-            with np.errstate(invalid="ignore"):
-                inc = np.where(
-                    points <= 0,
-                    0.0,
-                    np.where(
-                        points > it.max_points - p, np.inf, (p + points) / it.points_per_unit - x
-                    ),
-                )
-            via[it.metric] = np.maximum(inc, 0.0)
+        card = program.scorecard
+        rows = np.flatnonzero(points > 0)  # NaN (no target) compares False
+        need = np.array([np.nan if t.min_score is None else t.min_score for t in program.tiers])
+        need_rows = need[target[rows]]
+        sub = {m: ev.values[m][rows] for m in card.metrics}
+        for it in card.items:
+            inc = np.zeros(n)
+            inc[rows] = _closing_increase(card, it, sub, ev.score[rows], points[rows], need_rows)
+            via[it.metric] = inc
     nan_fill = [*shortfall.values(), distance, *via.values()]
     if points is not None:
         nan_fill.append(points)
