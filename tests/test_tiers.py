@@ -578,6 +578,21 @@ def test_gaps_are_zero_exactly_for_met_rules(
             assert g.points is not None
             pts = g.points[sel]
             assert ((pts == 0) == (ev.score[sel] >= tier.min_score)).all()
+        # a required item is flagged exactly where the target uses a score and the metric is <= 0
+        required = (
+            [it.metric for it in program.scorecard.items if it.required]
+            if program.scorecard
+            else []
+        )
+        for m in required:
+            if tier.min_score is not None:
+                assert (g.required[m][sel] == (cols[m][sel] <= 0)).all()
+            elif m in g.required:
+                assert not g.required[m][sel].any()
+    if program.scorecard is not None and g.points is not None:
+        assert set(g.required) == {it.metric for it in program.scorecard.items if it.required}
+    for flags in g.required.values():
+        assert not flags[~has].any()
     # a partner meets its target exactly when the evaluated tier is at or above it
     assert (g.met == (has & (ev.tier >= g.target))).all()
     if to == "next":
