@@ -520,6 +520,33 @@ def test_audit_below_population_and_argument_checks() -> None:
         ck.audit_program(program, {"x": np.zeros(0)})
 
 
+def test_audit_flags_thresholds_by_the_share_of_partners_meeting_them() -> None:
+    program = ck.Program(
+        [
+            ck.Tier("Member", requirements={"csat": 1}),
+            ck.Tier("Silver", requirements={"csat": 1, "deals": 1}),
+            ck.Tier("Gold", requirements={"csat": 1, "deals": 40}),
+        ]
+    )
+    # 1 partner in 200 has 50 deals (0.5 % < rare), 180 of 200 have >= 1 deal (90 % >= crowded)
+    deals = np.array([50.0] + [2.0] * 179 + [0.0] * 20)
+    csat = np.array([5.0] * 199 + [0.0])
+    audit = ck.audit_program(program, {"deals": deals, "csat": csat})
+    found = {(f.kind, f.tier, f.rule): f for f in audit}
+    above = found[("above_population", "Gold", "deals")]
+    assert above.value == pytest.approx(0.005) and "0.5%" in above.message
+    below = found[("below_population", "Silver", "deals")]
+    assert below.value == pytest.approx(0.9)
+    # csat >= 1 is met by 199 of 200 on Silver and Gold; on the lowest tier it is fine
+    assert found[("below_population", "Gold", "csat")].value == pytest.approx(0.995)
+    assert ("below_population", "Member", "csat") not in found
+    # tighter settings: nothing is far from the population
+    calm = ck.audit_program(program, {"deals": deals, "csat": csat}, rare=0.001, crowded=0.999)
+    assert not {"above_population", "below_population"} & set(calm.kinds())
+    with pytest.raises(ck.InvalidInputError, match="rare = 0.5 must be less than crowded = 0.5"):
+        ck.audit_program(program, {"deals": deals, "csat": csat}, rare=0.5, crowded=0.5)
+
+
 def test_empty_population_evaluates_to_empty_results() -> None:
     program = example_program()
     ev = ck.evaluate(program, {m: np.zeros(0) for m in program.metrics})

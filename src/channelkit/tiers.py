@@ -1345,7 +1345,10 @@ class Finding:
     rule : str
         The rule concerned (a metric, ``"min_score"``, or ``""``).
     value : float
-        The number behind the finding (a share, a ratio, a threshold).
+        The number behind the finding: the share of partners in the tier
+        (``"unreached"``, ``"rare"``, ``"crowded"``) or meeting the rule
+        (``"above_population"``, ``"below_population"``), the ratio of
+        thresholds (steps) or of cost share to revenue share.
     message : str
         A sentence for a program manager.
     """
@@ -1396,6 +1399,15 @@ class ProgramAudit:
         )
 
 
+def _share(x: float) -> str:
+    """A share as a percentage that never rounds a non-zero share to 0 % or 100 %."""
+    if 0 < x < 0.001:
+        return "under 0.1%"
+    if 0.999 < x < 1:
+        return "over 99.9%"
+    return f"{x:.1%}"
+
+
 def audit_program(
     program: Program,
     partners: Any,
@@ -1416,9 +1428,12 @@ def audit_program(
         The population the program is meant for.
     rare : float in [0, 1], default 0.01
         A tier holding a smaller (non-zero) share of partners is ``"rare"``;
-        one holding none is ``"unreached"``.
+        one holding none is ``"unreached"``. A rule met by a smaller share of
+        partners (none included) is ``"above_population"``.
     crowded : float in [0, 1], default 0.8
-        A tier holding at least this share of partners is ``"crowded"``.
+        A tier holding at least this share of partners is ``"crowded"``; a
+        rule of a tier above the lowest met by at least this share is
+        ``"below_population"``. Must be greater than ``rare``.
     flat, steep : float > 1, defaults 1.1 and 5.0
         A threshold that rises from one tier to the next by a factor in
         (1, ``flat``) is a ``"flat_step"``; by more than ``steep``, a
@@ -1440,10 +1455,12 @@ def audit_program(
 
     Notes
     -----
-    Entry thresholds are checked rule by rule against the population: a
-    threshold no partner meets is ``"above_population"``; one every partner
-    meets, on a tier above the lowest, ``"below_population"`` (it does not
-    discriminate).
+    Entry thresholds are checked rule by rule against the population, by the
+    share :math:`s` of partners meeting the rule on its own: :math:`s <`
+    ``rare`` is ``"above_population"`` (the threshold is far above nearly
+    everyone); :math:`s \\ge` ``crowded``, on a tier above the lowest, is
+    ``"below_population"`` (the rule hardly discriminates). The finding's
+    ``value`` is :math:`s`.
 
     Examples
     --------
@@ -1453,11 +1470,15 @@ def audit_program(
     >>> audit.kinds()
     ['crowded', 'unreached', 'above_population', 'steep_step']
     >>> print(audit.findings[2].message)
-    tier 'Gold': deals >= 50 is above every partner (highest 8)
+    tier 'Gold': deals >= 50 is met by 0.0% of the partners (highest 8)
     """
 
     check_fraction(rare, "rare")
     check_fraction(crowded, "crowded")
+    if not rare < crowded:
+        raise InvalidInputError(
+            f"rare = {rare!r} must be less than crowded = {crowded!r}: a share cannot be both"
+        )
     for value, name in ((flat, "flat"), (steep, "steep"), (disproportion, "disproportion")):
         if check_positive(value, name) <= 1:
             raise InvalidInputError(f"{name} must be > 1, got {value!r}")
@@ -1496,26 +1517,26 @@ def audit_program(
         for rule, threshold, col in rules:
             meets = float(np.mean(col >= threshold))
             label = "score" if rule == "min_score" else rule
-            if meets == 0:
+            if meets < rare:
                 findings.append(
                     Finding(
                         "above_population",
                         name,
                         rule,
-                        threshold,
-                        f"tier {name!r}: {label} >= {_fmt(threshold)} is above every partner "
-                        f"(highest {_fmt(float(col.max()))})",
+                        meets,
+                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
+                        f"{_share(meets)} of the partners (highest {_fmt(float(col.max()))})",
                     )
                 )
-            elif meets == 1 and k > 0:
+            elif meets >= crowded and k > 0:
                 findings.append(
                     Finding(
                         "below_population",
                         name,
                         rule,
-                        threshold,
-                        f"tier {name!r}: every partner has {label} >= {_fmt(threshold)}, so the "
-                        "rule does not discriminate",
+                        meets,
+                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
+                        f"{_share(meets)} of the partners, so the rule hardly discriminates",
                     )
                 )
         if k > 0:
