@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import attrs
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -208,6 +209,32 @@ def programs(
         )
     pol = draw(policy) if policy is not None else ck.ProgressionPolicy()
     return ck.Program(tiers, scorecard=card, policy=pol)
+
+
+@st.composite
+def redesigns(draw: st.DrawFn) -> tuple[ck.Program, ck.Program]:
+    """(old, new) program pairs whose tier names move: shifted, renamed or removed tiers.
+
+    ``new`` is either a slice of ``old``'s ladder (tiers removed at the
+    bottom or top), ``old``'s ladder under a new tier at the bottom, or an
+    unrelated ladder named from a shuffle of ``old``'s names and fresh ones.
+    """
+    old = draw(programs())
+    kind = draw(st.sampled_from(["slice", "below", "renamed"]))
+    k = len(old.tiers)
+    if kind == "slice" and k > 1:
+        lo = draw(st.integers(0, k - 1))
+        hi = draw(st.integers(lo + 1, k))
+        return old, ck.Program(old.tiers[lo:hi], scorecard=old.scorecard)
+    if kind == "below" and old.tiers[0].requirements.get("a", 0.0) > 0:
+        # a new lowest tier that asks for less than old's lowest
+        bottom = ck.Tier("Entry", requirements={"a": old.tiers[0].requirements["a"] - 1})
+        return old, ck.Program((bottom, *old.tiers), scorecard=old.scorecard)
+    new = draw(programs())
+    pool = [*old.tier_names, "N0", "N1", "N2", "N3"]
+    names = draw(st.permutations(pool))[: len(new.tiers)]
+    tiers = [attrs.evolve(t, name=name) for t, name in zip(new.tiers, names)]
+    return old, ck.Program(tiers, scorecard=new.scorecard)
 
 
 @st.composite

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.datasets import example_portfolio, example_program
 
-from .strategies import policies, programs, tier_histories, tier_populations
+from .strategies import policies, programs, redesigns, tier_histories, tier_populations
 
 LADDER = ck.Program(
     [
@@ -325,12 +326,65 @@ def test_no_demotion_before_grace_plus_one_failing_reviews(
             previous = t
 
 
+def reference_direction(old: ck.Program, new: ck.Program, old_name: str, new_name: str) -> int:
+    """Promoted (+1), demoted (-1) or unchanged (0), from the definition, for one partner."""
+    if old_name == "":
+        rank = -1
+    elif old_name in new.tier_names:
+        rank = new.tier_names.index(old_name)
+    else:
+        rank = old.tier_names.index(old_name)
+    position = new.tier_names.index(new_name) if new_name else -1
+    return (position > rank) - (position < rank)
+
+
+@given(redesigns(), tier_populations())
+def test_direction_follows_tier_names_and_the_matrix(
+    pair: tuple[ck.Program, ck.Program], cols: dict[str, Any]
+) -> None:
+    old, new = pair
+    m = ck.program_impact(old, new, cols)
+    olds, news = m.old.tier_name.tolist(), m.new.tier_name.tolist()
+    expected = [reference_direction(old, new, o, w) for o, w in zip(olds, news)]
+    assert m.direction.tolist() == expected
+    # keeping the tier's name (or having no tier in both) is never a move
+    same = np.array([o == w for o, w in zip(olds, news)])
+    assert (m.direction[same] == 0).all()
+    assert m.affected.tolist() == (~same).tolist()
+    # the counts follow from the matrix cell by cell
+    names_old, names_new = [*old.tier_names, ""], [*new.tier_names, ""]
+    by_sign = {-1: 0, 0: 0, 1: 0}
+    for (i, j), count in np.ndenumerate(m.matrix):
+        by_sign[reference_direction(old, new, names_old[i], names_new[j])] += int(count)
+    assert (m.demoted, m.unchanged, m.promoted) == (by_sign[-1], by_sign[0], by_sign[1])
+
+
+def test_program_impact_maps_moved_tiers_by_name() -> None:
+    old = ck.Program(
+        [
+            ck.Tier("Registered"),
+            ck.Tier("Silver", requirements={"d": 2}),
+            ck.Tier("Gold", requirements={"d": 5}),
+        ]
+    )
+    new = ck.Program(
+        [ck.Tier("Silver", requirements={"d": 2}), ck.Tier("Gold", requirements={"d": 5})]
+    )
+    m = ck.program_impact(old, new, {"d": [0, 3, 6]})
+    # Silver -> Silver and Gold -> Gold are unchanged; Registered -> no tier is a demotion
+    assert m.direction.tolist() == [-1, 0, 0]
+    assert (m.promoted, m.demoted, m.unchanged) == (0, 1, 2)
+    assert m.affected.tolist() == [True, False, False]
+    # a renamed top tier keeps its position: Gold -> Premier at the same rung is unchanged
+    renamed = ck.Program([*old.tiers[:2], attrs.evolve(old.tiers[2], name="Premier")])
+    assert ck.program_impact(old, renamed, {"d": [0, 3, 6]}).direction.tolist() == [0, 0, 0]
+
+
 @given(programs(), programs(), tier_populations())
 def test_migration_matrix_sums(old: ck.Program, new: ck.Program, cols: dict[str, Any]) -> None:
     m = ck.program_impact(old, new, cols)
     n = len(cols["a"])
     assert m.matrix.sum() == n
-    assert m.promoted + m.demoted + m.unchanged == n
     old_counts = np.bincount(m.old.tier % (len(old.tiers) + 1), minlength=len(old.tiers) + 1)
     assert m.matrix.sum(axis=1).tolist() == old_counts.tolist()
     rev = np.asarray(cols["revenue"])

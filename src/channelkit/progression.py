@@ -412,11 +412,21 @@ class TierHistory:
 
 # --------------------------------------------------------------------------- program change
 def _rank_in_new(old: Program, new: Program, tier: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Old tiers as positions in the new ladder (by name when every old name exists there)."""
-    if set(old.tier_names) <= set(new.tier_names):
-        lookup = np.array([new.tier_names.index(t) for t in old.tier_names] + [-1])
-        return np.asarray(lookup[tier], dtype=np.int64)
-    return tier
+    """Old tiers (-1 for none) as ranks in the new ladder.
+
+    An old tier whose name the new program has ranks at that tier's new
+    position; an old tier whose name it lacks keeps its old position; no
+    tier ranks -1.
+    """
+    lookup = np.array(
+        [
+            new.tier_names.index(t) if t in new.tier_names else k
+            for k, t in enumerate(old.tier_names)
+        ]
+        + [-1],
+        dtype=np.int64,
+    )
+    return np.asarray(lookup[tier], dtype=np.int64)
 
 
 def program_impact(old: Program, new: Program, partners: Any) -> Migration:
@@ -437,10 +447,14 @@ def program_impact(old: Program, new: Program, partners: Any) -> Migration:
 
     Notes
     -----
-    Tiers are compared by position in the ladders, "no tier" lowest. When
-    every old tier name also exists in the new program, old tiers are first
-    mapped by name to their position in the new ladder, so adding a tier at
-    the bottom does not count as promoting everyone.
+    A partner is promoted when its new tier ranks above its old tier,
+    demoted when below, unchanged when level. Ranks are positions in the new
+    ladder, "no tier" lowest (-1): an old tier whose name the new program
+    keeps ranks at that tier's new position, wherever it moved (so adding or
+    removing a tier at the bottom does not promote or demote everyone, and a
+    partner keeping its tier's name is unchanged); an old tier whose name the
+    new program lacks keeps its old position. A partner losing every tier is
+    demoted.
 
     Examples
     --------
@@ -490,7 +504,9 @@ class Migration:
         Partners moving from each old tier (rows) to each new tier
         (columns); the last row and column are "no tier".
     direction : ndarray of int, shape (n,)
-        +1 promoted, -1 demoted, 0 unchanged (see :func:`program_impact`).
+        +1 promoted, -1 demoted, 0 unchanged: the sign of the new tier's
+        position minus the old tier's rank in the new ladder (see
+        :func:`program_impact`).
     cost_change : ndarray of float, shape (n,) [currency/year]
         Change in each partner's yearly benefit cost.
     """

@@ -498,9 +498,7 @@ class Requirements(dict[str, float]):
     __slots__ = ()
 
     def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError(
-            "Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)"
-        )
+        raise TypeError("Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)")
 
     __setitem__ = _read_only
     __delitem__ = _read_only
