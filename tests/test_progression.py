@@ -204,6 +204,29 @@ def test_letter_columns_keep_their_meaning_whatever_the_metric_names() -> None:
     assert cols["message"][0].startswith("Under the new program you move from B to A.")
 
 
+def test_letters_cost_is_linear_in_the_number_of_letters(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each letter used to rebuild the whole tier_name arrays: O(n) per letter, O(n^2) in all
+    old, new = example_program(), example_program()
+    new = attrs.evolve(
+        old, tiers=(*old.tiers[:2], attrs.evolve(old.tiers[2], min_score=450.0), old.tiers[3])
+    )
+    m = ck.program_impact(old, new, example_portfolio())
+    expected = m.letter_columns(everyone=True)["message"].tolist()
+    calls = []
+    original = ck.Evaluation.tier_name
+
+    def counted(self: ck.Evaluation) -> Any:
+        calls.append(1)
+        return original.fget(self)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(ck.Evaluation, "tier_name", property(counted))
+    cols = m.letter_columns(everyone=True)
+    assert len(cols["message"]) == 500
+    assert len(calls) <= 4  # a fixed number of array passes, not one per letter
+    assert cols["message"].tolist() == expected
+    assert expected[0].startswith("Under the new program you stay in ")
+
+
 def test_program_impact_letter_mentions_points_and_top_tier() -> None:
     card = ck.Scorecard([ck.ScoreItem("deals", 10), ck.ScoreItem("staff", 1, required=True)])
     old = ck.Program([ck.Tier("Member"), ck.Tier("Pro", min_score=50)], scorecard=card)
