@@ -107,6 +107,9 @@ def test_history_errors_name_metric_period_and_partner() -> None:
         ck.progress(LADDER, {"deals": np.zeros((0, 2))})
     with pytest.raises(ck.InvalidInputError, match=r"initial\[1\]"):
         ck.progress(LADDER, {"deals": np.zeros((1, 2))}, initial=[0, 5])
+    for flags in ([True, False], np.array([True, True]), [True, None]):
+        with pytest.raises(ck.InvalidInputError, match="booleans"):
+            ck.progress(LADDER, {"deals": np.zeros((1, 2))}, initial=flags)
     with pytest.raises(ck.InvalidInputError, match="'Diamond' is not a tier"):
         ck.progress(LADDER, {"deals": np.zeros((1, 2))}, initial=["Gold", "Diamond"])
     with pytest.raises(ck.InvalidInputError, match="policy"):

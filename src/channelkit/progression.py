@@ -136,6 +136,13 @@ def _initial(program: Program, initial: Any, first: NDArray[np.int64]) -> NDArra
         raise InvalidInputError(
             f"initial must have one tier per partner, shape ({n},), got {raw.shape}"
         )
+    if raw.dtype.kind == "b" or (
+        raw.dtype.kind == "O" and any(isinstance(v, bool | np.bool_) for v in raw.tolist())
+    ):
+        raise InvalidInputError(
+            "initial must hold tier indices (-1 for none) or tier names, got booleans; "
+            "True and False are not tiers"
+        )
     if raw.dtype.kind in "UO":
         missing = np.asarray(raw == None, dtype=bool)  # noqa: E711 - elementwise on objects
         text = np.where(missing, "", raw).astype(str)
@@ -239,7 +246,8 @@ def progress(
     InvalidInputError
         For a missing metric, arrays of different shapes, NaN, a negative
         value of an unsigned metric (the message names period and partner),
-        or an invalid ``initial``.
+        or an invalid ``initial`` (an unknown name, an index out of range, or
+        booleans).
 
     Notes
     -----
