@@ -467,7 +467,11 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
         r.fail("signed_metrics", f"expected a list of metric names, got {_kind(signed)}")
     signed = [r.string(v, _join("signed_metrics", i)) for i, v in enumerate(signed)]
     pol_data = r.table(top.get("policy", {}), "policy", (*_POLICY_INT, *_POLICY_OPTIONAL))
-    pol_args = {k: r.integer(v, _join("policy", k)) for k, v in pol_data.items()}
+    # JSON null (None) means "no cap" / "same as review_every" for the optional fields
+    pol_args = {
+        k: None if v is None and k in _POLICY_OPTIONAL else r.integer(v, _join("policy", k))
+        for k, v in pol_data.items()
+    }
     policy = r.build("policy", ProgressionPolicy, **pol_args)
     scorecard = None
     if "scorecard" in top:
@@ -683,14 +687,28 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
     Raises
     ------
     ProgramDefinitionError
-        For a syntax error (with line and column) or an invalid program (with
-        the key and the problem).
+        For a syntax error (with line and column), a key given twice, or an
+        invalid program (with the key and the problem).
+
+    Notes
+    -----
+    In JSON, ``null`` is accepted for the optional policy fields
+    ``max_steps_up``, ``max_steps_down`` and ``demote_every`` (meaning
+    "no cap" and "same as ``review_every``"), as if the key were left out.
     """
     fmt = _format(format, "format")
     if not isinstance(text, str):
         raise ProgramDefinitionError(f"{source}: expected text, got {type(text).__name__}")
     try:
-        data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
+        if fmt == "toml":
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        raise ProgramDefinitionError(
+            f"{source}: key {exc.key!r} appears twice in one JSON object; each key may be "
+            "given once"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ProgramDefinitionError(f"{source}: not valid TOML: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -698,6 +716,22 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
             f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     return program_from_dict(data, source=source)
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads` that rejects repeated keys."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
 
 
 def _format(fmt: str, what: str) -> str:
