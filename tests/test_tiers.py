@@ -763,6 +763,62 @@ def test_cli_tiers_errors_and_demo(tmp_path: Any, capsys: pytest.CaptureFixture[
     assert "Tiers\n=====" in out and "Program audit" in out and "Redesign" in out
 
 
+def test_cli_tiers_top_empty_input_order_and_single_evaluation(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import channelkit.tiers as tiers_module
+    from channelkit.cli import main
+    from channelkit.datasets import data_path
+
+    program = str(data_path("example_program.toml"))
+    partners = tmp_path / "partners.csv"
+    example_portfolio().to_csv(partners)
+    for bad in ("0", "-2"):
+        with pytest.raises(SystemExit) as info:
+            main(["tiers", program, str(partners), "--top", bad])
+        assert info.value.code == 2
+        assert "--top: expected a whole number >= 1" in capsys.readouterr().err
+    # an empty partners file: nobody is "at the top tier"
+    empty = tmp_path / "empty.csv"
+    header = partners.read_text().splitlines()[0]
+    empty.write_text(header + "\n")
+    assert main(["tiers", program, str(empty)]) == 0
+    out = capsys.readouterr().out
+    assert "(no partners)" in out and "top tier" not in out
+    # the list is sorted smallest shortfall first, as the header says; one evaluation only
+    calls = []
+    real = tiers_module.evaluate
+
+    def counting(*args: Any, **kwargs: Any) -> ck.Evaluation:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tiers_module, "evaluate", counting)
+    out_csv = tmp_path / "gaps.csv"
+    assert main(["tiers", program, str(partners), "--top", "8", "--gaps", str(out_csv)]) == 0
+    assert len(calls) == 1
+    out = capsys.readouterr().out
+    assert "(smallest relative shortfall first), top 8:" in out
+    listed = [line for line in out.splitlines() if line.startswith("  P")]
+    shares = [float(line.split("%")[0].split()[-1]) for line in listed]
+    assert len(shares) == 8 and shares == sorted(shares)
+
+
+def test_cli_demo_redesign_line_follows_the_program(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import channelkit.datasets as datasets_module
+    from channelkit.cli import main
+
+    base = example_program()
+    gold = attrs.evolve(base.tiers[2], min_score=300.0)
+    changed = attrs.evolve(base, tiers=(*base.tiers[:2], gold, base.tiers[3]))
+    monkeypatch.setattr(datasets_module, "example_program", lambda: changed)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Redesign: Gold's minimum score 300 -> 400 " in out
+
+
 def test_helper_inputs_are_validated() -> None:
     program = example_program()
     with pytest.raises(ck.InvalidInputError, match="tier = 4"):

@@ -88,11 +88,15 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _tiers_report(program: Any, portfolio: Any, *, closest: int = 10, audit: bool = False) -> str:
-    """Tier counts, revenue per tier, partners closest to their next tier (and findings)."""
-    from .tiers import audit_program, evaluate
+def _tiers_report(ev: Any, gaps: Any, *, closest: int = 10, audit: bool = False) -> str:
+    """Tier counts, revenue per tier, partners closest to their next tier (and findings).
 
-    ev = evaluate(program, portfolio)
+    ``ev`` is the :class:`~channelkit.tiers.Evaluation` to report and ``gaps``
+    its gaps to the next tier (computed once by the caller and reused).
+    """
+    from .tiers import audit_program
+
+    program = ev.program
     table = ev.by_tier()
     lines = [
         f"{'Tier':<14}{'Partners':>9}{'Share':>8}{'Revenue':>16}{'Rev. share':>11}"
@@ -109,11 +113,14 @@ def _tiers_report(program: Any, portfolio: Any, *, closest: int = 10, audit: boo
         f"{'Total':<14}{len(ev):>9}{'':>8}{float(table['revenue'].sum()):>16,.0f}{'':>11}"
         f"{float(table['benefit_cost'].sum()):>15,.0f}"
     )
-    gaps = ev.gaps("next")
     rows = gaps.closest(closest)
     lines.append("")
-    lines.append(f"Closest to their next tier (largest relative shortfall), top {len(rows)}:")
-    if not len(rows):
+    lines.append(
+        f"Closest to their next tier (smallest relative shortfall first), top {len(rows)}:"
+    )
+    if len(ev) == 0:
+        lines.append("  (no partners)")
+    elif not (gaps.target >= 0).any():
         lines.append("  (every partner is at the top tier)")
     names = [*program.tier_names, ""]
     for i in rows:
@@ -139,17 +146,20 @@ def _section_tiers() -> str:
 
     from .datasets import example_portfolio, example_program
     from .progression import program_impact
+    from .tiers import evaluate
 
     program, portfolio = example_program(), example_portfolio()
-    report = _tiers_report(program, portfolio, closest=5, audit=True)
+    ev = evaluate(program, portfolio)
+    report = _tiers_report(ev, ev.gaps("next"), closest=5, audit=True)
     gold = program.tiers[2]
-    tougher = attrs.evolve(gold, min_score=450.0)
+    before = gold.min_score if gold.min_score is not None else 0.0
+    tougher = attrs.evolve(gold, min_score=before + 100.0)
     redesign = attrs.evolve(program, tiers=(*program.tiers[:2], tougher, *program.tiers[3:]))
     impact = program_impact(program, redesign, portfolio)
     return (
-        f"{report}\n\nRedesign: Gold's minimum score 350 -> 450 promotes {impact.promoted}, "
-        f"demotes {impact.demoted} and keeps {impact.unchanged} partners; benefit cost "
-        f"{impact.benefit_cost_delta:+,.0f} a year."
+        f"{report}\n\nRedesign: {gold.name}'s minimum score {before:,.6g} -> "
+        f"{tougher.min_score:,.6g} promotes {impact.promoted}, demotes {impact.demoted} and "
+        f"keeps {impact.unchanged} partners; benefit cost {impact.benefit_cost_delta:+,.0f} a year."
     )
 
 
@@ -184,12 +194,24 @@ def _run_tiers(args: argparse.Namespace) -> int:
     portfolio = read_portfolio_csv(args.partners)
     title = f"Tiers: {program.name or Path(args.program).name} on {Path(args.partners).name}"
     _out(_title(title))
-    _out(_tiers_report(program, portfolio, closest=args.top, audit=args.audit))
+    ev = evaluate(program, portfolio)
+    gaps = ev.gaps("next")
+    _out(_tiers_report(ev, gaps, closest=args.top, audit=args.audit))
     if args.gaps:
-        gaps = evaluate(program, portfolio).gaps("next")
         _write_gaps_csv(gaps, args.gaps)
         _out(f"\nGaps to the next tier of {len(gaps)} partners written to {args.gaps}")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
 
 
 def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -211,7 +233,7 @@ def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--top",
-        type=int,
+        type=_positive_int,
         default=10,
         metavar="K",
         help="how many partners closest to their next tier to list (default 10)",
