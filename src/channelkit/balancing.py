@@ -1,0 +1,813 @@
+"""Assigning partners to channel managers: balanced, cheapest, stable.
+
+:func:`assign` is the array kernel: partners' workloads [hours/year] and the
+managers' capacities in, an :class:`Assignment` out. It minimises either the
+largest load relative to capacity (``objective="balance"``; with ``capacity``
+an int this is the classic makespan problem over identical managers) or the
+total cost within hard capacities (``objective="cost"``, the generalized
+assignment problem), subject to eligibility, headcount caps and a bound on the
+number of partners that change manager.
+
+:func:`assign_portfolio` is the domain layer: a :class:`~channelkit.Portfolio`
+and a list of :class:`~channelkit.Manager` in, partner id -> manager id out,
+with region eligibility, ``Manager.max_partners`` and a
+:class:`~channelkit.WorkloadModel`.
+
+Two methods
+-----------
+``"exact"``
+    A mixed-integer program solved by HiGHS (:func:`scipy.optimize.milp`):
+    proves optimality on small and medium instances. With ``current`` given a
+    second stage minimises the number of moves among optimal answers.
+``"fast"``
+    Vectorized greedy (longest job first, in rounds of one job per manager)
+    followed by vectorized improvement: moves and swaps between the most and
+    least loaded managers. Scales to 10^5 partners and 10^3 managers in a
+    fraction of a second.
+``"auto"`` (default) runs the fast path, stops if it meets the lower bound,
+and otherwise runs the exact path on instances small enough for it.
+
+Every result carries a lower bound, so ``Assignment.optimal`` and
+``Assignment.gap`` are honest whichever path produced them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _balancing_kernels as K
+from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
+from .errors import InfeasibleError, InvalidInputError
+from .partners import Manager, Portfolio, as_portfolio
+from .workload import WorkloadModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Assignment", "PortfolioAssignment", "assign", "assign_portfolio"]
+
+Objective = Literal["balance", "cost"]
+Method = Literal["auto", "exact", "fast"]
+
+#: ``method="auto"`` uses the exact path when there are at most this many
+#: eligible (partner, manager) pairs ...
+AUTO_EXACT_PAIRS = 2_000
+#: ... or at most this many pairs and the fast path's relative gap exceeds AUTO_GAP.
+AUTO_EXACT_PAIRS_IF_GAP = 20_000
+AUTO_GAP = 1e-3
+#: Time limit [s] of the exact path under ``method="auto"`` when none is given.
+AUTO_TIME_LIMIT = 10.0
+
+_BIG = np.iinfo(np.int64).max // 4
+
+
+# --------------------------------------------------------------------------- result
+def _ro(arr: NDArray[Any]) -> NDArray[Any]:
+    arr.setflags(write=False)
+    return arr
+
+
+@attrs.frozen(eq=False, repr=False)
+class Assignment:
+    """The result of :func:`assign`.
+
+    Attributes
+    ----------
+    manager : ndarray of int, shape (n,)
+        Index of the manager each partner is assigned to.
+    loads : ndarray, shape (m,) [hours/year]
+        Total workload of each manager.
+    capacity : ndarray, shape (m,) [hours/year]
+        Capacity of each manager (all ones for ``capacity`` given as an int,
+        so that relative loads are the loads themselves).
+    workload : ndarray, shape (n,) [hours/year]
+        Workload of each partner with its assigned manager.
+    value : float
+        The objective: the largest relative load ``max(loads / capacity)``
+        for ``"balance"`` (in hours when ``capacity`` was an int), the total
+        cost for ``"cost"``.
+    lower_bound : float
+        A proven lower bound of the optimal value.
+    optimal : bool
+        Whether ``value`` is proven optimal (equal to ``lower_bound`` within a
+        relative 1e-7, or proven by HiGHS).
+    moves : int
+        Partners whose manager differs from ``current`` (0 without ``current``;
+        new partners, with ``current == -1``, never count).
+    objective : str
+        ``"balance"`` or ``"cost"``.
+    method : str
+        ``"exact"`` or ``"fast"``: the path that produced the answer.
+    total_cost : float or None
+        Total cost of the assignment when a ``cost`` matrix was given.
+    """
+
+    manager: NDArray[np.int64] = attrs.field(converter=_ro)
+    loads: NDArray[np.float64] = attrs.field(converter=_ro)
+    capacity: NDArray[np.float64] = attrs.field(converter=_ro)
+    workload: NDArray[np.float64] = attrs.field(converter=_ro)
+    value: float
+    lower_bound: float
+    optimal: bool
+    moves: int
+    objective: str
+    method: str
+    total_cost: float | None = None
+
+    @property
+    def counts(self) -> NDArray[np.int64]:
+        """Number of partners per manager, shape (m,)."""
+        out: NDArray[np.int64] = np.bincount(self.manager, minlength=self.loads.shape[0])
+        return out
+
+    @property
+    def relative_loads(self) -> NDArray[np.float64]:
+        """``loads / capacity``, shape (m,)."""
+        out: NDArray[np.float64] = self.loads / self.capacity
+        return out
+
+    @property
+    def gap(self) -> float:
+        """Relative gap to the lower bound, ``(value - lower_bound) / |value|``."""
+        if self.value == self.lower_bound:
+            return 0.0
+        return float((self.value - self.lower_bound) / max(abs(self.value), 1e-300))
+
+    @property
+    def spread(self) -> float:
+        """Largest minus smallest relative load."""
+        rel = self.relative_loads
+        return float(rel.max() - rel.min()) if rel.size else 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"Assignment(n={self.manager.shape[0]}, m={self.loads.shape[0]}, "
+            f"objective={self.objective!r}, value={self.value:.6g}, "
+            f"lower_bound={self.lower_bound:.6g}, optimal={self.optimal}, moves={self.moves})"
+        )
+
+    def summary(self, names: Sequence[str] | None = None) -> str:
+        """A text report: load, capacity and partners per manager, spread and gap.
+
+        Parameters
+        ----------
+        names : sequence of str, optional
+            Manager names (default ``"0"``, ``"1"``, ...).
+
+        Examples
+        --------
+        >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
+        >>> print(res.summary())  # doctest: +NORMALIZE_WHITESPACE
+        manager  partners  load  capacity  utilisation
+              0         2   9.0         -            -
+              1         3   9.0         -            -
+        objective balance: value 9 (largest load), lower bound 9, gap 0.00% (optimal)
+        spread (largest - smallest load): 0; moves: 0; method: exact
+        """
+        m = self.loads.shape[0]
+        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
+        if len(labels) != m:
+            raise InvalidInputError(f"names must have {m} entries, got {len(labels)}")
+        identical = bool(np.all(self.capacity == 1.0))
+        rows = [("manager", "partners", "load", "capacity", "utilisation")]
+        counts = self.counts
+        for i in range(m):
+            cap = self.capacity[i]
+            rows.append(
+                (
+                    labels[i],
+                    str(int(counts[i])),
+                    f"{self.loads[i]:,.1f}",
+                    "-" if identical or not math.isfinite(cap) else f"{cap:,.1f}",
+                    "-" if identical or not math.isfinite(cap) else f"{self.loads[i] / cap:.1%}",
+                )
+            )
+        widths = [max(len(r[k]) for r in rows) for k in range(5)]
+        lines = [
+            "  ".join(
+                cell.ljust(widths[k]) if k == 0 and r is rows[0] else cell.rjust(widths[k])
+                for k, cell in enumerate(r)
+            )
+            for r in rows
+        ]
+        what = (
+            ("largest load" if identical else "largest relative load")
+            if self.objective == "balance"
+            else "total cost"
+        )
+        status = "optimal" if self.optimal else "not proven optimal"
+        lines.append(
+            f"objective {self.objective}: value {self.value:.6g} ({what}), "
+            f"lower bound {self.lower_bound:.6g}, gap {self.gap:.2%} ({status})"
+        )
+        unit = "load" if identical else "relative load"
+        lines.append(
+            f"spread (largest - smallest {unit}): {self.spread:.6g}; "
+            f"moves: {self.moves}; method: {self.method}"
+        )
+        return "\n".join(lines)
+
+    def to_frame(self, by: Literal["partner", "manager"] = "partner") -> pd.DataFrame:
+        """The assignment as a pandas DataFrame (pandas is imported lazily).
+
+        Parameters
+        ----------
+        by : {"partner", "manager"}
+            One row per partner (``partner``, ``manager``, ``workload``) or
+            per manager (``manager``, ``partners``, ``load``, ``capacity``,
+            ``relative_load``).
+        """
+        from ._optional import import_optional
+
+        pd_mod = import_optional("pandas", "pandas")
+        if by == "partner":
+            return pd_mod.DataFrame(
+                {
+                    "partner": np.arange(self.manager.shape[0]),
+                    "manager": self.manager,
+                    "workload": self.workload,
+                }
+            )
+        if by == "manager":
+            return pd_mod.DataFrame(
+                {
+                    "manager": np.arange(self.loads.shape[0]),
+                    "partners": self.counts,
+                    "load": self.loads,
+                    "capacity": self.capacity,
+                    "relative_load": self.relative_loads,
+                }
+            )
+        raise InvalidInputError(f"by must be 'partner' or 'manager', got {by!r}")
+
+
+# --------------------------------------------------------------------------- validation
+@attrs.frozen
+class _Problem:
+    W: NDArray[np.float64]  # (n, m); a read-only broadcast view when one_d
+    one_d: bool
+    w1: NDArray[np.float64] | None  # (n,) when one_d
+    cap: NDArray[np.float64]
+    hard: bool
+    identical: bool
+    elig: NDArray[np.bool_]
+    restricted: bool
+    kmax: NDArray[np.int64]
+    cost: NDArray[np.float64] | None
+    current: NDArray[np.int64] | None
+    max_moves: int | None
+    objective: str
+
+    @property
+    def n(self) -> int:
+        return int(self.W.shape[0])
+
+    @property
+    def m(self) -> int:
+        return int(self.W.shape[1])
+
+
+def _prepare(
+    workload: ArrayLike,
+    capacity: int | ArrayLike,
+    cost: ArrayLike | None,
+    eligible: ArrayLike | None,
+    max_partners: int | ArrayLike | None,
+    current: ArrayLike | None,
+    max_moves: int | None,
+    objective: str,
+) -> _Problem:
+    if objective not in ("balance", "cost"):
+        raise InvalidInputError(f"objective must be 'balance' or 'cost', got {objective!r}")
+    w = as_float_array(workload, "workload", ndim=(1, 2), nonnegative=True)
+    if isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool):
+        m = int(capacity)
+        if m < 1:
+            raise InvalidInputError(f"capacity = {m} managers; expected at least 1")
+        cap = np.ones(m)
+        hard = False
+        identical = True
+    else:
+        cap = as_float_array(
+            capacity, "capacity", ndim=1, allow_inf=objective == "cost", allow_empty=False
+        )
+        bad = ~(cap > 0)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidInputError(
+                f"capacity[{i}] = {cap[i]!r} must be positive [hours/year] "
+                "(or pass an int for that many identical managers without a cap)"
+            )
+        m = cap.shape[0]
+        hard = True
+        identical = False
+    n = w.shape[0]
+    if w.ndim == 2 and w.shape[1] != m:
+        raise InvalidInputError(
+            f"workload has shape {w.shape}: expected (n, {m}), one column per manager"
+        )
+    one_d = w.ndim == 1
+    # broadcast views: no (n, m) copy for identical workloads or no eligibility
+    W = np.broadcast_to(w[:, None], (n, m)) if one_d else w
+    if eligible is None:
+        elig = np.broadcast_to(np.True_, (n, m))
+        restricted = False
+    else:
+        elig = as_bool_array(eligible, "eligible", shape=(n, m))
+        restricted = not bool(elig.all())
+    if max_partners is None:
+        kmax = np.full(m, _BIG, dtype=np.int64)
+    elif isinstance(max_partners, numbers.Integral) and not isinstance(max_partners, bool):
+        if int(max_partners) < 0:
+            raise InvalidInputError(f"max_partners = {max_partners} must be >= 0")
+        kmax = np.full(m, int(max_partners), dtype=np.int64)
+    else:
+        kmax = as_int_array(max_partners, "max_partners", ndim=1, min_value=0)
+        if kmax.shape != (m,):
+            raise InvalidInputError(
+                f"max_partners must be an int or have shape ({m},), got {kmax.shape}"
+            )
+    c_arr: NDArray[np.float64] | None = None
+    if cost is not None:
+        c_arr = as_float_array(cost, "cost", ndim=2)
+        if c_arr.shape != (n, m):
+            raise InvalidInputError(f"cost must have shape ({n}, {m}), got {c_arr.shape}")
+    if objective == "cost" and c_arr is None:
+        raise InvalidInputError("objective='cost' needs a cost matrix of shape (n, m)")
+    cur: NDArray[np.int64] | None = None
+    if current is not None:
+        cur = as_int_array(current, "current", ndim=1, min_value=-1)
+        if cur.shape != (n,):
+            raise InvalidInputError(f"current must have shape ({n},), got {cur.shape}")
+        over = cur >= m
+        if over.any():
+            j = int(np.argmax(over))
+            raise InvalidInputError(
+                f"current[{j}] = {cur[j]} is not a manager index (expected -1 .. {m - 1})"
+            )
+    mm: int | None = None
+    if max_moves is not None:
+        if isinstance(max_moves, bool) or not isinstance(max_moves, numbers.Integral):
+            raise InvalidInputError(f"max_moves must be a whole number, got {max_moves!r}")
+        if int(max_moves) < 0:
+            raise InvalidInputError(f"max_moves = {max_moves} must be >= 0")
+        if cur is None:
+            raise InvalidInputError("max_moves needs current (the assignment moves count from)")
+        mm = int(max_moves)
+    return _Problem(W, one_d, w if one_d else None, cap, hard, identical, elig, restricted, kmax, c_arr, cur, mm, objective)
+
+
+def _check_feasible(p: _Problem) -> int:
+    """Raise InfeasibleError for the obvious impossibilities; return forced moves."""
+    n, m = p.n, p.m
+    none = ~p.elig.any(axis=1) if p.restricted else np.zeros(n, dtype=bool)
+    if none.any():
+        j = int(np.argmax(none))
+        raise InfeasibleError(
+            f"partner {j} has no eligible manager ({int(none.sum())} partner(s) in all)"
+        )
+    if p.hard:
+        capw = p.cap * (1 + 1e-12)
+        if p.w1 is not None and not p.restricted:
+            nofit = p.w1 > capw.max()
+        else:
+            nofit = ~(p.elig & (capw[None, :] >= p.W)).any(axis=1)
+        if nofit.any():
+            j = int(np.argmax(nofit))
+            best = float(np.where(p.elig[j], p.cap, 0.0).max())
+            raise InfeasibleError(
+                f"partner {j} needs {p.W[j].min():.6g} h but the largest capacity among its "
+                f"eligible managers is {best:.6g} h"
+            )
+        if p.w1 is not None and not p.restricted:
+            need = float(p.w1.sum())
+        else:
+            need = float(np.where(p.elig, p.W, np.inf).min(axis=1).sum())
+        have = float(p.cap.sum())
+        if need > have * (1 + 1e-12):
+            raise InfeasibleError(
+                f"total workload {need:,.6g} h exceeds total capacity {have:,.6g} h "
+                f"by {need - have:,.6g} h ({(need - have) / have:.1%})"
+            )
+    slots = int(np.minimum(p.kmax, n).sum())
+    if slots < n:
+        raise InfeasibleError(
+            f"headcount caps (max_partners) allow at most {slots} partners but there are {n} "
+            f"(short by {n - slots})"
+        )
+    if p.restricted and (p.kmax < n).any():
+        n_comp, jlab, ilab = K.components(p.elig)
+        for c in range(n_comp):
+            need_c = int((jlab == c).sum())
+            have_c = int(np.minimum(p.kmax[ilab == c], n).sum())
+            if need_c > have_c:
+                raise InfeasibleError(
+                    f"{need_c} partners can only go to managers {np.flatnonzero(ilab == c)[:8]}"
+                    f" whose headcount caps allow {have_c} (short by {need_c - have_c})"
+                )
+    forced = 0
+    if p.current is not None:
+        cur = p.current
+        has = cur >= 0
+        bad = np.zeros(n, dtype=bool)
+        bad[has] = ~p.elig[np.flatnonzero(has), cur[has]]
+        forced = int(bad.sum())
+        if p.max_moves is not None and forced > p.max_moves:
+            raise InfeasibleError(
+                f"max_moves = {p.max_moves} but {forced} partners must move because their "
+                "current manager is not eligible for them"
+            )
+    return forced
+
+
+# --------------------------------------------------------------------------- solving
+def _assigned(p: _Problem, manager: NDArray[np.int64]) -> NDArray[np.float64]:
+    if p.w1 is not None:
+        return p.w1
+    out: NDArray[np.float64] = p.W[np.arange(p.n), manager]
+    return out
+
+
+def _value(p: _Problem, manager: NDArray[np.int64]) -> tuple[float, NDArray[np.float64]]:
+    loads = np.bincount(manager, weights=_assigned(p, manager), minlength=p.m)
+    if p.objective == "balance":
+        return (float((loads / p.cap).max()) if p.m else 0.0), loads
+    assert p.cost is not None
+    return float(p.cost[np.arange(p.n), manager].sum()), loads
+
+
+def _moves(p: _Problem, manager: NDArray[np.int64]) -> int:
+    if p.current is None:
+        return 0
+    return int(((p.current >= 0) & (manager != p.current)).sum())
+
+
+def _feasible(p: _Problem, manager: NDArray[np.int64]) -> bool:
+    if (manager < 0).any():
+        return False
+    if p.restricted and not p.elig[np.arange(p.n), manager].all():
+        return False
+    _, loads = _value(p, manager)
+    counts = np.bincount(manager, minlength=p.m)
+    if (counts > p.kmax).any():
+        return False
+    if p.hard and (loads > p.cap * (1 + 1e-9)).any():
+        return False
+    return not (p.max_moves is not None and _moves(p, manager) > p.max_moves)
+
+
+def _fast_balance(
+    p: _Problem, forced: int, target: float, deadline: float, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    n, m = p.n, p.m
+    manager = np.full(n, -1, dtype=np.int64)
+    if p.current is not None:
+        keep = p.current >= 0
+        keep[keep] = p.elig[np.flatnonzero(keep), p.current[keep]]
+        manager[keep] = p.current[keep]
+    placed = np.flatnonzero(manager >= 0)
+    loads = np.bincount(
+        manager[placed], weights=p.W[placed, manager[placed]], minlength=m
+    ).astype(np.float64)
+    counts = np.bincount(manager[placed], minlength=m).astype(np.int64)
+    if (counts > p.kmax).any():
+        # current assignment breaks a headcount cap: release the smallest partners
+        over = np.flatnonzero(counts > p.kmax)
+        for i in over:  # loop over managers, not partners
+            mine = np.flatnonzero(manager == i)
+            drop = mine[np.argsort(p.W[mine, i], kind="stable")[: counts[i] - p.kmax[i]]]
+            manager[drop] = -1
+            loads[i] -= p.W[drop, i].sum()
+            counts[i] = p.kmax[i]
+    # ties among equal workloads are broken by a seeded permutation
+    todo = np.flatnonzero(manager < 0)
+    todo = todo[rng.permutation(todo.size)]
+    simple = p.one_d and not p.restricted
+    if simple:
+        K.lpt_rounds(p.W[:, 0], p.cap, p.kmax, loads, counts, todo, manager)
+        left = np.flatnonzero(manager < 0)
+    else:
+        left = K.ranked_rounds(
+            p.W, p.cap, p.elig, p.kmax, p.hard, loads, counts, todo, manager
+        )
+        if left.size:
+            left = K.ranked_rounds(
+                p.W, p.cap, p.elig, p.kmax, False, loads, counts, left, manager
+            )
+    if left.size:  # pragma: no cover - excluded by _check_feasible
+        raise InfeasibleError("no manager has room for some partners under the headcount caps")
+    budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
+    state = K._State(manager, loads, counts, budget, p.current)
+    if simple:
+        assert p.w1 is not None
+        K.pair_passes(p.w1, p.cap, p.kmax, state, target, deadline)
+    # polishing the most loaded manager: thorough on small instances, brief on large
+    iters = 20 * m + 200 if n * m <= 200_000 else 50
+    K.max_passes(p.W, p.cap, p.elig, p.kmax, p.hard, state, target, deadline, max_iter=iters)
+    if p.current is not None:
+        limit = np.full(m, float((state.loads / p.cap).max()))
+        K.move_back(p.W, p.cap, p.elig, p.kmax, state, limit)
+    return state.manager
+
+
+def _fast_cost(p: _Problem) -> NDArray[np.int64] | None:
+    assert p.cost is not None
+    n, m = p.n, p.m
+    manager = np.full(n, -1, dtype=np.int64)
+    loads = np.zeros(m)
+    counts = np.zeros(m, dtype=np.int64)
+    if p.current is not None:
+        # keep current placements that remain feasible, cheapest-regret first
+        keep = np.flatnonzero(p.current >= 0)
+        keep = keep[p.elig[keep, p.current[keep]]]
+        # (placing kept partners directly, in order, is simpler and exact)
+        if keep.size:
+            wk = p.W[keep, p.current[keep]]
+            order = np.argsort(wk, kind="stable")
+            keep = keep[order]
+            mk = p.current[keep]
+            o2 = np.lexsort((p.W[keep, mk], mk))
+            keep, mk = keep[o2], mk[o2]
+            csum_by = np.zeros(keep.size)
+            starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
+            seg = np.repeat(starts, np.diff(np.r_[starts, keep.size]))
+            cs = np.cumsum(p.W[keep, mk])
+            csum_by = cs - np.where(seg > 0, cs[np.maximum(seg - 1, 0)], 0.0)
+            rank = np.arange(keep.size) - seg
+            ok = (csum_by <= p.cap[mk] * (1 + 1e-12)) & (rank < p.kmax[mk])
+            manager[keep[ok]] = mk[ok]
+            np.add.at(loads, mk[ok], p.W[keep[ok], mk[ok]])
+            np.add.at(counts, mk[ok], 1)
+    todo = np.flatnonzero(manager < 0)
+    left = K.cost_greedy(p.W, p.cap, p.elig, p.kmax, p.cost, loads, counts, todo, manager)
+    if left.size:
+        return None
+    if p.max_moves is not None and _moves(p, manager) > p.max_moves:
+        return None
+    return manager
+
+
+def _integral(values: NDArray[np.float64]) -> bool:
+    return bool(np.all(values == np.round(values)))
+
+
+def _lower_bound(p: _Problem) -> float:
+    integral = _integral(p.w1 if p.w1 is not None else p.W)
+    if p.objective == "balance":
+        if p.identical and p.one_d and not p.restricted:
+            assert p.w1 is not None
+            lb = K.makespan_bound_identical(p.w1, p.m)
+        else:
+            lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax)
+        return K.integral_round(lb, integral and p.identical)
+    assert p.cost is not None
+    if int(p.elig.sum()) <= 200_000:
+        lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost)
+    else:
+        lb = -math.inf
+    if not math.isfinite(lb):
+        lb = float(np.where(p.elig, p.cost, np.inf).min(axis=1).sum())
+    return K.integral_round(lb, _integral(p.cost))
+
+
+def _is_opt(value: float, bound: float) -> bool:
+    return value <= bound + K.OPT_RTOL * max(abs(bound), 1.0) * 100
+
+
+def assign(
+    workload: ArrayLike,
+    capacity: int | ArrayLike,
+    *,
+    cost: ArrayLike | None = None,
+    eligible: ArrayLike | None = None,
+    max_partners: int | ArrayLike | None = None,
+    current: ArrayLike | None = None,
+    max_moves: int | None = None,
+    objective: Objective = "balance",
+    time_limit: float | None = None,
+    seed: SeedLike = None,
+    method: Method = "auto",
+) -> Assignment:
+    """Assign partners to channel managers.
+
+    Parameters
+    ----------
+    workload : array-like, shape (n,) or (n, m) [hours/year]
+        Hours each partner needs a year, or, per manager, the hours it needs
+        when that manager holds it (>= 0, finite).
+    capacity : int or array-like, shape (m,) [hours/year]
+        An int m: m identical managers without a hard cap (loads are then
+        in hours). An array: each manager's hard capacity; ``"balance"``
+        minimises the largest ``load / capacity`` and requires it to be <= 1.
+        ``inf`` (no cap) is allowed for ``"cost"`` only.
+    cost : array-like, shape (n, m), optional
+        Cost of giving partner j to manager i (travel distance, the value of
+        an existing relationship as a negative cost, ...). Needed for
+        ``objective="cost"``.
+    eligible : array-like of bool, shape (n, m), optional
+        Which managers may hold which partner (region, skills). Default: all.
+    max_partners : int or array-like of int, shape (m,), optional
+        Most partners a manager may hold.
+    current : array-like of int, shape (n,), optional
+        The current manager of each partner, -1 for a new partner. Among
+        equally good answers the one with the fewest moves wins.
+    max_moves : int, optional
+        Most partners (with ``current >= 0``) that may change manager.
+    objective : {"balance", "cost"}
+        Minimise the largest relative load, or the total cost within the caps.
+    time_limit : float [s], optional
+        Wall-clock limit of the search. The answer found by then is returned
+        with an honest ``optimal`` flag and lower bound.
+    seed : int or numpy.random.Generator, optional
+        Breaks ties among equal workloads in the fast path (the exact path is
+        deterministic).
+    method : {"auto", "exact", "fast"}
+        See the module documentation.
+
+    Returns
+    -------
+    Assignment
+
+    Raises
+    ------
+    InvalidInputError
+        For wrong shapes, NaN, infinite or negative workloads, non-positive
+        capacities, bad manager indices in ``current``, unknown options.
+    InfeasibleError
+        When no assignment exists: a partner with no eligible manager, a
+        partner larger than every eligible capacity, total workload above
+        total capacity, headcount caps too small, or ``max_moves`` below the
+        moves forced by eligibility. The message says which and by how much.
+
+    Notes
+    -----
+    ``"balance"`` solves
+
+    .. math:: \\min_x \\max_i \\frac{1}{c_i} \\sum_j w_{ji} x_{ji}
+              \\quad \\text{s.t.} \\sum_i x_{ji} = 1,\\ x_{ji} \\le e_{ji},
+              \\ \\sum_j x_{ji} \\le k_i,\\ x \\in \\{0, 1\\}
+
+    and ``"cost"`` minimises :math:`\\sum_{ji} c_{ji} x_{ji}` subject to the
+    same constraints and :math:`\\sum_j w_{ji} x_{ji} \\le C_i`. The makespan
+    lower bound for identical managers is
+    :math:`\\max(\\sum w / m,\\ w_{(1)},\\ \\max_k \\sum_{l=km-k+1}^{km+1} w_{(l)})`
+    (jobs sorted in decreasing order; some manager receives k+1 of the
+    km+1 largest jobs, k = 1 giving :math:`w_{(m)} + w_{(m+1)}`); for unequal
+    capacities and eligibility it is generalised per connected component of
+    the eligibility graph. The cost bound is the LP relaxation (HiGHS) or,
+    on the exact path, HiGHS' dual bound.
+
+    References
+    ----------
+    .. [1] Graham, R. L. (1969). Bounds on multiprocessing timing anomalies.
+       SIAM Journal on Applied Mathematics, 17(2), 416-429.
+    .. [2] Martello, S. and Toth, P. (1990). Knapsack Problems: Algorithms and
+       Computer Implementations, ch. 7 (generalized assignment). Wiley.
+
+    Examples
+    --------
+    Five partners on two identical managers:
+
+    >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
+    >>> res.manager.tolist(), res.loads.tolist(), res.optimal
+    ([0, 1, 0, 1, 1], [8.0, 10.0], False)
+    """
+    t0 = time.perf_counter()
+    if method not in ("auto", "exact", "fast"):
+        raise InvalidInputError(f"method must be 'auto', 'exact' or 'fast', got {method!r}")
+    if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real):
+            raise InvalidInputError(f"time_limit must be a number of seconds, got {time_limit!r}")
+        if not float(time_limit) > 0:
+            raise InvalidInputError(f"time_limit = {time_limit} must be positive [s]")
+    rng = as_generator(seed)
+    p = _prepare(workload, capacity, cost, eligible, max_partners, current, max_moves, objective)
+    n, m = p.n, p.m
+    if n == 0:
+        z = np.zeros(m)
+        return Assignment(
+            np.zeros(0, dtype=np.int64), z, p.cap, np.zeros(0), 0.0, 0.0, True, 0, objective,
+            "exact", 0.0 if p.cost is not None else None,
+        )
+    forced = _check_feasible(p)
+    lb = _lower_bound(p)
+    if p.objective == "balance" and p.hard and lb > 1 + 1e-9:
+        raise InfeasibleError(
+            f"no assignment fits the capacities: some manager must reach at least {lb:.1%} "
+            "of its capacity (eligibility, headcount caps and workloads together)"
+        )
+    limit = math.inf if time_limit is None else float(time_limit)
+    deadline = t0 + limit
+
+    best: NDArray[np.int64] | None = None
+    used = "fast"
+    if p.objective == "balance":
+        fast_deadline = t0 + (limit if method == "fast" else min(limit / 4, 5.0))
+        best = _fast_balance(p, forced, lb, fast_deadline, rng)
+        if not _feasible(p, best):
+            best = None
+    elif method != "exact":
+        best = _fast_cost(p)
+    val = _value(p, best)[0] if best is not None else math.inf
+    proven = best is not None and _is_opt(val, lb)
+    moves_min = best is not None and _moves(p, best) == forced
+    pairs = int(p.elig.sum()) if p.restricted else n * m
+    gap = (val - lb) / max(abs(val), 1e-300) if best is not None else math.inf
+    want_exact = method == "exact" or (
+        method == "auto"
+        and not (proven and moves_min)
+        and (pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP))
+    )
+    if want_exact:
+        tl = limit if time_limit is not None else (None if method == "exact" else AUTO_TIME_LIMIT)
+        exact_deadline = None if tl is None else t0 + tl
+        symmetric = (
+            p.identical and p.one_d and not p.restricted and p.current is None
+            and bool(np.all(p.kmax == p.kmax[0]))
+        )
+
+        def remaining() -> float | None:
+            return None if exact_deadline is None else max(exact_deadline - time.perf_counter(), 0.01)
+
+        if not proven:
+            r1 = K.solve_milp(
+                p.W, p.cap, p.elig, p.kmax, objective=p.objective, cost=p.cost, hard=p.hard,
+                current=p.current, max_moves=p.max_moves, symmetric=symmetric,
+                time_limit=remaining(),
+            )
+            if r1.status == 2:
+                raise InfeasibleError(_infeasible_message(p))
+            if r1.manager is not None and _feasible(p, r1.manager):
+                v1 = _value(p, r1.manager)[0]
+                if best is None or v1 < val - 1e-12 * max(abs(val), 1.0):
+                    best, val, used = r1.manager, v1, "exact"
+            bound = r1.bound
+            if math.isfinite(bound):
+                integral = (
+                    _integral(p.cost)
+                    if p.cost is not None and p.objective == "cost"
+                    else _integral(p.W) and p.identical
+                )
+                lb = max(lb, K.integral_round(bound, integral))
+            proven = best is not None and (_is_opt(val, lb) or (r1.proven and used == "exact"))
+        if best is not None and p.current is not None and _moves(p, best) > forced:
+            # second stage: fewest moves among answers as good as the best one
+            cap_v = val * (1 + 1e-9) + 1e-12 if p.objective == "balance" else (
+                val + 1e-9 * max(abs(val), 1.0)
+            )
+            r2 = K.solve_milp(
+                p.W, p.cap, p.elig, p.kmax, objective=p.objective, cost=p.cost,
+                hard=p.hard, current=p.current, max_moves=p.max_moves, symmetric=False,
+                time_limit=remaining(), value_cap=cap_v, minimise_moves=True,
+            )
+            if r2.manager is not None and _feasible(p, r2.manager):
+                v2 = _value(p, r2.manager)[0]
+                if v2 <= cap_v and _moves(p, r2.manager) < _moves(p, best):
+                    best, val, used = r2.manager, v2, "exact"
+    if best is None:
+        if p.objective == "balance" and p.hard:
+            raise InfeasibleError(
+                "no assignment within the capacities was found "
+                f"(the lower bound, {lb:.1%} of capacity, does not rule one out; "
+                "try method='exact' or a longer time_limit)"
+            )
+        raise InfeasibleError(_infeasible_message(p) + " (not proven: none found in the time)")
+    val, loads = _value(p, best)
+    lb = min(lb, val)
+    proven = _is_opt(val, lb) or proven
+    rows = np.arange(n)
+    return Assignment(
+        best,
+        loads,
+        p.cap,
+        _assigned(p, best).copy(),
+        val,
+        lb,
+        bool(proven),
+        _moves(p, best),
+        objective,
+        used,
+        float(p.cost[rows, best].sum()) if p.cost is not None else None,
+    )
+
+
+def _infeasible_message(p: _Problem) -> str:
+    parts = []
+    if p.hard:
+        parts.append("capacities")
+    if (p.kmax < p.n).any():
+        parts.append("headcount caps")
+    if p.restricted:
+        parts.append("eligibility")
+    if p.max_moves is not None:
+        parts.append(f"max_moves = {p.max_moves}")
+    what = ", ".join(parts) if parts else "the constraints"
+    return f"no assignment satisfies {what} together"
