@@ -577,13 +577,17 @@ def solve_milp(
     time_limit: float | None,
     value_cap: float | None = None,
     minimise_moves: bool = False,
+    integral_scale: float | None = None,
 ) -> MilpResult:
     """Solve the assignment problem (or its moves stage) with HiGHS via ``milp``.
 
     Variables are x[j, i] for eligible pairs only (and t, the largest
     relative load, for ``objective="balance"``). With ``minimise_moves`` the
     objective becomes the number of moved partners subject to the primary
-    objective being at most ``value_cap``.
+    objective being at most ``value_cap``. When the optimal value is known to
+    be an integer, ``integral_scale`` (an upper estimate of its magnitude) lets
+    HiGHS stop once the gap is below one unit: the bound, rounded up, then
+    proves optimality.
     """
     n, m = W.shape
     jj, ii = np.nonzero(elig)
@@ -647,7 +651,12 @@ def solve_milp(
     integrality = np.ones(nv)
     if balance:
         integrality[nx] = 0
-    options: dict[str, float | bool] = {"mip_rel_gap": MIP_REL_GAP}
+    gap = MIP_REL_GAP
+    if integral_scale is not None and not minimise_moves:
+        gap = max(gap, 0.99 / max(abs(integral_scale), 1.0))
+    elif minimise_moves:
+        gap = max(gap, 0.99 / max(float(n), 1.0))  # moves are integral and <= n
+    options: dict[str, float | bool] = {"mip_rel_gap": gap}
     if time_limit is not None:
         options["time_limit"] = max(float(time_limit), 0.01)
     res = milp(
@@ -762,3 +771,28 @@ def cost_greedy(
         np.add.at(counts, am, 1)
         pending = p[~fits]
     return np.concatenate(failed) if failed else np.empty(0, dtype=np.int64)
+
+
+def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
+    """Place as many partners as eligibility and headcount caps allow (max flow).
+
+    Returns the number placed and a manager per partner (-1 where unplaced).
+    Source -> partner (capacity 1) -> eligible manager (1) -> sink (``kmax``).
+    """
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = elig.shape
+    jj, ii = np.nonzero(elig)
+    src, sink = 0, n + m + 1
+    tails = np.concatenate((np.zeros(n, dtype=np.int64), 1 + jj, 1 + n + np.arange(m)))
+    heads = np.concatenate((1 + np.arange(n), 1 + n + ii, np.full(m, sink)))
+    caps = np.concatenate(
+        (np.ones(n), np.ones(jj.size), np.minimum(kmax, n).astype(np.float64))
+    ).astype(np.int32)
+    g = sparse.csr_array((caps, (tails, heads)), shape=(n + m + 2, n + m + 2))
+    res = maximum_flow(g, src, sink)
+    flow = res.flow.tocoo()
+    sel = (flow.data > 0) & (flow.row >= 1) & (flow.row <= n) & (flow.col > n) & (flow.col < sink)
+    manager = np.full(n, -1, dtype=np.int64)
+    manager[flow.row[sel] - 1] = flow.col[sel] - 1 - n
+    return int(res.flow_value), manager

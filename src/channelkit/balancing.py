@@ -382,10 +382,11 @@ def _check_feasible(p: _Problem) -> int:
             nofit = ~(p.elig & (capw[None, :] >= p.W)).any(axis=1)
         if nofit.any():
             j = int(np.argmax(nofit))
-            best = float(np.where(p.elig[j], p.cap, 0.0).max())
+            ratio = np.where(p.elig[j], p.W[j] / p.cap, np.inf)
+            i = int(np.argmin(ratio))
             raise InfeasibleError(
-                f"partner {j} needs {p.W[j].min():.6g} h but the largest capacity among its "
-                f"eligible managers is {best:.6g} h"
+                f"partner {j} fits no eligible manager: it needs {p.W[j, i]:.6g} h even with "
+                f"manager {i}, whose capacity is {p.cap[i]:.6g} h"
             )
         if p.w1 is not None and not p.restricted:
             need = float(p.w1.sum())
@@ -404,15 +405,12 @@ def _check_feasible(p: _Problem) -> int:
             f"(short by {n - slots})"
         )
     if p.restricted and (p.kmax < n).any():
-        n_comp, jlab, ilab = K.components(p.elig)
-        for c in range(n_comp):
-            need_c = int((jlab == c).sum())
-            have_c = int(np.minimum(p.kmax[ilab == c], n).sum())
-            if need_c > have_c:
-                raise InfeasibleError(
-                    f"{need_c} partners can only go to managers {np.flatnonzero(ilab == c)[:8]}"
-                    f" whose headcount caps allow {have_c} (short by {need_c - have_c})"
-                )
+        placed, _ = K.headcount_flow(p.elig, p.kmax)
+        if placed < n:
+            raise InfeasibleError(
+                f"headcount caps (max_partners) and eligibility together leave {n - placed} "
+                f"of {n} partners without a manager"
+            )
     forced = 0
     if p.current is not None:
         cur = p.current
@@ -502,8 +500,15 @@ def _fast_balance(
             left = K.ranked_rounds(
                 p.W, p.cap, p.elig, p.kmax, False, loads, counts, left, manager
             )
-    if left.size:  # pragma: no cover - excluded by _check_feasible
-        raise InfeasibleError("no manager has room for some partners under the headcount caps")
+    if left.size:
+        # the greedy painted itself into a corner with headcount caps: start over
+        # from a max-flow placement that respects eligibility and headcount
+        placed_n, flow_mgr = K.headcount_flow(np.asarray(p.elig), p.kmax)
+        if placed_n < n:  # pragma: no cover - excluded by _check_feasible
+            raise InfeasibleError("headcount caps and eligibility leave partners without a manager")
+        manager = flow_mgr
+        loads = np.bincount(manager, weights=p.W[np.arange(n), manager], minlength=m)
+        counts = np.bincount(manager, minlength=m).astype(np.int64)
     budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
     state = K._State(manager, loads, counts, budget, p.current)
     if simple:
@@ -721,7 +726,7 @@ def assign(
     moves_min = best is not None and _moves(p, best) == forced
     pairs = int(p.elig.sum()) if p.restricted else n * m
     gap = (val - lb) / max(abs(val), 1e-300) if best is not None else math.inf
-    want_exact = method == "exact" or (
+    want_exact = method == "exact" or (best is None and pairs <= AUTO_EXACT_PAIRS_IF_GAP) or (
         method == "auto"
         and not (proven and moves_min)
         and (pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP))
@@ -737,11 +742,21 @@ def assign(
         def remaining() -> float | None:
             return None if exact_deadline is None else max(exact_deadline - time.perf_counter(), 0.01)
 
+        integral = (
+            _integral(p.cost)
+            if p.cost is not None and p.objective == "cost"
+            else p.identical and _integral(p.w1 if p.w1 is not None else p.W)
+        )
+        scale: float | None = None
+        if integral:
+            scale = abs(val) if best is not None else float(np.abs(p.cost).sum()) if (
+                p.cost is not None and p.objective == "cost"
+            ) else float(p.W.max(axis=1).sum())
         if not proven:
             r1 = K.solve_milp(
                 p.W, p.cap, p.elig, p.kmax, objective=p.objective, cost=p.cost, hard=p.hard,
                 current=p.current, max_moves=p.max_moves, symmetric=symmetric,
-                time_limit=remaining(),
+                time_limit=remaining(), integral_scale=scale,
             )
             if r1.status == 2:
                 raise InfeasibleError(_infeasible_message(p))
@@ -751,13 +766,10 @@ def assign(
                     best, val, used = r1.manager, v1, "exact"
             bound = r1.bound
             if math.isfinite(bound):
-                integral = (
-                    _integral(p.cost)
-                    if p.cost is not None and p.objective == "cost"
-                    else _integral(p.W) and p.identical
-                )
                 lb = max(lb, K.integral_round(bound, integral))
-            proven = best is not None and (_is_opt(val, lb) or (r1.proven and used == "exact"))
+            proven = best is not None and (
+                _is_opt(val, lb) or (r1.proven and used == "exact" and not integral)
+            )
         if best is not None and p.current is not None and _moves(p, best) > forced:
             # second stage: fewest moves among answers as good as the best one
             cap_v = val * (1 + 1e-9) + 1e-12 if p.objective == "balance" else (
