@@ -9,8 +9,12 @@ it), ``cap`` the (m,) capacities used to make loads relative, ``elig`` an
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -550,6 +554,27 @@ def move_back(
 
 
 # --------------------------------------------------------------------------- exact: MILP
+@contextlib.contextmanager
+def _silence_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 while HiGHS runs (it can print debug lines from C++)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (e.g. notebooks)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+    finally:
+        os.close(saved)
+
+
 @dataclass
 class MilpResult:
     """What the exact path found."""
@@ -659,13 +684,14 @@ def solve_milp(
     options: dict[str, float | bool] = {"mip_rel_gap": gap}
     if time_limit is not None:
         options["time_limit"] = max(float(time_limit), 0.01)
-    res = milp(
-        c_obj,
-        integrality=integrality,
-        bounds=Bounds(lb, ub),
-        constraints=rows,
-        options=options,
-    )
+    with _silence_stdout():
+        res = milp(
+            c_obj,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            constraints=rows,
+            options=options,
+        )
     if res.x is None:
         return MilpResult(None, math.inf, -math.inf, False, int(res.status), str(res.message))
     x = res.x[:nx] > 0.5

@@ -57,14 +57,19 @@ __all__ = ["Assignment", "PortfolioAssignment", "assign", "assign_portfolio"]
 Objective = Literal["balance", "cost"]
 Method = Literal["auto", "exact", "fast"]
 
-#: ``method="auto"`` uses the exact path when there are at most this many
-#: eligible (partner, manager) pairs ...
-AUTO_EXACT_PAIRS = 2_000
-#: ... or at most this many pairs and the fast path's relative gap exceeds AUTO_GAP.
+#: ``method="auto"`` runs the exact path, when the fast path has not proven
+#: optimality, on balance problems with at most this many eligible
+#: (partner, manager) pairs ...
+AUTO_EXACT_PAIRS = 64
+#: ... or at most this many pairs when the fast path's relative gap exceeds AUTO_GAP;
 AUTO_EXACT_PAIRS_IF_GAP = 20_000
 AUTO_GAP = 1e-3
-#: Time limit [s] of the exact path under ``method="auto"`` when none is given.
-AUTO_TIME_LIMIT = 10.0
+#: and on cost problems with at most this many pairs.
+AUTO_EXACT_PAIRS_COST = 20_000
+#: Time limit [s] of the exact path under ``method="auto"`` when none is given:
+#: balance problems with continuous workloads are rarely proven optimal by a MIP
+#: solver within any time, while cost problems usually are.
+AUTO_TIME_LIMIT = {"balance": 2.0, "cost": 60.0}
 
 _BIG = np.iinfo(np.int64).max // 4
 
@@ -711,6 +716,12 @@ def assign(
         )
     limit = math.inf if time_limit is None else float(time_limit)
     deadline = t0 + limit
+    if p.restricted and p.objective == "balance" and p.max_moves is None:
+        n_comp, jlab, ilab = K.components(np.asarray(p.elig))
+        if n_comp > 1:
+            return _assign_components(
+                p, n_comp, jlab, ilab, time_limit=time_limit, seed=rng, method=method
+            )
 
     best: NDArray[np.int64] | None = None
     used = "fast"
@@ -726,13 +737,22 @@ def assign(
     moves_min = best is not None and _moves(p, best) == forced
     pairs = int(p.elig.sum()) if p.restricted else n * m
     gap = (val - lb) / max(abs(val), 1e-300) if best is not None else math.inf
-    want_exact = method == "exact" or (best is None and pairs <= AUTO_EXACT_PAIRS_IF_GAP) or (
-        method == "auto"
-        and not (proven and moves_min)
-        and (pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP))
+    small = (
+        pairs <= AUTO_EXACT_PAIRS_COST
+        if p.objective == "cost"
+        else pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP)
+    )
+    want_exact = (
+        method == "exact"
+        or (best is None and pairs <= AUTO_EXACT_PAIRS_IF_GAP)
+        or (method == "auto" and not (proven and moves_min) and small)
     )
     if want_exact:
-        tl = limit if time_limit is not None else (None if method == "exact" else AUTO_TIME_LIMIT)
+        tl = (
+            limit
+            if time_limit is not None
+            else (None if method == "exact" else AUTO_TIME_LIMIT[p.objective])
+        )
         exact_deadline = None if tl is None else t0 + tl
         symmetric = (
             p.identical and p.one_d and not p.restricted and p.current is None
@@ -811,6 +831,75 @@ def assign(
     )
 
 
+def _assign_components(
+    p: _Problem,
+    n_comp: int,
+    jlab: NDArray[np.int64],
+    ilab: NDArray[np.int64],
+    *,
+    time_limit: float | None,
+    seed: np.random.Generator,
+    method: Method,
+) -> Assignment:
+    """Balance each connected component of the eligibility graph on its own.
+
+    Partners of different components never share a manager, so the largest
+    relative load is the largest over components, and balancing each one
+    also evens out the loads inside components that do not hold the maximum.
+    """
+    n, m = p.n, p.m
+    manager = np.full(n, -1, dtype=np.int64)
+    value, bound = 0.0, 0.0
+    used = "fast"
+    proven_all = True
+    for c in range(n_comp):  # loop over components (regions), not partners
+        rows = np.flatnonzero(jlab == c)
+        cols = np.flatnonzero(ilab == c)
+        if rows.size == 0:
+            continue
+        sub = assign(
+            p.w1[rows] if p.w1 is not None else p.W[np.ix_(rows, cols)],
+            p.cap[cols] if not p.identical else int(cols.size),
+            eligible=np.asarray(p.elig)[np.ix_(rows, cols)],
+            max_partners=p.kmax[cols],
+            current=None if p.current is None else _local_current(p.current[rows], cols, m),
+            time_limit=time_limit,
+            seed=seed,
+            method=method,
+        )
+        manager[rows] = cols[sub.manager]
+        bound = max(bound, sub.lower_bound)
+        if sub.value >= value:
+            value = sub.value
+            proven_all = sub.optimal
+        used = "exact" if sub.method == "exact" else used
+    val, loads = _value(p, manager)
+    rows_all = np.arange(n)
+    return Assignment(
+        manager,
+        loads,
+        p.cap,
+        _assigned(p, manager).copy(),
+        val,
+        min(bound, val),
+        bool(proven_all or _is_opt(val, bound)),
+        _moves(p, manager),
+        p.objective,
+        used,
+        float(p.cost[rows_all, manager].sum()) if p.cost is not None else None,
+    )
+
+
+def _local_current(
+    cur: NDArray[np.int64], cols: NDArray[np.int64], m: int
+) -> NDArray[np.int64]:
+    """Map global manager indices to indices within ``cols`` (-1 elsewhere)."""
+    local = np.full(m, -1, dtype=np.int64)
+    local[cols] = np.arange(cols.size)
+    out: NDArray[np.int64] = np.where(cur >= 0, local[np.maximum(cur, 0)], -1)
+    return out
+
+
 def _infeasible_message(p: _Problem) -> str:
     parts = []
     if p.hard:
@@ -823,3 +912,283 @@ def _infeasible_message(p: _Problem) -> str:
         parts.append(f"max_moves = {p.max_moves}")
     what = ", ".join(parts) if parts else "the constraints"
     return f"no assignment satisfies {what} together"
+
+
+# --------------------------------------------------------------------------- domain layer
+@attrs.frozen(eq=False, repr=False)
+class PortfolioAssignment:
+    """Partners of a :class:`~channelkit.Portfolio` assigned to named managers.
+
+    Attributes
+    ----------
+    partner_ids : ndarray of str, shape (n,)
+        The partners, in portfolio order.
+    manager_ids : tuple of str
+        The managers, in the order given.
+    assignment : Assignment
+        The underlying array result (manager indices, loads, bound, moves).
+    hours : ndarray, shape (n,) [hours/year]
+        Workload of each partner.
+    key_accounts : ndarray of bool, shape (n,)
+        The top contributors that were spread across managers.
+    """
+
+    partner_ids: NDArray[np.str_] = attrs.field(converter=_ro)
+    manager_ids: tuple[str, ...]
+    assignment: Assignment
+    hours: NDArray[np.float64] = attrs.field(converter=_ro)
+    key_accounts: NDArray[np.bool_] = attrs.field(converter=_ro)
+
+    @property
+    def manager_of(self) -> NDArray[np.str_]:
+        """Manager id of each partner, shape (n,)."""
+        out: NDArray[np.str_] = np.asarray(self.manager_ids, dtype=str)[self.assignment.manager]
+        return out
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Partner id -> manager id."""
+        return dict(zip(self.partner_ids.tolist(), self.manager_of.tolist()))
+
+    def __repr__(self) -> str:
+        a = self.assignment
+        return (
+            f"PortfolioAssignment(partners={self.partner_ids.shape[0]}, "
+            f"managers={len(self.manager_ids)}, value={a.value:.6g}, "
+            f"lower_bound={a.lower_bound:.6g}, optimal={a.optimal}, moves={a.moves})"
+        )
+
+    def summary(self) -> str:
+        """Load table per manager (with key accounts held) and the gap to the bound."""
+        text = self.assignment.summary(names=self.manager_ids)
+        if self.key_accounts.any():
+            held = np.bincount(
+                self.assignment.manager[self.key_accounts], minlength=len(self.manager_ids)
+            )
+            text += (
+                f"\nkey accounts spread: {int(self.key_accounts.sum())} over "
+                f"{int((held > 0).sum())} managers, at most {int(held.max())} each"
+            )
+        return text
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per partner: ``partner``, ``manager``, ``hours``, ``key_account``."""
+        from ._optional import import_optional
+
+        pd_mod = import_optional("pandas", "pandas")
+        return pd_mod.DataFrame(
+            {
+                "partner": self.partner_ids,
+                "manager": self.manager_of,
+                "hours": self.hours,
+                "key_account": self.key_accounts,
+            }
+        )
+
+
+def _manager_arrays(
+    managers: Sequence[Manager],
+) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.int64], list[str | None]]:
+    if isinstance(managers, Manager) or not isinstance(managers, Sequence) or not managers:
+        raise InvalidInputError("managers must be a non-empty sequence of Manager")
+    for k, mgr in enumerate(managers):
+        if not isinstance(mgr, Manager):
+            raise InvalidInputError(f"managers[{k}] must be a Manager, got {type(mgr).__name__}")
+    ids = tuple(mgr.id for mgr in managers)
+    if len(set(ids)) != len(ids):
+        dup = next(x for x in ids if ids.count(x) > 1)
+        raise InvalidInputError(f"manager id {dup!r} appears more than once")
+    caps = np.array([mgr.capacity for mgr in managers], dtype=np.float64)
+    kmax = np.array(
+        [_BIG if mgr.max_partners is None else mgr.max_partners for mgr in managers],
+        dtype=np.int64,
+    )
+    return ids, caps, kmax, [mgr.region for mgr in managers]
+
+
+def _current_indices(
+    current: Mapping[str, str | None] | Sequence[str | None] | None,
+    pids: NDArray[np.str_],
+    mids: tuple[str, ...],
+) -> NDArray[np.int64] | None:
+    if current is None:
+        return None
+    index = {mid: i for i, mid in enumerate(mids)}
+    n = pids.shape[0]
+    out = np.full(n, -1, dtype=np.int64)
+    if isinstance(current, Mapping):
+        pos = {pid: j for j, pid in enumerate(pids.tolist())}
+        items = list(current.items())
+        for pid, mid in items:
+            if str(pid) not in pos:
+                raise InvalidInputError(f"current: no partner with id {str(pid)!r}")
+            if mid is None or mid == "":
+                continue
+            if mid not in index:
+                raise InvalidInputError(
+                    f"current: partner {str(pid)!r} has manager {mid!r}, which is not among "
+                    "the managers"
+                )
+            out[pos[str(pid)]] = index[mid]
+        return out
+    seq = list(current)
+    if len(seq) != n:
+        raise InvalidInputError(f"current must have one manager id per partner ({n}), got {len(seq)}")
+    for j, mid in enumerate(seq):
+        if mid is None or mid == "":
+            continue
+        if mid not in index:
+            raise InvalidInputError(
+                f"current[{j}] (partner {str(pids[j])!r}) = {mid!r} is not among the managers"
+            )
+        out[j] = index[mid]
+    return out
+
+
+def assign_portfolio(
+    partners: Any,
+    managers: Sequence[Manager],
+    *,
+    model: WorkloadModel | None = None,
+    hours: ArrayLike | None = None,
+    current: Mapping[str, str | None] | Sequence[str | None] | None = None,
+    max_moves: int | None = None,
+    spread_top: int | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    seed: SeedLike = None,
+) -> PortfolioAssignment:
+    """Assign a portfolio's partners to channel managers, balancing their workload.
+
+    Parameters
+    ----------
+    partners : Portfolio, DataFrame, mapping of column -> array, or sequence of Partner
+        The partners.
+    managers : sequence of Manager
+        The managers: capacity [hours/year] (all ``inf``: identical managers
+        without a cap), ``max_partners`` and ``region``.
+    model : WorkloadModel, optional
+        Turns partner attributes into hours (default ``WorkloadModel()``).
+    hours : array-like, shape (n,) [hours/year], optional
+        Workload per partner, instead of ``model``.
+    current : mapping partner id -> manager id, or sequence of manager ids, optional
+        Today's assignment; missing partners, None or "" are new.
+    max_moves : int, optional
+        Most existing partners that may change manager.
+    spread_top : int, optional
+        Spread the ``spread_top`` partners with the largest revenue (the key
+        accounts): no manager holds more than its fair share,
+        ``ceil(key accounts / managers)`` within each group of managers that
+        can take them. They are placed first, then the rest.
+    method, time_limit, seed
+        As in :func:`assign`.
+
+    Returns
+    -------
+    PortfolioAssignment
+        With ``.mapping`` (partner id -> manager id) and ``.assignment``.
+
+    Raises
+    ------
+    InvalidInputError
+        For an empty manager list, duplicate manager ids, a mix of finite and
+        infinite capacities, unknown ids in ``current``, a bad ``hours``.
+    InfeasibleError
+        When no assignment exists; a partner whose region no manager covers
+        is named.
+
+    Notes
+    -----
+    A partner may go to a manager whose region equals its own; a partner
+    without a region, or a manager without one, matches every region. With
+    ``spread_top`` the ``optimal`` flag refers to the second stage, with the
+    key accounts' placement fixed.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> pf = ck.Portfolio(["a", "b", "c", "d"], region=["NA", "NA", "EMEA", "EMEA"])
+    >>> team = [ck.Manager("m1", 100.0, region="NA"), ck.Manager("m2", 100.0, region="EMEA"),
+    ...         ck.Manager("m3", 100.0, region="EMEA")]
+    >>> res = assign_portfolio(pf, team, hours=[30.0, 20.0, 40.0, 35.0])
+    >>> res.mapping
+    {'a': 'm1', 'b': 'm1', 'c': 'm2', 'd': 'm3'}
+    >>> res.assignment.value, res.assignment.optimal
+    (0.5, True)
+    """
+    pf = as_portfolio(partners)
+    mids, caps, kmax, mregions = _manager_arrays(managers)
+    n, m = len(pf), len(mids)
+    if hours is not None:
+        h = as_float_array(hours, "hours", nonnegative=True)
+        if h.shape != (n,):
+            raise InvalidInputError(f"hours must have one value per partner, shape ({n},)")
+    else:
+        h = (model if model is not None else WorkloadModel()).hours(pf)
+    finite = np.isfinite(caps)
+    if finite.all():
+        capacity: int | NDArray[np.float64] = caps
+    elif not finite.any():
+        capacity = m
+    else:
+        i = int(np.argmin(finite))
+        raise InvalidInputError(
+            f"manager {mids[i]!r} has no capacity (inf) while others have one; give every "
+            "manager a capacity, or none"
+        )
+    preg = pf.region
+    mreg = np.array([r or "" for r in mregions], dtype=object)
+    elig = (preg[:, None] == mreg[None, :].astype(str)) | (preg[:, None] == "") | (
+        mreg[None, :] == ""
+    )
+    orphan = ~elig.any(axis=1)
+    if orphan.any():
+        j = int(np.argmax(orphan))
+        raise InfeasibleError(
+            f"partner {str(pf.ids[j])!r} (region {str(preg[j])!r}) has no eligible manager: no "
+            f"manager covers that region ({int(orphan.sum())} such partner(s))"
+        )
+    eligible = None if elig.all() else elig
+    cur = _current_indices(current, pf.ids, mids)
+    mp = None if (kmax >= _BIG).all() else kmax
+    keys = np.zeros(n, dtype=bool)
+    if spread_top is not None:
+        if isinstance(spread_top, bool) or not isinstance(spread_top, numbers.Integral):
+            raise InvalidInputError(f"spread_top must be a whole number, got {spread_top!r}")
+        if not 0 <= int(spread_top) <= n:
+            raise InvalidInputError(f"spread_top = {spread_top} must lie in [0, {n}]")
+        keys[np.argsort(-pf.revenue, kind="stable")[: int(spread_top)]] = True
+    if not keys.any():
+        res = assign(
+            h, capacity, eligible=eligible, max_partners=mp, current=cur, max_moves=max_moves,
+            time_limit=time_limit, seed=seed, method=method,
+        )
+        return PortfolioAssignment(pf.ids, mids, res, h, keys)
+    # stage 1: the key accounts, at most a fair share per manager
+    kidx = np.flatnonzero(keys)
+    n_comp, jlab, ilab = K.components(elig[kidx])
+    fair = np.zeros(m, dtype=np.int64)
+    for c in range(n_comp):  # loop over groups of managers
+        nk, nm = int((jlab == c).sum()), int((ilab == c).sum())
+        if nk and nm:
+            fair[ilab == c] = -(-nk // nm)
+    fair = np.minimum(fair, kmax)
+    cur1 = None if cur is None else cur[kidx]
+    res1 = assign(
+        h[kidx], capacity, eligible=elig[kidx], max_partners=fair, current=cur1,
+        max_moves=max_moves, time_limit=time_limit, seed=seed, method=method,
+    )
+    # stage 2: everyone, with the key accounts pinned to their stage-1 manager
+    elig2 = elig.copy()
+    elig2[kidx] = False
+    elig2[kidx, res1.manager] = True
+    cur2 = None if cur is None else cur.copy()
+    if cur2 is not None:
+        cur2[kidx] = res1.manager
+    mm2 = None if max_moves is None else max_moves - res1.moves
+    res2 = assign(
+        h, capacity, eligible=elig2, max_partners=mp, current=cur2, max_moves=mm2,
+        time_limit=time_limit, seed=seed, method=method,
+    )
+    moves = 0 if cur is None else int(((cur >= 0) & (res2.manager != cur)).sum())
+    return PortfolioAssignment(pf.ids, mids, attrs.evolve(res2, moves=moves), h, keys)

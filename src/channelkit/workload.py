@@ -22,7 +22,7 @@ from .partners import as_portfolio
 __all__ = ["DEFAULT_TRAVEL_HOURS", "WorkloadModel", "managers_needed"]
 
 #: Default travel hours a year per partner, by region (see :class:`WorkloadModel`).
-DEFAULT_TRAVEL_HOURS: Mapping[str, float] = {"NA": 8.0, "EMEA": 10.0, "APAC": 14.0, "LATAM": 12.0}
+DEFAULT_TRAVEL_HOURS: Mapping[str, float] = {"NA": 6.0, "EMEA": 8.0, "APAC": 12.0, "LATAM": 10.0}
 
 
 def managers_needed(
@@ -139,7 +139,7 @@ class WorkloadModel:
 
     Parameters
     ----------
-    base_hours : float [hours/year], default 36.0
+    base_hours : float [hours/year], default 32.0
         Fixed time per partner: business plans, quarterly reviews, program admin.
     hours_per_product : float [hours/year], default 8.0
         Extra time for each product line or category the partner sells.
@@ -163,10 +163,9 @@ class WorkloadModel:
     Notes
     -----
     With the defaults a partner selling 3 product lines at technical level 2
-    with 20 employees needs (36 + 24) x 1.25 = 75 hours plus about 10 hours of
-    travel: a manager with 2,000 hours holds about 23 such partners, inside
-    the 20-30 that practitioners quote. On the example channel the average is
-    about 76 hours (26 partners per manager).
+    with 20 employees needs (32 + 24) x 1.25 = 70 hours plus 6-12 hours of
+    travel: a manager with 2,000 hours holds about 25 such partners, inside
+    the 20-30 that practitioners quote.
 
     Examples
     --------
@@ -174,15 +173,15 @@ class WorkloadModel:
     >>> partners = {"product_lines": [3, 1], "technical_level": [2, 1],
     ...             "employees": [20, 20], "region": ["EMEA", None]}
     >>> model.hours(partners).round(1).tolist()
-    [85.0, 44.0]
-    >>> model.hours(partners, segment=["contributor", "long_tail"],).round(1).tolist()
-    [85.0, 44.0]
+    [78.0, 40.0]
+    >>> model.hours(partners, segment=["contributor", "long_tail"]).round(1).tolist()
+    [78.0, 40.0]
     >>> WorkloadModel(segment_multipliers={"contributor": 2.0}).hours(
     ...     partners, segment=["contributor", "long_tail"]).round(1).tolist()
-    [160.0, 44.0]
+    [148.0, 40.0]
     """
 
-    base_hours: float = attrs.field(default=36.0, validator=_nonneg("base_hours"))
+    base_hours: float = attrs.field(default=32.0, validator=_nonneg("base_hours"))
     hours_per_product: float = attrs.field(default=8.0, validator=_nonneg("hours_per_product"))
     technical_factor: float = attrs.field(default=0.25, validator=_nonneg("technical_factor"))
     size_elasticity: float = attrs.field(default=0.1, validator=_nonneg("size_elasticity"))
