@@ -76,3 +76,48 @@ portfolios = partner_lists().map(ck.Portfolio.from_partners)
 
 def nan_to_none(value: float) -> float | None:
     return None if math.isnan(value) else value
+
+
+# --------------------------------------------------------------------------- balancing
+@st.composite
+def assignment_problems(
+    draw: st.DrawFn, max_n: int = 6, max_m: int = 3, integral: bool = True
+) -> dict[str, Any]:
+    """Small, feasible-or-not assignment instances for :func:`channelkit.assign`.
+
+    Returns keyword arguments: ``workload`` (n, m), ``capacity`` (m,) hard caps,
+    ``cost`` (n, m), ``eligible`` (n, m) with at least one manager per partner,
+    and ``max_partners`` (m,).
+    """
+    n = draw(st.integers(1, max_n))
+    m = draw(st.integers(1, max_m))
+    elem = (
+        st.integers(0, 9).map(float)
+        if integral
+        else st.floats(0.0, 10.0, allow_nan=False, allow_infinity=False)
+    )
+    workload = draw(hnp.arrays(np.float64, (n, m), elements=elem))
+    capacity = draw(hnp.arrays(np.float64, (m,), elements=st.integers(4, 25).map(float)))
+    cost = draw(hnp.arrays(np.float64, (n, m), elements=st.integers(-5, 9).map(float)))
+    eligible = draw(hnp.arrays(np.bool_, (n, m), elements=st.booleans()))
+    eligible[np.arange(n), draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, m - 1)))] = True
+    max_partners = draw(hnp.arrays(np.int64, (m,), elements=st.integers(1, n)))
+    return {
+        "workload": workload,
+        "capacity": capacity,
+        "cost": cost,
+        "eligible": eligible,
+        "max_partners": max_partners,
+    }
+
+
+def makespan_jobs(
+    min_size: int = 1, max_size: int = 8, integral: bool = True
+) -> st.SearchStrategy[np.ndarray[Any, np.dtype[np.float64]]]:
+    """1-D workloads for identical-manager (makespan) problems."""
+    elem = (
+        st.integers(0, 30).map(float)
+        if integral
+        else st.floats(0.0, 100.0, allow_nan=False, allow_infinity=False)
+    )
+    return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elem)

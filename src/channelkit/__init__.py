@@ -28,9 +28,11 @@ from .segmentation import (
     top_share,
     yoy_growth,
 )
-from .workload import managers_needed
+from .workload import WorkloadModel, managers_needed
+from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
 
 __all__ = [
+    "Assignment",
     "ChannelProfile",
     "ChannelkitError",
     "InfeasibleError",
@@ -38,9 +40,13 @@ __all__ = [
     "Manager",
     "Partner",
     "Portfolio",
+    "PortfolioAssignment",
     "ProgramDefinitionError",
+    "WorkloadModel",
     "__version__",
     "as_portfolio",
+    "assign",
+    "assign_portfolio",
     "business_model",
     "gini",
     "hhi",

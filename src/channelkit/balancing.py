@@ -175,7 +175,7 @@ class Assignment:
               0         2   9.0         -            -
               1         3   9.0         -            -
         objective balance: value 9 (largest load), lower bound 9, gap 0.00% (optimal)
-        spread (largest - smallest load): 0; moves: 0; method: exact
+        spread (largest - smallest load): 0; moves: 0; method: fast
         """
         m = self.loads.shape[0]
         labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
@@ -688,7 +688,20 @@ def assign(
 
     >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
     >>> res.manager.tolist(), res.loads.tolist(), res.optimal
-    ([0, 1, 0, 1, 1], [8.0, 10.0], False)
+    ([0, 0, 1, 1, 1], [9.0, 9.0], True)
+
+    A reorganisation that may move one partner only:
+
+    >>> res = assign([6.0, 5.0, 4.0, 3.0], 2, current=[0, 0, 0, 0], max_moves=1)
+    >>> res.loads.tolist(), res.moves
+    ([12.0, 6.0], 1)
+
+    The generalized assignment problem: cheapest within hard capacities.
+
+    >>> hours = [[4.0, 4.0], [3.0, 3.0]]
+    >>> cost = [[1.0, 5.0], [1.0, 2.0]]
+    >>> assign(hours, [5.0, 5.0], cost=cost, objective="cost").manager.tolist()
+    [0, 1]
     """
     t0 = time.perf_counter()
     if method not in ("auto", "exact", "fast"):
