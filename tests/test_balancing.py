@@ -515,3 +515,39 @@ def test_assign_portfolio_identical_uncapped_managers() -> None:
     pf = ck.Portfolio(["a", "b", "c"])
     res = assign_portfolio(pf, [ck.Manager("x"), ck.Manager("y")], hours=[2.0, 1.0, 1.0])
     assert res.assignment.value == 2.0 and res.assignment.optimal
+
+
+# --------------------------------------------------------------------------- assignment CSV
+def test_assignment_csv_round_trip(tmp_path: Path) -> None:
+    from channelkit.io import read_assignment_csv, write_assignment_csv
+
+    res = assign_portfolio(_pf(), _team(), hours=[30.0, 20.0, 10.0, 40.0, 25.0, 35.0])
+    path = tmp_path / "a.csv"
+    write_assignment_csv(res, path)
+    assert read_assignment_csv(path) == res.mapping
+    write_assignment_csv({"x": None, "y": "m"}, path)
+    assert read_assignment_csv(path) == {"x": None, "y": "m"}
+    with pytest.raises(ck.InvalidInputError, match="mapping of partner id"):
+        write_assignment_csv([1, 2], path)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("", "the file is empty"),
+        ("partner,owner\na,m\n", "no 'manager' column"),
+        ("partner,manager\na,m\na,n\n", r"row 3, column 'partner': 'a' repeats row 2"),
+        ("partner,manager\n,m\n", r"row 2, column 'partner' is empty"),
+        ("partner,manager\na,m,x\n", "row 2 has 3 cells"),
+    ],
+)
+def test_malformed_assignment_files(tmp_path: Path, text: str, match: str) -> None:
+    from channelkit.io import read_assignment_csv
+
+    path = tmp_path / "bad.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ck.InvalidInputError, match=match) as info:
+        read_assignment_csv(path)
+    assert str(path) in str(info.value)
+    with pytest.raises(ck.InvalidInputError, match="no such file"):
+        read_assignment_csv(tmp_path / "missing.csv")

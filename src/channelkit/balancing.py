@@ -495,7 +495,19 @@ def _fast_balance(
     todo = todo[rng.permutation(todo.size)]
     simple = p.one_d and not p.restricted
     if simple:
-        K.lpt_rounds(p.W[:, 0], p.cap, p.kmax, loads, counts, todo, manager)
+        assert p.w1 is not None
+        w1 = p.w1
+        small = np.zeros(todo.size, dtype=bool)
+        if (p.kmax >= n).all():
+            # jobs below 5 % of an average load are water-filled in batches, the
+            # rest go by LPT rounds first; only worth it with many small jobs
+            small = w1[todo] < (w1.sum() + loads.sum()) / float(p.cap.sum()) * p.cap.min() / 20
+            if small.sum() < 4 * m:
+                small[:] = False
+        K.lpt_rounds(w1, p.cap, p.kmax, loads, counts, todo[~small], manager)
+        if small.any():
+            K.waterfill(w1, p.cap, loads, todo[small], manager)
+            counts = np.bincount(manager, minlength=m).astype(np.int64)
         left = np.flatnonzero(manager < 0)
     else:
         left = K.ranked_rounds(
