@@ -551,3 +551,53 @@ def test_malformed_assignment_files(tmp_path: Path, text: str, match: str) -> No
     assert str(path) in str(info.value)
     with pytest.raises(ck.InvalidInputError, match="no such file"):
         read_assignment_csv(tmp_path / "missing.csv")
+
+
+# --------------------------------------------------------------------------- CLI
+def _example_files() -> tuple[Path, Path]:
+    from channelkit.datasets import data_path
+
+    return Path(data_path("example_partners.csv")), Path(data_path("example_managers.csv"))
+
+
+def test_cli_balance_writes_assignment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from channelkit.cli import main
+    from channelkit.io import read_assignment_csv
+
+    partners, managers = _example_files()
+    out = tmp_path / "out.csv"
+    assert main(["balance", str(partners), str(managers), "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "M20" in text and "lower bound" in text and "gap" in text
+    first = read_assignment_csv(out)
+    assert len(first) == 500
+    # a reorganisation from that assignment with at most 3 moves: CSV on stdout
+    assert main(["balance", str(partners), str(managers), "--current", str(out),
+                 "--max-moves", "3"]) == 0  # fmt: skip
+    captured = capsys.readouterr()
+    rows = captured.out.strip().splitlines()
+    assert rows[0] == "partner,manager" and len(rows) == 501
+    moved = sum(first[p] != m for p, m in (r.split(",") for r in rows[1:]))
+    assert moved <= 3
+    assert "moves:" in captured.err
+
+
+def test_cli_balance_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from channelkit.cli import main
+
+    partners, _ = _example_files()
+    assert main(["balance", str(partners), str(tmp_path / "none.csv")]) == 1
+    assert "no such file" in capsys.readouterr().err
+    managers = tmp_path / "m.csv"
+    managers.write_text("id,capacity,region\nx,100,NA\n", encoding="utf-8")
+    assert main(["balance", str(partners), str(managers)]) == 1
+    assert "no eligible manager" in capsys.readouterr().err
+
+
+def test_cli_demo_has_balancing_section(capsys: pytest.CaptureFixture[str]) -> None:
+    from channelkit.cli import DEMO_SECTIONS
+
+    titles = [t for t, _ in DEMO_SECTIONS]
+    assert "Balancing partners across managers" in titles
+    text = dict(DEMO_SECTIONS)["Balancing partners across managers"]()
+    assert "Reorganisation" in text and "M21" in text

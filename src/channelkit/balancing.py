@@ -75,6 +75,13 @@ _BIG = np.iinfo(np.int64).max // 4
 
 
 # --------------------------------------------------------------------------- result
+def _pct(x: float) -> str:
+    """A percentage with two significant digits below 1 % (0.0027%), else two decimals."""
+    if x == 0:
+        return "0%"
+    return f"{x:.2%}" if abs(x) >= 0.01 else f"{x * 100:.2g}%"
+
+
 def _ro(arr: NDArray[Any]) -> NDArray[Any]:
     arr.setflags(write=False)
     return arr
@@ -174,7 +181,7 @@ class Assignment:
         manager  partners  load  capacity  utilisation
               0         2   9.0         -            -
               1         3   9.0         -            -
-        objective balance: value 9 (largest load), lower bound 9, gap 0.00% (optimal)
+        objective balance: value 9 (largest load), lower bound 9, gap 0% (optimal)
         spread (largest - smallest load): 0; moves: 0; method: fast
         """
         m = self.loads.shape[0]
@@ -211,7 +218,7 @@ class Assignment:
         status = "optimal" if self.optimal else "not proven optimal"
         lines.append(
             f"objective {self.objective}: value {self.value:.6g} ({what}), "
-            f"lower bound {self.lower_bound:.6g}, gap {self.gap:.2%} ({status})"
+            f"lower bound {self.lower_bound:.6g}, gap {_pct(self.gap)} ({status})"
         )
         unit = "load" if identical else "relative load"
         lines.append(
