@@ -154,7 +154,9 @@ def bench_cpsat(quick: bool) -> str:
     try:
         import ortools  # noqa: F401
     except ImportError:
-        return "OR-Tools is not installed: column skipped (pip install ortools in a separate venv)."
+        return (
+            "OR-Tools is not installed: column skipped (pip install ortools in a separate venv)."
+        )
     rng = np.random.default_rng(7)
     count = 10 if quick else 30
     same = proven_ck = proven_cp = 0

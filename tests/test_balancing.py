@@ -11,10 +11,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from .strategies import assignment_problems, makespan_jobs
 
 import channelkit as ck
 from channelkit.balancing import assign, assign_portfolio
+
+from .strategies import assignment_problems, makespan_jobs
 
 
 # --------------------------------------------------------------------------- helpers
@@ -275,11 +276,15 @@ def test_invalid_inputs() -> None:
 
 
 def test_infeasible_messages() -> None:
-    with pytest.raises(ck.InfeasibleError, match=r"total workload 12 h exceeds total capacity 10 h by 2 h"):
+    with pytest.raises(
+        ck.InfeasibleError, match=r"total workload 12 h exceeds total capacity 10 h by 2 h"
+    ):
         assign([4.0, 4.0, 4.0], [5.0, 5.0])
     with pytest.raises(ck.InfeasibleError, match="partner 1 has no eligible manager"):
         assign([1.0, 1.0], 2, eligible=[[True, False], [False, False]])
-    with pytest.raises(ck.InfeasibleError, match="headcount caps .* at most 2 partners but there are 3"):
+    with pytest.raises(
+        ck.InfeasibleError, match="headcount caps .* at most 2 partners but there are 3"
+    ):
         assign([1.0, 1.0, 1.0], 2, max_partners=1)
     with pytest.raises(ck.InfeasibleError, match="partner 0 fits no eligible manager"):
         assign([9.0, 1.0], [5.0, 5.0])
@@ -485,7 +490,7 @@ def test_assign_portfolio_uses_workload_model() -> None:
     hours = ck.WorkloadModel().hours(pf)
     np.testing.assert_allclose(res.hours, hours)
     caps = {m.id: m for m in team}
-    for pid, mid, reg in zip(pf.ids, res.manager_of, pf.region):
+    for mid, reg in zip(res.manager_of, pf.region):
         assert caps[str(mid)].region in (None, str(reg))
     counts = res.assignment.counts
     assert all(counts[i] <= (team[i].max_partners or 10**9) for i in range(len(team)))

@@ -92,7 +92,9 @@ counts = hnp.arrays(np.float64, 5, elements=st.integers(0, 20).map(float))
 
 @given(counts, counts, st.floats(0.0, 20.0), st.floats(0.0, 1.0))
 @settings(max_examples=50)
-def test_more_products_never_less_work(a: np.ndarray, extra: np.ndarray, base: float, tf: float) -> None:
+def test_more_products_never_less_work(
+    a: np.ndarray, extra: np.ndarray, base: float, tf: float
+) -> None:
     model = WorkloadModel(base_hours=base, technical_factor=tf)
     cols = {
         "product_lines": a,

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from ._version import __version__
+from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
 from .segmentation import (
@@ -29,7 +30,6 @@ from .segmentation import (
     yoy_growth,
 )
 from .workload import WorkloadModel, managers_needed
-from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
 
 __all__ = [
     "Assignment",

@@ -99,9 +99,7 @@ def components(elig: BoolArray) -> tuple[int, IntArray, IntArray]:
 
     n, m = elig.shape
     jj, ii = np.nonzero(elig)
-    g = sparse.coo_array(
-        (np.ones(jj.size), (jj, n + ii)), shape=(n + m, n + m)
-    ).tocsr()
+    g = sparse.coo_array((np.ones(jj.size), (jj, n + ii)), shape=(n + m, n + m)).tocsr()
     k, labels = connected_components(g, directed=False)
     lab = labels.astype(np.int64)
     return int(k), lab[:n], lab[n:]
@@ -225,7 +223,7 @@ def ranked_rounds(
     go back to the front of the queue. Returns the jobs that fit nowhere
     (only possible with hard capacities or headcount caps).
     """
-    n, m = W.shape
+    m = W.shape[1]
     if jobs.size == 0:
         return jobs
     size = np.where(elig[jobs], W[jobs], np.inf).min(axis=1)
@@ -291,7 +289,8 @@ def _move_delta(state: _State, jobs: IntArray, new: IntArray) -> IntArray:
     old = state.manager[jobs]
     was = (cur >= 0) & (old != cur)
     now = (cur >= 0) & (new != cur)
-    return now.astype(np.int64) - was.astype(np.int64)
+    out: IntArray = now.astype(np.int64) - was.astype(np.int64)
+    return out
 
 
 def pair_passes(
@@ -355,7 +354,12 @@ def pair_passes(
         jorder_prev = jorder
         skey = key[jorder]
 
-        def closest(mgr: IntArray, target_size: FloatArray) -> IntArray:
+        def closest(
+            mgr: IntArray,
+            target_size: FloatArray,
+            skey: FloatArray = skey,
+            jorder: IntArray = jorder,
+        ) -> IntArray:
             """Index (into jorder) of the job of ``mgr`` closest in size to target."""
             q = mgr.astype(np.float64) * span + np.clip(target_size, 0.0, span / 2)
             pos = np.searchsorted(skey, q)
@@ -505,9 +509,7 @@ def max_passes(
         bm = state.manager[others]
         # new loads: h loses W[a,h], gains W[b,h]; bm loses W[b,bm], gains W[a,bm]
         nh = (state.loads[h] - W[J, h][:, None] + W[others, h][None, :]) / cap[h]
-        nl = (
-            state.loads[bm][None, :] - W[others, bm][None, :] + W[J][:, bm]
-        ) / cap[bm][None, :]
+        nl = (state.loads[bm][None, :] - W[others, bm][None, :] + W[J][:, bm]) / cap[bm][None, :]
         ok2 = elig[J][:, bm] & elig[others, h][None, :]
         if hard:
             ok2 &= (nh * cap[h] <= capw[h]) & (nl * cap[bm][None, :] <= capw[bm][None, :])

@@ -46,7 +46,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _balancing_kernels as K
 from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
 from .errors import InfeasibleError, InvalidInputError
-from .partners import Manager, Portfolio, as_portfolio
+from .partners import Manager, as_portfolio
 from .workload import WorkloadModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -241,15 +241,16 @@ class Assignment:
 
         pd_mod = import_optional("pandas", "pandas")
         if by == "partner":
-            return pd_mod.DataFrame(
+            frame: pd.DataFrame = pd_mod.DataFrame(
                 {
                     "partner": np.arange(self.manager.shape[0]),
                     "manager": self.manager,
                     "workload": self.workload,
                 }
             )
+            return frame
         if by == "manager":
-            return pd_mod.DataFrame(
+            frame = pd_mod.DataFrame(
                 {
                     "manager": np.arange(self.loads.shape[0]),
                     "partners": self.counts,
@@ -258,6 +259,7 @@ class Assignment:
                     "relative_load": self.relative_loads,
                 }
             )
+            return frame
         raise InvalidInputError(f"by must be 'partner' or 'manager', got {by!r}")
 
 
@@ -329,6 +331,7 @@ def _prepare(
     one_d = w.ndim == 1
     # broadcast views: no (n, m) copy for identical workloads or no eligibility
     W = np.broadcast_to(w[:, None], (n, m)) if one_d else w
+    elig: NDArray[np.bool_]
     if eligible is None:
         elig = np.broadcast_to(np.True_, (n, m))
         restricted = False
@@ -374,12 +377,26 @@ def _prepare(
         if cur is None:
             raise InvalidInputError("max_moves needs current (the assignment moves count from)")
         mm = int(max_moves)
-    return _Problem(W, one_d, w if one_d else None, cap, hard, identical, elig, restricted, kmax, c_arr, cur, mm, objective)
+    return _Problem(
+        W,
+        one_d,
+        w if one_d else None,
+        cap,
+        hard,
+        identical,
+        elig,
+        restricted,
+        kmax,
+        c_arr,
+        cur,
+        mm,
+        objective,
+    )
 
 
 def _check_feasible(p: _Problem) -> int:
     """Raise InfeasibleError for the obvious impossibilities; return forced moves."""
-    n, m = p.n, p.m
+    n = p.n
     none = ~p.elig.any(axis=1) if p.restricted else np.zeros(n, dtype=bool)
     if none.any():
         j = int(np.argmax(none))
@@ -447,7 +464,9 @@ def _assigned(p: _Problem, manager: NDArray[np.int64]) -> NDArray[np.float64]:
 
 
 def _value(p: _Problem, manager: NDArray[np.int64]) -> tuple[float, NDArray[np.float64]]:
-    loads = np.bincount(manager, weights=_assigned(p, manager), minlength=p.m)
+    loads: NDArray[np.float64] = np.bincount(
+        manager, weights=_assigned(p, manager), minlength=p.m
+    ).astype(np.float64)
     if p.objective == "balance":
         return (float((loads / p.cap).max()) if p.m else 0.0), loads
     assert p.cost is not None
@@ -484,9 +503,9 @@ def _fast_balance(
         keep[keep] = p.elig[np.flatnonzero(keep), p.current[keep]]
         manager[keep] = p.current[keep]
     placed = np.flatnonzero(manager >= 0)
-    loads = np.bincount(
-        manager[placed], weights=p.W[placed, manager[placed]], minlength=m
-    ).astype(np.float64)
+    loads = np.bincount(manager[placed], weights=p.W[placed, manager[placed]], minlength=m).astype(
+        np.float64
+    )
     counts = np.bincount(manager[placed], minlength=m).astype(np.int64)
     if (counts > p.kmax).any():
         # current assignment breaks a headcount cap: release the smallest partners
@@ -517,21 +536,21 @@ def _fast_balance(
             counts = np.bincount(manager, minlength=m).astype(np.int64)
         left = np.flatnonzero(manager < 0)
     else:
-        left = K.ranked_rounds(
-            p.W, p.cap, p.elig, p.kmax, p.hard, loads, counts, todo, manager
-        )
+        left = K.ranked_rounds(p.W, p.cap, p.elig, p.kmax, p.hard, loads, counts, todo, manager)
         if left.size:
-            left = K.ranked_rounds(
-                p.W, p.cap, p.elig, p.kmax, False, loads, counts, left, manager
-            )
+            left = K.ranked_rounds(p.W, p.cap, p.elig, p.kmax, False, loads, counts, left, manager)
     if left.size:
         # the greedy painted itself into a corner with headcount caps: start over
         # from a max-flow placement that respects eligibility and headcount
         placed_n, flow_mgr = K.headcount_flow(np.asarray(p.elig), p.kmax)
         if placed_n < n:  # pragma: no cover - excluded by _check_feasible
-            raise InfeasibleError("headcount caps and eligibility leave partners without a manager")
+            raise InfeasibleError(
+                "headcount caps and eligibility leave partners without a manager"
+            )
         manager = flow_mgr
-        loads = np.bincount(manager, weights=p.W[np.arange(n), manager], minlength=m)
+        loads = np.bincount(manager, weights=p.W[np.arange(n), manager], minlength=m).astype(
+            np.float64
+        )
         counts = np.bincount(manager, minlength=m).astype(np.int64)
     budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
     state = K._State(manager, loads, counts, budget, p.current)
@@ -736,8 +755,17 @@ def assign(
     if n == 0:
         z = np.zeros(m)
         return Assignment(
-            np.zeros(0, dtype=np.int64), z, p.cap, np.zeros(0), 0.0, 0.0, True, 0, objective,
-            "exact", 0.0 if p.cost is not None else None,
+            np.zeros(0, dtype=np.int64),
+            z,
+            p.cap,
+            np.zeros(0),
+            0.0,
+            0.0,
+            True,
+            0,
+            objective,
+            "exact",
+            0.0 if p.cost is not None else None,
         )
     forced = _check_feasible(p)
     lb = _lower_bound(p)
@@ -747,12 +775,11 @@ def assign(
             "of its capacity (eligibility, headcount caps and workloads together)"
         )
     limit = math.inf if time_limit is None else float(time_limit)
-    deadline = t0 + limit
     if p.restricted and p.objective == "balance" and p.max_moves is None:
         n_comp, jlab, ilab = K.components(np.asarray(p.elig))
         if n_comp > 1:
             return _assign_components(
-                p, n_comp, jlab, ilab, time_limit=time_limit, seed=rng, method=method
+                p, n_comp, jlab, ilab, deadline=t0 + limit, seed=rng, method=method
             )
 
     best: NDArray[np.int64] | None = None
@@ -787,12 +814,17 @@ def assign(
         )
         exact_deadline = None if tl is None else t0 + tl
         symmetric = (
-            p.identical and p.one_d and not p.restricted and p.current is None
+            p.identical
+            and p.one_d
+            and not p.restricted
+            and p.current is None
             and bool(np.all(p.kmax == p.kmax[0]))
         )
 
         def remaining() -> float | None:
-            return None if exact_deadline is None else max(exact_deadline - time.perf_counter(), 0.01)
+            return (
+                None if exact_deadline is None else max(exact_deadline - time.perf_counter(), 0.01)
+            )
 
         integral = (
             _integral(p.cost)
@@ -801,14 +833,27 @@ def assign(
         )
         scale: float | None = None
         if integral:
-            scale = abs(val) if best is not None else float(np.abs(p.cost).sum()) if (
-                p.cost is not None and p.objective == "cost"
-            ) else float(p.W.max(axis=1).sum())
+            scale = (
+                abs(val)
+                if best is not None
+                else float(np.abs(p.cost).sum())
+                if (p.cost is not None and p.objective == "cost")
+                else float(p.W.max(axis=1).sum())
+            )
         if not proven:
             r1 = K.solve_milp(
-                p.W, p.cap, p.elig, p.kmax, objective=p.objective, cost=p.cost, hard=p.hard,
-                current=p.current, max_moves=p.max_moves, symmetric=symmetric,
-                time_limit=remaining(), integral_scale=scale,
+                p.W,
+                p.cap,
+                p.elig,
+                p.kmax,
+                objective=p.objective,
+                cost=p.cost,
+                hard=p.hard,
+                current=p.current,
+                max_moves=p.max_moves,
+                symmetric=symmetric,
+                time_limit=remaining(),
+                integral_scale=scale,
             )
             if r1.status == 2:
                 raise InfeasibleError(_infeasible_message(p))
@@ -824,13 +869,25 @@ def assign(
             )
         if best is not None and p.current is not None and _moves(p, best) > forced:
             # second stage: fewest moves among answers as good as the best one
-            cap_v = val * (1 + 1e-9) + 1e-12 if p.objective == "balance" else (
-                val + 1e-9 * max(abs(val), 1.0)
+            cap_v = (
+                val * (1 + 1e-9) + 1e-12
+                if p.objective == "balance"
+                else (val + 1e-9 * max(abs(val), 1.0))
             )
             r2 = K.solve_milp(
-                p.W, p.cap, p.elig, p.kmax, objective=p.objective, cost=p.cost,
-                hard=p.hard, current=p.current, max_moves=p.max_moves, symmetric=False,
-                time_limit=remaining(), value_cap=cap_v, minimise_moves=True,
+                p.W,
+                p.cap,
+                p.elig,
+                p.kmax,
+                objective=p.objective,
+                cost=p.cost,
+                hard=p.hard,
+                current=p.current,
+                max_moves=p.max_moves,
+                symmetric=False,
+                time_limit=remaining(),
+                value_cap=cap_v,
+                minimise_moves=True,
             )
             if r2.manager is not None and _feasible(p, r2.manager):
                 v2 = _value(p, r2.manager)[0]
@@ -869,7 +926,7 @@ def _assign_components(
     jlab: NDArray[np.int64],
     ilab: NDArray[np.int64],
     *,
-    time_limit: float | None,
+    deadline: float,
     seed: np.random.Generator,
     method: Method,
 ) -> Assignment:
@@ -889,13 +946,14 @@ def _assign_components(
         cols = np.flatnonzero(ilab == c)
         if rows.size == 0:
             continue
+        left = deadline - time.perf_counter()
         sub = assign(
             p.w1[rows] if p.w1 is not None else p.W[np.ix_(rows, cols)],
             p.cap[cols] if not p.identical else int(cols.size),
             eligible=np.asarray(p.elig)[np.ix_(rows, cols)],
             max_partners=p.kmax[cols],
             current=None if p.current is None else _local_current(p.current[rows], cols, m),
-            time_limit=time_limit,
+            time_limit=None if math.isinf(left) else max(left, 0.01),
             seed=seed,
             method=method,
         )
@@ -922,9 +980,7 @@ def _assign_components(
     )
 
 
-def _local_current(
-    cur: NDArray[np.int64], cols: NDArray[np.int64], m: int
-) -> NDArray[np.int64]:
+def _local_current(cur: NDArray[np.int64], cols: NDArray[np.int64], m: int) -> NDArray[np.int64]:
     """Map global manager indices to indices within ``cols`` (-1 elsewhere)."""
     local = np.full(m, -1, dtype=np.int64)
     local[cols] = np.arange(cols.size)
@@ -1008,7 +1064,7 @@ class PortfolioAssignment:
         from ._optional import import_optional
 
         pd_mod = import_optional("pandas", "pandas")
-        return pd_mod.DataFrame(
+        frame: pd.DataFrame = pd_mod.DataFrame(
             {
                 "partner": self.partner_ids,
                 "manager": self.manager_of,
@@ -1016,6 +1072,7 @@ class PortfolioAssignment:
                 "key_account": self.key_accounts,
             }
         )
+        return frame
 
 
 def _manager_arrays(
@@ -1065,7 +1122,9 @@ def _current_indices(
         return out
     seq = list(current)
     if len(seq) != n:
-        raise InvalidInputError(f"current must have one manager id per partner ({n}), got {len(seq)}")
+        raise InvalidInputError(
+            f"current must have one manager id per partner ({n}), got {len(seq)}"
+        )
     for j, mid in enumerate(seq):
         if mid is None or mid == "":
             continue
@@ -1170,8 +1229,10 @@ def assign_portfolio(
         )
     preg = pf.region
     mreg = np.array([r or "" for r in mregions], dtype=object)
-    elig = (preg[:, None] == mreg[None, :].astype(str)) | (preg[:, None] == "") | (
-        mreg[None, :] == ""
+    elig = (
+        (preg[:, None] == mreg[None, :].astype(str))
+        | (preg[:, None] == "")
+        | (mreg[None, :] == "")
     )
     orphan = ~elig.any(axis=1)
     if orphan.any():
@@ -1192,8 +1253,15 @@ def assign_portfolio(
         keys[np.argsort(-pf.revenue, kind="stable")[: int(spread_top)]] = True
     if not keys.any():
         res = assign(
-            h, capacity, eligible=eligible, max_partners=mp, current=cur, max_moves=max_moves,
-            time_limit=time_limit, seed=seed, method=method,
+            h,
+            capacity,
+            eligible=eligible,
+            max_partners=mp,
+            current=cur,
+            max_moves=max_moves,
+            time_limit=time_limit,
+            seed=seed,
+            method=method,
         )
         return PortfolioAssignment(pf.ids, mids, res, h, keys)
     # stage 1: the key accounts, at most a fair share per manager
@@ -1207,8 +1275,15 @@ def assign_portfolio(
     fair = np.minimum(fair, kmax)
     cur1 = None if cur is None else cur[kidx]
     res1 = assign(
-        h[kidx], capacity, eligible=elig[kidx], max_partners=fair, current=cur1,
-        max_moves=max_moves, time_limit=time_limit, seed=seed, method=method,
+        h[kidx],
+        capacity,
+        eligible=elig[kidx],
+        max_partners=fair,
+        current=cur1,
+        max_moves=max_moves,
+        time_limit=time_limit,
+        seed=seed,
+        method=method,
     )
     # stage 2: everyone, with the key accounts pinned to their stage-1 manager
     elig2 = elig.copy()
@@ -1219,8 +1294,15 @@ def assign_portfolio(
         cur2[kidx] = res1.manager
     mm2 = None if max_moves is None else max_moves - res1.moves
     res2 = assign(
-        h, capacity, eligible=elig2, max_partners=mp, current=cur2, max_moves=mm2,
-        time_limit=time_limit, seed=seed, method=method,
+        h,
+        capacity,
+        eligible=elig2,
+        max_partners=mp,
+        current=cur2,
+        max_moves=mm2,
+        time_limit=time_limit,
+        seed=seed,
+        method=method,
     )
     moves = 0 if cur is None else int(((cur >= 0) & (res2.manager != cur)).sum())
     return PortfolioAssignment(pf.ids, mids, attrs.evolve(res2, moves=moves), h, keys)
