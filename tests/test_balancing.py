@@ -214,6 +214,13 @@ def test_seed_determinism() -> None:
     a = assign(w, 7, method="fast", seed=11)
     b = assign(w, 7, method="fast", seed=11)
     assert a.manager.tolist() == b.manager.tolist()
+    c = assign(w, 7, method="fast", seed=np.random.default_rng(11))
+    assert c.manager.tolist() == a.manager.tolist()
+    # no seed: ties stay in input order, so the result is reproducible too
+    assert (
+        assign(w, 7, method="fast").manager.tolist()
+        == assign(w, 7, method="fast").manager.tolist()
+    )
 
 
 def test_fast_large_is_close_to_bound() -> None:

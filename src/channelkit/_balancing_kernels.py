@@ -617,19 +617,21 @@ def move_back(
 def _silence_stdout() -> Iterator[None]:
     """Silence file descriptor 1 while HiGHS runs (it can print debug lines from C++)."""
     try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stdout (e.g. notebooks)
+        sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - odd stdout objects
+        pass
+    try:
+        saved = os.dup(1)
+    except OSError:  # pragma: no cover - no file descriptor 1
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), fd)
+            os.dup2(null.fileno(), 1)
             try:
                 yield
             finally:
-                os.dup2(saved, fd)
+                os.dup2(saved, 1)
     finally:
         os.close(saved)
 

@@ -24,6 +24,7 @@ Two methods
     followed by vectorized improvement: moves and swaps between the most and
     least loaded managers. Scales to 10^5 partners and 10^3 managers in a
     fraction of a second.
+
 ``"auto"`` (default) runs the fast path, stops if it meets the lower bound,
 and otherwise runs the exact path on instances small enough for it.
 
@@ -494,7 +495,7 @@ def _feasible(p: _Problem, manager: NDArray[np.int64]) -> bool:
 
 
 def _fast_balance(
-    p: _Problem, forced: int, target: float, deadline: float, rng: np.random.Generator
+    p: _Problem, forced: int, target: float, deadline: float, rng: np.random.Generator | None
 ) -> NDArray[np.int64]:
     n, m = p.n, p.m
     manager = np.full(n, -1, dtype=np.int64)
@@ -518,7 +519,8 @@ def _fast_balance(
             counts[i] = p.kmax[i]
     # ties among equal workloads are broken by a seeded permutation
     todo = np.flatnonzero(manager < 0)
-    todo = todo[rng.permutation(todo.size)]
+    if rng is not None:
+        todo = todo[rng.permutation(todo.size)]
     simple = p.one_d and not p.restricted
     if simple:
         assert p.w1 is not None
@@ -675,8 +677,9 @@ def assign(
         Wall-clock limit of the search. The answer found by then is returned
         with an honest ``optimal`` flag and lower bound.
     seed : int or numpy.random.Generator, optional
-        Breaks ties among equal workloads in the fast path (the exact path is
-        deterministic).
+        Shuffles partners of equal workload before the fast path, so that
+        ties are broken at random; None keeps them in input order. Either way
+        the result is reproducible (the exact path is deterministic).
     method : {"auto", "exact", "fast"}
         See the module documentation.
 
@@ -749,7 +752,7 @@ def assign(
             raise InvalidInputError(f"time_limit must be a number of seconds, got {time_limit!r}")
         if not float(time_limit) > 0:
             raise InvalidInputError(f"time_limit = {time_limit} must be positive [s]")
-    rng = as_generator(seed)
+    rng = None if seed is None else as_generator(seed)
     p = _prepare(workload, capacity, cost, eligible, max_partners, current, max_moves, objective)
     n, m = p.n, p.m
     if n == 0:
@@ -927,7 +930,7 @@ def _assign_components(
     ilab: NDArray[np.int64],
     *,
     deadline: float,
-    seed: np.random.Generator,
+    seed: np.random.Generator | None,
     method: Method,
 ) -> Assignment:
     """Balance each connected component of the eligibility graph on its own.
