@@ -216,56 +216,62 @@ def ranked_rounds(
 ) -> IntArray:
     """Greedy for general eligibility and manager-dependent workloads (in place).
 
-    Jobs are taken largest first in chunks of up to m. Within a chunk, the
-    r-th job of an eligibility class proposes to its r-th best manager (by
-    resulting relative load), so a chunk of identical jobs spreads like an
-    LPT round; each manager accepts its largest proposer, and rejected jobs
-    go back to the front of the queue. Returns the jobs that fit nowhere
-    (only possible with hard capacities or headcount caps).
+    Jobs are taken largest first in rounds of up to m. Within a round every
+    job proposes to the eligible manager where its relative load would be
+    lowest among the managers not yet served in this round; each manager
+    accepts its largest proposer, the others propose again. Jobs left
+    without a free manager carry over to the front of the next round, so a
+    round is an LPT round restricted by eligibility. Returns the jobs that
+    fit nowhere (only possible with hard capacities or headcount caps).
     """
     m = W.shape[1]
     if jobs.size == 0:
         return jobs
     size = np.where(elig[jobs], W[jobs], np.inf).min(axis=1)
-    queue = jobs[np.argsort(-size, kind="stable")]
-    _, cls_all = np.unique(elig, axis=0, return_inverse=True)
-    cls_all = np.asarray(cls_all).reshape(-1)
+    order = jobs[np.argsort(-size, kind="stable")]
     failed: list[IntArray] = []
-    while queue.size:
-        chunk = queue[:m]
-        rest = queue[m:]
+    carry = np.empty(0, dtype=np.int64)
+    pos = 0
+    total = order.size
+    capw = cap * (1 + 1e-12)
+    while pos < total or carry.size:
+        take = max(m - carry.size, 0)
+        chunk = np.concatenate((carry, order[pos : pos + take]))
+        pos += take
         feas = elig[chunk] & (counts < kmax)[None, :]
         if hard:
-            feas &= loads[None, :] + W[chunk] <= cap[None, :] * (1 + 1e-12)
+            feas &= loads[None, :] + W[chunk] <= capw[None, :]
         none = ~feas.any(axis=1)
         if none.any():
             failed.append(chunk[none])
-            chunk = chunk[~none]
-            feas = feas[~none]
-            if chunk.size == 0:
-                queue = rest
-                continue
+            chunk, feas = chunk[~none], feas[~none]
         score = np.where(feas, (loads[None, :] + W[chunk]) / cap[None, :], np.inf)
-        ranked = np.argsort(score, axis=1, kind="stable")
-        nfeas = feas.sum(axis=1)
-        cls = cls_all[chunk]
-        o = np.argsort(cls, kind="stable")
-        rank = np.empty(chunk.size, dtype=np.int64)
-        starts = np.flatnonzero(np.r_[True, cls[o][1:] != cls[o][:-1]])
-        grp_start = np.repeat(starts, np.diff(np.r_[starts, chunk.size]))
-        rank[o] = np.arange(chunk.size) - grp_start
-        col = np.minimum(rank, nfeas - 1)
-        choice = ranked[np.arange(chunk.size), col]
-        # each manager accepts its first proposer (chunk is in descending size)
-        _, first = np.unique(choice, return_index=True)
-        acc = np.zeros(chunk.size, dtype=bool)
-        acc[first] = True
-        a_jobs = chunk[acc]
-        a_mgr = choice[acc]
-        manager[a_jobs] = a_mgr
-        loads[a_mgr] += W[a_jobs, a_mgr]
-        counts[a_mgr] += 1
-        queue = np.concatenate((chunk[~acc], rest))
+        # sub-rounds: every pending job proposes to its best manager still free
+        # in this round; each manager takes its largest proposer
+        free = np.ones(m, dtype=bool)
+        pend = np.arange(chunk.size)
+        first = np.empty(m, dtype=np.int64)
+        while pend.size:
+            sc = np.where(free[None, :], score[pend], np.inf)
+            best = np.argmin(sc, axis=1)
+            ok = np.isfinite(sc[np.arange(pend.size), best])
+            if not ok.all():
+                pend, best = pend[ok], best[ok]
+                if pend.size == 0:
+                    break
+            first[best[::-1]] = np.arange(pend.size)[::-1]  # first (largest) proposer wins
+            acc = first[best] == np.arange(pend.size)
+            j, i = chunk[pend[acc]], best[acc]
+            manager[j] = i
+            loads[i] += W[j, i]
+            counts[i] += 1
+            free[i] = False
+            pend = pend[~acc]
+        placed = manager[chunk] >= 0
+        carry = chunk[~placed]
+        if carry.size and pos >= total and not placed.any():  # pragma: no cover - safety
+            failed.append(carry)
+            break
     return np.concatenate(failed) if failed else np.empty(0, dtype=np.int64)
 
 
@@ -686,6 +692,7 @@ def solve_milp(
         jj, ii = jj[keep], ii[keep]
     nx = jj.size
     balance = objective == "balance"
+    scale = float(cap.max()) if balance else 1.0
     nv = nx + (1 if balance else 0)
     wv = W[jj, ii]
     rows: list[LinearConstraint] = []
@@ -694,7 +701,9 @@ def solve_milp(
     rows.append(LinearConstraint(a1, 1.0, 1.0))
     # loads
     if balance:
-        data = np.r_[wv, -cap]
+        # t is measured in hours of the largest manager (T = t * scale) so that
+        # HiGHS' absolute tolerances make sense whatever the units of capacity
+        data = np.r_[wv, -cap / scale]
         r = np.r_[ii, np.arange(m)]
         c = np.r_[np.arange(nx), np.full(m, nx)]
         a2 = sparse.csr_array((data, (r, c)), shape=(m, nv))
@@ -726,11 +735,11 @@ def solve_milp(
     lb = np.zeros(nv)
     ub = np.ones(nv)
     if balance:
-        ub[nx] = 1.0 if hard else np.inf
+        ub[nx] = scale if hard else np.inf
     if minimise_moves:
         assert value_cap is not None
         if balance:
-            ub[nx] = min(ub[nx], value_cap)
+            ub[nx] = min(ub[nx], value_cap * scale)
         else:
             rows.append(LinearConstraint(c_obj[None, :], -np.inf, value_cap))
         c_obj = -stay
@@ -763,6 +772,8 @@ def solve_milp(
     bnd = float(bound) if bound is not None and np.isfinite(bound) else -math.inf
     if minimise_moves:
         fun, bnd = fun + n_cur, bnd + n_cur
+    elif balance:
+        fun, bnd = fun / scale, bnd / scale
     return MilpResult(manager, fun, bnd, res.status == 0, int(res.status), str(res.message))
 
 
@@ -883,3 +894,46 @@ def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
     manager = np.full(n, -1, dtype=np.int64)
     manager[flow.row[sel] - 1] = flow.col[sel] - 1 - n
     return int(res.flow_value), manager
+
+
+def lp_balance_bound(W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray) -> float:
+    """LP relaxation bound of the largest relative load (HiGHS).
+
+    Stronger than the combinatorial bounds when workloads depend on the
+    manager: it accounts for partners that are cheap only with a few managers.
+    """
+    from scipy.optimize import linprog
+
+    n, m = W.shape
+    jj, ii = np.nonzero(elig)
+    nx = jj.size
+    scale = float(cap.max())
+    a_eq = sparse.csr_array((np.ones(nx), (jj, np.arange(nx))), shape=(n, nx + 1))
+    load = sparse.csr_array(
+        (
+            np.r_[W[jj, ii], -cap / scale],
+            (np.r_[ii, np.arange(m)], np.r_[np.arange(nx), np.full(m, nx)]),
+        ),
+        shape=(m, nx + 1),
+    )
+    blocks, rhs = [load], [np.zeros(m)]
+    limited = kmax < n
+    if limited.any():
+        head = sparse.csr_array((np.ones(nx), (ii, np.arange(nx))), shape=(m, nx + 1))
+        blocks.append(head[limited])
+        rhs.append(kmax[limited].astype(np.float64))
+    c = np.zeros(nx + 1)
+    c[nx] = 1.0
+    res = linprog(
+        c,
+        A_ub=sparse.vstack(blocks),
+        b_ub=np.concatenate(rhs),
+        A_eq=a_eq,
+        b_eq=np.ones(n),
+        bounds=(0, None),
+        method="highs",
+    )
+    if res.status != 0:
+        return -math.inf
+    # HiGHS' primal/dual tolerances: shave a hair so the bound stays valid
+    return float(res.fun) / scale * (1 - 1e-9)

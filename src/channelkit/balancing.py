@@ -72,6 +72,9 @@ AUTO_EXACT_PAIRS_COST = 20_000
 #: solver within any time, while cost problems usually are.
 AUTO_TIME_LIMIT = {"balance": 2.0, "cost": 60.0}
 
+#: LP relaxation bounds (HiGHS) are computed up to this many eligible pairs.
+LP_BOUND_PAIRS = 200_000
+
 _BIG = np.iinfo(np.int64).max // 4
 
 
@@ -617,9 +620,12 @@ def _lower_bound(p: _Problem) -> float:
             lb = K.makespan_bound_identical(p.w1, p.m)
         else:
             lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax)
+            pairs = int(p.elig.sum()) if p.restricted else p.n * p.m
+            if not p.one_d and pairs <= LP_BOUND_PAIRS:
+                lb = max(lb, K.lp_balance_bound(p.W, p.cap, np.asarray(p.elig), p.kmax))
         return K.integral_round(lb, integral and p.identical)
     assert p.cost is not None
-    if int(p.elig.sum()) <= 200_000:
+    if int(p.elig.sum()) <= LP_BOUND_PAIRS:
         lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost)
     else:
         lb = -math.inf
@@ -629,7 +635,8 @@ def _lower_bound(p: _Problem) -> float:
 
 
 def _is_opt(value: float, bound: float) -> bool:
-    return value <= bound + K.OPT_RTOL * max(abs(bound), 1.0) * 100
+    """``value`` equals the lower bound within a relative 1e-7 (HiGHS' gap criterion)."""
+    return value - bound <= 1.01 * K.MIP_REL_GAP * abs(value) + 1e-300
 
 
 def assign(
@@ -862,20 +869,24 @@ def assign(
                 raise InfeasibleError(_infeasible_message(p))
             if r1.manager is not None and _feasible(p, r1.manager):
                 v1 = _value(p, r1.manager)[0]
-                if best is None or v1 < val - 1e-12 * max(abs(val), 1.0):
+                if best is None or v1 < val - 1e-12 * abs(val):
                     best, val, used = r1.manager, v1, "exact"
             bound = r1.bound
             if math.isfinite(bound):
                 lb = max(lb, K.integral_round(bound, integral))
             proven = best is not None and (
-                _is_opt(val, lb) or (r1.proven and used == "exact" and not integral)
+                _is_opt(val, lb)
+                or (
+                    r1.proven
+                    and not integral
+                    and r1.manager is not None
+                    and val <= _value(p, r1.manager)[0]
+                )
             )
         if best is not None and p.current is not None and _moves(p, best) > forced:
             # second stage: fewest moves among answers as good as the best one
             cap_v = (
-                val * (1 + 1e-9) + 1e-12
-                if p.objective == "balance"
-                else (val + 1e-9 * max(abs(val), 1.0))
+                val * (1 + 1e-9) if p.objective == "balance" else (val + 1e-9 * max(abs(val), 1.0))
             )
             r2 = K.solve_milp(
                 p.W,
