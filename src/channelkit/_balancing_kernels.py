@@ -622,10 +622,8 @@ def move_back(
 @contextlib.contextmanager
 def _silence_stdout() -> Iterator[None]:
     """Silence file descriptor 1 while HiGHS runs (it can print debug lines from C++)."""
-    try:
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # odd stdout objects
         sys.stdout.flush()
-    except (AttributeError, OSError, ValueError):  # pragma: no cover - odd stdout objects
-        pass
     try:
         saved = os.dup(1)
     except OSError:  # pragma: no cover - no file descriptor 1
