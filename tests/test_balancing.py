@@ -141,6 +141,18 @@ def test_cost_objective_hand_checked() -> None:
     assert res.optimal
 
 
+def test_cost_without_caps_takes_the_cheapest_manager() -> None:
+    cost = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0], [2.0, 2.0, 1.0], [9.0, 8.0, 7.0]])
+    res = assign([50.0, 60.0, 70.0, 80.0], 3, cost=cost, objective="cost")
+    assert res.manager.tolist() == [1, 0, 2, 2]
+    assert res.value == 9.0 and res.optimal
+    caps = np.array([1, 2, 1])
+    capped = assign([1.0] * 4, 3, cost=cost, objective="cost", max_partners=caps)
+    ref = brute_force(np.ones(4), 3, objective="cost", cost=cost, max_partners=caps)
+    assert capped.value == ref and capped.optimal
+    assert capped.counts.tolist() == [1, 2, 1]
+
+
 def test_eligibility_and_headcount() -> None:
     eligible = np.array([[True, False], [True, True], [True, True], [False, True]])
     res = assign([1.0, 1.0, 1.0, 1.0], 2, eligible=eligible, max_partners=2)

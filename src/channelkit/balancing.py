@@ -310,7 +310,9 @@ def _prepare(
         m = int(capacity)
         if m < 1:
             raise InvalidInputError(f"capacity = {m} managers; expected at least 1")
-        cap = np.ones(m)
+        # identical managers without a cap: loads are in hours (balance), and
+        # the cost objective has no capacity constraint at all
+        cap = np.ones(m) if objective == "balance" else np.full(m, math.inf)
         hard = False
         identical = True
     else:
