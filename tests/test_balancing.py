@@ -625,3 +625,15 @@ def test_cli_demo_has_balancing_section(capsys: pytest.CaptureFixture[str]) -> N
     assert "Balancing partners across managers" in titles
     text = dict(DEMO_SECTIONS)["Balancing partners across managers"]()
     assert "Reorganisation" in text and "M21" in text
+
+
+def test_exact_path_in_threads_keeps_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(4)
+    problems = [rng.integers(1, 30, (12, 3)).astype(float) for _ in range(4)]
+    with ThreadPoolExecutor(2) as ex:
+        results = list(ex.map(lambda w: assign(w, np.full(3, 200.0), method="exact"), problems))
+    assert all(r.optimal for r in results)
+    print("still here")
+    assert "still here" in capfd.readouterr().out

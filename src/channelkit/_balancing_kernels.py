@@ -13,6 +13,7 @@ import contextlib
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -619,25 +620,40 @@ def move_back(
 
 
 # --------------------------------------------------------------------------- exact: MILP
+_SILENCE_LOCK = threading.Lock()
+_SILENCE_STATE: dict[str, int] = {"depth": 0, "saved": -1}
+
+
 @contextlib.contextmanager
 def _silence_stdout() -> Iterator[None]:
-    """Silence file descriptor 1 while HiGHS runs (it can print debug lines from C++)."""
+    """Silence file descriptor 1 while HiGHS runs (it can print debug lines from C++).
+
+    Reference-counted under a lock, so that concurrent solves in threads
+    restore the real stdout only when the last one finishes.
+    """
     with contextlib.suppress(AttributeError, OSError, ValueError):  # odd stdout objects
         sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # pragma: no cover - no file descriptor 1
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
+    with _SILENCE_LOCK:
+        if _SILENCE_STATE["depth"] == 0:
             try:
-                yield
-            finally:
-                os.dup2(saved, 1)
+                saved = os.dup(1)
+                null = os.open(os.devnull, os.O_WRONLY)
+            except OSError:  # pragma: no cover - no file descriptor 1
+                saved = -1
+            else:
+                os.dup2(null, 1)
+                os.close(null)
+            _SILENCE_STATE["saved"] = saved
+        _SILENCE_STATE["depth"] += 1
+    try:
+        yield
     finally:
-        os.close(saved)
+        with _SILENCE_LOCK:
+            _SILENCE_STATE["depth"] -= 1
+            if _SILENCE_STATE["depth"] == 0 and _SILENCE_STATE["saved"] >= 0:
+                os.dup2(_SILENCE_STATE["saved"], 1)
+                os.close(_SILENCE_STATE["saved"])
+                _SILENCE_STATE["saved"] = -1
 
 
 @dataclass
