@@ -18,6 +18,7 @@ from ._version import __version__
 from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
+from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
     ChannelProfile,
     business_model,
@@ -29,31 +30,60 @@ from .segmentation import (
     top_share,
     yoy_growth,
 )
+from .tiers import (
+    Benefits,
+    Evaluation,
+    Finding,
+    Gaps,
+    Program,
+    ProgramAudit,
+    Scorecard,
+    ScoreItem,
+    Tier,
+    audit_program,
+    evaluate,
+)
 from .workload import WorkloadModel, managers_needed
 
 __all__ = [
     "Assignment",
+    "Benefits",
     "ChannelProfile",
     "ChannelkitError",
+    "Evaluation",
+    "Finding",
+    "Gaps",
     "InfeasibleError",
     "InvalidInputError",
     "Manager",
+    "Migration",
     "Partner",
     "Portfolio",
     "PortfolioAssignment",
+    "Program",
+    "ProgramAudit",
     "ProgramDefinitionError",
+    "ProgressionPolicy",
+    "ScoreItem",
+    "Scorecard",
+    "Tier",
+    "TierHistory",
     "WorkloadModel",
     "__version__",
     "as_portfolio",
     "assign",
     "assign_portfolio",
+    "audit_program",
     "business_model",
+    "evaluate",
     "gini",
     "hhi",
     "lorenz_curve",
     "managers_needed",
     "pareto_segments",
     "profile_channel",
+    "program_impact",
+    "progress",
     "top_share",
     "yoy_growth",
 ]
