@@ -637,3 +637,21 @@ def test_exact_path_in_threads_keeps_stdout(capfd: pytest.CaptureFixture[str]) -
     assert all(r.optimal for r in results)
     print("still here")
     assert "still here" in capfd.readouterr().out
+
+
+def test_plot_draws_loads_and_bound() -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res = assign([4.0, 4.0, 2.0, 2.0], [16.0, 8.0])
+    fig, ax = plt.subplots()
+    assert res.plot(ax=ax) is ax
+    heights = [bar.get_height() for bar in ax.patches]
+    np.testing.assert_allclose(heights, res.relative_loads)
+    assert ax.lines[0].get_ydata()[0] == pytest.approx(res.lower_bound)
+    plt.close(fig)
+    pa = assign_portfolio(_pf(), _team(), hours=[30.0, 20.0, 10.0, 40.0, 25.0, 35.0])
+    ax2 = pa.plot()
+    assert [t.get_text() for t in ax2.get_xticklabels()] == ["na1", "na2", "eu1", "any"]
+    plt.close("all")

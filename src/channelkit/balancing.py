@@ -231,6 +231,30 @@ class Assignment:
         )
         return "\n".join(lines)
 
+    def plot(self, ax: Any = None, names: Sequence[str] | None = None) -> Any:
+        """Bar chart of each manager's load with the lower bound (needs matplotlib).
+
+        Bars show relative loads (loads in hours for identical managers); the
+        dashed line is the lower bound of the largest one. Returns the Axes.
+        """
+        from ._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        m = self.loads.shape[0]
+        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
+        identical = bool(np.all(self.capacity == 1.0)) or self.objective == "cost"
+        heights = self.loads if identical else self.relative_loads
+        ax.bar(labels, heights, color="tab:blue")
+        if self.objective == "balance":
+            ax.axhline(self.lower_bound, color="tab:red", linestyle="--", label="lower bound")
+            ax.legend()
+        ax.set_xlabel("manager")
+        ax.set_ylabel("load [hours/year]" if identical else "load / capacity")
+        ax.set_title(f"{self.objective}: value {self.value:.4g}, gap {_pct(self.gap)}")
+        return ax
+
     def to_frame(self, by: Literal["partner", "manager"] = "partner") -> pd.DataFrame:
         """The assignment as a pandas DataFrame (pandas is imported lazily).
 
@@ -1074,6 +1098,10 @@ class PortfolioAssignment:
                 f"{int((held > 0).sum())} managers, at most {int(held.max())} each"
             )
         return text
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of each manager's load against the lower bound (needs matplotlib)."""
+        return self.assignment.plot(ax=ax, names=self.manager_ids)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per partner: ``partner``, ``manager``, ``hours``, ``key_account``."""
