@@ -252,7 +252,8 @@ def test_fast_general_path_with_eligibility() -> None:
     elig[np.arange(n), rng.integers(0, m, n)] = True
     res = assign(w, np.full(m, 1e6), eligible=elig, method="fast")
     check_valid(res, {"workload": w, "capacity": np.full(m, 1e6), "eligible": elig})
-    assert res.gap < 0.05
+    # the LP relaxation gives both the bound and the starting point here
+    assert res.gap < 0.01
 
 
 def test_time_limit_is_respected() -> None:

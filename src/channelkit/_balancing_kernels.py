@@ -910,11 +910,16 @@ def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
     return int(res.flow_value), manager
 
 
-def lp_balance_bound(W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray) -> float:
-    """LP relaxation bound of the largest relative load (HiGHS).
+def lp_balance_bound(
+    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray
+) -> tuple[float, IntArray | None]:
+    """LP relaxation bound of the largest relative load (HiGHS), and its rounding.
 
     Stronger than the combinatorial bounds when workloads depend on the
     manager: it accounts for partners that are cheap only with a few managers.
+    Also returns, per partner, the manager the LP gives it entirely (-1 for
+    the few partners the LP splits): a basic solution splits at most about m
+    partners, so this is a near-complete starting assignment.
     """
     from scipy.optimize import linprog
 
@@ -948,6 +953,10 @@ def lp_balance_bound(W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntA
         method="highs",
     )
     if res.status != 0:
-        return -math.inf
+        return -math.inf, None
+    x = res.x[:nx]
+    whole = x > 1 - 1e-7
+    rounded = np.full(n, -1, dtype=np.int64)
+    rounded[jj[whole]] = ii[whole]
     # HiGHS' primal/dual tolerances: shave a hair so the bound stays valid
-    return float(res.fun) / scale * (1 - 1e-9)
+    return float(res.fun) / scale * (1 - 1e-9), rounded

@@ -524,7 +524,12 @@ def _feasible(p: _Problem, manager: NDArray[np.int64]) -> bool:
 
 
 def _fast_balance(
-    p: _Problem, forced: int, target: float, deadline: float, rng: np.random.Generator | None
+    p: _Problem,
+    forced: int,
+    target: float,
+    deadline: float,
+    rng: np.random.Generator | None,
+    lp_rounded: NDArray[np.int64] | None = None,
 ) -> NDArray[np.int64]:
     n, m = p.n, p.m
     manager = np.full(n, -1, dtype=np.int64)
@@ -532,6 +537,10 @@ def _fast_balance(
         keep = p.current >= 0
         keep[keep] = p.elig[np.flatnonzero(keep), p.current[keep]]
         manager[keep] = p.current[keep]
+    elif lp_rounded is not None:
+        # start from the partners the LP relaxation places whole; the greedy
+        # below places the few it splits
+        manager[:] = lp_rounded
     placed = np.flatnonzero(manager >= 0)
     loads = np.bincount(manager[placed], weights=p.W[placed, manager[placed]], minlength=m).astype(
         np.float64
@@ -638,7 +647,8 @@ def _integral(values: NDArray[np.float64]) -> bool:
     return bool(np.all(values == np.round(values)))
 
 
-def _lower_bound(p: _Problem) -> float:
+def _lower_bound(p: _Problem) -> tuple[float, NDArray[np.int64] | None]:
+    """The lower bound, and for manager-dependent workloads the LP's rounding."""
     integral = _integral(p.w1 if p.w1 is not None else p.W)
     if p.objective == "balance":
         if p.identical and p.one_d and not p.restricted:
@@ -648,8 +658,9 @@ def _lower_bound(p: _Problem) -> float:
             lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax)
             pairs = int(p.elig.sum()) if p.restricted else p.n * p.m
             if not p.one_d and pairs <= LP_BOUND_PAIRS:
-                lb = max(lb, K.lp_balance_bound(p.W, p.cap, np.asarray(p.elig), p.kmax))
-        return K.integral_round(lb, integral and p.identical)
+                lp, rounded = K.lp_balance_bound(p.W, p.cap, np.asarray(p.elig), p.kmax)
+                return max(lb, lp), rounded
+        return K.integral_round(lb, integral and p.identical), None
     assert p.cost is not None
     if int(p.elig.sum()) <= LP_BOUND_PAIRS:
         lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost)
@@ -657,7 +668,7 @@ def _lower_bound(p: _Problem) -> float:
         lb = -math.inf
     if not math.isfinite(lb):
         lb = float(np.where(p.elig, p.cost, np.inf).min(axis=1).sum())
-    return K.integral_round(lb, _integral(p.cost))
+    return K.integral_round(lb, _integral(p.cost)), None
 
 
 def _is_opt(value: float, bound: float) -> bool:
@@ -804,7 +815,7 @@ def assign(
             0.0 if p.cost is not None else None,
         )
     forced = _check_feasible(p)
-    lb = _lower_bound(p)
+    lb, lp_rounded = _lower_bound(p)
     if p.objective == "balance" and p.hard and lb > 1 + 1e-9:
         raise InfeasibleError(
             f"no assignment fits the capacities: some manager must reach at least {lb:.1%} "
@@ -822,7 +833,7 @@ def assign(
     used = "fast"
     if p.objective == "balance":
         fast_deadline = t0 + (limit if method == "fast" else min(limit / 4, 5.0))
-        best = _fast_balance(p, forced, lb, fast_deadline, rng)
+        best = _fast_balance(p, forced, lb, fast_deadline, rng, lp_rounded)
         if not _feasible(p, best):
             best = None
     elif method != "exact":
