@@ -757,8 +757,12 @@ def assign(
     (jobs sorted in decreasing order; some manager receives k+1 of the
     km+1 largest jobs, k = 1 giving :math:`w_{(m)} + w_{(m+1)}`); for unequal
     capacities and eligibility it is generalised per connected component of
-    the eligibility graph. The cost bound is the LP relaxation (HiGHS) or,
-    on the exact path, HiGHS' dual bound.
+    the eligibility graph, and for manager-dependent workloads strengthened by
+    the LP relaxation (HiGHS). The cost bound is the LP relaxation or, on the
+    exact path, HiGHS' dual bound. When the eligibility graph falls apart into
+    independent groups (regions) and ``max_moves`` is not given, each group is
+    balanced on its own, which also evens out the groups that do not hold the
+    largest load.
 
     References
     ----------
