@@ -256,6 +256,19 @@ def test_fast_general_path_with_eligibility() -> None:
     assert res.gap < 0.01
 
 
+def test_fast_path_keeps_pinned_partners() -> None:
+    rng = np.random.default_rng(5)
+    n, m = 3000, 10
+    w = rng.lognormal(0.0, 1.0, n)
+    elig = np.ones((n, m), dtype=bool)
+    elig[:40] = False
+    elig[np.arange(40), np.arange(40) % m] = True  # 40 partners pinned to one manager each
+    res = assign(w, m, eligible=elig, method="fast")
+    assert (res.manager[:40] == np.arange(40) % m).all()
+    check_valid(res, {"workload": w, "capacity": m, "eligible": elig})
+    assert res.gap < 1e-4
+
+
 def test_time_limit_is_respected() -> None:
     rng = np.random.default_rng(2)
     w = rng.random((60, 6)) * 100

@@ -56,7 +56,7 @@ def makespan_bound_identical(w: FloatArray, m: int) -> float:
 
 
 def makespan_bound_general(
-    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray
+    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray, split: bool = True
 ) -> float:
     """Lower bound of the largest relative load ``max_i load_i / cap_i``.
 
@@ -69,14 +69,16 @@ def makespan_bound_general(
     n, m = W.shape
     if n == 0:
         return 0.0
-    n_comp, jlab, ilab = components(elig)
+    n_comp, jlab, ilab = components(elig) if split else (1, None, None)
     if n_comp > 1:
+        assert jlab is not None and ilab is not None
         return max(
             makespan_bound_general(
                 W[jlab == c][:, ilab == c],
                 cap[ilab == c],
                 elig[jlab == c][:, ilab == c],
                 kmax[ilab == c],
+                split=False,
             )
             for c in range(n_comp)
             if (jlab == c).any()
@@ -309,6 +311,7 @@ def pair_passes(
     deadline: float,
     max_passes: int = 60,
     sample: int = 64,
+    movable: BoolArray | None = None,
 ) -> None:
     """Vectorized moves and swaps between heavily and lightly loaded managers.
 
@@ -319,7 +322,7 @@ def pair_passes(
     best swap are found with one ``searchsorted`` over all pairs, and the
     better of the two is applied when it lowers the pair's larger relative
     load. Stops when the largest relative load reaches ``target``, nothing
-    improves, or at ``deadline``.
+    improves, or at ``deadline``. Jobs with ``movable`` False stay put.
     """
     m = cap.shape[0]
     n = w.shape[0]
@@ -353,7 +356,9 @@ def pair_passes(
         xstar = (lh * cl - ll * ch) / (ch + cl)
         before = lh / ch
         # jobs sorted by (manager, size) -> global key
-        key = state.manager.astype(np.float64) * span + w
+        # jobs that may not move are filed under a virtual manager m
+        km = state.manager if movable is None else np.where(movable, state.manager, m)
+        key = km.astype(np.float64) * span + w
         if jorder_prev is None:
             jorder = np.argsort(key, kind="stable")
         else:  # nearly sorted after the last pass: the stable sort is fast on runs
@@ -372,8 +377,8 @@ def pair_passes(
             pos = np.searchsorted(skey, q)
             lo = np.clip(pos - 1, 0, n - 1)
             hi = np.clip(pos, 0, n - 1)
-            mlo = state.manager[jorder[lo]] == mgr
-            mhi = state.manager[jorder[hi]] == mgr
+            mlo = km[jorder[lo]] == mgr
+            mhi = km[jorder[hi]] == mgr
             dlo = np.where(mlo, np.abs(skey[lo] - q), np.inf)
             dhi = np.where(mhi, np.abs(skey[hi] - q), np.inf)
             out: IntArray = np.where(dhi < dlo, hi, lo)

@@ -541,6 +541,15 @@ def _fast_balance(
         # start from the partners the LP relaxation places whole; the greedy
         # below places the few it splits
         manager[:] = lp_rounded
+    # partners with a single eligible manager (e.g. pinned key accounts) go
+    # there; if every other partner may go anywhere, the fast 1-D path applies
+    pinned: NDArray[np.bool_] | None = None
+    if p.one_d and p.restricted and m > 1:
+        row_sum = p.elig.sum(axis=1)
+        if np.all((row_sum == m) | (row_sum == 1)):
+            pinned = row_sum == 1
+            free_pin = np.flatnonzero(pinned & (manager < 0))
+            manager[free_pin] = np.argmax(p.elig[free_pin], axis=1)
     placed = np.flatnonzero(manager >= 0)
     loads = np.bincount(manager[placed], weights=p.W[placed, manager[placed]], minlength=m).astype(
         np.float64
@@ -559,7 +568,7 @@ def _fast_balance(
     todo = np.flatnonzero(manager < 0)
     if rng is not None:
         todo = todo[rng.permutation(todo.size)]
-    simple = p.one_d and not p.restricted
+    simple = p.one_d and (not p.restricted or pinned is not None)
     if simple:
         assert p.w1 is not None
         w1 = p.w1
@@ -596,7 +605,15 @@ def _fast_balance(
     state = K._State(manager, loads, counts, budget, p.current)
     if simple:
         assert p.w1 is not None
-        K.pair_passes(p.w1, p.cap, p.kmax, state, target, deadline)
+        K.pair_passes(
+            p.w1,
+            p.cap,
+            p.kmax,
+            state,
+            target,
+            deadline,
+            movable=None if pinned is None else ~pinned,
+        )
     # polishing the most loaded manager: thorough on small instances, brief on large
     iters = 20 * m + 200 if n * m <= 200_000 else 50
     K.max_passes(p.W, p.cap, p.elig, p.kmax, p.hard, state, target, deadline, max_iter=iters)
@@ -1333,6 +1350,8 @@ def assign_portfolio(
             fair[ilab == c] = -(-nk // nm)
     fair = np.minimum(fair, kmax)
     cur1 = None if cur is None else cur[kidx]
+    # the key accounts are few per manager, so their bound is weak and a MIP
+    # rarely closes it quickly: under "auto" place them with the fast path
     res1 = assign(
         h[kidx],
         capacity,
@@ -1342,7 +1361,7 @@ def assign_portfolio(
         max_moves=max_moves,
         time_limit=time_limit,
         seed=seed,
-        method=method,
+        method="fast" if method == "auto" else method,
     )
     # stage 2: everyone, with the key accounts pinned to their stage-1 manager
     elig2 = elig.copy()
