@@ -71,7 +71,8 @@ def makespan_bound_general(
         return 0.0
     n_comp, jlab, ilab = components(elig) if split else (1, None, None)
     if n_comp > 1:
-        assert jlab is not None and ilab is not None
+        assert jlab is not None
+        assert ilab is not None
         return max(
             makespan_bound_general(
                 W[jlab == c][:, ilab == c],
@@ -371,6 +372,7 @@ def pair_passes(
             target_size: FloatArray,
             skey: FloatArray = skey,
             jorder: IntArray = jorder,
+            km: IntArray = km,
         ) -> IntArray:
             """Index (into jorder) of the job of ``mgr`` closest in size to target."""
             q = mgr.astype(np.float64) * span + np.clip(target_size, 0.0, span / 2)
