@@ -716,6 +716,33 @@ def _lifetimes(u: NDArray[np.float64], log_survival: float, cap: int) -> NDArray
     return (np.floor(np.minimum(ratio, cap - 1)) + 1).astype(np.int64)
 
 
+def _draw_block(
+    seg: Segment, seed: np.random.SeedSequence, k: int, block: int, rows: int
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
+    """Block ``block`` of segment ``k``'s prospect slots: lifetime uniforms, conversion, productivity.
+
+    Always drawn from the stream ``child_seed(seed, 1 + k, block)`` in the same
+    order (lifetime uniforms, conversion uniforms, then productivities), so a
+    segment that differs only in attrition or conversion sees the same numbers.
+    """
+    rng = np.random.default_rng(child_seed(seed, 1 + k, block))
+    u_life = 1.0 - rng.random((rows, _BLOCK))
+    converted = rng.random((rows, _BLOCK)) < seg.overall_conversion
+    prod = seg.draw_productivity(rng, (rows, _BLOCK))
+    return u_life, converted, prod
+
+
+def _draw_slots(
+    seg: Segment, seed: np.random.SeedSequence, k: int, rows: int, n: int
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
+    """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
+    blocks = [_draw_block(seg, seed, k, b, rows) for b in range(-(-n // _BLOCK))]
+    if not blocks:
+        return np.zeros((rows, 0)), np.zeros((rows, 0), dtype=bool), np.zeros((rows, 0))
+    u, c, p = (np.concatenate(parts, axis=1)[:, :n] for parts in zip(*blocks))
+    return u, c, p
+
+
 class _SlotDraws:
     """Nested random draws of one segment's prospect slots in one chunk.
 
@@ -746,15 +773,11 @@ class _SlotDraws:
         drawn = len(self.life) * _BLOCK
         new: list[NDArray[np.float64]] = []
         while drawn < n:
-            b = len(self.life)
-            rng = np.random.default_rng(child_seed(self.seed, 1 + self.k, b))
-            u_life = 1.0 - rng.random((self.rows, _BLOCK))
-            u_conv = rng.random((self.rows, _BLOCK))
-            prod = self.seg.draw_productivity(rng, (self.rows, _BLOCK))
+            u_life, converted, prod = _draw_block(self.seg, self.seed, self.k, len(self.life), self.rows)
             life = np.minimum(
                 _lifetimes(u_life, self.log_s, self.horizon + 1), self.active_months
             )
-            weight = np.where(u_conv < self.conv, prod, 0.0)
+            weight = np.where(converted, prod, 0.0)
             self.life.append(life)
             self.weight.append(weight)
             new.append(weight * self.cum_unit[life])
