@@ -1,7 +1,15 @@
 """channelkit: typed, vectorized models of channel partner programs.
 
 The public API is re-exported here; see the API reference for each topic
-module (:mod:`channelkit.segmentation`, :mod:`channelkit.tiers`, ...).
+module (:mod:`channelkit.segmentation`, :mod:`channelkit.partners`, ...).
+
+Examples
+--------
+>>> import channelkit as ck
+>>> from channelkit.datasets import example_portfolio
+>>> profile = ck.profile_channel(example_portfolio())
+>>> profile.n_partners
+500
 """
 
 from __future__ import annotations
@@ -9,8 +17,21 @@ from __future__ import annotations
 from ._version import __version__
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
+from .segmentation import (
+    ChannelProfile,
+    business_model,
+    gini,
+    hhi,
+    lorenz_curve,
+    pareto_segments,
+    profile_channel,
+    top_share,
+    yoy_growth,
+)
+from .workload import managers_needed
 
 __all__ = [
+    "ChannelProfile",
     "ChannelkitError",
     "InfeasibleError",
     "InvalidInputError",
@@ -20,4 +41,13 @@ __all__ = [
     "ProgramDefinitionError",
     "__version__",
     "as_portfolio",
+    "business_model",
+    "gini",
+    "hhi",
+    "lorenz_curve",
+    "managers_needed",
+    "pareto_segments",
+    "profile_channel",
+    "top_share",
+    "yoy_growth",
 ]

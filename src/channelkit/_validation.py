@@ -23,8 +23,8 @@ __all__ = [
     "as_generator",
     "as_int_array",
     "check_fraction",
-    "check_positive",
     "check_nonnegative",
+    "check_positive",
 ]
 
 SeedLike = int | np.random.Generator | np.random.SeedSequence | None
@@ -71,29 +71,25 @@ def as_float_array(
         allowed = (ndim,) if isinstance(ndim, int) else ndim
         if arr.ndim not in allowed:
             want = " or ".join(f"{d}-D" for d in allowed)
-            raise InvalidInputError(
-                f"{name} must be a {want} array, got shape {arr.shape}"
-            )
+            raise InvalidInputError(f"{name} must be a {want} array, got shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise InvalidInputError(f"{name} must not be empty")
     nan = np.isnan(arr)
     if not allow_nan and nan.any():
-        raise InvalidInputError(
-            f"{_fmt_index(name, _first_bad(nan))} is NaN; expected a number"
-        )
+        raise InvalidInputError(f"{_fmt_index(name, _first_bad(nan))} is NaN; expected a number")
     if not allow_inf:
         inf = np.isinf(arr)
         if inf.any():
             where = _first_bad(inf)
             raise InvalidInputError(
-                f"{_fmt_index(name, where)} = {arr[where]} is infinite; expected a finite number"
+                f"{_fmt_index(name, where)} = {float(arr[where])} is infinite; expected a finite number"
             )
     if nonnegative:
         neg = arr < 0
         if neg.any():
             where = _first_bad(neg)
             raise InvalidInputError(
-                f"{_fmt_index(name, where)} = {arr[where]!r} is negative; "
+                f"{_fmt_index(name, where)} = {float(arr[where])!r} is negative; "
                 "expected non-negative numbers"
             )
     if bounds is not None:
@@ -102,7 +98,7 @@ def as_float_array(
         if out.any():
             where = _first_bad(out)
             raise InvalidInputError(
-                f"{_fmt_index(name, where)} = {arr[where]!r} is outside [{lo:g}, {hi:g}]"
+                f"{_fmt_index(name, where)} = {float(arr[where])!r} is outside [{lo:g}, {hi:g}]"
             )
     return arr
 
@@ -120,7 +116,7 @@ def as_int_array(
     if frac.any():
         where = _first_bad(frac)
         raise InvalidInputError(
-            f"{_fmt_index(name, where)} = {arr[where]!r} is not a whole number"
+            f"{_fmt_index(name, where)} = {float(arr[where])!r} is not a whole number"
         )
     out = arr.astype(np.int64)
     if min_value is not None:
@@ -128,7 +124,7 @@ def as_int_array(
         if low.any():
             where = _first_bad(low)
             raise InvalidInputError(
-                f"{_fmt_index(name, where)} = {out[where]} is below the minimum {min_value}"
+                f"{_fmt_index(name, where)} = {int(out[where])} is below the minimum {min_value}"
             )
     return out
 

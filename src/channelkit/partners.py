@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import numpy as np
@@ -57,6 +57,14 @@ def _check_id(value: object, what: str) -> str:
     if not out:
         raise InvalidInputError(f"{what} id must be a non-empty string, got {value!r}")
     return out
+
+
+def _partner_id(value: object) -> str:
+    return _check_id(value, "Partner")
+
+
+def _manager_id(value: object) -> str:
+    return _check_id(value, "Manager")
 
 
 def _real(value: object, what: str) -> float:
@@ -95,7 +103,9 @@ def _partner_metrics(value: Mapping[str, float]) -> dict[str, float]:
         name = _metric_name(key, "Partner.metrics")
         num = _real(val, f"metric {name!r}")
         if math.isinf(num):
-            raise InvalidInputError(f"metric {name!r} = {num} is infinite; expected a finite number")
+            raise InvalidInputError(
+                f"metric {name!r} = {num} is infinite; expected a finite number"
+            )
         out[name] = num
     return out
 
@@ -133,7 +143,7 @@ class Partner:
     Partner(id='p1', revenue=50000.0, revenue_prior=None, product_share=0.7, region=None, metrics={})
     """
 
-    id: str = attrs.field(converter=lambda v: _check_id(v, "Partner"))
+    id: str = attrs.field(converter=_partner_id)
     revenue: float = attrs.field(default=0.0)
     revenue_prior: float | None = attrs.field(default=None)
     product_share: float | None = attrs.field(default=None)
@@ -185,7 +195,7 @@ class Manager:
     Manager(id='m1', capacity=1800.0, max_partners=30, region='EMEA')
     """
 
-    id: str = attrs.field(converter=lambda v: _check_id(v, "Manager"))
+    id: str = attrs.field(converter=_manager_id)
     capacity: float = attrs.field(default=math.inf)
     max_partners: int | None = attrs.field(default=None)
     region: str | None = attrs.field(default=None)
@@ -216,6 +226,8 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
     raw = np.asarray(ids)
     if raw.ndim != 1:
         raise InvalidInputError(f"ids must be 1-D, got shape {raw.shape}")
+    if raw.size == 0:
+        return np.empty(0, dtype="<U1")
     if raw.dtype.kind == "f":
         raise InvalidInputError("ids must be strings or integers, got floats")
     if raw.dtype.kind == "O":
@@ -226,14 +238,16 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
     stripped = np.char.strip(out)
     empty = np.char.str_len(stripped) == 0
     if empty.any():
-        raise InvalidInputError(f"ids[{int(np.argmax(empty))}] is empty; every partner needs an id")
-    uniq, first, counts = np.unique(stripped, return_index=True, return_counts=True)
+        raise InvalidInputError(
+            f"ids[{int(np.argmax(empty))}] is empty; every partner needs an id"
+        )
+    uniq, counts = np.unique(stripped, return_counts=True)
     if (counts > 1).any():
         dup = int(np.argmax(counts > 1))
         rows = np.flatnonzero(stripped == uniq[dup])
         raise InvalidInputError(
             f"ids must be unique: {str(uniq[dup])!r} appears {counts[dup]} times "
-            f"(rows {', '.join(str(int(r)) for r in rows[:5])})"
+            f"(positions {', '.join(str(int(r)) for r in rows[:5])})"
         )
     return np.asarray(stripped, dtype=str)
 
@@ -253,11 +267,6 @@ def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
         else:
             raise InvalidInputError(f"region[{i}] = {v!r} must be a string or missing")
     return out.astype(str) if n else np.empty(0, dtype="<U1")
-
-
-def _name_ids(pf: Portfolio, where: NDArray[np.bool_]) -> str:
-    i = int(np.argmax(where))
-    return f"partner {str(pf.ids[i])!r} (row {i})"
 
 
 @attrs.frozen(eq=False, repr=False, init=False)
@@ -327,7 +336,7 @@ class Portfolio:
             if mask.any():
                 i = int(np.argmax(mask))
                 raise InvalidInputError(
-                    f"{name} of partner {str(id_arr[i])!r} (row {i}) = {arr[i]!r} {why}"
+                    f"{name} of partner {str(id_arr[i])!r} (position {i}) = {float(arr[i])!r} {why}"
                 )
 
         rev = column(revenue, "revenue", 0.0)
@@ -652,7 +661,7 @@ class Portfolio:
             "region": self._region_or_none(),
         }
         data.update({k: v.copy() for k, v in self.metrics.items()})
-        return pd_mod.DataFrame(data)
+        return cast("pd.DataFrame", pd_mod.DataFrame(data))
 
     @classmethod
     def from_csv(cls, path: str | os.PathLike[str]) -> Portfolio:
@@ -695,9 +704,12 @@ def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
         return data
     if isinstance(data, Mapping):
         return Portfolio.from_columns(data)
-    if isinstance(data, Sequence) and not isinstance(data, str | bytes):
-        if all(isinstance(p, Partner) for p in data):
-            return Portfolio.from_partners(data)
+    if (
+        isinstance(data, Sequence)
+        and not isinstance(data, str | bytes)
+        and all(isinstance(p, Partner) for p in data)
+    ):
+        return Portfolio.from_partners(data)
     if type(data).__module__.startswith("pandas") and type(data).__name__ == "DataFrame":
         return Portfolio.from_frame(data)
     raise InvalidInputError(

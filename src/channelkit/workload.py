@@ -89,4 +89,4 @@ def managers_needed(
     hours = check_positive(hours_available, "hours_available")
     util = check_fraction(utilisation, "utilisation", include_zero=False)
     ratio = total / (hours * util)
-    return int(math.ceil(ratio * (1.0 - 1e-9))) if ratio > 0 else 0
+    return math.ceil(ratio * (1.0 - 1e-9)) if ratio > 0 else 0

@@ -1,0 +1,45 @@
+"""The public API: every name of the contract is importable from the top level."""
+
+from __future__ import annotations
+
+import channelkit as ck
+
+CONTRACT = {
+    # errors
+    "ChannelkitError",
+    "InvalidInputError",
+    "ProgramDefinitionError",
+    "InfeasibleError",
+    # partners
+    "Partner",
+    "Manager",
+    "Portfolio",
+    # segmentation
+    "pareto_segments",
+    "gini",
+    "lorenz_curve",
+    "top_share",
+    "hhi",
+    "business_model",
+    "yoy_growth",
+}
+
+
+def test_contract_names_are_exported() -> None:
+    missing = sorted(name for name in CONTRACT if not hasattr(ck, name))
+    assert missing == []
+    assert set(ck.__all__) >= CONTRACT
+
+
+def test_all_is_sorted_and_resolvable() -> None:
+    assert ck.__all__ == sorted(ck.__all__)
+    for name in ck.__all__:
+        assert getattr(ck, name) is not None
+
+
+def test_error_hierarchy() -> None:
+    assert issubclass(ck.InvalidInputError, ck.ChannelkitError)
+    assert issubclass(ck.InvalidInputError, ValueError)
+    assert issubclass(ck.ProgramDefinitionError, ck.InvalidInputError)
+    assert issubclass(ck.InfeasibleError, ck.ChannelkitError)
+    assert not issubclass(ck.InfeasibleError, ValueError)
