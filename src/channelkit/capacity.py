@@ -54,8 +54,14 @@ __all__ = [
 #: convention as :func:`channelkit.workload.managers_needed`).
 RTOL = 1e-9
 
-#: Slots (prospects) drawn at a time per segment; draws are nested by block.
+#: Slots (prospects) in a segment's first block of draws; block ``b`` holds
+#: ``_BLOCK * 2**b`` slots, so any channel size needs few blocks and the draws
+#: stay nested (slot ``j`` always comes from the same block and position).
 _BLOCK = 64
+
+
+def _block_size(block: int) -> int:
+    return int(_BLOCK << block)
 
 #: Percentile levels stored in a plan for the fan chart [%].
 PLAN_PERCENTILES = (5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0)
@@ -162,7 +168,7 @@ def partners_needed(
     if t == 0.0:
         return 0
     ratio = t / (p * r * _mean_survival(a))
-    return int(math.ceil(ratio * (1.0 - RTOL)))
+    return max(1, int(math.ceil(ratio * (1.0 - RTOL))))  # any positive target needs a partner
 
 
 def _check_scalar_positive(value: Any, name: str) -> float:
@@ -712,7 +718,8 @@ def _lifetimes(u: NDArray[np.float64], log_survival: float, cap: int) -> NDArray
     """
     if log_survival == 0.0:
         return np.full(u.shape, cap, dtype=np.int64)
-    ratio = np.log(u) / log_survival
+    with np.errstate(over="ignore"):  # a tiny attrition: lifetimes beyond the horizon
+        ratio = np.log(u) / log_survival
     return (np.floor(np.minimum(ratio, cap - 1)) + 1).astype(np.int64)
 
 
@@ -725,10 +732,11 @@ def _draw_block(
     order (lifetime uniforms, conversion uniforms, then productivities), so a
     segment that differs only in attrition or conversion sees the same numbers.
     """
+    size = _block_size(block)
     rng = np.random.default_rng(child_seed(seed, 1 + k, block))
-    u_life = 1.0 - rng.random((rows, _BLOCK))
-    converted = rng.random((rows, _BLOCK)) < seg.overall_conversion
-    prod = seg.draw_productivity(rng, (rows, _BLOCK))
+    u_life = 1.0 - rng.random((rows, size))
+    converted = rng.random((rows, size)) < seg.overall_conversion
+    prod = seg.draw_productivity(rng, (rows, size))
     return u_life, converted, prod
 
 
@@ -736,7 +744,11 @@ def _draw_slots(
     seg: Segment, seed: np.random.SeedSequence, k: int, rows: int, n: int
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
     """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
-    blocks = [_draw_block(seg, seed, k, b, rows) for b in range(-(-n // _BLOCK))]
+    blocks = []
+    drawn = 0
+    while drawn < n:
+        blocks.append(_draw_block(seg, seed, k, len(blocks), rows))
+        drawn += _block_size(len(blocks) - 1)
     if not blocks:
         return np.zeros((rows, 0)), np.zeros((rows, 0), dtype=bool), np.zeros((rows, 0))
     u, c, p = (np.concatenate(parts, axis=1)[:, :n] for parts in zip(*blocks))
@@ -770,7 +782,7 @@ class _SlotDraws:
         self._rev: NDArray[np.float64] = np.zeros((rows, 0))
 
     def _ensure(self, n: int) -> None:
-        drawn = len(self.life) * _BLOCK
+        drawn = self._rev.shape[1]
         new: list[NDArray[np.float64]] = []
         while drawn < n:
             u_life, converted, prod = _draw_block(self.seg, self.seed, self.k, len(self.life), self.rows)
@@ -781,7 +793,7 @@ class _SlotDraws:
             self.life.append(life)
             self.weight.append(weight)
             new.append(weight * self.cum_unit[life])
-            drawn += _BLOCK
+            drawn += weight.shape[1]
         if new:
             self._rev = np.concatenate([self._rev, *new], axis=1)
 
@@ -1117,7 +1129,9 @@ class CapacityPlan:
 def _expected_slot_revenue(seg: Segment, horizon: int) -> float:
     """Expected horizon revenue of one planned (productive) partner of the segment."""
     unit = seg._unit(horizon)
-    alive = np.exp(np.arange(unit.size) * seg._log_survival()) if unit.size else unit
+    alive = np.exp(np.arange(unit.size) * seg._log_survival()) if seg.attrition < 1 else (
+        (np.arange(unit.size) == 0).astype(np.float64)
+    )
     return seg.mean_productivity * float(np.sum(unit * alive))
 
 
