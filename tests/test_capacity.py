@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import itertools
 import math
 
 import attrs
@@ -350,10 +351,18 @@ def test_plan_expected_revenue_with_attrition() -> None:
 
 def test_need_chunk_agrees_with_slow_evaluation() -> None:
     segs = (
-        Segment("a", stats.lognorm(s=1.0, scale=1_000), ramp_months=2, attrition=0.3,
-                conversion=0.6, share=2.0, growth=0.1),
-        Segment("b", [100.0, 5_000.0], attrition=0.1, funnel=[FunnelStage("x", 0.7, 1)],
-                share=1.0),
+        Segment(
+            "a",
+            stats.lognorm(s=1.0, scale=1_000),
+            ramp_months=2,
+            attrition=0.3,
+            conversion=0.6,
+            share=2.0,
+            growth=0.1,
+        ),
+        Segment(
+            "b", [100.0, 5_000.0], attrition=0.1, funnel=[FunnelStage("x", 0.7, 1)], share=1.0
+        ),
     )
     w = np.array([2 / 3, 1 / 3])
     eng = _Engine(segs, w, 12, np.array([500.0, 2_000.0]), _log_survival(0.5))
@@ -402,13 +411,9 @@ def test_plan_monotone_in_target(segs: list[Segment], t1: float, t2: float, seed
 
 @settings(max_examples=25)
 @given(segment_lists(), st.floats(0.05, 1.0), st.floats(0.05, 1.0), st.integers(0, 2**16))
-def test_plan_monotone_in_confidence(
-    segs: list[Segment], c1: float, c2: float, seed: int
-) -> None:
+def test_plan_monotone_in_confidence(segs: list[Segment], c1: float, c2: float, seed: int) -> None:
     lo, hi = sorted((c1, c2))
-    assert _size(1e6, segs, confidence=lo, seed=seed) <= _size(
-        1e6, segs, confidence=hi, seed=seed
-    )
+    assert _size(1e6, segs, confidence=lo, seed=seed) <= _size(1e6, segs, confidence=hi, seed=seed)
 
 
 @settings(max_examples=25)
@@ -425,7 +430,7 @@ def test_plan_monotone_in_attrition(
 def test_plan_segment_sizes_monotone_in_target() -> None:
     segs = _example_segments()
     sizes = [plan_capacity(t, segs, n_sims=200, seed=5).partners for t in (1e6, 5e6, 2e7, 8e7)]
-    for a, b in zip(sizes, sizes[1:]):
+    for a, b in itertools.pairwise(sizes):
         assert all(a[name] <= b[name] for name in a)
         assert sum(a.values()) < sum(b.values())
 
@@ -458,10 +463,22 @@ def test_same_seed_same_plan_with_thread_workers(segs: list[Segment], seed: int)
 
 def _example_segments() -> list[Segment]:
     return [
-        Segment("small", stats.lognorm(s=1.2, scale=40_000), ramp_months=6, attrition=0.25,
-                conversion=0.4, share=3.0),
-        Segment("large", stats.pareto(b=2.5, scale=200_000), ramp_months=9, attrition=0.1,
-                conversion=0.6, share=1.0),
+        Segment(
+            "small",
+            stats.lognorm(s=1.2, scale=40_000),
+            ramp_months=6,
+            attrition=0.25,
+            conversion=0.4,
+            share=3.0,
+        ),
+        Segment(
+            "large",
+            stats.pareto(b=2.5, scale=200_000),
+            ramp_months=9,
+            attrition=0.1,
+            conversion=0.6,
+            share=1.0,
+        ),
     ]
 
 
@@ -523,8 +540,9 @@ def test_existing_portfolio_counts_toward_target() -> None:
 
 
 def test_distributors_take_the_long_tail_off_managers() -> None:
-    seg = Segment("r", [10_000.0, 10_000.0, 90_000.0, 90_000.0], touches_per_year=20,
-                  hours_per_touch=5.0)
+    seg = Segment(
+        "r", [10_000.0, 10_000.0, 90_000.0, 90_000.0], touches_per_year=20, hours_per_touch=5.0
+    )
     plan = plan_capacity(2_000_000, seg, n_sims=200, seed=1)
     routed = plan_capacity(2_000_000, seg, n_sims=200, seed=1, distributor_threshold=50_000)
     n = plan.partners["r"]

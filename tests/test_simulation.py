@@ -67,10 +67,21 @@ def test_conversion_and_attrition_keep_revenue_per_active_partner() -> None:
 
 def test_agrees_with_a_slow_per_partner_loop() -> None:
     segs = [
-        Segment("a", stats.lognorm(s=1.0, scale=10_000), ramp_months=3, attrition=0.3,
-                conversion=0.7, growth=0.2),
-        Segment("b", [1_000.0, 50_000.0], ramp_curve=[0.5], attrition=0.1,
-                funnel=[FunnelStage("x", 0.8, 1)]),
+        Segment(
+            "a",
+            stats.lognorm(s=1.0, scale=10_000),
+            ramp_months=3,
+            attrition=0.3,
+            conversion=0.7,
+            growth=0.2,
+        ),
+        Segment(
+            "b",
+            [1_000.0, 50_000.0],
+            ramp_curve=[0.5],
+            attrition=0.1,
+            funnel=[FunnelStage("x", 0.8, 1)],
+        ),
     ]
     recruits = {"a": [2, 0, 3, 1, 0, 2], "b": 1}
     h, n, seed = 6, 5, 123
@@ -99,19 +110,20 @@ def test_agrees_with_a_slow_per_partner_loop() -> None:
 
 def test_same_engine_as_plan_capacity() -> None:
     segs = [
-        Segment("a", stats.lognorm(s=1.0, scale=40_000), ramp_months=4, attrition=0.2,
-                conversion=0.5, share=2.0),
-        Segment("b", stats.pareto(b=3.0, scale=100_000), ramp_months=6, attrition=0.1,
-                share=1.0),
+        Segment(
+            "a",
+            stats.lognorm(s=1.0, scale=40_000),
+            ramp_months=4,
+            attrition=0.2,
+            conversion=0.5,
+            share=2.0,
+        ),
+        Segment("b", stats.pareto(b=3.0, scale=100_000), ramp_months=6, attrition=0.1, share=1.0),
     ]
     existing = ck.Portfolio(["x", "y", "z"], revenue=[100_000.0, 50_000.0, 20_000.0])
-    plan = plan_capacity(
-        3e6, segs, n_sims=300, seed=8, existing=existing, existing_attrition=0.3
-    )
+    plan = plan_capacity(3e6, segs, n_sims=300, seed=8, existing=existing, existing_attrition=0.3)
     schedule = {name: [r] + [0] * 11 for name, r in plan.recruits.items()}
-    sim = simulate_channel(
-        segs, schedule, start=existing, start_attrition=0.3, n_sims=300, seed=8
-    )
+    sim = simulate_channel(segs, schedule, start=existing, start_attrition=0.3, n_sims=300, seed=8)
     np.testing.assert_allclose(sim.total_revenue, plan.revenue, rtol=1e-9)
 
 

@@ -15,6 +15,16 @@ Examples
 from __future__ import annotations
 
 from ._version import __version__
+from .capacity import (
+    CapacityPlan,
+    FunnelStage,
+    Segment,
+    allocate_shares,
+    break_even_revenue,
+    incremental_capacity,
+    partners_needed,
+    plan_capacity,
+)
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
 from .segmentation import (
@@ -28,26 +38,37 @@ from .segmentation import (
     top_share,
     yoy_growth,
 )
+from .simulation import ChannelSimulation, simulate_channel
 from .workload import managers_needed
 
 __all__ = [
+    "CapacityPlan",
     "ChannelProfile",
+    "ChannelSimulation",
     "ChannelkitError",
+    "FunnelStage",
     "InfeasibleError",
     "InvalidInputError",
     "Manager",
     "Partner",
     "Portfolio",
     "ProgramDefinitionError",
+    "Segment",
     "__version__",
+    "allocate_shares",
     "as_portfolio",
+    "break_even_revenue",
     "business_model",
     "gini",
     "hhi",
+    "incremental_capacity",
     "lorenz_curve",
     "managers_needed",
     "pareto_segments",
+    "partners_needed",
+    "plan_capacity",
     "profile_channel",
+    "simulate_channel",
     "top_share",
     "yoy_growth",
 ]

@@ -63,6 +63,7 @@ _BLOCK = 64
 def _block_size(block: int) -> int:
     return int(_BLOCK << block)
 
+
 #: Percentile levels stored in a plan for the fan chart [%].
 PLAN_PERCENTILES = (5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0)
 
@@ -168,7 +169,7 @@ def partners_needed(
     if t == 0.0:
         return 0
     ratio = t / (p * r * _mean_survival(a))
-    return max(1, int(math.ceil(ratio * (1.0 - RTOL))))  # any positive target needs a partner
+    return max(1, math.ceil(ratio * (1.0 - RTOL)))  # any positive target needs a partner
 
 
 def _check_scalar_positive(value: Any, name: str) -> float:
@@ -323,13 +324,38 @@ def _ramp_curve(value: Any) -> tuple[float, ...] | None:
     return tuple(float(x) for x in arr)
 
 
-def _non_negative_int(name: str) -> Any:
-    def conv(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-            raise InvalidInputError(f"{name} must be a non-negative int, got {value!r}")
-        return int(value)
+def _non_negative_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise InvalidInputError(f"{name} must be a non-negative int, got {value!r}")
+    return int(value)
 
-    return conv
+
+def _lag_months(value: Any) -> int:
+    return _non_negative_int(value, "lag_months")
+
+
+def _ramp_months(value: Any) -> int:
+    return _non_negative_int(value, "ramp_months")
+
+
+def _stage_rate(value: Any) -> float:
+    return check_fraction(value, "FunnelStage.rate", include_zero=False)
+
+
+def _attrition(value: Any) -> float:
+    return check_fraction(value, "attrition")
+
+
+def _conversion(value: Any) -> float:
+    return check_fraction(value, "conversion", include_zero=False)
+
+
+def _touches(value: Any) -> float:
+    return check_nonnegative(value, "touches_per_year")
+
+
+def _hours_per_touch(value: Any) -> float:
+    return check_nonnegative(value, "hours_per_touch")
 
 
 @attrs.frozen
@@ -352,10 +378,8 @@ class FunnelStage:
     """
 
     name: str = attrs.field(converter=_name)
-    rate: float = attrs.field(
-        converter=lambda v: check_fraction(v, "FunnelStage.rate", include_zero=False)
-    )
-    lag_months: int = attrs.field(default=0, converter=_non_negative_int("lag_months"))
+    rate: float = attrs.field(converter=_stage_rate)
+    lag_months: int = attrs.field(default=0, converter=_lag_months)
 
 
 def _funnel(value: Any) -> tuple[FunnelStage, ...]:
@@ -448,23 +472,15 @@ class Segment:
 
     name: str = attrs.field(converter=_name)
     productivity: Any = attrs.field(converter=_productivity)
-    ramp_months: int = attrs.field(default=0, converter=_non_negative_int("ramp_months"))
-    attrition: float = attrs.field(
-        default=0.0, converter=lambda v: check_fraction(v, "attrition")
-    )
-    conversion: float = attrs.field(
-        default=1.0, converter=lambda v: check_fraction(v, "conversion", include_zero=False)
-    )
+    ramp_months: int = attrs.field(default=0, converter=_ramp_months)
+    attrition: float = attrs.field(default=0.0, converter=_attrition)
+    conversion: float = attrs.field(default=1.0, converter=_conversion)
     share: float | None = attrs.field(default=None)
     ramp_curve: tuple[float, ...] | None = attrs.field(default=None, converter=_ramp_curve)
     funnel: tuple[FunnelStage, ...] = attrs.field(default=(), converter=_funnel)
     growth: float = attrs.field(default=0.0)
-    touches_per_year: float = attrs.field(
-        default=24.0, converter=lambda v: check_nonnegative(v, "touches_per_year")
-    )
-    hours_per_touch: float = attrs.field(
-        default=3.0, converter=lambda v: check_nonnegative(v, "hours_per_touch")
-    )
+    touches_per_year: float = attrs.field(default=24.0, converter=_touches)
+    hours_per_touch: float = attrs.field(default=3.0, converter=_hours_per_touch)
     workload: Any = attrs.field(default=None)
     profile: Portfolio | None = attrs.field(default=None)
     metrics: dict[str, float] = attrs.field(factory=dict, converter=_metrics)
@@ -621,7 +637,9 @@ def _as_segments(segments: Any) -> tuple[Segment, ...]:
         if not isinstance(seg, Segment):
             raise InvalidInputError(f"segments[{i}] must be a Segment, got {seg!r}")
         if seg.name in seen:
-            raise InvalidInputError(f"segment name {seg.name!r} appears twice; names must be unique")
+            raise InvalidInputError(
+                f"segment name {seg.name!r} appears twice; names must be unique"
+            )
         seen.add(seg.name)
     given = [s.share is not None for s in segs]
     if any(given) and not all(given):
@@ -637,7 +655,7 @@ def _weights(segs: Sequence[Segment]) -> NDArray[np.float64]:
     if segs[0].share is None:
         return np.full(len(segs), 1.0 / len(segs))
     w = np.array([float(s.share) for s in segs])  # type: ignore[arg-type]
-    return w / w.sum()
+    return np.asarray(w / w.sum(), dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -654,7 +672,7 @@ def _allocation_table(weights: NDArray[np.float64], n_max: int) -> NDArray[np.in
     seg_list: list[NDArray[np.int64]] = []
     prio_list: list[NDArray[np.float64]] = []
     for i, w in enumerate(weights):
-        j = np.arange(int(math.ceil((n_max + k) * w)) + 2, dtype=np.float64)
+        j = np.arange(math.ceil((n_max + k) * w) + 2, dtype=np.float64)
         prio_list.append((j + 0.5) / w)
         seg_list.append(np.full(j.size, i, dtype=np.int64))
     prio = np.concatenate(prio_list)
@@ -744,7 +762,7 @@ def _draw_slots(
     seg: Segment, seed: np.random.SeedSequence, k: int, rows: int, n: int
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
     """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
-    blocks = []
+    blocks: list[tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]] = []
     drawn = 0
     while drawn < n:
         blocks.append(_draw_block(seg, seed, k, len(blocks), rows))
@@ -785,10 +803,10 @@ class _SlotDraws:
         drawn = self._rev.shape[1]
         new: list[NDArray[np.float64]] = []
         while drawn < n:
-            u_life, converted, prod = _draw_block(self.seg, self.seed, self.k, len(self.life), self.rows)
-            life = np.minimum(
-                _lifetimes(u_life, self.log_s, self.horizon + 1), self.active_months
+            u_life, converted, prod = _draw_block(
+                self.seg, self.seed, self.k, len(self.life), self.rows
             )
+            life = np.minimum(_lifetimes(u_life, self.log_s, self.horizon + 1), self.active_months)
             weight = np.where(converted, prod, 0.0)
             self.life.append(life)
             self.weight.append(weight)
@@ -844,9 +862,7 @@ class _Engine:
     existing_log_s: float
 
 
-def _existing_chunk(
-    eng: _Engine, seed: np.random.SeedSequence, rows: int
-) -> NDArray[np.float64]:
+def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> NDArray[np.float64]:
     """Monthly revenue (rows, horizon) of the existing partners."""
     rev = eng.existing_revenue
     h = eng.horizon
@@ -1065,20 +1081,19 @@ class CapacityPlan:
             lines.append(f"existing partners' revenue (mean): {self.existing_revenue:,.0f}")
         pct = self.revenue_percentiles((5, 50, 95))
         lines.append(
-            "horizon revenue: "
-            + ", ".join(f"P{int(k)} {v:,.0f}" for k, v in pct.items())
+            "horizon revenue: " + ", ".join(f"P{int(k)} {v:,.0f}" for k, v in pct.items())
         )
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per segment: partners, recruits, distributor and managed partners, hours."""
-        pd = import_optional("pandas", "pandas")
-        return pd.DataFrame(self._rows()).set_index("segment")
+        pd_mod = import_optional("pandas", "pandas")
+        frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
+        return frame
 
     def _repr_html_(self) -> str:
         head = "".join(
-            f"<th>{h}</th>"
-            for h in ("segment", "partners", "recruits", "distributor", "managed")
+            f"<th>{h}</th>" for h in ("segment", "partners", "recruits", "distributor", "managed")
         )
         body = "".join(
             "<tr>"
@@ -1129,8 +1144,10 @@ class CapacityPlan:
 def _expected_slot_revenue(seg: Segment, horizon: int) -> float:
     """Expected horizon revenue of one planned (productive) partner of the segment."""
     unit = seg._unit(horizon)
-    alive = np.exp(np.arange(unit.size) * seg._log_survival()) if seg.attrition < 1 else (
-        (np.arange(unit.size) == 0).astype(np.float64)
+    alive = (
+        np.exp(np.arange(unit.size) * seg._log_survival())
+        if seg.attrition < 1
+        else ((np.arange(unit.size) == 0).astype(np.float64))
     )
     return seg.mean_productivity * float(np.sum(unit * alive))
 
@@ -1308,15 +1325,12 @@ def plan_capacity(
     prob = float(np.mean(need <= size))
 
     partners = {s.name: int(c) for s, c in zip(segs, counts)}
-    recruits = {
-        s.name: int(_prospects(c, s.overall_conversion)) for s, c in zip(segs, counts)
-    }
+    recruits = {s.name: int(_prospects(c, s.overall_conversion)) for s, c in zip(segs, counts)}
     if threshold is None:
         dist = dict.fromkeys(partners, 0)
     else:
         dist = {
-            s.name: int(math.floor(c * s.tail_share(threshold) + 1e-9))
-            for s, c in zip(segs, counts)
+            s.name: math.floor(c * s.tail_share(threshold) + 1e-9) for s, c in zip(segs, counts)
         }
     managed = [partners[s.name] - dist[s.name] for s in segs]
     managers = managers_needed(

@@ -83,7 +83,9 @@ def _sim_chunk(
         actives: list[NDArray[np.bool_]] = []
         if n_e:
             act = e_life > m
-            rate = np.broadcast_to(eng.start_revenue * (1.0 + eng.start_growth) ** (m / 12.0), act.shape)
+            rate = np.broadcast_to(
+                eng.start_revenue * (1.0 + eng.start_growth) ** (m / 12.0), act.shape
+            )
             active_out[:, m, k_segs] = act.sum(axis=1)
             revenue[:, m] += np.where(act, rate, 0.0).sum(axis=1) / 12.0
             rates.append(rate)
@@ -189,17 +191,17 @@ class ChannelSimulation:
     @property
     def active(self) -> NDArray[np.int64]:
         """Productive partners active each month, shape (n_sims, horizon_months)."""
-        return self.active_by_segment.sum(axis=2)
+        return np.asarray(self.active_by_segment.sum(axis=2), dtype=np.int64)
 
     @property
     def cumulative_revenue(self) -> NDArray[np.float64]:
         """Revenue accumulated up to the end of each month, shape (n_sims, horizon_months)."""
-        return np.cumsum(self.revenue, axis=1)
+        return np.asarray(np.cumsum(self.revenue, axis=1), dtype=np.float64)
 
     @property
     def total_revenue(self) -> NDArray[np.float64]:
         """Revenue over the whole horizon in each simulation, shape (n_sims,)."""
-        return self.revenue.sum(axis=1)
+        return np.asarray(self.revenue.sum(axis=1), dtype=np.float64)
 
     def percentiles(
         self, what: str = "revenue", q: ArrayLike = (5, 25, 50, 75, 95)
@@ -245,12 +247,9 @@ class ChannelSimulation:
         act = np.percentile(self.active[:, -1], [5, 50, 95])
         lines = [
             f"Channel simulation: {self.n_sims:,} runs over {self.horizon_months} months",
-            "horizon revenue: " + ", ".join(
-                f"P{p} {v:,.0f}" for p, v in zip((5, 50, 95), rev)
-            ),
-            "active partners at the end: " + ", ".join(
-                f"P{p} {v:,.0f}" for p, v in zip((5, 50, 95), act)
-            ),
+            "horizon revenue: " + ", ".join(f"P{p} {v:,.0f}" for p, v in zip((5, 50, 95), rev)),
+            "active partners at the end: "
+            + ", ".join(f"P{p} {v:,.0f}" for p, v in zip((5, 50, 95), act)),
         ]
         if self.tier_counts is not None:
             mean_last = self.tier_counts[:, -1, :].mean(axis=0)
@@ -263,14 +262,15 @@ class ChannelSimulation:
 
     def to_frame(self, q: ArrayLike = (5, 25, 50, 75, 95)) -> pd.DataFrame:
         """Per month: percentiles of revenue, cumulative revenue and active partners."""
-        pd = import_optional("pandas", "pandas")
+        pd_mod = import_optional("pandas", "pandas")
         levels = as_float_array(q, "q", bounds=(0.0, 100.0), allow_empty=False)
         data: dict[str, Any] = {}
         for what in ("revenue", "cumulative_revenue", "active"):
             pct = self.percentiles(what, levels)
             for lev, row in zip(levels, pct):
                 data[f"{what}_p{lev:g}"] = row
-        frame = pd.DataFrame(data, index=pd.RangeIndex(1, self.horizon_months + 1, name="month"))
+        index = pd_mod.RangeIndex(1, self.horizon_months + 1, name="month")
+        frame: pd.DataFrame = pd_mod.DataFrame(data, index=index)
         if self.tier_counts is not None:
             mean = self.tier_counts.mean(axis=0)
             for i, name in enumerate((*self.tier_names, "(none)")):
