@@ -78,6 +78,47 @@ def nan_to_none(value: float) -> float | None:
     return None if math.isnan(value) else value
 
 
+# --------------------------------------------------------------------------- segmentation
+def plain_revenue_arrays(
+    min_size: int = 1, max_size: int = 40
+) -> st.SearchStrategy[np.ndarray[Any, np.dtype[np.float64]]]:
+    """Revenue arrays whose non-zero entries lie in [1e-3, 1e7] (no subnormals).
+
+    For properties that rescale the values or divide by them, where subnormal
+    amounts would underflow or overflow and change the answer for reasons that
+    have nothing to do with the property.
+    """
+    elements = st.one_of(
+        st.just(0.0),
+        st.floats(min_value=1e-3, max_value=1e7, allow_nan=False, allow_infinity=False),
+        st.sampled_from([1.0, 10.0, 100.0]),
+    )
+    return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elements)
+
+
+#: Contributor shares, in (0, 1], with the usual round values mixed in.
+contributor_shares = st.one_of(
+    st.sampled_from([0.5, 0.8, 0.9, 1.0]),
+    st.floats(min_value=0.0, max_value=1.0, exclude_min=True, allow_nan=False),
+)
+#: Long-tail shares, in [0, 1), with the usual round values mixed in.
+tail_shares = st.one_of(
+    st.sampled_from([0.0, 0.05, 0.1]),
+    st.floats(min_value=0.0, max_value=1.0, exclude_max=True, allow_nan=False),
+)
+
+
+def product_share_arrays(
+    min_size: int = 0, max_size: int = 40
+) -> st.SearchStrategy[np.ndarray[Any, np.dtype[np.float64]]]:
+    """1-D arrays of shares in [0, 1] with NaN (unknown) and the default boundaries mixed in."""
+    elements = st.one_of(
+        st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+        st.sampled_from([0.0, 0.3, 0.5, 0.7, 1.0, math.nan]),
+    )
+    return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elements)
+
+
 # --------------------------------------------------------------------------- capacity
 def _lognorm(s: float, scale: float) -> Any:
     from scipy import stats

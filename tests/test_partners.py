@@ -132,7 +132,9 @@ def test_column_missing_names_the_column_and_alternatives() -> None:
         ({"ids": ["a", "b"], "revenue": ["x", "1"]}, "revenue must be numeric"),
         ({"ids": ["a"], "product_share": [2.0]}, "product_share of partner 'a'"),
         ({"ids": ["a"], "revenue_prior": [-1.0]}, "revenue_prior of partner 'a'"),
-        ({"ids": ["a"], "region": [3]}, r"region\[0\]"),
+        ({"ids": ["a"], "region": [3]}, r"region\[0\] = 3 must be a string"),
+        ({"ids": ["a"], "region": np.array([3])}, "region must hold strings or None"),
+        ({"ids": ["a", "b"], "region": ["NA", 3]}, r"region\[1\] = 3 must be a string"),
         ({"ids": ["a"], "metrics": {"csat": [math.nan]}}, "metric 'csat' of partner 'a'"),
         ({"ids": ["a"], "metrics": {"csat": [1.0, 2.0]}}, "metric 'csat' must have shape"),
         ({"ids": ["a"], "metrics": {"region": [1.0]}}, "standard column"),
@@ -248,3 +250,29 @@ def test_index_of_finds_every_id(revenue: list[float]) -> None:
     ids = [f"p{i}" for i in range(len(revenue))][::-1]
     pf = ck.Portfolio(ids, revenue=revenue)
     assert pf.index_of(ids).tolist() == list(range(len(ids)))
+
+
+def test_default_ids_and_integer_ids() -> None:
+    pf = ck.Portfolio(None, revenue=[1.0, 2.0, 3.0])
+    assert len(pf) == 3
+    assert pf.ids.tolist() == ["0", "1", "2"]
+    assert ck.Portfolio([10, 20]).ids.tolist() == ["10", "20"]
+    with pytest.raises(ck.InvalidInputError, match="'10' appears 2 times"):
+        ck.Portfolio([10, 10])
+    with pytest.raises(ck.InvalidInputError, match="same length"):
+        ck.Portfolio(None, revenue=[1.0], metrics={"m": [1.0, 2.0]})
+
+
+def test_with_columns_checks_length_and_values() -> None:
+    pf = ck.Portfolio(["a", "b"])
+    with pytest.raises(ck.InvalidInputError, match=r"one value per partner, shape \(2,\)"):
+        pf.with_columns(deals=[1.0])
+    with pytest.raises(ck.InvalidInputError, match="metric 'deals'"):
+        pf.with_columns(deals=[1.0, math.nan])
+    with pytest.raises(ck.InvalidInputError, match="revenue"):
+        pf.with_columns(revenue=[1.0, -1.0])
+
+
+def test_subset_rejects_repeated_rows() -> None:
+    with pytest.raises(ck.InvalidInputError, match="must not repeat"):
+        ck.Portfolio(["a", "b"]).subset([0, 0])

@@ -230,43 +230,72 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
         return np.empty(0, dtype="<U1")
     if raw.dtype.kind == "f":
         raise InvalidInputError("ids must be strings or integers, got floats")
+    if raw.dtype.kind in "iu":
+        # Whole-number ids: check uniqueness on the integers (much faster than on text).
+        uniq_int, counts_int = np.unique(raw, return_counts=True)
+        if (counts_int > 1).any():
+            _duplicate_error(raw, uniq_int[np.argmax(counts_int > 1)], int(counts_int.max()))
+        return raw.astype(str)
     if raw.dtype.kind == "O":
-        for i, v in enumerate(raw):
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                raise InvalidInputError(f"ids[{i}] is missing; every partner needs an id")
+        missing = _is_missing(raw)
+        if missing.any():
+            raise InvalidInputError(
+                f"ids[{int(np.argmax(missing))}] is missing; every partner needs an id"
+            )
     out = raw.astype(str)
-    stripped = np.char.strip(out)
-    empty = np.char.str_len(stripped) == 0
+    empty = np.char.str_len(out) == 0
     if empty.any():
         raise InvalidInputError(
             f"ids[{int(np.argmax(empty))}] is empty; every partner needs an id"
         )
-    uniq, counts = np.unique(stripped, return_counts=True)
+    uniq, counts = np.unique(out, return_counts=True)
     if (counts > 1).any():
         dup = int(np.argmax(counts > 1))
-        rows = np.flatnonzero(stripped == uniq[dup])
-        raise InvalidInputError(
-            f"ids must be unique: {str(uniq[dup])!r} appears {counts[dup]} times "
-            f"(positions {', '.join(str(int(r)) for r in rows[:5])})"
-        )
-    return np.asarray(stripped, dtype=str)
+        _duplicate_error(out, uniq[dup], int(counts[dup]))
+    return out
+
+
+def _duplicate_error(ids: NDArray[Any], value: Any, count: int) -> None:
+    rows = np.flatnonzero(ids == value)
+    raise InvalidInputError(
+        f"ids must be unique: {str(value)!r} appears {len(rows)} times "
+        f"(positions {', '.join(str(int(r)) for r in rows[:5])})"
+    )
+
+
+_isinstance: Any = np.frompyfunc(isinstance, 2, 1)
+
+
+def _is_missing(raw: NDArray[Any]) -> NDArray[np.bool_]:
+    """None or NaN, elementwise, for an object array."""
+    none = np.asarray(raw == None, dtype=np.bool_)  # noqa: E711 - elementwise on object arrays
+    nan = np.asarray(raw != raw, dtype=np.bool_)  # NaN is the only value unequal to itself
+    return none | nan
 
 
 def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
     if region is None:
         return np.full(n, "", dtype="<U1")
-    raw = np.asarray(region, dtype=object)
+    # Only a genuine numpy text array takes the fast path: a list such as ["NA", 3]
+    # would otherwise be turned into text silently.
+    raw = region if isinstance(region, np.ndarray) else np.asarray(region, dtype=object)
     if raw.shape != (n,):
         raise InvalidInputError(f"region must have shape ({n},), got {raw.shape}")
-    out = np.empty(n, dtype=object)
-    for i, v in enumerate(raw):
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out[i] = ""
-        elif isinstance(v, str):
-            out[i] = v.strip()
-        else:
-            raise InvalidInputError(f"region[{i}] = {v!r} must be a string or missing")
-    return out.astype(str) if n else np.empty(0, dtype="<U1")
+    if n == 0:
+        return np.empty(0, dtype="<U1")
+    if raw.dtype.kind == "U":
+        return raw.copy()
+    if raw.dtype.kind != "O":
+        raise InvalidInputError(f"region must hold strings or None, got dtype {raw.dtype}")
+    missing = _is_missing(raw)
+    is_text = np.asarray(_isinstance(raw, str), dtype=np.bool_)
+    bad = ~missing & ~is_text
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InvalidInputError(f"region[{i}] = {raw[i]!r} must be a string or missing")
+    filled = raw.copy()
+    filled[missing] = ""
+    return filled.astype(str)
 
 
 @attrs.frozen(eq=False, repr=False, init=False)
@@ -275,8 +304,9 @@ class Portfolio:
 
     Parameters
     ----------
-    ids : array-like of str, shape (n,)
-        Unique partner ids.
+    ids : array-like of str or int, shape (n,), or None
+        Unique partner ids (integers become strings); None numbers the
+        partners ``"0"``, ``"1"``, ... (created only when first read).
     revenue : array-like [currency/year], shape (n,), optional
         Current-year revenue, >= 0 (default all zero).
     revenue_prior : array-like [currency/year], shape (n,), optional
@@ -303,7 +333,8 @@ class Portfolio:
     ['a', 'b']
     """
 
-    ids: NDArray[np.str_]
+    _ids: NDArray[np.str_] | None
+    _n: int
     revenue: NDArray[np.float64]
     revenue_prior: NDArray[np.float64]
     product_share: NDArray[np.float64]
@@ -312,15 +343,31 @@ class Portfolio:
 
     def __init__(
         self,
-        ids: ArrayLike,
+        ids: ArrayLike | None,
         revenue: ArrayLike | None = None,
         revenue_prior: ArrayLike | None = None,
         product_share: ArrayLike | None = None,
         region: ArrayLike | None = None,
         metrics: Mapping[str, ArrayLike] | None = None,
     ) -> None:
-        id_arr = _ids_array(ids)
-        n = id_arr.shape[0]
+        if ids is None:
+            lengths = {
+                np.shape(v)[0]
+                for v in (revenue, revenue_prior, product_share, region, *(metrics or {}).values())
+                if v is not None and np.ndim(v) >= 1
+            }
+            if len(lengths) > 1:
+                raise InvalidInputError(
+                    f"all columns must have the same length, got lengths {sorted(lengths)}"
+                )
+            n = lengths.pop() if lengths else 0
+            id_arr = None
+        else:
+            id_arr = _ids_array(ids)
+            n = id_arr.shape[0]
+
+        def name_of(i: int) -> str:
+            return str(id_arr[i]) if id_arr is not None else str(i)
 
         def column(values: ArrayLike | None, name: str, fill: float) -> NDArray[np.float64]:
             if values is None:
@@ -336,7 +383,7 @@ class Portfolio:
             if mask.any():
                 i = int(np.argmax(mask))
                 raise InvalidInputError(
-                    f"{name} of partner {str(id_arr[i])!r} (position {i}) = {float(arr[i])!r} {why}"
+                    f"{name} of partner {name_of(i)!r} (position {i}) = {float(arr[i])!r} {why}"
                 )
 
         rev = column(revenue, "revenue", 0.0)
@@ -363,16 +410,53 @@ class Portfolio:
                 bad(arr, np.isnan(arr), f"metric {name!r}", "is NaN; expected a number")
                 mets[name] = _readonly(arr)
 
-        object.__setattr__(self, "ids", _readonly(id_arr))
-        object.__setattr__(self, "revenue", _readonly(rev))
-        object.__setattr__(self, "revenue_prior", _readonly(prior))
-        object.__setattr__(self, "product_share", _readonly(share))
-        object.__setattr__(self, "region", _readonly(_regions_array(region, n)))
-        object.__setattr__(self, "metrics", mets)
+        self._set(id_arr, n, rev, prior, share, _regions_array(region, n), mets)
+
+    def _set(
+        self,
+        ids: NDArray[np.str_] | None,
+        n: int,
+        revenue: NDArray[np.float64],
+        revenue_prior: NDArray[np.float64],
+        product_share: NDArray[np.float64],
+        region: NDArray[np.str_],
+        metrics: dict[str, NDArray[np.float64]],
+    ) -> None:
+        object.__setattr__(self, "_ids", None if ids is None else _readonly(ids))
+        object.__setattr__(self, "_n", int(n))
+        object.__setattr__(self, "revenue", _readonly(revenue))
+        object.__setattr__(self, "revenue_prior", _readonly(revenue_prior))
+        object.__setattr__(self, "product_share", _readonly(product_share))
+        object.__setattr__(self, "region", _readonly(region))
+        object.__setattr__(self, "metrics", {k: _readonly(v) for k, v in metrics.items()})
+
+    @classmethod
+    def _trusted(
+        cls,
+        ids: NDArray[np.str_] | None,
+        n: int,
+        revenue: NDArray[np.float64],
+        revenue_prior: NDArray[np.float64],
+        product_share: NDArray[np.float64],
+        region: NDArray[np.str_],
+        metrics: dict[str, NDArray[np.float64]],
+    ) -> Portfolio:
+        """Build from arrays already validated (fresh copies); no checks."""
+        new = object.__new__(cls)
+        new._set(ids, n, revenue, revenue_prior, product_share, region, metrics)
+        return new
+
+    @property
+    def ids(self) -> NDArray[np.str_]:
+        """Partner ids, shape (n,); ``"0"``, ``"1"``, ... when none were given."""
+        if self._ids is None:
+            object.__setattr__(self, "_ids", _readonly(np.arange(self._n).astype(str)))
+        assert self._ids is not None
+        return self._ids
 
     # ------------------------------------------------------------------ basics
     def __len__(self) -> int:
-        return int(self.ids.shape[0])
+        return self._n
 
     def __repr__(self) -> str:
         return f"Portfolio(n={len(self)}, metrics={list(self.metrics)!r})"
@@ -445,13 +529,21 @@ class Portfolio:
         std = {k: metrics.pop(k) for k in list(metrics) if k in STANDARD_COLUMNS}
         if "id" in std:
             raise InvalidInputError("with_columns cannot change ids; build a new Portfolio")
-        return Portfolio(
-            self.ids,
-            revenue=std.get("revenue", self.revenue),
-            revenue_prior=std.get("revenue_prior", self.revenue_prior),
-            product_share=std.get("product_share", self.product_share),
-            region=std.get("region", self._region_or_none()),
-            metrics={**self.metrics, **metrics},
+        # Validate only the new columns, on a one-row-per-partner skeleton.
+        checked = Portfolio(None, **std, metrics=metrics)
+        if len(checked) != len(self) and (std or metrics):
+            raise InvalidInputError(
+                f"new columns must have one value per partner, shape ({len(self)},), "
+                f"got length {len(checked)}"
+            )
+        return Portfolio._trusted(
+            self._ids,
+            self._n,
+            checked.revenue if "revenue" in std else self.revenue,
+            checked.revenue_prior if "revenue_prior" in std else self.revenue_prior,
+            checked.product_share if "product_share" in std else self.product_share,
+            checked.region if "region" in std else self.region,
+            {**self.metrics, **checked.metrics},
         )
 
     def _region_or_none(self) -> NDArray[np.object_]:
@@ -506,13 +598,17 @@ class Portfolio:
             raise InvalidInputError(
                 f"subset takes a boolean mask, row positions or ids, got dtype {sel.dtype}"
             )
-        return Portfolio(
-            self.ids[rows],
-            revenue=self.revenue[rows],
-            revenue_prior=self.revenue_prior[rows],
-            product_share=self.product_share[rows],
-            region=self._region_or_none()[rows],
-            metrics={k: v[rows] for k, v in self.metrics.items()},
+        ids = self.ids[rows]
+        if sel.dtype.kind in "iu" and np.unique(rows).size != rows.size:
+            raise InvalidInputError("subset: row positions must not repeat (ids must stay unique)")
+        return Portfolio._trusted(
+            ids,
+            int(rows.size),
+            self.revenue[rows],
+            self.revenue_prior[rows],
+            self.product_share[rows],
+            self.region[rows],
+            {k: v[rows] for k, v in self.metrics.items()},
         )
 
     # ------------------------------------------------------------------ conversions
@@ -596,16 +692,7 @@ class Portfolio:
         for key in cols:
             if not isinstance(key, str):
                 raise InvalidInputError(f"column names must be strings, got {key!r}")
-        if "id" in cols:
-            ids = cols.pop("id")
-        else:
-            lengths = {np.shape(v)[0] for v in cols.values() if np.ndim(v) >= 1}
-            if len(lengths) > 1:
-                raise InvalidInputError(
-                    f"all columns must have the same length, got lengths {sorted(lengths)}"
-                )
-            n = lengths.pop() if lengths else 0
-            ids = np.arange(n).astype(str)
+        ids = cols.pop("id", None)
         std = {k: cols.pop(k) for k in STANDARD_COLUMNS[1:] if k in cols}
         return cls(ids, **std, metrics=cols)
 
@@ -631,6 +718,13 @@ class Portfolio:
             cols["id"] = np.asarray(frame.index).astype(str)
         for name in frame.columns:
             series = frame[name]
+            if name == "region" and pd_mod.api.types.infer_dtype(series, skipna=True) in (
+                "string",
+                "empty",
+            ):
+                # All text or missing: let pandas convert in bulk.
+                cols["region"] = series.fillna("").to_numpy(dtype=str)
+                continue
             if name in ("id", "region"):
                 cols[str(name)] = series.to_numpy(dtype=object)
                 continue
