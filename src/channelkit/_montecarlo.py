@@ -16,9 +16,10 @@ behave the same way:
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import numbers
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -34,6 +35,7 @@ __all__ = [
     "chunk_rows",
     "root_seed",
     "run_map",
+    "worker_pool",
 ]
 
 #: Simulations per chunk (the unit of work sent to a worker).
@@ -99,6 +101,24 @@ def check_workers(workers: Any) -> WorkersLike:
     if n < 1:
         raise InvalidInputError(f"workers must be a positive int or -1, got {workers!r}")
     return n
+
+
+@contextlib.contextmanager
+def worker_pool(workers: Any) -> Iterator[WorkersLike]:
+    """Validate ``workers``; for an int > 1, open one process pool for several maps.
+
+    Yields ``None`` (serial) or a map-like callable, so that a function making
+    more than one pass over the chunks starts its processes only once.
+    """
+    checked = check_workers(workers)
+    if isinstance(checked, int):
+        if checked == 1:
+            yield None
+            return
+        with concurrent.futures.ProcessPoolExecutor(max_workers=checked) as pool:
+            yield pool.map
+        return
+    yield checked
 
 
 def run_map(

@@ -27,7 +27,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map
+from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, worker_pool
 from ._optional import import_optional
 from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
 from .errors import InfeasibleError, InvalidInputError
@@ -1294,32 +1294,33 @@ def plan_capacity(
         n_start = int(min(cap, max(8, math.ceil(1.15 * gap / per_partner) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
-    need_parts = run_map(
-        _need_chunk,
-        [(eng, ss, rows, t, n_start, cap) for ss, rows in chunks],
-        workers,
-        progress=progress,
-        desc="planning",
-    )
-    need = np.concatenate(need_parts)
-    k = max(1, math.ceil(conf * n - 1e-9))
-    size = int(np.sort(need)[k - 1])
-    if size > cap:
-        reach = float(np.mean(need <= cap))
-        raise InfeasibleError(
-            f"even max_partners={cap} partners reach the target {t:,.0f} in only "
-            f"{reach:.1%} of the simulations, short of the confidence {conf:.1%}; check "
-            "the productivities, conversion, funnel lags against horizon_months, or raise "
-            "max_partners"
+    with worker_pool(workers) as mapper:
+        need_parts = run_map(
+            _need_chunk,
+            [(eng, ss, rows, t, n_start, cap) for ss, rows in chunks],
+            mapper,
+            progress=progress,
+            desc="planning",
         )
-    counts = _allocation_table(weights, size)[-1]
-    monthly_parts = run_map(
-        _eval_chunk,
-        [(eng, ss, rows, counts) for ss, rows in chunks],
-        workers,
-        progress=progress,
-        desc="evaluating",
-    )
+        need = np.concatenate(need_parts)
+        k = max(1, math.ceil(conf * n - 1e-9))
+        size = int(np.sort(need)[k - 1])
+        if size > cap:
+            reach = float(np.mean(need <= cap))
+            raise InfeasibleError(
+                f"even max_partners={cap} partners reach the target {t:,.0f} in only "
+                f"{reach:.1%} of the simulations, short of the confidence {conf:.1%}; check "
+                "the productivities, conversion, funnel lags against horizon_months, or raise "
+                "max_partners"
+            )
+        counts = _allocation_table(weights, size)[-1]
+        monthly_parts = run_map(
+            _eval_chunk,
+            [(eng, ss, rows, counts) for ss, rows in chunks],
+            mapper,
+            progress=progress,
+            desc="evaluating",
+        )
     cumulative = np.cumsum(np.concatenate([m for m, _ in monthly_parts], axis=0), axis=1)
     ex_mean = float(np.mean(np.concatenate([e for _, e in monthly_parts])))
     prob = float(np.mean(need <= size))
