@@ -21,7 +21,7 @@ import html
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
@@ -288,14 +288,6 @@ def incremental_capacity(revenue: ArrayLike, unit_cost: float, *, margin: float 
 
 
 # --------------------------------------------------------------------------- segments
-@runtime_checkable
-class HoursModel(Protocol):
-    """Anything with ``.hours(partners)`` returning hours per partner per year."""
-
-    def hours(self, partners: Any) -> Any:
-        """Workload hours per year of each partner."""
-
-
 def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(f"Segment name must be a non-empty string, got {value!r}")
