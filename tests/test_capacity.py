@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import math
+from pathlib import Path
 
 import attrs
 import numpy as np
@@ -627,3 +628,160 @@ def test_plan_partners_reach_target_in_enough_simulations(seg: Segment, seed: in
         return
     assert plan.probability_of_target >= 0.9
     assert float(plan.probability_at(plan.total_partners - 1)) < 0.9 or plan.total_partners == 0
+
+
+# --------------------------------------------------------------------------- command line
+SCENARIO = """
+target = 1_000_000
+horizon_months = 12
+n_sims = 200
+seed = 3
+
+[[segments]]
+name = "resellers"
+productivity = { distribution = "lognorm", s = 1.0, scale = 50_000 }
+ramp_months = 3
+attrition = 0.2
+conversion = 0.5
+
+[[segments]]
+name = "flat"
+productivity = 80_000
+funnel = [{ name = "signed", rate = 0.5, lag_months = 1 }]
+"""
+
+
+def test_scenario_file_plans_like_the_api(tmp_path: Path) -> None:
+    from channelkit._scenario import load_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO)
+    kwargs = load_scenario(path)
+    assert [s.name for s in kwargs["segments"]] == ["resellers", "flat"]
+    assert kwargs["segments"][1].overall_conversion == 0.5
+    assert kwargs["segments"][1].lag_months == 1
+    plan = plan_capacity(**kwargs)
+    direct = plan_capacity(
+        1_000_000,
+        [
+            Segment(
+                "resellers",
+                stats.lognorm(s=1.0, scale=50_000),
+                ramp_months=3,
+                attrition=0.2,
+                conversion=0.5,
+            ),
+            Segment("flat", 80_000.0, funnel=[FunnelStage("signed", 0.5, 1)]),
+        ],
+        n_sims=200,
+        seed=3,
+    )
+    assert plan.partners == direct.partners
+    np.testing.assert_array_equal(plan.revenue, direct.revenue)
+
+
+def test_cli_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from channelkit.cli import main
+
+    path = tmp_path / "s.toml"
+    path.write_text(SCENARIO)
+    assert main(["plan", str(path), "--n-sims", "100", "--confidence", "0.8"]) == 0
+    out = capsys.readouterr().out
+    assert "Capacity plan: s.toml" in out
+    assert "at 80% confidence (100 simulations)" in out
+    assert "channel managers" in out
+
+
+def test_cli_plan_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import tomllib
+
+    from channelkit.cli import main
+
+    assert main(["plan", "--example"]) == 0
+    text = capsys.readouterr().out
+    data = tomllib.loads(text)
+    assert data["target"] > 0
+    path = tmp_path / "example.toml"
+    path.write_text(text)
+    assert main(["plan", str(path), "--n-sims", "300"]) == 0
+    assert "integrators" in capsys.readouterr().out
+
+
+def test_cli_plan_with_existing_channel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from channelkit.cli import main
+    from channelkit.io import write_portfolio_csv
+
+    write_portfolio_csv(
+        ck.Portfolio(["a", "b"], revenue=[400_000.0, 100_000.0]), tmp_path / "p.csv"
+    )
+    (tmp_path / "s.toml").write_text(
+        'target = 1_000_000\nn_sims = 20\n[existing]\ncsv = "p.csv"\n'
+        '[[segments]]\nname = "x"\nproductivity = 100_000\n'
+    )
+    assert main(["plan", str(tmp_path / "s.toml")]) == 0
+    out = capsys.readouterr().out
+    assert "x                            5" in out  # (1,000,000 - 500,000) / 100,000
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("segments = []", "'target': missing"),
+        ("target = 1\n", "'segments': missing"),
+        ("target = 1\nsegments = []", "'segments'"),
+        ("target = 'big'\n[[segments]]\nname='a'\nproductivity=1", "'target': expected a number"),
+        ("target = 1\nfoo = 2\n[[segments]]\nname='a'\nproductivity=1", "'foo': unknown key"),
+        ("target = 1\n[[segments]]\nname='a'", r"'segments\[0\].productivity': missing"),
+        ("target = 1\n[[segments]]\nname='a'\nproductivity=1\ncolour=3", "colour"),
+        (
+            "target = 1\n[[segments]]\nname='a'\nproductivity={distribution='nope'}",
+            r"segments\[0\].productivity.distribution",
+        ),
+        (
+            "target = 1\n[[segments]]\nname='a'\nproductivity={distribution='lognorm', s='x'}",
+            r"segments\[0\].productivity.s",
+        ),
+        ("target = 1\n[[segments]]\nname='a'\nproductivity=1\nattrition=2", r"segments\[0\]"),
+        ("target = 1\nn_sims = 1.5\n[[segments]]\nname='a'\nproductivity=1", "'n_sims'"),
+        (
+            "target = 1\n[[segments]]\nname='a'\nproductivity=1\nfunnel=[{rate=3, name='s'}]",
+            r"segments\[0\].funnel\[0\]",
+        ),
+        (
+            "target = 1\n[existing]\nattrition = 0.1\n[[segments]]\nname='a'\nproductivity=1",
+            "existing.csv",
+        ),
+        ("target = = 1", "not valid TOML"),
+    ],
+)
+def test_malformed_scenarios_name_the_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, match: str
+) -> None:
+    from channelkit._scenario import load_scenario
+    from channelkit.cli import main
+
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ck.InvalidInputError, match=match):
+        load_scenario(path)
+    assert main(["plan", str(path)]) == 1
+    assert "channelkit: error: " in capsys.readouterr().err
+
+
+def test_cli_plan_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    from channelkit.cli import main
+
+    assert main(["plan"]) == 1
+    assert "SCENARIO.toml" in capsys.readouterr().err
+
+
+def test_demo_has_a_capacity_section(capsys: pytest.CaptureFixture[str]) -> None:
+    from channelkit.cli import main
+
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Capacity\n========" in out
+    assert "Grow revenue by 25% next year" in out
+    assert "channel managers:" in out
