@@ -119,6 +119,200 @@ def product_share_arrays(
     return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elements)
 
 
+# --------------------------------------------------------------------------- tiers
+#: Metrics of generated programs; "growth" is signed (may be negative).
+TIER_METRICS = ("a", "b", "c", "growth")
+
+_ppu = st.sampled_from([0.5, 1.0, 2.0, 3.0, 0.25])
+_caps = st.sampled_from([math.inf, 4.0, 10.0, 25.0])
+
+
+@st.composite
+def scorecards(draw: st.DrawFn) -> ck.Scorecard:
+    """Scorecards over a non-empty subset of TIER_METRICS."""
+    metrics = draw(st.lists(st.sampled_from(TIER_METRICS), min_size=1, max_size=4, unique=True))
+    return ck.Scorecard(
+        [
+            ck.ScoreItem(m, draw(_ppu), max_points=draw(_caps), required=draw(st.booleans()))
+            for m in metrics
+        ]
+    )
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> ck.ProgressionPolicy:
+    """Any progression policy with small cadences."""
+    return ck.ProgressionPolicy(
+        review_every=draw(st.integers(1, 4)),
+        grace_reviews=draw(st.integers(0, 3)),
+        max_steps_up=draw(st.none() | st.integers(1, 3)),
+        max_steps_down=draw(st.none() | st.integers(1, 3)),
+        window=draw(st.integers(1, 4)),
+        demote_every=draw(st.none() | st.integers(1, 6)),
+    )
+
+
+@st.composite
+def programs(
+    draw: st.DrawFn, max_tiers: int = 4, policy: st.SearchStrategy[Any] | None = None
+) -> ck.Program:
+    """Valid tier ladders (checklists, scorecards or both) over TIER_METRICS.
+
+    Each rule starts at some tier and its threshold never decreases above it;
+    every tier above the lowest changes at least one rule.
+    """
+    n_tiers = draw(st.integers(1, max_tiers))
+    card = draw(st.none() | scorecards())
+    rules = (["score"] if card is not None else []) + list(TIER_METRICS)
+    start = {r: draw(st.integers(0, n_tiers)) for r in rules}  # n_tiers = never used
+    step = st.integers(0, 5).map(float)
+    current: dict[str, float] = {}
+    tiers = []
+    for k in range(n_tiers):
+        changed = False
+        for r in rules:
+            if r in current:
+                inc = draw(step)
+                current[r] += inc
+                changed = changed or inc > 0
+            elif start[r] == k:
+                current[r] = (-3.0 if r == "growth" else 0.0) + draw(step)
+                changed = True
+        if k > 0 and not changed:
+            r = draw(st.sampled_from(sorted(current) or rules))
+            current[r] = current.get(r, 0.0) + 1.0
+        tiers.append(
+            ck.Tier(
+                f"T{k}",
+                min_score=current.get("score"),
+                requirements={m: v for m, v in current.items() if m != "score"},
+                benefits=ck.Benefits(
+                    discount=draw(st.sampled_from([0.0, 0.05, 0.1])),
+                    mdf=draw(st.sampled_from([0.0, 100.0, 1000.0])),
+                    cost_to_serve=float(10 * k),
+                ),
+            )
+        )
+    pol = draw(policy) if policy is not None else ck.ProgressionPolicy()
+    return ck.Program(tiers, scorecard=card, policy=pol)
+
+
+@st.composite
+def tier_populations(draw: st.DrawFn, min_size: int = 1, max_size: int = 25) -> dict[str, Any]:
+    """Mappings with every TIER_METRICS column (growth signed) and revenue.
+
+    Values are small whole numbers (many ties with thresholds) from a drawn
+    seed, which generates much faster than element-wise draws.
+    """
+    n = draw(st.integers(min_size, max_size))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    cols: dict[str, Any] = {
+        m: rng.integers(-6, 7, n).astype(float)
+        if m == "growth"
+        else rng.integers(0, 13, n).astype(float)
+        for m in TIER_METRICS
+    }
+    cols["revenue"] = rng.integers(0, 13, n) * 1000.0
+    return cols
+
+
+@st.composite
+def tier_histories(
+    draw: st.DrawFn, max_periods: int = 14, max_partners: int = 8
+) -> dict[str, Any]:
+    """Mappings metric -> (periods, partners) arrays over TIER_METRICS.
+
+    Values are small whole numbers from a drawn seed (fast to generate, many
+    ties with thresholds); ``growth`` is in [-6, 6].
+    """
+    periods = draw(st.integers(1, max_periods))
+    n = draw(st.integers(1, max_partners))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    # a drawn "persistence" makes some histories nearly constant, others noisy
+    stay = draw(st.sampled_from([0.0, 0.5, 0.9]))
+    out: dict[str, Any] = {}
+    for m in TIER_METRICS:
+        lo, hi = (-6, 6) if m == "growth" else (0, 12)
+        values = rng.integers(lo, hi + 1, (periods, n)).astype(float)
+        keep = rng.random((periods, n)) < stay
+        for t in range(1, periods):
+            values[t, keep[t]] = values[t - 1, keep[t]]
+        out[m] = values
+    return out
+
+
+def reference_tier(program: ck.Program, row: dict[str, float]) -> int:
+    """Slow, obviously correct tier of one partner (a dict metric -> value)."""
+    best = -1
+    items = program.scorecard.items if program.scorecard is not None else ()
+    score = 0.0
+    for it in items:
+        score += min(max(it.points_per_unit * row[it.metric], 0.0), it.max_points)
+    for k, tier in enumerate(program.tiers):
+        ok = True
+        if tier.min_score is not None:
+            ok = score >= tier.min_score and all(row[it.metric] > 0 for it in items if it.required)
+        ok = ok and all(row[m] >= v for m, v in tier.requirements.items())
+        if ok:
+            best = k
+    return best
+
+
+#: Any printable-or-not text a user might put in a name (no lone surrogates).
+odd_names = st.text(
+    alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12
+).filter(lambda s: bool(s.strip()) and s not in ("id", "region"))
+
+
+@st.composite
+def file_programs(draw: st.DrawFn) -> ck.Program:
+    """Programs with odd names, arbitrary floats and policies, for file round trips."""
+    base = draw(programs(policy=policies()))
+    names = draw(
+        st.lists(odd_names, min_size=len(TIER_METRICS), max_size=len(TIER_METRICS), unique=True)
+    )
+    rename = dict(zip(TIER_METRICS, names))
+    tier_names = draw(
+        st.lists(odd_names, min_size=len(base.tiers), max_size=len(base.tiers), unique=True)
+    )
+    scale = draw(st.floats(min_value=1e-6, max_value=1e6))
+    card = None
+    if base.scorecard is not None:
+        card = ck.Scorecard(
+            [
+                ck.ScoreItem(
+                    rename[it.metric],
+                    it.points_per_unit * draw(st.floats(min_value=1e-3, max_value=1e3)),
+                    max_points=it.max_points * scale,
+                    required=it.required,
+                )
+                for it in base.scorecard.items
+            ]
+        )
+    tiers = [
+        ck.Tier(
+            name,
+            min_score=None if t.min_score is None else t.min_score * scale,
+            requirements={rename[m]: v * scale for m, v in t.requirements.items()},
+            benefits=ck.Benefits(
+                discount=draw(st.floats(0, 1)),
+                rebate=draw(st.floats(0, 1)),
+                mdf=draw(st.floats(0, 1e9)),
+                cost_to_serve=draw(st.floats(0, 1e9)),
+            ),
+        )
+        for name, t in zip(tier_names, base.tiers)
+    ]
+    signed = draw(st.lists(st.sampled_from(names), unique=True, max_size=2))
+    return ck.Program(
+        tiers,
+        scorecard=card,
+        policy=base.policy,
+        signed_metrics=signed,
+        name=draw(st.just("") | st.text(alphabet=st.characters(exclude_categories=("Cs",)))),
+    )
+
+
 # --------------------------------------------------------------------------- capacity
 def _lognorm(s: float, scale: float) -> Any:
     from scipy import stats

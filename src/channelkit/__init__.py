@@ -27,6 +27,7 @@ from .capacity import (
 )
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
+from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
     ChannelProfile,
     business_model,
@@ -39,26 +40,53 @@ from .segmentation import (
     yoy_growth,
 )
 from .simulation import ChannelSimulation, simulate_channel
+from .tiers import (
+    Benefits,
+    Evaluation,
+    Finding,
+    Gaps,
+    Program,
+    ProgramAudit,
+    Scorecard,
+    ScoreItem,
+    Tier,
+    audit_program,
+    evaluate,
+)
 from .workload import managers_needed
 
 __all__ = [
+    "Benefits",
     "CapacityPlan",
     "ChannelProfile",
     "ChannelSimulation",
     "ChannelkitError",
+    "Evaluation",
+    "Finding",
     "FunnelStage",
+    "Gaps",
     "InfeasibleError",
     "InvalidInputError",
     "Manager",
+    "Migration",
     "Partner",
     "Portfolio",
+    "Program",
+    "ProgramAudit",
     "ProgramDefinitionError",
+    "ProgressionPolicy",
+    "ScoreItem",
+    "Scorecard",
     "Segment",
+    "Tier",
+    "TierHistory",
     "__version__",
     "allocate_shares",
     "as_portfolio",
+    "audit_program",
     "break_even_revenue",
     "business_model",
+    "evaluate",
     "gini",
     "hhi",
     "incremental_capacity",
@@ -68,6 +96,8 @@ __all__ = [
     "partners_needed",
     "plan_capacity",
     "profile_channel",
+    "program_impact",
+    "progress",
     "simulate_channel",
     "top_share",
     "yoy_growth",

@@ -15,6 +15,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .errors import ChannelkitError
@@ -80,6 +81,143 @@ def _add_segments(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="largest revenue share of the long tail (default 0.05)",
     )
     p.set_defaults(handler=_run_segments)
+
+
+# --------------------------------------------------------------------------- tiers
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _tiers_report(program: Any, portfolio: Any, *, closest: int = 10, audit: bool = False) -> str:
+    """Tier counts, revenue per tier, partners closest to their next tier (and findings)."""
+    from .tiers import audit_program, evaluate
+
+    ev = evaluate(program, portfolio)
+    table = ev.by_tier()
+    lines = [
+        f"{'Tier':<14}{'Partners':>9}{'Share':>8}{'Revenue':>16}{'Rev. share':>11}"
+        f"{'Benefit cost':>15}"
+    ]
+    for i, name in enumerate(table["tier"]):
+        lines.append(
+            f"{str(name) or '(no tier)':<14}{int(table['partners'][i]):>9}"
+            f"{_pct(float(table['share'][i])):>8}{float(table['revenue'][i]):>16,.0f}"
+            f"{_pct(float(table['revenue_share'][i])):>11}"
+            f"{float(table['benefit_cost'][i]):>15,.0f}"
+        )
+    lines.append(
+        f"{'Total':<14}{len(ev):>9}{'':>8}{float(table['revenue'].sum()):>16,.0f}{'':>11}"
+        f"{float(table['benefit_cost'].sum()):>15,.0f}"
+    )
+    gaps = ev.gaps("next")
+    rows = gaps.closest(closest)
+    lines.append("")
+    lines.append(f"Closest to their next tier (largest relative shortfall), top {len(rows)}:")
+    if not len(rows):
+        lines.append("  (every partner is at the top tier)")
+    names = [*program.tier_names, ""]
+    for i in rows:
+        missing = [f"{m} +{v[i]:,.4g}" for m, v in gaps.requirements.items() if v[i] > 0]
+        if gaps.points is not None and gaps.points[i] > 0:
+            missing.append(f"points +{gaps.points[i]:,.4g}")
+        missing.extend(f"{m} > 0" for m, v in gaps.required.items() if v[i])
+        current = names[int(gaps.tier[i])] or "(no tier)"
+        lines.append(
+            f"  {gaps.ids[i]:<10} {current:<12} -> {names[int(gaps.target[i])]:<12} "
+            f"{_pct(float(gaps.distance[i])):>7} short: {', '.join(missing)}"
+        )
+    if audit:
+        findings = audit_program(program, ev.partners).findings
+        lines.append("")
+        lines.append(f"Program audit: {len(findings)} findings")
+        lines.extend(f"  [{f.kind}] {f.message}" for f in findings)
+    return "\n".join(lines)
+
+
+def _section_tiers() -> str:
+    import attrs
+
+    from .datasets import example_portfolio, example_program
+    from .progression import program_impact
+
+    program, portfolio = example_program(), example_portfolio()
+    report = _tiers_report(program, portfolio, closest=5, audit=True)
+    gold = program.tiers[2]
+    tougher = attrs.evolve(gold, min_score=450.0)
+    redesign = attrs.evolve(program, tiers=(*program.tiers[:2], tougher, *program.tiers[3:]))
+    impact = program_impact(program, redesign, portfolio)
+    return (
+        f"{report}\n\nRedesign: Gold's minimum score 350 -> 450 promotes {impact.promoted}, "
+        f"demotes {impact.demoted} and keeps {impact.unchanged} partners; benefit cost "
+        f"{impact.benefit_cost_delta:+,.0f} a year."
+    )
+
+
+def _write_gaps_csv(gaps: Any, path: str) -> None:
+    import csv
+    import math
+
+    columns = gaps.to_columns()
+    names = list(columns)
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(names)
+        cols = [columns[k].tolist() for k in names]
+        for row in zip(*cols):
+            writer.writerow(
+                [
+                    ""
+                    if isinstance(v, float) and math.isnan(v)
+                    else repr(v)
+                    if isinstance(v, float)
+                    else v
+                    for v in row
+                ]
+            )
+
+
+def _run_tiers(args: argparse.Namespace) -> int:
+    from .io import read_portfolio_csv, read_program
+    from .tiers import evaluate
+
+    program = read_program(args.program)
+    portfolio = read_portfolio_csv(args.partners)
+    title = f"Tiers: {program.name or Path(args.program).name} on {Path(args.partners).name}"
+    _out(_title(title))
+    _out(_tiers_report(program, portfolio, closest=args.top, audit=args.audit))
+    if args.gaps:
+        gaps = evaluate(program, portfolio).gaps("next")
+        _write_gaps_csv(gaps, args.gaps)
+        _out(f"\nGaps to the next tier of {len(gaps)} partners written to {args.gaps}")
+    return 0
+
+
+def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "tiers",
+        help="evaluate a tiered program (TOML or JSON) on a partners CSV",
+        description=(
+            "Place every partner of PARTNERS.csv in the highest tier of PROGRAM (a .toml or "
+            ".json program file) whose rules it meets; print partners, revenue and benefit "
+            "cost per tier and the partners closest to their next tier."
+        ),
+    )
+    p.add_argument("program", metavar="PROGRAM.toml", help="the program file (.toml or .json)")
+    p.add_argument("partners", metavar="PARTNERS.csv", help="the partners file")
+    p.add_argument(
+        "--gaps",
+        metavar="OUT.csv",
+        help="write every partner's gaps to its next tier to this CSV file",
+    )
+    p.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        metavar="K",
+        help="how many partners closest to their next tier to list (default 10)",
+    )
+    p.add_argument("--audit", action="store_true", help="also print the program audit findings")
+    p.set_defaults(handler=_run_tiers)
 
 
 # --------------------------------------------------------------------------- plan
@@ -173,6 +311,7 @@ def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 #: The sections of ``channelkit demo``, in order: (title, function returning the text).
 DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("Channel shape", _section_shape),
+    ("Tiers", _section_tiers),
     ("Capacity", _section_capacity),
 ]
 
@@ -203,6 +342,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_demo,
     _add_plan,
     _add_segments,
+    _add_tiers,
 ]
 
 

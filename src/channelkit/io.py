@@ -1,4 +1,4 @@
-"""Reading and writing channelkit objects: portfolios and managers as CSV.
+"""Reading and writing channelkit objects: portfolios and managers as CSV, programs as TOML/JSON.
 
 CSV files are read and written with the standard library only; pandas is not
 needed. Numbers are written with :func:`repr`, which round-trips every float
@@ -11,27 +11,50 @@ The first row is a header. ``id`` is required; ``revenue``,
 column is a numeric metric. An empty cell means "unknown" in
 ``revenue_prior``, ``product_share`` and ``region``, and is an error anywhere
 else.
+
+Program files
+-------------
+A :class:`~channelkit.tiers.Program` is stored as TOML (read with the
+standard library's :mod:`tomllib`, written by a small writer here) or JSON:
+optional ``name`` and ``signed_metrics``, an optional ``[policy]`` table with
+the :class:`~channelkit.progression.ProgressionPolicy` fields, an optional
+``[[scorecard.items]]`` array (``metric``, ``points_per_unit``, optional
+``max_points`` (no cap when omitted) and ``required``), and the
+``[[tiers]]`` array, lowest tier first (``name``, optional ``min_score``,
+``requirements`` metric -> minimum, ``benefits``). Unknown keys are errors,
+so a typo never passes silently.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
-from collections.abc import Sequence
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
-from .errors import InvalidInputError
+from ._policy import ProgressionPolicy
+from .errors import InvalidInputError, ProgramDefinitionError
 from .partners import STANDARD_COLUMNS, Manager, Portfolio
+from .tiers import DEFAULT_SIGNED_METRICS, Benefits, Program, Scorecard, ScoreItem, Tier
 
 __all__ = [
+    "dumps_program",
+    "loads_program",
+    "program_from_dict",
+    "program_to_dict",
     "read_managers_csv",
     "read_portfolio_csv",
+    "read_program",
     "write_managers_csv",
     "write_portfolio_csv",
+    "write_program",
 ]
 
 _OPTIONAL = ("revenue_prior", "product_share")
@@ -281,3 +304,461 @@ def _read_rows(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[int,
             raise InvalidInputError(f"{source}: row {i} has an empty id")
         body.append((i, r))
     return header, body
+
+
+# =========================================================================== programs
+# A program file holds one table (TOML) or object (JSON):
+#
+#   name = "Example channel"            # optional
+#   signed_metrics = ["growth"]         # optional, default ["growth"]
+#   [policy]                            # optional, ProgressionPolicy fields
+#   [[scorecard.items]]                 # optional: metric, points_per_unit, max_points, required
+#   [[tiers]]                           # lowest first: name, min_score, requirements, benefits
+#
+# Omitted optional keys take the class defaults (max_points omitted = no cap).
+
+_PROGRAM_KEYS = ("name", "signed_metrics", "policy", "scorecard", "tiers")
+_POLICY_INT = ("review_every", "grace_reviews", "window")
+_POLICY_OPTIONAL = ("max_steps_up", "max_steps_down", "demote_every")
+_ITEM_KEYS = ("metric", "points_per_unit", "max_points", "required")
+_TIER_KEYS = ("name", "min_score", "requirements", "benefits")
+_BENEFIT_KEYS = ("discount", "rebate", "mdf", "cost_to_serve")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def program_to_dict(program: Program) -> dict[str, Any]:
+    """The program as plain data (dicts, lists, str, int, float, bool).
+
+    The inverse of :func:`program_from_dict`; ``None`` fields and an
+    infinite ``max_points`` are left out.
+
+    Examples
+    --------
+    >>> from channelkit import Program, Tier
+    >>> program_to_dict(Program([Tier("Member")]))["tiers"]
+    [{'name': 'Member', 'requirements': {},
+      'benefits': {'discount': 0.0, 'rebate': 0.0, 'mdf': 0.0, 'cost_to_serve': 0.0}}]
+    """
+    if not isinstance(program, Program):
+        raise InvalidInputError(f"program must be a Program, got {type(program).__name__}")
+    out: dict[str, Any] = {}
+    if program.name:
+        out["name"] = program.name
+    out["signed_metrics"] = list(program.signed_metrics)
+    pol = program.policy
+    out["policy"] = {k: getattr(pol, k) for k in (*_POLICY_INT, *_POLICY_OPTIONAL)}
+    out["policy"] = {k: v for k, v in out["policy"].items() if v is not None}
+    if program.scorecard is not None:
+        items = []
+        for item in program.scorecard.items:
+            d: dict[str, Any] = {"metric": item.metric, "points_per_unit": item.points_per_unit}
+            if math.isfinite(item.max_points):
+                d["max_points"] = item.max_points
+            d["required"] = item.required
+            items.append(d)
+        out["scorecard"] = {"items": items}
+    tiers = []
+    for tier in program.tiers:
+        t: dict[str, Any] = {"name": tier.name}
+        if tier.min_score is not None:
+            t["min_score"] = tier.min_score
+        t["requirements"] = dict(tier.requirements)
+        t["benefits"] = {k: getattr(tier.benefits, k) for k in _BENEFIT_KEYS}
+        tiers.append(t)
+    out["tiers"] = tiers
+    return out
+
+
+class _Reader:
+    """Walks program data, raising ProgramDefinitionError naming file and key."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        where = f"key {key!r}" if key else "the top level"
+        raise ProgramDefinitionError(f"{self.source}: {where}: {problem}")
+
+    def table(
+        self, value: Any, key: str, allowed: Sequence[str], required: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            self.fail(key, f"expected a table of keys, got {_kind(value)}")
+        for k in value:
+            if k not in allowed:
+                self.fail(_join(key, k), f"unknown key; expected one of {', '.join(allowed)}")
+        for k in required:
+            if k not in value:
+                self.fail(_join(key, k), "is missing")
+        return value
+
+    def number(self, value: Any, key: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"expected a number, got {_kind(value)}")
+        return float(value)
+
+    def integer(self, value: Any, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, f"expected a whole number, got {_kind(value)}")
+        return value
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str):
+            self.fail(key, f"expected a string, got {_kind(value)}")
+        return value
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(key, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def build(self, key: str, factory: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return factory(*args, **kwargs)
+        except InvalidInputError as exc:
+            self.fail(key, str(exc))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _join(key: str, sub: str | int) -> str:
+    if isinstance(sub, int):
+        return f"{key}[{sub}]"
+    return f"{key}.{sub}" if key else sub
+
+
+def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Program:
+    """Build a program from plain data (the layout of :func:`program_to_dict`).
+
+    Parameters
+    ----------
+    data : mapping
+        The program, as read from TOML or JSON.
+    source : str
+        Where the data came from, for error messages (a file name).
+
+    Raises
+    ------
+    ProgramDefinitionError
+        For an unknown or missing key, a value of the wrong type, or an
+        invalid program; the message names ``source``, the key (e.g.
+        ``tiers[2].requirements.csat``) and the problem.
+
+    Examples
+    --------
+    >>> program_from_dict({"tiers": [{"name": "Member"}, {"name": "Pro", "min_score": 5}]})
+    Traceback (most recent call last):
+    ...
+    channelkit.errors.ProgramDefinitionError: <data>: key 'tiers[1].min_score': ...
+    """
+    r = _Reader(source)
+    top = r.table(dict(data) if isinstance(data, Mapping) else data, "", _PROGRAM_KEYS, ("tiers",))
+    name = r.string(top.get("name", ""), "name")
+    signed: Any = top.get("signed_metrics", list(DEFAULT_SIGNED_METRICS))
+    if not isinstance(signed, list):
+        r.fail("signed_metrics", f"expected a list of metric names, got {_kind(signed)}")
+    signed = [r.string(v, _join("signed_metrics", i)) for i, v in enumerate(signed)]
+    pol_data = r.table(top.get("policy", {}), "policy", (*_POLICY_INT, *_POLICY_OPTIONAL))
+    pol_args = {k: r.integer(v, _join("policy", k)) for k, v in pol_data.items()}
+    policy = r.build("policy", ProgressionPolicy, **pol_args)
+    scorecard = None
+    if "scorecard" in top:
+        card = r.table(top["scorecard"], "scorecard", ("items",), ("items",))
+        raw_items = card["items"]
+        if not isinstance(raw_items, list) or not raw_items:
+            r.fail(
+                "scorecard.items", f"expected a non-empty list of items, got {_kind(raw_items)}"
+            )
+        items = []
+        for i, raw in enumerate(raw_items):
+            key = _join("scorecard.items", i)
+            d = r.table(raw, key, _ITEM_KEYS, ("metric", "points_per_unit"))
+            args: dict[str, Any] = {
+                "metric": r.string(d["metric"], _join(key, "metric")),
+                "points_per_unit": r.number(d["points_per_unit"], _join(key, "points_per_unit")),
+            }
+            if "max_points" in d:
+                args["max_points"] = r.number(d["max_points"], _join(key, "max_points"))
+            if "required" in d:
+                args["required"] = r.boolean(d["required"], _join(key, "required"))
+            items.append(r.build(key, ScoreItem, **args))
+        scorecard = r.build("scorecard.items", Scorecard, items)
+    raw_tiers = top["tiers"]
+    if not isinstance(raw_tiers, list) or not raw_tiers:
+        r.fail(
+            "tiers", f"expected a non-empty list of tiers, lowest first, got {_kind(raw_tiers)}"
+        )
+    tiers = []
+    for i, raw in enumerate(raw_tiers):
+        key = _join("tiers", i)
+        d = r.table(raw, key, _TIER_KEYS, ("name",))
+        targs: dict[str, Any] = {"name": r.string(d["name"], _join(key, "name"))}
+        if "min_score" in d:
+            targs["min_score"] = r.number(d["min_score"], _join(key, "min_score"))
+            if scorecard is None:
+                r.fail(_join(key, "min_score"), "the tier needs a score but there is no scorecard")
+        rk = _join(key, "requirements")
+        reqs = r.table(d.get("requirements", {}), rk, list(d.get("requirements", {}) or []))
+        targs["requirements"] = {m: r.number(v, _join(rk, m)) for m, v in reqs.items()}
+        bk = _join(key, "benefits")
+        ben = r.table(d.get("benefits", {}), bk, _BENEFIT_KEYS)
+        bargs = {k: r.number(v, _join(bk, k)) for k, v in ben.items()}
+        targs["benefits"] = r.build(bk, Benefits, **bargs)
+        tiers.append(r.build(key, Tier, **targs))
+    program: Program = r.build(
+        "tiers",
+        Program,
+        tiers,
+        scorecard=scorecard,
+        policy=policy,
+        signed_metrics=signed,
+        name=name,
+    )
+    return program
+
+
+# --------------------------------------------------------------------------- TOML writer
+def _toml_str(text: str) -> str:
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else _toml_str(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):  # pragma: no cover - programs never hold NaN
+            raise InvalidInputError("NaN cannot be written to a program file")
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+        )
+    raise InvalidInputError(f"cannot write {value!r} to TOML")  # pragma: no cover
+
+
+def _toml_table(lines: list[str], header: str, table: Mapping[str, Any]) -> None:
+    """Write ``table``: plain keys under ``header``, then sub-tables."""
+    if lines:
+        lines.append("")
+    if header:
+        lines.append(header)
+    subs = []
+    for k, v in table.items():
+        if isinstance(v, dict) and v:
+            subs.append((k, v))
+        else:
+            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+    path = header.strip("[]")
+    for k, v in subs:
+        _toml_table(lines, f"[{path + '.' if path else ''}{_toml_key(k)}]", v)
+
+
+def _to_toml(data: Mapping[str, Any]) -> str:
+    lines: list[str] = []
+    plain = {
+        k: v for k, v in data.items() if not isinstance(v, dict | list) or k == "signed_metrics"
+    }
+    for k, v in plain.items():
+        lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+    if data.get("policy"):
+        _toml_table(lines, "[policy]", data["policy"])
+    if "scorecard" in data:
+        for item in data["scorecard"]["items"]:
+            _toml_table(lines, "[[scorecard.items]]", item)
+    for tier in data["tiers"]:
+        if lines:
+            lines.append("")
+        lines.append("[[tiers]]")
+        subs = []
+        for k, v in tier.items():
+            if isinstance(v, dict) and v:
+                subs.append((k, v))
+            else:
+                lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+        for k, v in subs:
+            _toml_table(lines, f"[tiers.{k}]", v)
+    return "\n".join(lines) + "\n"
+
+
+def dumps_program(program: Program, format: str = "toml") -> str:
+    """The program as TOML or JSON text.
+
+    Parameters
+    ----------
+    program : Program
+        The program.
+    format : {"toml", "json"}, default "toml"
+        The file format.
+
+    Notes
+    -----
+    Floats are written with :func:`repr`, which round-trips exactly, so
+    ``loads_program(dumps_program(p, f), f) == p`` for every program.
+
+    Examples
+    --------
+    >>> from channelkit import Program, Tier
+    >>> print(dumps_program(Program([Tier("Member"), Tier("Pro", requirements={"deals": 3})])))
+    signed_metrics = ["growth"]
+    <BLANKLINE>
+    [policy]
+    review_every = 1
+    grace_reviews = 0
+    window = 1
+    <BLANKLINE>
+    [[tiers]]
+    name = "Member"
+    requirements = {}
+    <BLANKLINE>
+    [tiers.benefits]
+    discount = 0.0
+    rebate = 0.0
+    mdf = 0.0
+    cost_to_serve = 0.0
+    <BLANKLINE>
+    [[tiers]]
+    name = "Pro"
+    <BLANKLINE>
+    [tiers.requirements]
+    deals = 3.0
+    <BLANKLINE>
+    [tiers.benefits]
+    discount = 0.0
+    rebate = 0.0
+    mdf = 0.0
+    cost_to_serve = 0.0
+    <BLANKLINE>
+    """
+    data = program_to_dict(program)
+    fmt = _format(format, "format")
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return _to_toml(data)
+
+
+def loads_program(text: str, format: str = "toml", *, source: str = "<string>") -> Program:
+    """Read a program from TOML or JSON text.
+
+    Parameters
+    ----------
+    text : str
+        The file's content.
+    format : {"toml", "json"}, default "toml"
+        The format.
+    source : str
+        Name of the text's origin, used in error messages.
+
+    Raises
+    ------
+    ProgramDefinitionError
+        For a syntax error (with line and column) or an invalid program (with
+        the key and the problem).
+    """
+    fmt = _format(format, "format")
+    if not isinstance(text, str):
+        raise ProgramDefinitionError(f"{source}: expected text, got {type(text).__name__}")
+    try:
+        data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProgramDefinitionError(f"{source}: not valid TOML: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ProgramDefinitionError(
+            f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    return program_from_dict(data, source=source)
+
+
+def _format(fmt: str, what: str) -> str:
+    if not isinstance(fmt, str) or fmt.lower() not in ("toml", "json"):
+        raise InvalidInputError(f"{what} must be 'toml' or 'json', got {fmt!r}")
+    return fmt.lower()
+
+
+def _format_of(path: Path, format: str | None) -> str:
+    if format is not None:
+        return _format(format, "format")
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in ("toml", "json"):
+        raise ProgramDefinitionError(
+            f"{path}: cannot tell the format from the suffix {path.suffix!r}; use .toml or .json "
+            "or pass format="
+        )
+    return suffix
+
+
+def read_program(path: str | os.PathLike[str], format: str | None = None) -> Program:
+    """Read a program from a TOML or JSON file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    format : {"toml", "json"} or None
+        The format; None guesses it from the suffix.
+
+    Raises
+    ------
+    ProgramDefinitionError
+        For a missing or unreadable file, a syntax error, or an invalid
+        program; the message names the file, the key and the problem.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from channelkit import Program, Tier
+    >>> program = Program([Tier("Member"), Tier("Pro", requirements={"deals": 3})])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "program.toml"
+    ...     write_program(program, path)
+    ...     read_program(path) == program
+    True
+    """
+    p = Path(path)
+    fmt = _format_of(p, format)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ProgramDefinitionError(f"{p}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProgramDefinitionError(f"{p}: cannot read the file: {exc}") from None
+    return loads_program(text, fmt, source=str(p))
+
+
+def write_program(
+    program: Program, path: str | os.PathLike[str], format: str | None = None
+) -> None:
+    """Write a program to a TOML or JSON file (format from the suffix unless given)."""
+    p = Path(path)
+    p.write_text(dumps_program(program, _format_of(p, format)), encoding="utf-8")

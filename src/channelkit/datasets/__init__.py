@@ -27,10 +27,11 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from ..io import read_managers_csv, read_portfolio_csv
+from ..io import read_managers_csv, read_portfolio_csv, read_program
 from ..partners import Manager, Portfolio
+from ..tiers import Program
 
-__all__ = ["data_path", "example_managers", "example_portfolio"]
+__all__ = ["data_path", "example_managers", "example_portfolio", "example_program"]
 
 
 def data_path(name: str) -> Path:
@@ -63,3 +64,24 @@ def example_managers() -> list[Manager]:
     Manager(id='M01', capacity=2000.0, max_partners=40, region='NA')
     """
     return read_managers_csv(data_path("example_managers.csv"))
+
+
+def example_program() -> Program:
+    """The example channel's tiered program: Registered < Silver < Gold < Platinum.
+
+    A points scorecard (revenue, certified staff, registered deals,
+    certifications) plus minimum certified staff and customer satisfaction
+    per tier, with benefits from a 5 % discount (Silver) to a 15 % discount,
+    2 % rebate and market development funds (Platinum). Stored as
+    ``example_program.toml``; see :func:`channelkit.io.read_program`.
+
+    Examples
+    --------
+    >>> from channelkit import evaluate
+    >>> program = example_program()
+    >>> program.tier_names
+    ('Registered', 'Silver', 'Gold', 'Platinum')
+    >>> evaluate(program, example_portfolio()).counts()
+    {'Registered': 298, 'Silver': 141, 'Gold': 45, 'Platinum': 16, '': 0}
+    """
+    return read_program(data_path("example_program.toml"))

@@ -1,0 +1,244 @@
+"""Benchmark of tier evaluation and progression against per-partner Python loops.
+
+Times :func:`channelkit.evaluate` (4 tiers x 6 metrics) and
+:func:`channelkit.progress` against straightforward per-partner Python loops
+computing the same tiers in the same run; the outputs are checked to be equal.
+
+Usage::
+
+    python benchmarks/tiers.py [--quick] [--repeats N] [--seed S]
+
+Acceptance targets (issue #3): ``evaluate`` on 1,000,000 partners x 4 tiers x
+6 metrics in <= 0.1 s and >= 50x faster than the loop; ``progress`` over
+100,000 partners x 36 periods in <= 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import channelkit as ck
+from channelkit.progression import _progress_kernel
+
+METRICS = ("sourced", "assisted", "certified", "deals", "csat", "growth")
+SIZES = (10_000, 100_000, 1_000_000)
+QUICK_MAX = 100_000
+TARGET_N = 1_000_000
+TARGET_SECONDS = 0.1
+TARGET_SPEEDUP = 50.0
+PROGRESS_SIZE = (100_000, 36)
+PROGRESS_SECONDS = 1.0
+
+
+def make_program(policy: ck.ProgressionPolicy | None = None) -> ck.Program:
+    """4 tiers x 6 metrics: a 6-item scorecard plus per-tier minimums on three metrics."""
+    card = ck.Scorecard(
+        [
+            ck.ScoreItem("sourced", 3e-3, max_points=600),
+            ck.ScoreItem("assisted", 1e-3, max_points=300),
+            ck.ScoreItem("certified", 20, max_points=300, required=True),
+            ck.ScoreItem("deals", 10, max_points=200),
+            ck.ScoreItem("csat", 10, max_points=100),
+            ck.ScoreItem("growth", 200, max_points=100),
+        ]
+    )
+    tiers = [
+        ck.Tier("Registered", requirements={"csat": 5.0}),
+        ck.Tier("Silver", 150, {"csat": 6.5, "certified": 1, "growth": -0.2}),
+        ck.Tier("Gold", 450, {"csat": 7.5, "certified": 4, "growth": -0.1}),
+        ck.Tier("Platinum", 900, {"csat": 8.5, "certified": 12, "growth": 0.0}),
+    ]
+    return ck.Program(tiers, scorecard=card, policy=policy or ck.ProgressionPolicy())
+
+
+def make_columns(
+    n: int, rng: np.random.Generator, shape: tuple[int, ...] | None = None
+) -> dict[str, Any]:
+    size = shape or (n,)
+    return {
+        "sourced": rng.lognormal(10, 1.5, size),
+        "assisted": rng.lognormal(10, 1.5, size),
+        "certified": rng.poisson(3, size).astype(float),
+        "deals": rng.poisson(5, size).astype(float),
+        "csat": np.round(rng.uniform(3, 10, size), 1),
+        "growth": rng.normal(0.05, 0.2, size),
+    }
+
+
+def loop_evaluate(program: ck.Program, cols: dict[str, Any]) -> np.ndarray[Any, Any]:
+    """The per-partner loop a spreadsheet-minded implementation would write."""
+    assert program.scorecard is not None
+    items = [
+        (it.metric, it.points_per_unit, it.max_points, it.required)
+        for it in program.scorecard.items
+    ]
+    tiers = [(t.min_score, list(t.requirements.items())) for t in program.tiers]
+    rows = {m: cols[m].tolist() for m in METRICS}
+    n = len(rows["csat"])
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        score = 0.0
+        req_ok = True
+        for metric, ppu, cap, required in items:
+            x = rows[metric][i]
+            score += min(max(ppu * x, 0.0), cap)
+            if required and x <= 0:
+                req_ok = False
+        best = -1
+        for k, (min_score, reqs) in enumerate(tiers):
+            ok = min_score is None or (score >= min_score and req_ok)
+            if ok and all(rows[m][i] >= v for m, v in reqs):
+                best = k
+        out[i] = best
+    return out
+
+
+def loop_progress(
+    evaluated: np.ndarray[Any, Any], pol: ck.ProgressionPolicy
+) -> np.ndarray[Any, Any]:
+    periods, n = evaluated.shape
+    ev = evaluated.T.tolist()
+    out = np.empty((n, periods), dtype=np.int64)
+    for i in range(n):
+        row = ev[i]
+        cur, fails = row[0], 0
+        res = out[i]
+        for t in range(periods):
+            promo = (t + 1) % pol.review_every == 0
+            demo = (t + 1) % pol.demotion_cadence == 0
+            if promo or demo:
+                q = max(row[max(0, t - pol.window + 1) : t + 1])
+                if promo and q > cur:
+                    cur = q if pol.max_steps_up is None else min(q, cur + pol.max_steps_up)
+                    fails = 0
+                if demo:
+                    if q < cur:
+                        fails += 1
+                        if fails > pol.grace_reviews:
+                            cur = (
+                                q
+                                if pol.max_steps_down is None
+                                else max(q, cur - pol.max_steps_down)
+                            )
+                            fails = 0
+                    else:
+                        fails = 0
+            res[t] = cur
+    return out.T
+
+
+def best_of(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    """Best wall time of ``repeats`` calls (time.perf_counter, GC off) and the last result."""
+    best = math.inf
+    result: Any = None
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = func()
+            best = min(best, time.perf_counter() - start)
+    finally:
+        if enabled:
+            gc.enable()
+    return best, result
+
+
+def check_equal(name: str, fast: Any, slow: Any) -> None:
+    """channelkit and the loop must agree exactly (timings are never asserted)."""
+    if not np.array_equal(fast, slow):
+        raise AssertionError(f"{name}: channelkit and the loop disagree")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"sizes up to {QUICK_MAX:,} only")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats per timing (best of)")
+    parser.add_argument("--seed", type=int, default=20_261_122)
+    args = parser.parse_args(argv)
+    repeats = max(1, args.repeats)
+    rng = np.random.default_rng(args.seed)
+    sizes = tuple(n for n in SIZES if not args.quick or n <= QUICK_MAX)
+    program = make_program()
+
+    print(
+        f"channelkit {ck.__version__}, numpy {np.__version__}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs; best of {repeats} (the loops: once)"
+    )
+    print()
+    print("evaluate: 4 tiers x 6 metrics (a 6-item scorecard plus 3 minimums per tier), on a")
+    print("Portfolio:")
+    print()
+    print("| partners | channelkit evaluate [s] | per-partner loop [s] | speed-up |")
+    print("|---:|---:|---:|---:|")
+    evaluate_at: dict[int, tuple[float, float]] = {}
+    for n in sizes:
+        cols = make_columns(n, rng)
+        pf = ck.Portfolio.from_columns({"id": np.arange(n).astype(str), **cols})
+        t_fast, ev = best_of(lambda pf=pf: ck.evaluate(program, pf), repeats)
+        t_slow, ref = best_of(lambda cols=cols: loop_evaluate(program, cols), 1)
+        check_equal(f"evaluate at n = {n}", ev.tier, ref)
+        evaluate_at[n] = (t_fast, t_slow)
+        print(f"| {n:,} | {t_fast:.4f} | {t_slow:.2f} | {t_slow / t_fast:,.0f}x |")
+    n_map = sizes[-1]
+    cols = make_columns(n_map, rng)
+    t_map, _ = best_of(lambda: ck.evaluate(program, cols), repeats)
+    print()
+    print(
+        f"From a plain mapping of arrays instead (building the Portfolio included), {n_map:,} "
+        f"partners: {t_map:.4f} s"
+    )
+
+    policy = ck.ProgressionPolicy(
+        review_every=3, demote_every=6, grace_reviews=1, window=3, max_steps_up=1
+    )
+    program = make_program(policy)
+    n, periods = (20_000, 36) if args.quick else PROGRESS_SIZE
+    hist = make_columns(n, rng, (periods, n))
+    t_fast, h = best_of(lambda: ck.progress(program, hist), repeats)
+    t_kernel, _ = best_of(lambda: _progress_kernel(h.evaluated, h.initial, policy), repeats)
+    t_slow, ref = best_of(lambda: loop_progress(h.evaluated, policy), 1)
+    check_equal("progress", h.tiers, ref)
+    print()
+    print(f"progress with {policy}:")
+    print()
+    print("| partners x periods | channelkit progress [s] | per-partner loop [s] | speed-up |")
+    print("|---:|---:|---:|---:|")
+    print(f"| {n:,} x {periods} | {t_fast:.3f} | {t_slow:.2f} | {t_slow / t_fast:,.0f}x |")
+    print()
+    print(
+        f"progress = evaluate {n * periods:,} partner-periods + the policy loop over periods; "
+        f"the loop reference runs the policy only, on the evaluated tiers. The policy alone: "
+        f"{t_kernel:.4f} s ({t_slow / t_kernel:,.0f}x the loop)."
+    )
+    print()
+    if TARGET_N not in evaluate_at or (n, periods) != PROGRESS_SIZE:
+        print("Acceptance targets not measured: run without --quick.")
+        return 0
+    e_fast, e_slow = evaluate_at[TARGET_N]
+    ok_time = e_fast <= TARGET_SECONDS
+    ok_speed = e_slow / e_fast >= TARGET_SPEEDUP
+    ok_progress = t_fast <= PROGRESS_SECONDS
+    print(
+        f"Acceptance: evaluate at {TARGET_N:,} partners {e_fast:.4f} s (target <= "
+        f"{TARGET_SECONDS} s: {'met' if ok_time else 'MISSED'}), {e_slow / e_fast:,.0f}x the loop "
+        f"(target >= {TARGET_SPEEDUP:.0f}x: {'met' if ok_speed else 'MISSED'}); progress at "
+        f"{PROGRESS_SIZE[0]:,} x {PROGRESS_SIZE[1]} {t_fast:.3f} s (target <= "
+        f"{PROGRESS_SECONDS} s: {'met' if ok_progress else 'MISSED'})"
+    )
+    return 0 if ok_time and ok_speed and ok_progress else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

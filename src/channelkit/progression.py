@@ -1,0 +1,621 @@
+"""Tier progression over time and the impact of a program change.
+
+:func:`progress` runs a program's :class:`ProgressionPolicy` over a history
+of metrics (periods x partners): tiers change only at reviews, promotions
+need the rules met within a qualification window, demotions wait for a grace
+period, and moves are capped per review. :func:`program_impact` compares two
+programs on the same partners: who is promoted, who is demoted, what the
+benefits will cost, and what the change means for each affected partner.
+
+Both are vectorized over partners; :func:`progress` loops over periods only.
+
+Examples
+--------
+>>> import numpy as np
+>>> import channelkit as ck
+>>> program = ck.Program([ck.Tier("Silver", requirements={"deals": 2}),
+...                       ck.Tier("Gold", requirements={"deals": 5})])
+>>> deals = np.array([[6, 1], [6, 1], [3, 6], [3, 6]])      # 4 periods x 2 partners
+>>> h = ck.progress(program, {"deals": deals},
+...                 policy=ck.ProgressionPolicy(grace_reviews=1))
+>>> h.tiers.T.tolist()          # partner 0 keeps Gold one review longer
+[[1, 1, 1, 0], [-1, -1, 1, 1]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._policy import ProgressionPolicy
+from ._validation import as_float_array
+from .errors import InvalidInputError
+from .partners import Portfolio
+from .tiers import Evaluation, Program, _data_frame, _tier_kernel, evaluate
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+ProgressionPolicy.__module__ = __name__
+
+__all__ = ["Migration", "ProgressionPolicy", "TierHistory", "program_impact", "progress"]
+
+
+# --------------------------------------------------------------------------- history input
+def _history_mapping(
+    program: Program, history: Mapping[str, ArrayLike]
+) -> tuple[NDArray[np.int64], int, int]:
+    """Evaluated tier per period and partner from a mapping metric -> (T, n) array."""
+    users = program._metric_users()
+    signed = set(program.signed_metrics)
+    shape: tuple[int, ...] | None = None
+    cols: dict[str, NDArray[np.float64]] = {}
+    for name, user in users.items():
+        if name not in history:
+            raise InvalidInputError(
+                f"the program needs metric {name!r} (used by {user}) but the history has no "
+                f"such key; available: {', '.join(map(str, history)) or 'nothing'}"
+            )
+        arr = as_float_array(history[name], f"history[{name!r}]", ndim=2, allow_nan=True)
+        if shape is None:
+            shape = arr.shape
+        elif arr.shape != shape:
+            raise InvalidInputError(
+                f"history[{name!r}] has shape {arr.shape} but other metrics have {shape}; "
+                "expected one (periods, partners) shape"
+            )
+        cols[name] = arr
+    if shape is None:  # a program that reads no metric: size from any history entry
+        shapes = {np.shape(v) for v in history.values()}
+        if len(shapes) != 1 or len(next(iter(shapes))) != 2:
+            raise InvalidInputError(
+                "history must map metric names to 2-D (periods, partners) arrays of one shape"
+            )
+        shape = next(iter(shapes))
+    periods, n = int(shape[0]), int(shape[1])
+    if periods == 0:
+        raise InvalidInputError("history must have at least one period")
+    flat = {k: v.reshape(-1) for k, v in cols.items()}
+    for name, col in flat.items():
+        if not col.size:
+            continue
+        lo = col.min()
+        bad: NDArray[np.bool_] | None = None
+        why = ""
+        if math.isnan(lo):
+            bad, why = np.isnan(col), "is NaN; every partner needs a value in every period"
+        elif lo < 0 and name not in signed:
+            bad, why = (
+                col < 0,
+                "is negative; counts and amounts must be >= 0 (list signed metrics in "
+                "Program.signed_metrics)",
+            )
+        if bad is not None:
+            t, i = divmod(int(np.argmax(bad)), n)
+            raise InvalidInputError(
+                f"history[{name!r}][{t}, {i}] (period {t}, partner {i}) = {col[t * n + i]!r} {why}"
+            )
+    tier, _ = _tier_kernel(program, flat, periods * n)
+    return tier.reshape(periods, n), periods, n
+
+
+def _history_sequence(
+    program: Program, history: Sequence[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.str_]]:
+    rows: list[NDArray[np.int64]] = []
+    ids: NDArray[np.str_] | None = None
+    for t, period in enumerate(history):
+        try:
+            ev = evaluate(program, period)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"history[{t}] (period {t}): {exc}") from None
+        if ids is None:
+            ids = ev.partners.ids
+        elif not np.array_equal(ids, ev.partners.ids):
+            raise InvalidInputError(
+                f"history[{t}] has different partner ids than period 0; every period must list "
+                "the same partners in the same order"
+            )
+        rows.append(ev.tier)
+    if ids is None:
+        raise InvalidInputError("history must have at least one period")
+    return np.stack(rows), ids
+
+
+def _initial(program: Program, initial: Any, first: NDArray[np.int64]) -> NDArray[np.int64]:
+    n = first.shape[0]
+    if initial is None:
+        return first.copy()
+    raw = np.asarray(initial)
+    if raw.shape != (n,):
+        raise InvalidInputError(
+            f"initial must have one tier per partner, shape ({n},), got {raw.shape}"
+        )
+    if raw.dtype.kind in "UO":
+        missing = np.asarray(raw == None, dtype=bool)  # noqa: E711 - elementwise on objects
+        text = np.where(missing, "", raw).astype(str)
+        out = np.full(n, -2, dtype=np.int64)
+        out[text == ""] = -1
+        for k, name in enumerate(program.tier_names):  # a loop over tiers, not partners
+            out[text == name] = k
+        unknown = out == -2
+        if unknown.any():
+            i = int(np.argmax(unknown))
+            raise InvalidInputError(
+                f"initial[{i}] = {str(raw[i])!r} is not a tier; the tiers are "
+                f"{', '.join(program.tier_names)} (or '' / None for none)"
+            )
+        return out
+    arr = as_float_array(raw, "initial")
+    k = len(program.tiers)
+    bad = (arr != np.round(arr)) | (arr < -1) | (arr >= k)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InvalidInputError(
+            f"initial[{i}] = {arr[i]!r}; expected a tier index in [-1, {k - 1}] or a tier name"
+        )
+    return arr.astype(np.int64)
+
+
+# --------------------------------------------------------------------------- kernel
+def _progress_kernel(
+    evaluated: NDArray[np.int64], initial: NDArray[np.int64], policy: ProgressionPolicy
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Tiers per period under ``policy``; loops over periods, vectorized over partners."""
+    periods, n = evaluated.shape
+    tiers = np.empty((periods, n), dtype=np.int64)
+    reviews = np.zeros(periods, dtype=bool)
+    cur = initial.copy()
+    fails = np.zeros(n, dtype=np.int64)
+    w = policy.window
+    for t in range(periods):
+        promo = (t + 1) % policy.review_every == 0
+        demo = (t + 1) % policy.demotion_cadence == 0
+        if promo or demo:
+            reviews[t] = True
+            qual = evaluated[max(0, t - w + 1) : t + 1].max(axis=0) if w > 1 else evaluated[t]
+            if promo:
+                up = qual > cur
+                target = (
+                    qual
+                    if policy.max_steps_up is None
+                    else np.minimum(qual, cur + policy.max_steps_up)
+                )
+                cur = np.where(up, target, cur)
+                fails[up] = 0
+            if demo:
+                down = qual < cur
+                fails = np.where(down, fails + 1, 0)
+                drop = down & (fails > policy.grace_reviews)
+                target = (
+                    qual
+                    if policy.max_steps_down is None
+                    else np.maximum(qual, cur - policy.max_steps_down)
+                )
+                cur = np.where(drop, target, cur)
+                fails[drop] = 0
+        tiers[t] = cur
+    return tiers, reviews
+
+
+def progress(
+    program: Program,
+    history: Mapping[str, ArrayLike] | Sequence[Any],
+    initial: ArrayLike | None = None,
+    *,
+    policy: ProgressionPolicy | None = None,
+    ids: ArrayLike | None = None,
+) -> TierHistory:
+    """Run a program's progression policy over a history of partner metrics.
+
+    Parameters
+    ----------
+    program : Program
+        The program; its ``policy`` is used unless ``policy`` is given.
+    history : mapping of str to array-like of shape (T, n), or sequence of populations
+        Each metric the program reads, per period (rows) and partner
+        (columns); or one population per period (Portfolio, DataFrame or
+        mapping of 1-D arrays), all with the same ids in the same order.
+    initial : array-like of int or str, shape (n,), optional
+        Tier of each partner before period 0 (index, -1 for none, or name).
+        Default: the tier each partner's period-0 metrics earn.
+    policy : ProgressionPolicy, optional
+        Overrides ``program.policy``.
+    ids : array-like of str, shape (n,), optional
+        Partner ids for a mapping history (default ``"0"``, ``"1"``, ...).
+
+    Returns
+    -------
+    TierHistory
+        Tiers per period and partner, with promotions, demotions and changes.
+
+    Raises
+    ------
+    InvalidInputError
+        For a missing metric, arrays of different shapes, NaN, a negative
+        value of an unsigned metric (the message names period and partner),
+        or an invalid ``initial``.
+
+    Notes
+    -----
+    Reviews are held at the end of periods ``t`` with ``(t + 1) %
+    review_every == 0`` (promotions) and ``(t + 1) % demote_every == 0``
+    (demotions). At a review a partner's qualified tier is the highest tier
+    whose rules it met in any of the last ``window`` periods,
+
+    .. math:: q_t = \\max_{t - w < s \\le t} e_s,
+
+    with :math:`e_s` the evaluated tier in period :math:`s`. At a promotion
+    review a partner below :math:`q_t` moves up to
+    :math:`\\min(q_t, c + \\mathrm{max\\_steps\\_up})`. At a demotion review a
+    partner above :math:`q_t` counts one more consecutive failing review;
+    when the count exceeds ``grace_reviews`` it moves down to
+    :math:`\\max(q_t, c - \\mathrm{max\\_steps\\_down})` and the count
+    restarts. A passing demotion review or a promotion resets the count.
+    With the default policy the tiers equal :func:`evaluate`'s in every
+    period.
+
+    Examples
+    --------
+    Quarterly promotions, half-yearly demotions on monthly data:
+
+    >>> import numpy as np
+    >>> from channelkit import Program, ProgressionPolicy, Tier
+    >>> program = Program([Tier("Silver", requirements={"deals": 2}),
+    ...                    Tier("Gold", requirements={"deals": 5})],
+    ...                   policy=ProgressionPolicy(review_every=3, demote_every=6))
+    >>> deals = np.array([[1, 6, 6, 3, 3, 3, 3, 3, 3, 1, 1, 1]]).T
+    >>> progress(program, {"deals": deals}).tiers[:, 0].tolist()
+    [-1, -1, 1, 1, 1, 0, 0, 0, 0, 0, 0, -1]
+    """
+    if not isinstance(program, Program):
+        raise InvalidInputError(f"program must be a Program, got {type(program).__name__}")
+    pol = program.policy if policy is None else policy
+    if not isinstance(pol, ProgressionPolicy):
+        raise InvalidInputError(f"policy must be a ProgressionPolicy, got {type(pol).__name__}")
+    if isinstance(history, Mapping):
+        evaluated, _, n = _history_mapping(program, history)
+        if ids is None:
+            id_arr = np.arange(n).astype(str)
+        else:
+            id_arr = Portfolio(ids).ids
+            if id_arr.shape != (n,):
+                raise InvalidInputError(f"ids must have shape ({n},), got {id_arr.shape}")
+    elif isinstance(history, Sequence) and not isinstance(history, str | bytes):
+        evaluated, id_arr = _history_sequence(program, history)
+    else:
+        raise InvalidInputError(
+            "history must be a mapping metric -> (periods, partners) array or a sequence of "
+            f"populations, got {type(history).__name__}"
+        )
+    start = _initial(program, initial, evaluated[0])
+    tiers, reviews = _progress_kernel(evaluated, start, pol)
+    return TierHistory(
+        program=program,
+        policy=pol,
+        ids=id_arr,
+        initial=start,
+        tiers=tiers,
+        evaluated=evaluated,
+        reviews=reviews,
+    )
+
+
+@attrs.frozen(repr=False, eq=False)
+class TierHistory:
+    """Result of :func:`progress`.
+
+    Attributes
+    ----------
+    program : Program
+        The program.
+    policy : ProgressionPolicy
+        The policy applied.
+    ids : ndarray of str, shape (n,)
+        Partner ids.
+    initial : ndarray of int, shape (n,)
+        Tier before period 0 (-1 for none).
+    tiers : ndarray of int, shape (T, n)
+        Tier held at the end of each period (after that period's review).
+    evaluated : ndarray of int, shape (T, n)
+        Tier the period's metrics alone would earn (:func:`evaluate`).
+    reviews : ndarray of bool, shape (T,)
+        Which periods end with a review.
+    """
+
+    program: Program
+    policy: ProgressionPolicy
+    ids: NDArray[np.str_]
+    initial: NDArray[np.int64]
+    tiers: NDArray[np.int64]
+    evaluated: NDArray[np.int64]
+    reviews: NDArray[np.bool_]
+
+    def __repr__(self) -> str:
+        periods, n = self.tiers.shape
+        return (
+            f"<TierHistory of {n} partners over {periods} periods: "
+            f"{int(self.promotions.sum())} promotions, {int(self.demotions.sum())} demotions>"
+        )
+
+    @property
+    def moves(self) -> NDArray[np.int64]:
+        """Tier change in each period, shape (T, n): tiers[t] - tiers[t - 1] (initial before 0)."""
+        return np.asarray(
+            np.diff(self.tiers, axis=0, prepend=self.initial[None, :]), dtype=np.int64
+        )
+
+    @property
+    def promotions(self) -> NDArray[np.int64]:
+        """Number of promotions of each partner, shape (n,)."""
+        return np.asarray((self.moves > 0).sum(axis=0), dtype=np.int64)
+
+    @property
+    def demotions(self) -> NDArray[np.int64]:
+        """Number of demotions of each partner, shape (n,)."""
+        return np.asarray((self.moves < 0).sum(axis=0), dtype=np.int64)
+
+    @property
+    def changes(self) -> NDArray[np.int64]:
+        """Number of tier changes of each partner (flapping), shape (n,)."""
+        return self.promotions + self.demotions
+
+    @property
+    def final(self) -> NDArray[np.int64]:
+        """Tier at the end of the last period, shape (n,)."""
+        return np.asarray(self.tiers[-1], dtype=np.int64)
+
+    def counts(self) -> NDArray[np.int64]:
+        """Partners per tier and period, shape (T, len(tiers) + 1); last column no tier."""
+        k = len(self.program.tiers)
+        periods = self.tiers.shape[0]
+        idx = (self.tiers % (k + 1)) + (k + 1) * np.arange(periods)[:, None]
+        return np.bincount(idx.ravel(), minlength=periods * (k + 1)).reshape(periods, k + 1)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per partner: id, initial, final, promotions, demotions, changes."""
+        names = np.array([*self.program.tier_names, ""], dtype=object)
+        return _data_frame(
+            {
+                "id": self.ids.astype(object),
+                "initial": names[self.initial],
+                "final": names[self.final],
+                "promotions": self.promotions,
+                "demotions": self.demotions,
+                "changes": self.changes,
+            }
+        )
+
+    def plot(self, ax: Any = None) -> Any:
+        """Stacked partners per tier over the periods (needs matplotlib); returns the Axes."""
+        from ._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        counts = self.counts()
+        labels = [*self.program.tier_names, "no tier"]
+        periods = np.arange(counts.shape[0])
+        ax.stackplot(
+            periods, counts.T[[-1, *range(counts.shape[1] - 1)]], labels=[labels[-1], *labels[:-1]]
+        )
+        ax.set_xlabel("period")
+        ax.set_ylabel("partners")
+        ax.legend(loc="upper left")
+        return ax
+
+
+# --------------------------------------------------------------------------- program change
+def _rank_in_new(old: Program, new: Program, tier: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Old tiers as positions in the new ladder (by name when every old name exists there)."""
+    if set(old.tier_names) <= set(new.tier_names):
+        lookup = np.array([new.tier_names.index(t) for t in old.tier_names] + [-1])
+        return np.asarray(lookup[tier], dtype=np.int64)
+    return tier
+
+
+def program_impact(old: Program, new: Program, partners: Any) -> Migration:
+    """What a change from program ``old`` to program ``new`` does to each partner.
+
+    Parameters
+    ----------
+    old, new : Program
+        The current program and the redesign.
+    partners : Portfolio, DataFrame or mapping of str to array-like
+        The partners, with every metric either program reads.
+
+    Returns
+    -------
+    Migration
+        Migration matrix, counts of promoted, demoted and unchanged partners,
+        the change in yearly benefit cost, and a per-partner letter.
+
+    Notes
+    -----
+    Tiers are compared by position in the ladders, "no tier" lowest. When
+    every old tier name also exists in the new program, old tiers are first
+    mapped by name to their position in the new ladder, so adding a tier at
+    the bottom does not count as promoting everyone.
+
+    Examples
+    --------
+    >>> from channelkit import Benefits, Program, Tier
+    >>> old = Program([Tier("Silver", requirements={"deals": 2}),
+    ...                Tier("Gold", requirements={"deals": 5}, benefits=Benefits(mdf=1000))])
+    >>> new = Program([Tier("Silver", requirements={"deals": 2}),
+    ...                Tier("Gold", requirements={"deals": 8}, benefits=Benefits(mdf=1000))])
+    >>> m = program_impact(old, new, {"deals": [1, 3, 6, 9]})
+    >>> m.matrix.tolist()
+    [[1, 0, 0], [1, 1, 0], [0, 0, 1]]
+    >>> m.promoted, m.demoted, m.unchanged, m.benefit_cost_delta
+    (0, 1, 3, -1000.0)
+    """
+    for prog, name in ((old, "old"), (new, "new")):
+        if not isinstance(prog, Program):
+            raise InvalidInputError(f"{name} must be a Program, got {type(prog).__name__}")
+    ev_old = evaluate(old, partners)
+    ev_new = evaluate(new, ev_old.partners)
+    ko, kn = len(old.tiers), len(new.tiers)
+    o = ev_old.tier % (ko + 1)
+    m = ev_new.tier % (kn + 1)
+    matrix = np.bincount(o * (kn + 1) + m, minlength=(ko + 1) * (kn + 1)).reshape(ko + 1, kn + 1)
+    rank = _rank_in_new(old, new, ev_old.tier)
+    direction = np.sign(ev_new.tier - rank).astype(np.int64)
+    rev = ev_old.partners.revenue
+    cost_old = old.benefit_cost(ev_old.tier, rev)
+    cost_new = new.benefit_cost(ev_new.tier, rev)
+    return Migration(
+        old=ev_old,
+        new=ev_new,
+        matrix=matrix,
+        direction=direction,
+        cost_change=cost_new - cost_old,
+    )
+
+
+@attrs.frozen(repr=False, eq=False)
+class Migration:
+    """Result of :func:`program_impact`.
+
+    Attributes
+    ----------
+    old, new : Evaluation
+        The partners evaluated under each program.
+    matrix : ndarray of int, shape (len(old.tiers) + 1, len(new.tiers) + 1)
+        Partners moving from each old tier (rows) to each new tier
+        (columns); the last row and column are "no tier".
+    direction : ndarray of int, shape (n,)
+        +1 promoted, -1 demoted, 0 unchanged (see :func:`program_impact`).
+    cost_change : ndarray of float, shape (n,) [currency/year]
+        Change in each partner's yearly benefit cost.
+    """
+
+    old: Evaluation
+    new: Evaluation
+    matrix: NDArray[np.int64]
+    direction: NDArray[np.int64]
+    cost_change: NDArray[np.float64]
+
+    def __repr__(self) -> str:
+        return (
+            f"<Migration of {len(self.direction)} partners: {self.promoted} promoted, "
+            f"{self.demoted} demoted, {self.unchanged} unchanged; benefit cost "
+            f"{self.benefit_cost_delta:+,.0f}/year>"
+        )
+
+    @property
+    def promoted(self) -> int:
+        """Number of partners the new program places higher."""
+        return int((self.direction > 0).sum())
+
+    @property
+    def demoted(self) -> int:
+        """Number of partners the new program places lower."""
+        return int((self.direction < 0).sum())
+
+    @property
+    def unchanged(self) -> int:
+        """Number of partners at the same level."""
+        return int((self.direction == 0).sum())
+
+    @property
+    def benefit_cost_delta(self) -> float:
+        """Change in the total yearly benefit cost, new minus old [currency/year]."""
+        return float(self.cost_change.sum())
+
+    @property
+    def affected(self) -> NDArray[np.bool_]:
+        """True for partners whose tier name changes."""
+        return np.asarray(self.old.tier_name != self.new.tier_name, dtype=bool)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The migration matrix as a DataFrame labelled with tier names (needs pandas)."""
+        frame = _data_frame(
+            self.matrix,
+            index=[*self.old.program.tier_names, "(none)"],
+            columns=[*self.new.program.tier_names, "(none)"],
+        )
+        frame.index.name, frame.columns.name = "old", "new"
+        return frame
+
+    def plot(self, ax: Any = None) -> Any:
+        """Heat map of the migration matrix with counts (needs matplotlib); returns the Axes."""
+        from ._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        old = [*self.old.program.tier_names, "(none)"]
+        new = [*self.new.program.tier_names, "(none)"]
+        ax.imshow(self.matrix, cmap="Blues")
+        for (i, j), count in np.ndenumerate(self.matrix):
+            ax.text(j, i, str(count), ha="center", va="center")
+        ax.set_xticks(range(len(new)), new)
+        ax.set_yticks(range(len(old)), old)
+        ax.set_xlabel("new tier")
+        ax.set_ylabel("old tier")
+        return ax
+
+    def letter_columns(self, *, everyone: bool = False) -> dict[str, NDArray[Any]]:
+        """The "what does this mean for me?" table as columns.
+
+        One row per affected partner (all partners with ``everyone=True``):
+        ``id``, ``old_tier``, ``new_tier``, ``change`` ("promoted", "demoted",
+        "unchanged"), ``cost_change`` [currency/year], the gaps to the next
+        tier under the new program (see :class:`~channelkit.tiers.Gaps`) and
+        a plain-language ``message``.
+        """
+        rows = np.arange(len(self.direction)) if everyone else np.flatnonzero(self.affected)
+        gaps = self.new.gaps("next")
+        gap_cols = gaps.to_columns()
+        labels = np.array(["demoted", "unchanged", "promoted"])
+        out: dict[str, NDArray[Any]] = {
+            "id": self.old.partners.ids[rows],
+            "old_tier": self.old.tier_name[rows],
+            "new_tier": self.new.tier_name[rows],
+            "change": labels[self.direction[rows] + 1],
+            "cost_change": self.cost_change[rows],
+        }
+        for key, col in gap_cols.items():
+            if key not in ("id", "tier"):
+                out[f"next_{key}" if key == "target" else key] = col[rows]
+        out["message"] = np.array([self._message(int(i), gaps) for i in rows], dtype=object)
+        return out
+
+    def letters(self, *, everyone: bool = False) -> pd.DataFrame:
+        """The :meth:`letter_columns` table as a DataFrame (needs pandas).
+
+        Examples
+        --------
+        >>> from channelkit import Program, Tier
+        >>> old = Program([Tier("Silver"), Tier("Gold", requirements={"deals": 5})])
+        >>> new = Program([Tier("Silver"), Tier("Gold", requirements={"deals": 8})])
+        >>> letters = program_impact(old, new, {"deals": [6, 9]}).letters()
+        >>> print(letters.loc[0, "message"])
+        Under the new program you move from Gold to Silver. To reach Gold you need deals +2.
+        """
+        return _data_frame(self.letter_columns(everyone=everyone))
+
+    def _message(self, i: int, gaps: Any) -> str:
+        old = self.old.tier_name[i] or "no tier"
+        new = self.new.tier_name[i] or "no tier"
+        if old == new:
+            head = f"Under the new program you stay in {new}."
+        else:
+            head = f"Under the new program you move from {old} to {new}."
+        k = int(gaps.target[i])
+        if k < 0:
+            return f"{head} It is the top tier."
+        needs = [f"{m} +{v[i]:,.6g}" for m, v in gaps.requirements.items() if v[i] > 0]
+        if gaps.points is not None and gaps.points[i] > 0:
+            needs.append(f"{gaps.points[i]:,.6g} more points")
+        needs.extend(f"some {m}" for m, v in gaps.required.items() if v[i])
+        target = self.new.program.tier_names[k]
+        if not needs:  # pragma: no cover - a partner below its next tier misses something
+            return head
+        return f"{head} To reach {target} you need {', '.join(needs)}."

@@ -1,0 +1,1396 @@
+"""Tiered partner programs: scorecards, tiers, evaluation, gaps and audits.
+
+A :class:`Program` is an ordered ladder of :class:`Tier` objects, lowest
+first. A tier has requirements (inclusive minimums on metrics), optionally a
+minimum score from the program's :class:`Scorecard`, and :class:`Benefits`
+that cost the vendor money. :func:`evaluate` places every partner of a
+population in the highest tier whose rules it meets and explains the result:
+:meth:`Evaluation.gaps` says how far each partner is from its next tier (or
+any tier).
+
+The module is vectorized: one pass over the partners per tier and per rule,
+so a million partners evaluate in a few tens of milliseconds.
+
+Metric values
+-------------
+A metric the program uses must be a column of the partners (a
+:class:`~channelkit.partners.Portfolio` metric or one of the numeric standard
+columns ``revenue``, ``revenue_prior``, ``product_share``), must not be NaN
+and must be >= 0, unless it is listed in :attr:`Program.signed_metrics`
+(default ``("growth",)``): growth rates and other signed indicators may be
+negative. Points from a negative value are 0.
+
+Examples
+--------
+A checklist ladder:
+
+>>> import channelkit as ck
+>>> program = ck.Program([
+...     ck.Tier("Registered"),
+...     ck.Tier("Silver", requirements={"certified_staff": 2, "revenue": 50_000}),
+...     ck.Tier("Gold", requirements={"certified_staff": 5, "revenue": 250_000, "csat": 8}),
+... ])
+>>> partners = {"revenue": [300_000, 60_000, 10_000], "certified_staff": [6, 1, 0],
+...             "csat": [8.5, 9.0, 7.0]}
+>>> ev = ck.evaluate(program, partners)
+>>> ev.tier_name.tolist()
+['Gold', 'Registered', 'Registered']
+>>> ev.gaps(to="Silver").requirements["certified_staff"].tolist()
+[0.0, 1.0, 2.0]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import NDArray
+
+from ._policy import ProgressionPolicy
+from ._validation import as_float_array, as_int_array, check_fraction, check_positive
+from .errors import InvalidInputError, ProgramDefinitionError
+from .partners import Portfolio, as_portfolio
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "Benefits",
+    "Evaluation",
+    "Finding",
+    "Gaps",
+    "Program",
+    "ProgramAudit",
+    "ScoreItem",
+    "Scorecard",
+    "Tier",
+    "audit_program",
+    "evaluate",
+]
+
+#: Columns that are not numeric and so cannot be scored or required.
+_NOT_NUMERIC = ("id", "region")
+
+#: Metrics that may be negative unless a program says otherwise.
+DEFAULT_SIGNED_METRICS: tuple[str, ...] = ("growth",)
+
+
+def _data_frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.DataFrame(*args, **kwargs)``, importing pandas lazily."""
+    from ._optional import import_optional
+
+    pd_mod = import_optional("pandas", "pandas")
+    frame: pd.DataFrame = pd_mod.DataFrame(*args, **kwargs)
+    return frame
+
+
+# --------------------------------------------------------------------------- validators
+def _metric(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ProgramDefinitionError(f"{what} must be a non-empty metric name, got {value!r}")
+    if value in _NOT_NUMERIC:
+        raise ProgramDefinitionError(f"{what} = {value!r} is not a numeric column")
+    return value
+
+
+def _number(
+    value: object,
+    what: str,
+    *,
+    minimum: float | None = None,
+    strict: bool = False,
+    allow_inf: bool = False,
+) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ProgramDefinitionError(f"{what} must be a number, got {value!r}")
+    out = float(value)
+    if math.isnan(out):
+        raise ProgramDefinitionError(f"{what} is NaN; expected a number")
+    if math.isinf(out) and not (allow_inf and out > 0):
+        raise ProgramDefinitionError(f"{what} = {out} is infinite; expected a finite number")
+    if minimum is not None and (out <= minimum if strict else out < minimum):
+        cmp = ">" if strict else ">="
+        raise ProgramDefinitionError(f"{what} = {out!r}; expected a number {cmp} {minimum:g}")
+    return out
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.6g}"
+
+
+# --------------------------------------------------------------------------- scorecard
+@attrs.frozen(repr=False)
+class ScoreItem:
+    """One line of a scorecard: points that grow linearly with a metric up to a cap.
+
+    Parameters
+    ----------
+    metric : str
+        Column of the partners the points are earned on.
+    points_per_unit : float [points/unit of the metric], > 0
+        Points earned per unit of the metric.
+    max_points : float [points], > 0, default inf
+        Cap on the points this item can give.
+    required : bool, default False
+        If true, the metric must be > 0 for a partner to qualify for any tier
+        that has a ``min_score``.
+
+    Notes
+    -----
+    .. math:: p(x) = \\min(\\max(a x, 0), c)
+
+    with :math:`a` = ``points_per_unit`` and :math:`c` = ``max_points``.
+
+    Examples
+    --------
+    >>> item = ScoreItem("sourced_revenue", 0.001, max_points=500)
+    >>> item.points([100_000, 800_000]).tolist()
+    [100.0, 500.0]
+    """
+
+    metric: str = attrs.field()
+    points_per_unit: float = attrs.field()
+    max_points: float = attrs.field(default=math.inf)
+    required: bool = attrs.field(default=False)
+
+    def __attrs_post_init__(self) -> None:
+        _metric(self.metric, "ScoreItem.metric")
+        where = f"ScoreItem({self.metric!r})"
+        object.__setattr__(
+            self,
+            "points_per_unit",
+            _number(self.points_per_unit, f"{where}.points_per_unit", minimum=0, strict=True),
+        )
+        object.__setattr__(
+            self,
+            "max_points",
+            _number(
+                self.max_points, f"{where}.max_points", minimum=0, strict=True, allow_inf=True
+            ),
+        )
+        if not isinstance(self.required, bool | np.bool_):
+            raise ProgramDefinitionError(f"{where}.required must be True or False")
+        object.__setattr__(self, "required", bool(self.required))
+
+    def __repr__(self) -> str:
+        cap = "float('inf')" if math.isinf(self.max_points) else repr(self.max_points)
+        return (
+            f"ScoreItem(metric={self.metric!r}, points_per_unit={self.points_per_unit!r}, "
+            f"max_points={cap}, required={self.required!r})"
+        )
+
+    def points(self, values: Any) -> NDArray[np.float64]:
+        """Points this item gives for metric ``values`` (array-like [unit of the metric]).
+
+        Raises
+        ------
+        InvalidInputError
+            For NaN or non-numeric values.
+        """
+        x = as_float_array(values, f"values of {self.metric!r}", ndim=None, allow_inf=True)
+        return _item_points(self, x)
+
+
+def _item_points(item: ScoreItem, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    out = np.maximum(np.multiply(x, item.points_per_unit), 0.0)
+    if math.isfinite(item.max_points):
+        out = np.minimum(out, item.max_points)
+    return np.asarray(out, dtype=np.float64)
+
+
+def _items(value: Iterable[ScoreItem]) -> tuple[ScoreItem, ...]:
+    if isinstance(value, ScoreItem) or not isinstance(value, Iterable):
+        raise ProgramDefinitionError("Scorecard.items must be a sequence of ScoreItem")
+    return tuple(value)
+
+
+@attrs.frozen
+class Scorecard:
+    """A points scorecard: the sum of its items' points.
+
+    Parameters
+    ----------
+    items : sequence of ScoreItem
+        At least one item; each metric at most once.
+
+    Raises
+    ------
+    ProgramDefinitionError
+        For an empty scorecard, a non-ScoreItem or a metric used twice.
+
+    Examples
+    --------
+    Points by how the revenue was made: sourced revenue earns three times
+    as much as managed revenue.
+
+    >>> card = Scorecard([
+    ...     ScoreItem("sourced_revenue", 3e-3),
+    ...     ScoreItem("assisted_revenue", 2e-3),
+    ...     ScoreItem("managed_revenue", 1e-3, max_points=100),
+    ... ])
+    >>> card.score({"sourced_revenue": [10_000, 0], "assisted_revenue": [0, 5_000],
+    ...             "managed_revenue": [500_000, 0]}).tolist()
+    [130.0, 10.0]
+    """
+
+    items: tuple[ScoreItem, ...] = attrs.field(converter=_items)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.items:
+            raise ProgramDefinitionError("a Scorecard needs at least one ScoreItem")
+        seen: set[str] = set()
+        for i, item in enumerate(self.items):
+            if not isinstance(item, ScoreItem):
+                raise ProgramDefinitionError(
+                    f"Scorecard.items[{i}] must be a ScoreItem, got {type(item).__name__}"
+                )
+            if item.metric in seen:
+                raise ProgramDefinitionError(
+                    f"Scorecard.items[{i}]: metric {item.metric!r} is scored twice; "
+                    "use one item per metric"
+                )
+            seen.add(item.metric)
+
+    @classmethod
+    def weighted_index(
+        cls,
+        weights: Mapping[str, float],
+        full_at: Mapping[str, float],
+        *,
+        scale: float = 10.0,
+        required: Iterable[str] = (),
+    ) -> Scorecard:
+        """A weighted index from 0 to ``scale`` over normalized metrics.
+
+        Parameters
+        ----------
+        weights : mapping of str to float
+            Relative weight of each metric (> 0); normalized to sum to 1.
+        full_at : mapping of str to float [unit of the metric]
+            The metric value that earns the metric's full weight; higher
+            values earn no more.
+        scale : float, default 10.0
+            The index of a partner at or above ``full_at`` on every metric.
+        required : iterable of str
+            Metrics that must be > 0 to qualify for a scored tier.
+
+        Notes
+        -----
+        .. math:: I = s \\sum_m w_m \\min(x_m / f_m, 1), \\quad \\sum_m w_m = 1
+
+        Examples
+        --------
+        >>> card = Scorecard.weighted_index({"csat": 1, "certified_staff": 1},
+        ...                                 {"csat": 10, "certified_staff": 4})
+        >>> card.score({"csat": [8.0, 10.0], "certified_staff": [2, 8]}).tolist()
+        [6.5, 10.0]
+        """
+        if not isinstance(weights, Mapping) or not weights:
+            raise ProgramDefinitionError("weights must be a non-empty mapping metric -> weight")
+        w = {m: _number(v, f"weights[{m!r}]", minimum=0, strict=True) for m, v in weights.items()}
+        s = _number(scale, "scale", minimum=0, strict=True)
+        total = sum(w.values())
+        req = set(required)
+        unknown = req - set(w)
+        if unknown:
+            raise ProgramDefinitionError(f"required metric {sorted(unknown)[0]!r} has no weight")
+        items = []
+        for m, wm in w.items():
+            if m not in full_at:
+                raise ProgramDefinitionError(f"full_at has no value for metric {m!r}")
+            f = _number(full_at[m], f"full_at[{m!r}]", minimum=0, strict=True)
+            cap = s * wm / total
+            items.append(ScoreItem(m, cap / f, max_points=cap, required=m in req))
+        return cls(items)
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The metrics the items score, in item order."""
+        return tuple(item.metric for item in self.items)
+
+    @property
+    def max_score(self) -> float:
+        """The highest score the card can give (inf if an item is uncapped)."""
+        return float(sum(item.max_points for item in self.items))
+
+    def score(
+        self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
+    ) -> NDArray[np.float64]:
+        """Score every partner [points].
+
+        Parameters
+        ----------
+        partners : Portfolio, DataFrame or mapping of str to array-like
+            The partners; must have every metric of the card.
+        signed_metrics : iterable of str
+            Metrics that may be negative.
+
+        Raises
+        ------
+        InvalidInputError
+            For a missing metric, NaN, or a negative value of an unsigned metric.
+        """
+        pf = as_portfolio(partners)
+        cols = _metric_columns(
+            pf, dict.fromkeys(self.metrics, "the scorecard"), set(signed_metrics)
+        )
+        return _score(self, cols, len(pf))
+
+    def points(
+        self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
+    ) -> NDArray[np.float64]:
+        """Points per partner and item, shape (n, len(items)) [points]; see :meth:`score`."""
+        pf = as_portfolio(partners)
+        users = dict.fromkeys(self.metrics, "the scorecard")
+        cols = _metric_columns(pf, users, set(signed_metrics))
+        return np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
+
+
+def _score(
+    card: Scorecard,
+    cols: Mapping[str, NDArray[np.float64]],
+    n: int,
+    nonnegative: Iterable[str] = (),
+    *,
+    buf: NDArray[np.float64] | None = None,
+    out: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
+    """Sum of the items' points; metrics in ``nonnegative`` are known to be >= 0."""
+    known = set(nonnegative)
+    total = np.zeros(n) if out is None else out
+    total.fill(0.0)
+    work = np.empty(n) if buf is None else buf
+    for item in card.items:
+        np.multiply(cols[item.metric], item.points_per_unit, out=work)
+        capped = math.isfinite(item.max_points)
+        if item.metric not in known:
+            if capped:
+                np.clip(work, 0.0, item.max_points, out=work)
+            else:
+                np.maximum(work, 0.0, out=work)
+        elif capped:
+            np.minimum(work, item.max_points, out=work)
+        total += work
+    return total
+
+
+# --------------------------------------------------------------------------- tiers
+@attrs.frozen
+class Benefits:
+    """What a tier gives its partners, and so what it costs the vendor.
+
+    Parameters
+    ----------
+    discount : float in [0, 1], default 0.0
+        Extra discount on the partner's purchases, as a share of its revenue.
+    rebate : float in [0, 1], default 0.0
+        Rebate paid back, as a share of the partner's revenue.
+    mdf : float [currency/year], default 0.0
+        Market development funds granted per partner.
+    cost_to_serve : float [currency/year], default 0.0
+        Support, enablement and management cost per partner.
+
+    Notes
+    -----
+    The yearly cost of one partner with revenue :math:`R` is
+
+    .. math:: C = (d + r) R + \\mathrm{mdf} + \\mathrm{cost\\_to\\_serve}.
+
+    Examples
+    --------
+    >>> Benefits(discount=0.05, rebate=0.02, mdf=10_000).cost([100_000, 0]).tolist()
+    [17000.0, 10000.0]
+    """
+
+    discount: float = attrs.field(default=0.0)
+    rebate: float = attrs.field(default=0.0)
+    mdf: float = attrs.field(default=0.0)
+    cost_to_serve: float = attrs.field(default=0.0)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("discount", "rebate"):
+            value = _number(getattr(self, name), f"Benefits.{name}", minimum=0)
+            if value > 1:
+                raise ProgramDefinitionError(
+                    f"Benefits.{name} = {value!r}; expected a share of revenue in [0, 1]"
+                )
+            object.__setattr__(self, name, value)
+        for name in ("mdf", "cost_to_serve"):
+            object.__setattr__(
+                self, name, _number(getattr(self, name), f"Benefits.{name}", minimum=0)
+            )
+
+    @property
+    def rate(self) -> float:
+        """Share of revenue given back: ``discount + rebate``."""
+        return self.discount + self.rebate
+
+    @property
+    def fixed(self) -> float:
+        """Cost per partner independent of revenue: ``mdf + cost_to_serve`` [currency/year]."""
+        return self.mdf + self.cost_to_serve
+
+    def cost(self, revenue: Any) -> NDArray[np.float64]:
+        """Yearly cost of these benefits for partners with ``revenue`` [currency/year].
+
+        Raises
+        ------
+        InvalidInputError
+            For negative, NaN or infinite revenue.
+        """
+        rev = as_float_array(revenue, "revenue", ndim=None, nonnegative=True)
+        return np.asarray(rev * self.rate + self.fixed, dtype=np.float64)
+
+
+def _requirements(value: Mapping[str, float]) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise ProgramDefinitionError(
+            f"requirements must be a mapping metric -> minimum, got {type(value).__name__}"
+        )
+    out: dict[str, float] = {}
+    for key, minimum in value.items():
+        name = _metric(key, "a requirement")
+        out[name] = _number(minimum, f"requirements[{name!r}]")
+    return out
+
+
+@attrs.frozen
+class Tier:
+    """One rung of a program's ladder.
+
+    Parameters
+    ----------
+    name : str
+        Name of the tier, unique within its program.
+    min_score : float [points] or None, default None
+        Minimum scorecard score (inclusive); None if the tier does not use
+        the score.
+    requirements : mapping of str to float, default {}
+        Minimum value (inclusive) of each metric.
+    benefits : Benefits, default Benefits()
+        What the tier gives, and so what it costs.
+
+    Notes
+    -----
+    A partner qualifies for the tier when its score is >= ``min_score`` (if
+    set), every requirement is met, and, if the tier uses a score, every
+    ``required`` scorecard item's metric is > 0.
+
+    Examples
+    --------
+    >>> Tier("Gold", min_score=300, requirements={"certified_staff": 4})
+    Tier(name='Gold', min_score=300.0, requirements={'certified_staff': 4.0},
+         benefits=Benefits(discount=0.0, rebate=0.0, mdf=0.0, cost_to_serve=0.0))
+    """
+
+    name: str = attrs.field()
+    min_score: float | None = attrs.field(default=None)
+    requirements: dict[str, float] = attrs.field(factory=dict, converter=_requirements)
+    benefits: Benefits = attrs.field(factory=Benefits)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise ProgramDefinitionError(
+                f"Tier.name must be a non-empty string, got {self.name!r}"
+            )
+        if self.min_score is not None:
+            object.__setattr__(
+                self,
+                "min_score",
+                _number(self.min_score, f"tier {self.name!r}: min_score", minimum=0),
+            )
+        if not isinstance(self.benefits, Benefits):
+            raise ProgramDefinitionError(
+                f"tier {self.name!r}: benefits must be a Benefits, got {self.benefits!r}"
+            )
+
+    @property
+    def uses_score(self) -> bool:
+        """Whether the tier has a ``min_score``."""
+        return self.min_score is not None
+
+
+def _tiers(value: Iterable[Tier]) -> tuple[Tier, ...]:
+    if isinstance(value, Tier) or not isinstance(value, Iterable):
+        raise ProgramDefinitionError("Program.tiers must be a sequence of Tier, lowest first")
+    return tuple(value)
+
+
+def _signed(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ProgramDefinitionError("Program.signed_metrics must be a sequence of metric names")
+    out: list[str] = []
+    for v in value:
+        name = _metric(v, "a signed metric")
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def _check_ladder(tiers: Sequence[Tier]) -> None:
+    for lo, hi in itertools.pairwise(tiers):
+        pair = f"tier {hi.name!r} is above tier {lo.name!r}"
+        if lo.min_score is not None:
+            if hi.min_score is None:
+                raise ProgramDefinitionError(
+                    f"{pair} but has no min_score while {lo.name!r} needs {_fmt(lo.min_score)} "
+                    "points: a higher tier must keep every rule of the tier below"
+                )
+            if hi.min_score < lo.min_score:
+                raise ProgramDefinitionError(
+                    f"{pair} but needs min_score {_fmt(hi.min_score)}, less than "
+                    f"{_fmt(lo.min_score)}: a higher tier must not be easier to reach"
+                )
+        for metric, minimum in lo.requirements.items():
+            if metric not in hi.requirements:
+                raise ProgramDefinitionError(
+                    f"{pair} but has no requirement on {metric!r} while {lo.name!r} needs "
+                    f"{metric} >= {_fmt(minimum)}: a higher tier must keep every rule of the tier "
+                    "below"
+                )
+            if hi.requirements[metric] < minimum:
+                raise ProgramDefinitionError(
+                    f"{pair} but needs {metric} >= {_fmt(hi.requirements[metric])}, less than "
+                    f"{lo.name!r}'s {_fmt(minimum)}: a higher tier must not be easier to reach"
+                )
+        if hi.min_score == lo.min_score and hi.requirements == lo.requirements:
+            raise ProgramDefinitionError(
+                f"{pair} but has exactly the same rules, so {lo.name!r} could never be "
+                "reached: a higher tier must ask for more"
+            )
+
+
+@attrs.frozen
+class Program:
+    """A tiered partner program: a ladder of tiers, lowest first.
+
+    Parameters
+    ----------
+    tiers : sequence of Tier
+        The ladder, lowest tier first; names unique.
+    scorecard : Scorecard or None, default None
+        The points scorecard; needed if any tier has a ``min_score``.
+    policy : ProgressionPolicy, default ProgressionPolicy()
+        How partners move between tiers over time (see
+        :func:`channelkit.progression.progress`).
+    signed_metrics : sequence of str, default ("growth",)
+        Metrics that may be negative (growth rates, net changes); every
+        other metric the program uses must be >= 0.
+    name : str, default ""
+        A label for reports and files.
+
+    Raises
+    ------
+    ProgramDefinitionError
+        For an empty ladder, repeated tier names, a ``min_score`` without a
+        scorecard, or a ladder in which a higher tier is easier to reach than
+        a lower one: a lower ``min_score``, a lower minimum on a metric the
+        lower tier requires, a missing rule of the lower tier, or exactly the
+        same rules. The message names both tiers and the rule.
+
+    Notes
+    -----
+    With a valid ladder, meeting a tier's rules implies meeting the rules of
+    every tier below it, so "the highest tier whose rules are met" is
+    well defined and moving up never skips a qualification.
+
+    Examples
+    --------
+    >>> try:
+    ...     Program([Tier("Silver", requirements={"deals": 5}),
+    ...              Tier("Gold", requirements={"deals": 2})])
+    ... except ProgramDefinitionError as err:
+    ...     print(err)
+    tier 'Gold' is above tier 'Silver' but needs deals >= 2, less than
+    'Silver''s 5: a higher tier must not be easier to reach
+    """
+
+    tiers: tuple[Tier, ...] = attrs.field(converter=_tiers)
+    scorecard: Scorecard | None = attrs.field(default=None)
+    policy: ProgressionPolicy = attrs.field(factory=ProgressionPolicy)
+    signed_metrics: tuple[str, ...] = attrs.field(
+        default=DEFAULT_SIGNED_METRICS, converter=_signed
+    )
+    name: str = attrs.field(default="")
+
+    def __attrs_post_init__(self) -> None:
+        if not self.tiers:
+            raise ProgramDefinitionError("a Program needs at least one Tier")
+        names: set[str] = set()
+        for i, tier in enumerate(self.tiers):
+            if not isinstance(tier, Tier):
+                raise ProgramDefinitionError(
+                    f"Program.tiers[{i}] must be a Tier, got {type(tier).__name__}"
+                )
+            if tier.name in names:
+                raise ProgramDefinitionError(f"tier name {tier.name!r} appears twice")
+            names.add(tier.name)
+            if tier.min_score is not None and self.scorecard is None:
+                raise ProgramDefinitionError(
+                    f"tier {tier.name!r} has min_score {_fmt(tier.min_score)} but the program "
+                    "has no scorecard"
+                )
+        if self.scorecard is not None and not isinstance(self.scorecard, Scorecard):
+            raise ProgramDefinitionError(
+                f"Program.scorecard must be a Scorecard or None, got {self.scorecard!r}"
+            )
+        if not isinstance(self.policy, ProgressionPolicy):
+            raise ProgramDefinitionError(
+                f"Program.policy must be a ProgressionPolicy, got {self.policy!r}"
+            )
+        if not isinstance(self.name, str):
+            raise ProgramDefinitionError(f"Program.name must be a string, got {self.name!r}")
+        _check_ladder(self.tiers)
+
+    @property
+    def tier_names(self) -> tuple[str, ...]:
+        """Names of the tiers, lowest first."""
+        return tuple(t.name for t in self.tiers)
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """Every metric the program reads, in order of first use."""
+        return tuple(self._metric_users())
+
+    def _metric_users(self) -> dict[str, str]:
+        users: dict[str, str] = {}
+        if self.scorecard is not None:
+            for m in self.scorecard.metrics:
+                users.setdefault(m, "the scorecard")
+        for tier in self.tiers:
+            for m in tier.requirements:
+                users.setdefault(m, f"tier {tier.name!r}")
+        return users
+
+    def index(self, tier: str | int) -> int:
+        """Position of a tier given by name or index (negative counts from the top).
+
+        Raises
+        ------
+        InvalidInputError
+            For an unknown name or an index out of range.
+        """
+        k = len(self.tiers)
+        if isinstance(tier, str):
+            try:
+                return self.tier_names.index(tier)
+            except ValueError:
+                raise InvalidInputError(
+                    f"no tier named {tier!r}; the tiers are {', '.join(self.tier_names)}"
+                ) from None
+        if isinstance(tier, bool) or not isinstance(tier, int | np.integer) or not -k <= tier < k:
+            raise InvalidInputError(
+                f"tier must be a tier name or an index in [-{k}, {k}), got {tier!r}"
+            )
+        return int(tier) % k
+
+    def benefit_cost(self, tier: Any, revenue: Any) -> NDArray[np.float64]:
+        """Yearly benefit cost of partners in tiers ``tier`` (index, -1 for none) [currency/year].
+
+        Examples
+        --------
+        >>> p = Program([Tier("A"), Tier("B", requirements={"x": 1}, benefits=Benefits(mdf=100))])
+        >>> p.benefit_cost([1, 0, -1], [10.0, 10.0, 10.0]).tolist()
+        [100.0, 0.0, 0.0]
+        """
+        k = len(self.tiers)
+        t = as_int_array(tier, "tier", ndim=(0, 1), min_value=-1)
+        if t.size and t.max() >= k:
+            raise InvalidInputError(f"tier = {int(t.max())} is not a tier index in [-1, {k - 1}]")
+        rev = as_float_array(revenue, "revenue", ndim=(0, 1), nonnegative=True)
+        rate = np.array([x.benefits.rate for x in self.tiers] + [0.0])
+        fixed = np.array([x.benefits.fixed for x in self.tiers] + [0.0])
+        return np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
+
+    def evaluate(self, partners: Any) -> Evaluation:
+        """Evaluate ``partners`` against this program; see :func:`evaluate`."""
+        return evaluate(self, partners)
+
+
+# --------------------------------------------------------------------------- kernels
+def _metric_columns(
+    pf: Portfolio, users: Mapping[str, str], signed: set[str]
+) -> dict[str, NDArray[np.float64]]:
+    """Validated columns of ``pf`` for each metric in ``users`` (metric -> who needs it)."""
+    out: dict[str, NDArray[np.float64]] = {}
+    for name, user in users.items():
+        if not pf.has_column(name):
+            raise InvalidInputError(
+                f"the program needs metric {name!r} (used by {user}) but the partners have no "
+                f"such column; available: {', '.join(pf.columns)}"
+            )
+        col = np.asarray(pf.column(name), dtype=np.float64)
+        if col.size:
+            lo = col.min()
+            bad = None
+            if math.isnan(lo):
+                bad, why = np.isnan(col), "is NaN; every partner needs a value"
+            elif lo < 0 and name not in signed:
+                bad, why = (
+                    col < 0,
+                    "is negative; counts and amounts must be >= 0 (list signed metrics such as "
+                    "growth in Program.signed_metrics)",
+                )
+            if bad is not None:
+                i = int(np.argmax(bad))
+                raise InvalidInputError(
+                    f"metric {name!r} of partner {str(pf.ids[i])!r} (row {i}) = {col[i]!r} {why}"
+                )
+        out[name] = col
+    return out
+
+
+#: Partners per block in the tier kernel: small enough for the working arrays
+#: to stay in the CPU cache, large enough to amortize numpy's call overhead.
+_BLOCK = 1 << 14
+
+
+def _tier_kernel(
+    program: Program, cols: Mapping[str, NDArray[np.float64]], n: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Evaluated tier (-1 for none) and score of every partner.
+
+    Works block by block over the partners (never partner by partner); each
+    block runs one vectorized pass per scorecard item and per tier rule.
+    """
+    card = program.scorecard
+    score = np.empty(n) if card is not None else np.full(n, np.nan)
+    tier = np.empty(n, dtype=np.int64)
+    unsigned = (
+        [m for m in card.metrics if m not in program.signed_metrics] if card is not None else []
+    )
+    required = [it.metric for it in card.items if it.required] if card is not None else []
+    rules = [(t.min_score, tuple(t.requirements.items())) for t in program.tiers]
+    size = min(_BLOCK, max(n, 1))
+    buf = np.empty(size)
+    ok_buf = np.empty(size, dtype=bool)
+    tmp_buf = np.empty(size, dtype=bool)
+    req_buf = np.empty(size, dtype=bool)
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        m = stop - start
+        block = {k: v[start:stop] for k, v in cols.items()}
+        ok, tmp, req = ok_buf[:m], tmp_buf[:m], req_buf[:m]
+        sc = score[start:stop]
+        if card is not None:
+            _score(card, block, m, unsigned, buf=buf[:m], out=sc)
+        if required:
+            req.fill(True)
+            for metric in required:
+                np.greater(block[metric], 0.0, out=tmp)
+                req &= tmp
+        t = tier[start:stop]
+        t.fill(-1)
+        # A validated ladder is nested: meeting tier k implies meeting every
+        # tier below it, so the highest tier met is the number met minus one.
+        for min_score, reqs in rules:
+            ok.fill(True)
+            if min_score is not None:
+                np.greater_equal(sc, min_score, out=ok)
+                if required:
+                    ok &= req
+            for metric, minimum in reqs:
+                np.greater_equal(block[metric], minimum, out=tmp)
+                ok &= tmp
+            t += ok
+    return tier, score
+
+
+def _prepare(program: Program, partners: Any) -> tuple[Portfolio, dict[str, NDArray[np.float64]]]:
+    if not isinstance(program, Program):
+        raise InvalidInputError(f"program must be a Program, got {type(program).__name__}")
+    pf = as_portfolio(partners)
+    cols = _metric_columns(pf, program._metric_users(), set(program.signed_metrics))
+    return pf, cols
+
+
+# --------------------------------------------------------------------------- evaluation
+def evaluate(program: Program, partners: Any) -> Evaluation:
+    """Place every partner in the highest tier whose rules it meets.
+
+    Parameters
+    ----------
+    program : Program
+        The program.
+    partners : Portfolio, pandas.DataFrame, mapping of str to array-like, or sequence of Partner
+        The partners, with every metric the program uses (see
+        :attr:`Program.metrics`).
+
+    Returns
+    -------
+    Evaluation
+        Tier index (-1 for none), tier name and score of every partner, and
+        their gaps to other tiers.
+
+    Raises
+    ------
+    InvalidInputError
+        If a metric the program uses is missing, NaN, or negative while not
+        in :attr:`Program.signed_metrics`; the message names the metric and
+        the first offending partner.
+
+    Notes
+    -----
+    Tier :math:`k` is met when
+
+    .. math:: S \\ge s_k \\;\\wedge\\; \\forall m: x_m \\ge r_{k,m}
+              \\;\\wedge\\; \\forall i \\in \\mathrm{required}: x_i > 0,
+
+    the score terms applying only when the tier has a ``min_score``
+    :math:`s_k`; the evaluated tier is the highest :math:`k` met. The
+    computation is one vectorized pass per tier and rule.
+
+    Examples
+    --------
+    >>> program = Program(
+    ...     [Tier("Member"), Tier("Partner", min_score=100), Tier("Premier", min_score=400)],
+    ...     scorecard=Scorecard([ScoreItem("deals", 10, max_points=300),
+    ...                          ScoreItem("certified_staff", 50, required=True)]),
+    ... )
+    >>> ev = evaluate(program, {"deals": [50, 4, 12], "certified_staff": [3, 1, 0]})
+    >>> ev.score.tolist(), ev.tier_name.tolist()
+    ([450.0, 90.0, 120.0], ['Premier', 'Member', 'Member'])
+    """
+    pf, cols = _prepare(program, partners)
+    tier, score = _tier_kernel(program, cols, len(pf))
+    return Evaluation(program=program, partners=pf, tier=tier, score=score, values=cols)
+
+
+@attrs.frozen(repr=False, eq=False)
+class Evaluation:
+    """Result of :func:`evaluate`: where every partner stands in a program.
+
+    Attributes
+    ----------
+    program : Program
+        The program evaluated against.
+    partners : Portfolio
+        The partners.
+    tier : ndarray of int, shape (n,)
+        Index into ``program.tiers`` of each partner's tier; -1 for none.
+    score : ndarray of float, shape (n,) [points]
+        Scorecard score; NaN if the program has no scorecard.
+    values : mapping of str to ndarray
+        The metric columns the program read.
+    """
+
+    program: Program
+    partners: Portfolio
+    tier: NDArray[np.int64]
+    score: NDArray[np.float64]
+    values: Mapping[str, NDArray[np.float64]]
+
+    def __len__(self) -> int:
+        return int(self.tier.shape[0])
+
+    def __repr__(self) -> str:
+        counts = self.counts()
+        parts = ", ".join(f"{k or 'no tier'}: {v}" for k, v in counts.items())
+        return f"<Evaluation of {len(self)} partners; {parts}>"
+
+    @property
+    def tier_name(self) -> NDArray[np.str_]:
+        """Name of each partner's tier; ``""`` for none."""
+        names = np.array([*self.program.tier_names, ""])
+        return names[self.tier]
+
+    def counts(self) -> dict[str, int]:
+        """Number of partners per tier, lowest first, then ``""`` for no tier."""
+        k = len(self.program.tiers)
+        c = np.bincount(self.tier % (k + 1), minlength=k + 1)
+        return {name: int(v) for name, v in zip([*self.program.tier_names, ""], c)}
+
+    def by_tier(self) -> dict[str, NDArray[Any]]:
+        """Per-tier table as columns: tier, partners, share, revenue, revenue_share, benefit_cost.
+
+        The last row is ``""`` (no tier). ``revenue`` is the partners'
+        ``revenue`` column [currency/year]; ``benefit_cost`` its yearly cost
+        under each tier's :class:`Benefits` [currency/year].
+        """
+        k = len(self.program.tiers)
+        idx = self.tier % (k + 1)
+        n = max(len(self), 1)
+        rev = self.partners.revenue
+        count = np.bincount(idx, minlength=k + 1)
+        revenue = np.bincount(idx, weights=rev, minlength=k + 1)
+        cost = np.bincount(idx, weights=self.program.benefit_cost(self.tier, rev), minlength=k + 1)
+        total = revenue.sum()
+        return {
+            "tier": np.array([*self.program.tier_names, ""]),
+            "partners": count,
+            "share": count / n,
+            "revenue": revenue,
+            "revenue_share": revenue / total if total > 0 else np.zeros(k + 1),
+            "benefit_cost": cost,
+        }
+
+    def summary(self) -> pd.DataFrame:
+        """The :meth:`by_tier` table as a DataFrame (needs pandas)."""
+        return _data_frame(self.by_tier())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per partner: id, tier, tier_index and score (if scored)."""
+        data: dict[str, Any] = {
+            "id": self.partners.ids.astype(object),
+            "tier": self.tier_name.astype(object),
+            "tier_index": self.tier.copy(),
+        }
+        if self.program.scorecard is not None:
+            data["score"] = self.score.copy()
+        return _data_frame(data)
+
+    def gaps(self, to: str | int = "next") -> Gaps:
+        """How much each partner is missing to reach a tier.
+
+        Parameters
+        ----------
+        to : "next", tier name or tier index, default "next"
+            ``"next"`` targets the tier above each partner's own (partners
+            already at the top have no target: NaN gaps); a name or index
+            targets that tier for everyone (partners at or above it have
+            zero gaps).
+
+        Returns
+        -------
+        Gaps
+            Per partner and requirement of its target the shortfall (0 where
+            met); for scored targets the missing points and, per scorecard
+            item, the metric increase that would close the points gap on its
+            own.
+
+        Notes
+        -----
+        For item :math:`i` with points :math:`p_i = \\min(\\max(a_i x_i, 0),
+        c_i)` and a points gap :math:`g > 0`, the increase is
+        :math:`(p_i + g) / a_i - x_i` if :math:`p_i + g \\le c_i`, else
+        infinite (the cap stops the item from closing the gap alone).
+
+        Examples
+        --------
+        >>> program = Program([Tier("Silver", min_score=100), Tier("Gold", min_score=300)],
+        ...                   scorecard=Scorecard([ScoreItem("deals", 10, max_points=200),
+        ...                                        ScoreItem("revenue", 1e-3)]))
+        >>> g = evaluate(program, {"revenue": [50_000.0], "deals": [10]}).gaps()
+        >>> g.target.tolist(), g.points.tolist()
+        ([1], [150.0])
+        >>> g.via["deals"].tolist(), g.via["revenue"].tolist()
+        ([inf], [150000.0])
+        """
+        return _gaps(self, to)
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of partners per tier (needs matplotlib); returns the Axes."""
+        from ._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        counts = self.counts()
+        labels = [k or "no tier" for k in counts]
+        ax.bar(labels, list(counts.values()))
+        ax.set_ylabel("partners")
+        ax.set_title(self.program.name or "tiers")
+        return ax
+
+
+@attrs.frozen(repr=False, eq=False)
+class Gaps:
+    """Per-partner distance to a target tier; see :meth:`Evaluation.gaps`.
+
+    Attributes
+    ----------
+    ids : ndarray of str, shape (n,)
+        Partner ids.
+    tier : ndarray of int, shape (n,)
+        Current tier index (-1 for none).
+    target : ndarray of int, shape (n,)
+        Target tier index; -1 where there is none (top tier, ``to="next"``).
+    tier_names : tuple of str
+        The program's tier names.
+    requirements : mapping of str to ndarray
+        Shortfall per requirement metric [unit of the metric]: 0 where met
+        or where the target does not require it, NaN where there is no target.
+    points : ndarray or None
+        Missing points (0 where met or where the target has no
+        ``min_score``, NaN without target); None if no target uses a score.
+    via : mapping of str to ndarray
+        Per scorecard item metric, the increase that would close the points
+        gap on its own; inf where the item's cap makes that impossible.
+    required : mapping of str to ndarray of bool
+        Per required scorecard item, True where the target uses a score and
+        the metric is not yet > 0.
+    distance : ndarray, shape (n,)
+        Largest relative shortfall over the target's rules (shortfall divided
+        by the threshold, or the shortfall itself for a zero threshold; 1 for
+        an unmet required item): 0 means qualified, NaN no target.
+    """
+
+    ids: NDArray[np.str_]
+    tier: NDArray[np.int64]
+    target: NDArray[np.int64]
+    tier_names: tuple[str, ...]
+    requirements: Mapping[str, NDArray[np.float64]]
+    points: NDArray[np.float64] | None
+    via: Mapping[str, NDArray[np.float64]]
+    required: Mapping[str, NDArray[np.bool_]]
+    distance: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def __repr__(self) -> str:
+        has = int((self.target >= 0).sum())
+        met = int(self.met.sum())
+        return f"<Gaps of {len(self)} partners: {has} with a target, {met} already meeting it>"
+
+    @property
+    def met(self) -> NDArray[np.bool_]:
+        """True where the partner has a target and meets all of its rules."""
+        return np.asarray((self.target >= 0) & (self.distance == 0), dtype=bool)
+
+    def closest(self, k: int = 10) -> NDArray[np.intp]:
+        """Row positions of the ``k`` partners with a target but not there yet, closest first."""
+        cand = np.flatnonzero((self.target >= 0) & (self.distance > 0))
+        order = np.argsort(self.distance[cand], kind="stable")
+        return np.asarray(cand[order[: max(int(k), 0)]], dtype=np.intp)
+
+    def to_columns(self) -> dict[str, NDArray[Any]]:
+        """The gaps as columns: id, tier, target, one per requirement, points, ...
+
+        Columns: ``id``, ``tier`` and ``target`` (names, ``""`` for none),
+        one column per requirement metric (its shortfall), ``points``,
+        ``points_via_<metric>`` per scorecard item, ``required_<metric>`` per
+        required item, and ``distance``.
+        """
+        names = np.array([*self.tier_names, ""])
+        out: dict[str, NDArray[Any]] = {
+            "id": self.ids,
+            "tier": names[self.tier],
+            "target": names[self.target],
+        }
+        out.update(self.requirements)
+        if self.points is not None:
+            out["points"] = self.points
+        out.update({f"points_via_{m}": v for m, v in self.via.items()})
+        out.update({f"required_{m}": v for m, v in self.required.items()})
+        out["distance"] = self.distance
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The :meth:`to_columns` table as a DataFrame (needs pandas)."""
+        return _data_frame(self.to_columns())
+
+
+def _gaps(ev: Evaluation, to: str | int) -> Gaps:
+    program = ev.program
+    n, k_max = len(ev), len(program.tiers)
+    if isinstance(to, str) and to == "next":
+        target = np.where(ev.tier < k_max - 1, ev.tier + 1, -1).astype(np.int64)
+        targeted = list(range(k_max))
+    else:
+        k = program.index(to)
+        target = np.full(n, k, dtype=np.int64)
+        targeted = [k]
+    none = target < 0
+    req_metrics: list[str] = []
+    for k in targeted:
+        req_metrics.extend(m for m in program.tiers[k].requirements if m not in req_metrics)
+    shortfall = {m: np.zeros(n) for m in req_metrics}
+    distance = np.zeros(n)
+    scored = program.scorecard is not None and any(program.tiers[k].uses_score for k in targeted)
+    points = np.zeros(n) if scored else None
+    required_items = (
+        [it for it in program.scorecard.items if it.required]
+        if scored and program.scorecard is not None
+        else []
+    )
+    required = {it.metric: np.zeros(n, dtype=bool) for it in required_items}
+    for k in targeted:
+        tier = program.tiers[k]
+        sel = np.flatnonzero(target == k)
+        if sel.size == 0:
+            continue
+        rel = np.zeros(sel.size)
+        for m, minimum in tier.requirements.items():
+            short = np.maximum(minimum - ev.values[m][sel], 0.0)
+            shortfall[m][sel] = short
+            rel = np.maximum(rel, short / abs(minimum) if minimum != 0 else short)
+        if tier.min_score is not None and points is not None:
+            short = np.maximum(tier.min_score - ev.score[sel], 0.0)
+            points[sel] = short
+            rel = np.maximum(rel, short / tier.min_score if tier.min_score > 0 else short)
+            for it in required_items:
+                miss = ev.values[it.metric][sel] <= 0
+                required[it.metric][sel] = miss
+                rel = np.maximum(rel, miss.astype(float))
+        distance[sel] = rel
+    via: dict[str, NDArray[np.float64]] = {}
+    if points is not None and program.scorecard is not None:
+        for it in program.scorecard.items:
+            x = ev.values[it.metric]
+            p = _item_points(it, x)
+            with np.errstate(invalid="ignore"):
+                inc = np.where(
+                    points <= 0,
+                    0.0,
+                    np.where(
+                        points > it.max_points - p, np.inf, (p + points) / it.points_per_unit - x
+                    ),
+                )
+            via[it.metric] = np.maximum(inc, 0.0)
+    nan_fill = [*shortfall.values(), distance, *via.values()]
+    if points is not None:
+        nan_fill.append(points)
+    for arr in nan_fill:
+        arr[none] = np.nan
+    for arr_b in required.values():
+        arr_b[none] = False
+    return Gaps(
+        ids=ev.partners.ids,
+        tier=ev.tier,
+        target=target,
+        tier_names=program.tier_names,
+        requirements=shortfall,
+        points=points,
+        via=via,
+        required=required,
+        distance=distance,
+    )
+
+
+# --------------------------------------------------------------------------- audit
+@attrs.frozen
+class Finding:
+    """One observation of :func:`audit_program`.
+
+    Attributes
+    ----------
+    kind : str
+        ``"unreached"``, ``"rare"``, ``"crowded"``, ``"above_population"``,
+        ``"below_population"``, ``"flat_step"``, ``"steep_step"`` or
+        ``"disproportionate_cost"``.
+    tier : str
+        The tier concerned.
+    rule : str
+        The rule concerned (a metric, ``"min_score"``, or ``""``).
+    value : float
+        The number behind the finding (a share, a ratio, a threshold).
+    message : str
+        A sentence for a program manager.
+    """
+
+    kind: str
+    tier: str
+    rule: str
+    value: float
+    message: str
+
+
+@attrs.frozen(repr=False, eq=False)
+class ProgramAudit:
+    """Result of :func:`audit_program`.
+
+    Attributes
+    ----------
+    findings : tuple of Finding
+        What looks wrong or risky, in ladder order.
+    table : mapping of str to ndarray
+        The :meth:`Evaluation.by_tier` table the findings are based on.
+    """
+
+    findings: tuple[Finding, ...]
+    table: Mapping[str, NDArray[Any]]
+
+    def __len__(self) -> int:
+        return len(self.findings)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.findings)
+
+    def __repr__(self) -> str:
+        kinds: dict[str, int] = {}
+        for f in self.findings:
+            kinds[f.kind] = kinds.get(f.kind, 0) + 1
+        return f"<ProgramAudit: {len(self)} findings {kinds}>"
+
+    def kinds(self) -> list[str]:
+        """The kind of each finding, in order."""
+        return [f.kind for f in self.findings]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The findings as a DataFrame (needs pandas)."""
+        return _data_frame(
+            [attrs.asdict(f) for f in self.findings],
+            columns=["kind", "tier", "rule", "value", "message"],
+        )
+
+
+def audit_program(
+    program: Program,
+    partners: Any,
+    *,
+    rare: float = 0.01,
+    crowded: float = 0.8,
+    flat: float = 1.1,
+    steep: float = 5.0,
+    disproportion: float = 2.0,
+) -> ProgramAudit:
+    """Review a program against a population and list what looks wrong.
+
+    Parameters
+    ----------
+    program : Program
+        The program.
+    partners : Portfolio, DataFrame or mapping of str to array-like
+        The population the program is meant for.
+    rare : float in [0, 1], default 0.01
+        A tier holding a smaller (non-zero) share of partners is ``"rare"``;
+        one holding none is ``"unreached"``.
+    crowded : float in [0, 1], default 0.8
+        A tier holding at least this share of partners is ``"crowded"``.
+    flat, steep : float > 1, defaults 1.1 and 5.0
+        A threshold that rises from one tier to the next by a factor in
+        (1, ``flat``) is a ``"flat_step"``; by more than ``steep``, a
+        ``"steep_step"``.
+    disproportion : float > 1, default 2.0
+        A tier whose share of the benefit cost exceeds ``disproportion``
+        times its share of revenue is ``"disproportionate_cost"``.
+
+    Returns
+    -------
+    ProgramAudit
+        The findings and the per-tier table.
+
+    Raises
+    ------
+    InvalidInputError
+        For an empty population, bad thresholds, or the errors of
+        :func:`evaluate`.
+
+    Notes
+    -----
+    Entry thresholds are checked rule by rule against the population: a
+    threshold no partner meets is ``"above_population"``; one every partner
+    meets, on a tier above the lowest, ``"below_population"`` (it does not
+    discriminate).
+
+    Examples
+    --------
+    >>> program = Program([Tier("Silver", requirements={"deals": 1}),
+    ...                    Tier("Gold", requirements={"deals": 50})])
+    >>> audit = audit_program(program, {"deals": [0, 2, 3, 5, 8]})
+    >>> audit.kinds()
+    ['crowded', 'unreached', 'above_population', 'steep_step']
+    >>> print(audit.findings[2].message)
+    tier 'Gold': deals >= 50 is above every partner (highest 8)
+    """
+
+    check_fraction(rare, "rare")
+    check_fraction(crowded, "crowded")
+    for value, name in ((flat, "flat"), (steep, "steep"), (disproportion, "disproportion")):
+        if check_positive(value, name) <= 1:
+            raise InvalidInputError(f"{name} must be > 1, got {value!r}")
+    ev = evaluate(program, partners)
+    n = len(ev)
+    if n == 0:
+        raise InvalidInputError("partners is empty; an audit needs a population to compare with")
+    table = ev.by_tier()
+    findings: list[Finding] = []
+    total_cost = float(table["benefit_cost"][:-1].sum())
+    for k, tier in enumerate(program.tiers):
+        name = tier.name
+        count, share = int(table["partners"][k]), float(table["share"][k])
+        if count == 0:
+            findings.append(Finding("unreached", name, "", 0.0, f"nobody reaches tier {name!r}"))
+        elif share < rare:
+            findings.append(
+                Finding(
+                    "rare",
+                    name,
+                    "",
+                    share,
+                    f"only {count} partners ({share:.1%}) are in tier {name!r}",
+                )
+            )
+        if share >= crowded:
+            findings.append(
+                Finding(
+                    "crowded", name, "", share, f"tier {name!r} holds {share:.0%} of the partners"
+                )
+            )
+        rules: list[tuple[str, float, NDArray[np.float64]]] = []
+        if tier.min_score is not None:
+            rules.append(("min_score", tier.min_score, ev.score))
+        rules.extend((m, v, ev.values[m]) for m, v in tier.requirements.items())
+        for rule, threshold, col in rules:
+            meets = float(np.mean(col >= threshold))
+            label = "score" if rule == "min_score" else rule
+            if meets == 0:
+                findings.append(
+                    Finding(
+                        "above_population",
+                        name,
+                        rule,
+                        threshold,
+                        f"tier {name!r}: {label} >= {_fmt(threshold)} is above every partner "
+                        f"(highest {_fmt(float(col.max()))})",
+                    )
+                )
+            elif meets == 1 and k > 0:
+                findings.append(
+                    Finding(
+                        "below_population",
+                        name,
+                        rule,
+                        threshold,
+                        f"tier {name!r}: every partner has {label} >= {_fmt(threshold)}, so the "
+                        "rule does not discriminate",
+                    )
+                )
+        if k > 0:
+            lower = program.tiers[k - 1]
+            pairs: list[tuple[str, float, float]] = []
+            if lower.min_score is not None and tier.min_score is not None:
+                pairs.append(("min_score", lower.min_score, tier.min_score))
+            pairs.extend(
+                (m, v, tier.requirements[m]) for m, v in lower.requirements.items() if v > 0
+            )
+            for rule, lo, hi in pairs:
+                if lo <= 0:
+                    continue
+                ratio = hi / lo
+                label = "score" if rule == "min_score" else rule
+                step = f"{label} {_fmt(lo)} -> {_fmt(hi)} from {lower.name!r} to {name!r}"
+                if 1 < ratio < flat:
+                    findings.append(
+                        Finding(
+                            "flat_step", name, rule, ratio, f"flat step: {step} (x{ratio:.3g})"
+                        )
+                    )
+                elif ratio > steep:
+                    findings.append(
+                        Finding(
+                            "steep_step", name, rule, ratio, f"steep step: {step} (x{ratio:.3g})"
+                        )
+                    )
+        rev_share = float(table["revenue_share"][k])
+        cost = float(table["benefit_cost"][k])
+        if total_cost > 0 and cost > 0:
+            cost_share = cost / total_cost
+            if cost_share > disproportion * rev_share:
+                findings.append(
+                    Finding(
+                        "disproportionate_cost",
+                        name,
+                        "",
+                        cost_share / rev_share if rev_share > 0 else math.inf,
+                        f"tier {name!r} takes {cost_share:.0%} of the benefit cost but brings "
+                        f"{rev_share:.0%} of the revenue",
+                    )
+                )
+    return ProgramAudit(findings=tuple(findings), table=table)
