@@ -203,3 +203,78 @@ def test_errors(kwargs: dict, match: str) -> None:
     recruits = args.pop("recruits", None)
     with pytest.raises(ck.InvalidInputError, match=match):
         simulate_channel(Segment("a", 1.0), recruits, **args)
+
+
+def _revenue_program() -> ck.Program:
+    return ck.Program(
+        [
+            ck.Tier("Registered"),
+            ck.Tier("Silver", requirements={"revenue": 100_000}),
+            ck.Tier("Gold", requirements={"revenue": 100_000, "certified_staff": 2}),
+        ]
+    )
+
+
+def test_program_tier_counts_hand_checked() -> None:
+    # run rates during the 4-month ramp: 15k, 45k, 75k, 105k, then 120k a year;
+    # one recruit a month, so in month m the partners are aged 0..m and those aged
+    # >= 3 are Silver; the certified ones (segment metrics) are Gold.
+    plain = Segment("plain", 120_000.0, ramp_months=4)
+    certified = Segment("certified", 120_000.0, ramp_months=4, metrics={"certified_staff": 3})
+    sim = simulate_channel(
+        [plain, certified],
+        {"plain": 1, "certified": 1},
+        horizon_months=8,
+        n_sims=3,
+        seed=0,
+        program=_revenue_program(),
+    )
+    assert sim.tier_names == ("Registered", "Silver", "Gold")
+    assert sim.tier_counts is not None
+    m = np.arange(8)
+    silver = np.maximum(0, m - 2)
+    np.testing.assert_array_equal(sim.tier_counts[0, :, 1], silver)
+    np.testing.assert_array_equal(sim.tier_counts[0, :, 2], silver)
+    np.testing.assert_array_equal(sim.tier_counts[0, :, 0], 2 * (m + 1) - 2 * silver)
+    np.testing.assert_array_equal(sim.tier_counts[0, :, 3], 0)  # everyone is Registered
+    np.testing.assert_array_equal(sim.tier_counts.sum(axis=2), sim.active)
+    assert "mean partners per tier" in sim.summary()
+
+
+def test_program_with_start_portfolio_and_attrition() -> None:
+    start = ck.Portfolio(
+        ["a", "b", "c"],
+        revenue=[50_000.0, 150_000.0, 400_000.0],
+        metrics={"certified_staff": [0.0, 1.0, 5.0]},
+    )
+    seg = Segment("new", stats.lognorm(s=1.0, scale=80_000), ramp_months=2, attrition=0.3)
+    sim = simulate_channel(
+        seg,
+        {"new": 2},
+        start=start,
+        start_attrition=0.2,
+        horizon_months=6,
+        n_sims=300,
+        seed=4,
+        program=_revenue_program(),
+    )
+    assert sim.tier_counts is not None
+    np.testing.assert_array_equal(sim.tier_counts.sum(axis=2), sim.active)
+    # month 0: start partners a (Registered), b (Silver), c (Gold) are all still there
+    start_only = simulate_channel(
+        seg, None, start=start, horizon_months=2, n_sims=2, seed=1, program=_revenue_program()
+    )
+    assert start_only.tier_counts is not None
+    np.testing.assert_array_equal(start_only.tier_counts[:, 0, :], [[1, 1, 1, 0]] * 2)
+    frame = sim.to_frame()
+    assert "tier_Gold_mean" in frame.columns
+
+
+def test_program_metric_missing_everywhere_is_zero() -> None:
+    program = ck.Program([ck.Tier("Base"), ck.Tier("Top", requirements={"csat": 8})])
+    sim = simulate_channel(
+        Segment("a", 1_000.0), {"a": 1}, horizon_months=3, n_sims=2, seed=0, program=program
+    )
+    assert sim.tier_counts is not None
+    np.testing.assert_array_equal(sim.tier_counts[0, :, 1], 0)
+    np.testing.assert_array_equal(sim.tier_counts[0, :, 0], [1, 2, 3])

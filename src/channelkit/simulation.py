@@ -116,25 +116,27 @@ def _tier_counts(
     from .tiers import evaluate  # lazy: tiers is a sibling topic module
 
     rows = row_ids.size
-    names = set(eng.start_metrics)
+    names = set(eng.program.metrics) | set(eng.start_metrics)
     for seg in eng.segments:
         names |= set(seg.metrics)
+    names.discard("revenue")
     revenue_cols: list[NDArray[np.float64]] = []
     row_cols: list[NDArray[np.int64]] = []
     metric_cols: dict[str, list[NDArray[np.float64]]] = {name: [] for name in names}
-    groups: list[tuple[Mapping[str, Any], NDArray[np.float64], NDArray[np.bool_]]] = []
+    # (metrics, default growth, annual run rates, active mask) per group of partners
+    groups: list[tuple[Mapping[str, Any], float, NDArray[np.float64], NDArray[np.bool_]]] = []
     i = 0
     if eng.start_revenue.size:
-        groups.append((eng.start_metrics, rates[0], actives[0]))
+        groups.append((eng.start_metrics, eng.start_growth, rates[0], actives[0]))
         i = 1
     for seg, rate, act in zip(eng.segments, rates[i:], actives[i:]):
-        groups.append((seg.metrics, rate, act))
-    for mets, rate, act in groups:
+        groups.append((seg.metrics, seg.growth, rate, act))
+    for mets, growth, rate, act in groups:
         r_idx, c_idx = np.nonzero(act)
         revenue_cols.append(np.asarray(rate)[r_idx, c_idx])
         row_cols.append(r_idx)
         for name in names:
-            value = mets.get(name, 0.0)
+            value = mets.get(name, growth if name == "growth" else 0.0)
             arr = np.asarray(value, dtype=np.float64)
             metric_cols[name].append(arr[c_idx] if arr.ndim else np.full(r_idx.size, float(arr)))
     row_of = np.concatenate(row_cols) if row_cols else np.zeros(0, dtype=np.int64)
@@ -363,7 +365,10 @@ def simulate_channel(
         A tier program evaluated every month on the active partners, with
         ``revenue`` set to each partner's current annual run rate and the
         other metrics taken from the starting portfolio or the segment's
-        ``metrics`` (0 where unknown).
+        ``metrics`` (``growth`` defaults to the segment's ``growth`` or
+        ``start_growth``; other unknown metrics are 0). Tiers are evaluated
+        every month (the program's review policy is not applied); see
+        :func:`channelkit.progress` for reviews and grace periods.
     progress : bool, default False
         Show a progress bar (needs tqdm).
 
