@@ -33,6 +33,7 @@ import channelkit as ck
 from channelkit._montecarlo import CHUNK_SIMS, root_seed
 from channelkit._validation import as_generator
 from channelkit.capacity import _draw_slots, _lifetimes, _log_survival
+from channelkit.simulation import _sign_months
 
 TARGET_SECONDS = 10.0
 HORIZON = 36
@@ -108,7 +109,7 @@ def loop_revenue(
                     break
                 out[s, m] += rev / 12.0
     for k, seg in enumerate(segs):
-        signs = [m for m in range(HORIZON) for _ in range(recruits[seg.name])]
+        signs = _sign_months(np.full(HORIZON, recruits[seg.name])).tolist()
         u, converted, prod = _draw_slots(seg, chunk_seed, k, chunk_rows, len(signs))
         q = seg.monthly_attrition
         ramp = seg.ramp(HORIZON).tolist()

@@ -785,3 +785,34 @@ def test_demo_has_a_capacity_section(capsys: pytest.CaptureFixture[str]) -> None
     assert "Capacity\n========" in out
     assert "Grow revenue by 25% next year" in out
     assert "channel managers:" in out
+
+
+def test_recruiting_window_hand_checked() -> None:
+    # 12 partners at 12,000 a year signed 4 a month over 3 months, no ramp: they sell
+    # 12, 11 and 10 months: 4 x 1,000 x (12 + 11 + 10) = 132,000
+    seg = Segment("a", 12_000.0)
+    plan = plan_capacity(132_000, seg, recruit_months=3, n_sims=4, seed=0)
+    assert plan.partners == {"a": 12}
+    assert plan.recruits_per_month == {"a": [4, 4, 4]}
+    np.testing.assert_allclose(plan.revenue, 132_000.0)
+    assert plan_capacity(132_001, seg, recruit_months=3, n_sims=4, seed=0).partners == {"a": 13}
+    assert "recruiting over the first 3 months" in plan.summary()
+    with pytest.raises(ck.InvalidInputError, match="recruit_months"):
+        plan_capacity(1.0, seg, recruit_months=13, n_sims=4)
+
+
+@given(st.floats(1e4, 1e7), st.floats(1e3, 1e6), st.integers(0, 6))
+def test_longer_recruiting_window_needs_more_partners_without_randomness(
+    target: float, p: float, ramp_months: int
+) -> None:
+    # (with random partners, the round robin moves slots between months, so the
+    # comparison only holds path by path when every partner is the same)
+    seg = Segment("a", p, ramp_months=ramp_months)
+    if target / p > 2_000:
+        return
+    sizes = [
+        plan_capacity(target, seg, recruit_months=w, n_sims=2, seed=0).total_partners
+        for w in (1, 2, 4, 8)
+    ]
+    assert sizes == sorted(sizes)
+    assert sizes[0] == partners_needed(target, p, ramp=seg.ramp_fraction(12))

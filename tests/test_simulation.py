@@ -15,7 +15,7 @@ from scipy import stats
 import channelkit as ck
 from channelkit._montecarlo import root_seed
 from channelkit.capacity import FunnelStage, Segment, _draw_slots, plan_capacity
-from channelkit.simulation import ChannelSimulation, simulate_channel
+from channelkit.simulation import ChannelSimulation, _sign_months, simulate_channel
 
 from .strategies import capacity_segments
 
@@ -90,7 +90,7 @@ def test_agrees_with_a_slow_per_partner_loop() -> None:
     slow = np.zeros((n, h))
     for k, seg in enumerate(segs):
         sched = np.broadcast_to(np.asarray(recruits[seg.name]), (h,))
-        signs = np.repeat(np.arange(h), sched)
+        signs = _sign_months(sched)
         u, converted, prod = _draw_slots(seg, chunk_seed, k, n, signs.size)
         q = seg.monthly_attrition
         for s in range(n):
@@ -125,6 +125,32 @@ def test_same_engine_as_plan_capacity() -> None:
     schedule = {name: [r] + [0] * 11 for name, r in plan.recruits.items()}
     sim = simulate_channel(segs, schedule, start=existing, start_attrition=0.3, n_sims=300, seed=8)
     np.testing.assert_allclose(sim.total_revenue, plan.revenue, rtol=1e-9)
+
+
+@pytest.mark.parametrize("window", [2, 5])
+def test_same_engine_as_plan_capacity_with_a_recruiting_window(window: int) -> None:
+    segs = [
+        Segment(
+            "a",
+            stats.lognorm(s=1.0, scale=40_000),
+            ramp_months=4,
+            attrition=0.2,
+            conversion=0.5,
+            share=2.0,
+            growth=0.1,
+        ),
+        Segment("b", 90_000.0, attrition=0.1, funnel=[FunnelStage("s", 0.7, 2)], share=1.0),
+    ]
+    plan = plan_capacity(3e6, segs, n_sims=300, seed=8, recruit_months=window)
+    schedule = {
+        name: per_month + [0] * (12 - window)
+        for name, per_month in plan.recruits_per_month.items()
+    }
+    sim = simulate_channel(segs, schedule, n_sims=300, seed=8)
+    np.testing.assert_allclose(sim.total_revenue, plan.revenue, rtol=1e-9)
+    np.testing.assert_allclose(
+        np.percentile(sim.cumulative_revenue, 50, axis=0), plan.monthly_percentiles[3], rtol=1e-9
+    )
 
 
 @settings(max_examples=30)
@@ -278,3 +304,9 @@ def test_program_metric_missing_everywhere_is_zero() -> None:
     assert sim.tier_counts is not None
     np.testing.assert_array_equal(sim.tier_counts[0, :, 1], 0)
     np.testing.assert_array_equal(sim.tier_counts[0, :, 0], [1, 2, 3])
+
+
+def test_sign_months_order() -> None:
+    assert _sign_months([2, 0, 3, 1]).tolist() == [0, 2, 3, 0, 2, 2]
+    assert _sign_months([3, 3, 2]).tolist() == [0, 1, 2, 0, 1, 2, 0, 1]
+    assert _sign_months([]).tolist() == []

@@ -774,13 +774,20 @@ class _SlotDraws:
     """
 
     def __init__(
-        self, seg: Segment, k: int, seed: np.random.SeedSequence, rows: int, horizon: int
+        self,
+        seg: Segment,
+        k: int,
+        seed: np.random.SeedSequence,
+        rows: int,
+        horizon: int,
+        recruit_months: int = 1,
     ) -> None:
         self.seg = seg
         self.k = k
         self.seed = seed
         self.rows = rows
         self.horizon = horizon
+        self.recruit_months = recruit_months
         self.active_months = max(horizon - seg.lag_months, 0)
         unit = seg._unit(horizon)
         self.cum_unit = np.concatenate([[0.0], np.cumsum(unit)])
@@ -798,8 +805,12 @@ class _SlotDraws:
             u_life, converted, prod = _draw_block(
                 self.seg, self.seed, self.k, len(self.life), self.rows
             )
-            life = np.minimum(_lifetimes(u_life, self.log_s, self.horizon + 1), self.active_months)
-            weight = np.where(converted, prod, 0.0)
+            # slot j signs in month j % recruit_months (round robin: nested in j)
+            sign = (drawn + np.arange(prod.shape[1])) % self.recruit_months
+            months_left = np.maximum(self.active_months - sign, 0)
+            life = np.minimum(_lifetimes(u_life, self.log_s, self.horizon + 1), months_left)
+            growth = (1.0 + self.seg.growth) ** (sign / 12.0)
+            weight = np.where(converted, prod * growth, 0.0)
             self.life.append(life)
             self.weight.append(weight)
             new.append(weight * self.cum_unit[life])
@@ -813,7 +824,10 @@ class _SlotDraws:
         return self._rev[:, :n]
 
     def life_weight(self, n: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Active months (capped at the horizon) and productivity x converted of ``n`` slots."""
+        """Active months (capped at the horizon) and weights of the first ``n`` slots.
+
+        The weight is productivity x converted x the growth up to the signing month.
+        """
         self._ensure(n)
         life = np.concatenate(self.life, axis=1)[:, :n] if self.life else np.zeros((self.rows, 0))
         weight = (
@@ -852,6 +866,7 @@ class _Engine:
     horizon: int
     existing_revenue: NDArray[np.float64]
     existing_log_s: float
+    recruit_months: int = 1
 
 
 def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> NDArray[np.float64]:
@@ -880,7 +895,10 @@ def _need_chunk(
     gap = target * (1.0 - RTOL) - _existing_chunk(eng, seed, rows).sum(axis=1)
     need = np.full(rows, -1, dtype=np.int64)
     need[gap <= 0] = 0
-    draws = [_SlotDraws(s, k, seed, rows, eng.horizon) for k, s in enumerate(eng.segments)]
+    draws = [
+        _SlotDraws(s, k, seed, rows, eng.horizon, eng.recruit_months)
+        for k, s in enumerate(eng.segments)
+    ]
     n_max = max(1, min(n_start, max_partners))
     while True:
         pend = np.flatnonzero(need < 0)
@@ -914,11 +932,15 @@ def _eval_chunk(
     eng, seed, rows, counts = task
     monthly = _existing_chunk(eng, seed, rows)
     existing = monthly.sum(axis=1)
+    w = eng.recruit_months
     for k, seg in enumerate(eng.segments):
-        d = _SlotDraws(seg, k, seed, rows, eng.horizon)
+        d = _SlotDraws(seg, k, seed, rows, eng.horizon, w)
         life, weight = d.life_weight(int(_prospects(counts[k], d.conv)))
-        lag = seg.lag_months
-        monthly[:, lag:] += _monthly_from_lives(life, weight, d.unit)
+        for sign in range(min(w, d.active_months)):  # slots signed in month `sign`
+            start = seg.lag_months + sign
+            monthly[:, start:] += _monthly_from_lives(
+                life[:, sign::w], weight[:, sign::w], d.unit[: eng.horizon - start]
+            )
     return monthly, existing
 
 
@@ -975,6 +997,8 @@ class CapacityPlan:
         probability of reaching the target as a function of channel size.
     existing_revenue : float [currency]
         Mean revenue of the existing partners over the horizon.
+    recruit_months : int
+        Months over which the prospects are signed (round robin).
     """
 
     target: float
@@ -992,6 +1016,7 @@ class CapacityPlan:
     percentile_levels: tuple[float, ...]
     required_partners: NDArray[np.int64]
     existing_revenue: float
+    recruit_months: int = 1
 
     @property
     def n_sims(self) -> int:
@@ -1007,6 +1032,15 @@ class CapacityPlan:
     def total_recruits(self) -> int:
         """Prospects to recruit over all segments."""
         return sum(self.recruits.values())
+
+    @property
+    def recruits_per_month(self) -> dict[str, list[int]]:
+        """Prospects to sign in each of the first ``recruit_months`` months, per segment."""
+        w = self.recruit_months
+        return {
+            name: [int(x) for x in np.bincount(np.arange(r) % w, minlength=w)]
+            for name, r in self.recruits.items()
+        }
 
     def probability_at(self, n_partners: ArrayLike) -> NDArray[np.float64]:
         """Probability of reaching the target with a channel of ``n_partners`` partners."""
@@ -1063,8 +1097,16 @@ class CapacityPlan:
             f"{'total':<20}{self.total_partners:>10,}{self.total_recruits:>10,}"
             f"{dist_total:>10,}{self.total_partners - dist_total:>10,}"
         )
+        lines.append("")
+        if self.recruit_months > 1:
+            per_month = ", ".join(
+                f"{name} {min(v)}-{max(v)}" if min(v) != max(v) else f"{name} {v[0]}"
+                for name, v in self.recruits_per_month.items()
+            )
+            lines.append(
+                f"recruiting over the first {self.recruit_months} months: {per_month} a month"
+            )
         lines += [
-            "",
             f"channel managers: {self.managers}",
             f"probability of reaching the target: {self.probability_of_target:.3f} "
             f"(Monte Carlo s.e. {self.probability_se:.3f})",
@@ -1158,6 +1200,7 @@ def plan_capacity(
     distributor_threshold: float | None = None,
     hours_available: float = 2000.0,
     utilisation: float = 1.0,
+    recruit_months: int = 1,
     max_partners: int = 100_000,
     progress: bool = False,
 ) -> CapacityPlan:
@@ -1197,6 +1240,11 @@ def plan_capacity(
         Working hours of a manager per year [hours/year].
     utilisation : float in (0, 1], default 1.0
         Share of those hours available for partners.
+    recruit_months : int, default 1
+        Prospects are signed round robin over the first ``recruit_months``
+        months of the horizon (prospect ``j`` of a segment in month
+        ``j % recruit_months``); 1 signs everyone at the start.
+        :attr:`CapacityPlan.recruits_per_month` gives the schedule.
     max_partners : int, default 100_000
         Largest channel considered.
     progress : bool, default False
@@ -1219,14 +1267,16 @@ def plan_capacity(
     **The simulation.** A planned channel of :math:`N` partners is split
     between the segments by the Sainte-Laguë method (see
     :func:`allocate_shares`), and segment :math:`k` recruits
-    :math:`R_k = \\lceil N_k / c_k \\rceil` prospects at the start of the
-    horizon. Each prospect converts with probability :math:`c_k`, starts
-    selling after the funnel lag :math:`d_k`, sells a productivity :math:`P`
-    drawn from the segment, ramped and grown, and stays active in month
-    :math:`m` of its life with probability :math:`(1 - a_k)^{m/12}`. Its
-    revenue over a horizon of :math:`H` months is
+    :math:`R_k = \\lceil N_k / c_k \\rceil` prospects, signed in month
+    :math:`s` (0 unless ``recruit_months`` > 1). Each prospect converts with
+    probability :math:`c_k`, starts selling after the funnel lag :math:`d_k`,
+    sells a productivity :math:`P` drawn from the segment, ramped and grown,
+    and stays active in month :math:`m` of its life with probability
+    :math:`(1 - a_k)^{m/12}`. Its revenue over a horizon of :math:`H` months
+    is
 
-    .. math:: P \\sum_{i < \\min(L, H - d_k)} \\frac{\\rho_k(i) (1 + g_k)^{(d_k + i)/12}}{12}
+    .. math:: P \\sum_{i < \\min(L, H - d_k - s)}
+              \\frac{\\rho_k(i) (1 + g_k)^{(s + d_k + i)/12}}{12}
 
     with :math:`L` its lifetime and :math:`\\rho_k` the ramp.
 
@@ -1267,6 +1317,11 @@ def plan_capacity(
     conf = check_fraction(confidence, "confidence", include_zero=False)
     n = _check_int(n_sims, "n_sims", 1)
     cap = _check_int(max_partners, "max_partners", 1)
+    window = _check_int(recruit_months, "recruit_months", 1)
+    if window > h:
+        raise InvalidInputError(
+            f"recruit_months={window} exceeds horizon_months={h}; recruit within the horizon"
+        )
     ex_attr = check_fraction(existing_attrition, "existing_attrition")
     if existing is None:
         ex_rev = np.zeros(0)
@@ -1276,7 +1331,7 @@ def plan_capacity(
     if distributor_threshold is not None:
         threshold = check_nonnegative(distributor_threshold, "distributor_threshold")
     weights = _weights(segs)
-    eng = _Engine(segs, weights, h, ex_rev, _log_survival(ex_attr))
+    eng = _Engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window)
 
     # a first guess of the channel size from expected values (only speed depends on it)
     per_partner = float(sum(w * _expected_slot_revenue(s, h) for w, s in zip(weights, segs)))
@@ -1349,4 +1404,5 @@ def plan_capacity(
         percentile_levels=PLAN_PERCENTILES,
         required_partners=need,
         existing_revenue=ex_mean,
+        recruit_months=window,
     )

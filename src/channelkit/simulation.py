@@ -47,6 +47,21 @@ class _SimEngine:
     program: Any
 
 
+def _sign_months(per_month: ArrayLike) -> NDArray[np.int64]:
+    """Signing month of each prospect slot, for ``per_month[m]`` prospects in month ``m``.
+
+    Slots are ordered by their rank within the month, then by month: the first
+    prospect of every month, then the second of every month, and so on. For
+    an even schedule this is the round robin of :func:`plan_capacity`
+    (slot ``j`` in month ``j % months``), so both draw the same numbers.
+    """
+    counts = np.asarray(per_month, dtype=np.int64)
+    months = np.repeat(np.arange(counts.size), counts)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]) if counts.size else counts
+    rank = np.arange(months.size) - np.repeat(starts, counts)
+    return np.asarray(months[np.lexsort((months, rank))], dtype=np.int64)
+
+
 def _sim_chunk(
     task: tuple[_SimEngine, np.random.SeedSequence, int],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64] | None]:
@@ -71,7 +86,7 @@ def _sim_chunk(
     # recruited prospects: slots of segment k in order of signing month
     seg_data = []
     for k, seg in enumerate(eng.segments):
-        signs = np.repeat(np.arange(h), eng.recruits[k])
+        signs = _sign_months(eng.recruits[k])
         u_life, converted, prod = _draw_slots(seg, seed, k, rows, signs.size)
         life = _lifetimes(u_life, seg._log_survival(), h + 1)
         start = signs + seg.lag_months
