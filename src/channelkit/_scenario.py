@@ -31,6 +31,7 @@ _TOP_KEYS = {
     "hours_available",
     "utilisation",
     "max_partners",
+    "recruit_months",
     "existing",
 }
 _OPTIONAL_NUMBERS = {
@@ -42,6 +43,7 @@ _OPTIONAL_NUMBERS = {
     "hours_available": float,
     "utilisation": float,
     "max_partners": int,
+    "recruit_months": int,
 }
 _SEGMENT_KEYS = {
     "name",
