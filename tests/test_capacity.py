@@ -687,7 +687,7 @@ def test_cli_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path.write_text(SCENARIO)
     assert main(["plan", str(path), "--n-sims", "100", "--confidence", "0.8"]) == 0
     out = capsys.readouterr().out
-    assert "Capacity plan: s.toml" in out
+    assert "Scenario: s.toml" in out
     assert "at 80% confidence (100 simulations)" in out
     assert "channel managers" in out
 

@@ -277,7 +277,7 @@ def _run_plan(args: argparse.Namespace) -> int:
         if value is not None:
             kwargs[key] = value
     plan = plan_capacity(**kwargs, workers=args.workers, progress=args.progress)
-    _out(_title(f"Capacity plan: {Path(args.scenario).name}"))
+    _out(_title(f"Scenario: {Path(args.scenario).name}"))
     _out(plan.summary())
     return 0
 
