@@ -816,3 +816,34 @@ def test_longer_recruiting_window_needs_more_partners_without_randomness(
     ]
     assert sizes == sorted(sizes)
     assert sizes[0] == partners_needed(target, p, ramp=seg.ramp_fraction(12))
+
+
+@settings(max_examples=20)
+@given(segment_lists(max_size=2), st.integers(1, 4), st.integers(0, 2**16), st.floats(2.0, 30.0))
+def test_search_agrees_with_evaluating_every_size(
+    segs: list[Segment], window: int, seed: int, scale: float
+) -> None:
+    # the per-simulation search (cumulative revenue along nested slots) against
+    # the month-by-month evaluation of every channel size, one at a time
+    from channelkit.capacity import _expected_slot_revenue, _weights
+
+    w = _weights(segs)
+    per_partner = sum(wk * _expected_slot_revenue(s, 12) for wk, s in zip(w, segs))
+    if not math.isfinite(per_partner) or per_partner <= 0:
+        return
+    eng = _Engine(tuple(segs), w, 12, np.array([1_000.0]), _log_survival(0.3), window)
+    chunk = np.random.SeedSequence(seed)
+    target = scale * per_partner
+    need = _need_chunk((eng, chunk, 6, target, 2, 400))
+    if (need > 400).any():
+        return
+    table = _allocation_table(w, int(need.max()))
+    totals = np.array(
+        [_eval_chunk((eng, chunk, 6, table[n]))[0].sum(axis=1) for n in range(table.shape[0])]
+    )
+    reached = totals >= target * (1 - 1e-9) * (1 - 1e-9)
+    first = reached.argmax(axis=0)
+    assert (reached[need, np.arange(6)]).all()
+    # allow a float tie at the boundary: the two sums differ in the last bits only
+    close = np.isclose(totals[first, np.arange(6)], target, rtol=1e-9)
+    assert ((first == need) | close).all()
