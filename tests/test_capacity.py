@@ -55,11 +55,18 @@ def test_managers_utilisation_and_default_hours() -> None:
     assert managers_needed(0, 24, 3.0) == 0
 
 
+def test_managers_needed_large_ratio_is_not_undercounted() -> None:
+    # 2,000,000,001 hours at one hour a manager: the tolerance must not eat a manager.
+    assert managers_needed(2_000_000_001, 1, 1.0, hours_available=1.0) == 2_000_000_001
+    assert ck.partners_needed(2_000_000_001.0, 1.0) == 2_000_000_001
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "match"),
     [
         (([-1], [1]), {}, "negative"),
         (([1, 2], [1, 2, 3]), {}, "same length"),
+        (([5], [1, 1, 1]), {}, "same length"),  # no silent broadcasting of a length-1 array
         (([1], [math.nan]), {}, "NaN"),
         (([1], [1]), {"hours_available": 0.0}, "hours_available"),
         (([1], [1]), {"utilisation": 1.5}, "utilisation"),

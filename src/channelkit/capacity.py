@@ -52,7 +52,7 @@ __all__ = [
 #: Relative tolerance that keeps floating-point noise from adding a partner
 #: when a target is an exact multiple of what partners deliver (the same
 #: convention as :func:`channelkit.workload.managers_needed`).
-RTOL = 1e-9
+RTOL = 1e-12
 
 #: Slots (prospects) in a segment's first block of draws; block ``b`` holds
 #: ``_BLOCK * 2**b`` slots, so any channel size needs few blocks and the draws
@@ -135,7 +135,7 @@ def partners_needed(
     constant productivity and a ramp that is flat over the year; with no
     attrition and no ramp the Monte Carlo plan equals this closed form. As in
     :func:`~channelkit.workload.managers_needed`, a relative tolerance of
-    1e-9 keeps floating-point noise from adding a partner.
+    1e-12 keeps floating-point noise from adding a partner.
 
     References
     ----------
