@@ -313,6 +313,65 @@ def file_programs(draw: st.DrawFn) -> ck.Program:
     )
 
 
+# --------------------------------------------------------------------------- capacity
+def _lognorm(s: float, scale: float) -> Any:
+    from scipy import stats
+
+    return stats.lognorm(s=s, scale=scale)
+
+
+#: Productivity specifications a Segment accepts: a number, a sample, a distribution.
+productivity_specs = st.one_of(
+    st.floats(min_value=1_000.0, max_value=1e6, allow_nan=False),
+    st.lists(
+        st.one_of(st.just(0.0), st.floats(min_value=1_000.0, max_value=1e6)),
+        min_size=1,
+        max_size=20,
+    ).filter(lambda xs: sum(xs) >= 1_000.0 * len(xs)),
+    st.builds(
+        _lognorm,
+        st.floats(min_value=0.1, max_value=1.5),
+        st.floats(min_value=5_000.0, max_value=500_000.0),
+    ),
+)
+
+
+@st.composite
+def capacity_segments(draw: st.DrawFn, name: str = "s", share: float | None = None) -> Any:
+    """A random :class:`channelkit.Segment` with a ramp, attrition, conversion and growth."""
+    from channelkit.capacity import FunnelStage, Segment
+
+    funnel = draw(
+        st.lists(
+            st.builds(
+                FunnelStage,
+                st.just("stage"),
+                st.floats(min_value=0.2, max_value=1.0),
+                st.integers(0, 2),
+            ),
+            max_size=2,
+        )
+    )
+    return Segment(
+        name,
+        draw(productivity_specs),
+        ramp_months=draw(st.integers(0, 8)),
+        attrition=draw(st.floats(min_value=0.0, max_value=0.6)),
+        conversion=draw(st.floats(min_value=0.2, max_value=1.0)),
+        share=share,
+        funnel=funnel,
+        growth=draw(st.floats(min_value=-0.2, max_value=0.3)),
+    )
+
+
+@st.composite
+def segment_lists(draw: st.DrawFn, max_size: int = 3) -> list[Any]:
+    """One to ``max_size`` segments with distinct names and random shares."""
+    k = draw(st.integers(1, max_size))
+    shares_ = [draw(st.floats(min_value=0.1, max_value=5.0)) for _ in range(k)]
+    return [draw(capacity_segments(name=f"s{i}", share=shares_[i])) for i in range(k)]
+
+
 # --------------------------------------------------------------------------- balancing
 @st.composite
 def assignment_problems(

@@ -16,6 +16,16 @@ from __future__ import annotations
 
 from ._version import __version__
 from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
+from .capacity import (
+    CapacityPlan,
+    FunnelStage,
+    Segment,
+    allocate_shares,
+    break_even_revenue,
+    incremental_capacity,
+    partners_needed,
+    plan_capacity,
+)
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
@@ -30,6 +40,7 @@ from .segmentation import (
     top_share,
     yoy_growth,
 )
+from .simulation import ChannelSimulation, simulate_channel
 from .tiers import (
     Benefits,
     Evaluation,
@@ -48,10 +59,13 @@ from .workload import WorkloadModel, managers_needed
 __all__ = [
     "Assignment",
     "Benefits",
+    "CapacityPlan",
     "ChannelProfile",
+    "ChannelSimulation",
     "ChannelkitError",
     "Evaluation",
     "Finding",
+    "FunnelStage",
     "Gaps",
     "InfeasibleError",
     "InvalidInputError",
@@ -66,24 +80,31 @@ __all__ = [
     "ProgressionPolicy",
     "ScoreItem",
     "Scorecard",
+    "Segment",
     "Tier",
     "TierHistory",
     "WorkloadModel",
     "__version__",
+    "allocate_shares",
     "as_portfolio",
     "assign",
     "assign_portfolio",
     "audit_program",
+    "break_even_revenue",
     "business_model",
     "evaluate",
     "gini",
     "hhi",
+    "incremental_capacity",
     "lorenz_curve",
     "managers_needed",
     "pareto_segments",
+    "partners_needed",
+    "plan_capacity",
     "profile_channel",
     "program_impact",
     "progress",
+    "simulate_channel",
     "top_share",
     "yoy_growth",
 ]

@@ -220,6 +220,93 @@ def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(handler=_run_tiers)
 
 
+# --------------------------------------------------------------------------- plan
+#: Assumptions of the demo's capacity plan for the example channel.
+DEMO_GROWTH = 0.25
+DEMO_SIMS = 1_000
+
+
+def _section_capacity() -> str:
+    from .capacity import Segment, plan_capacity
+    from .datasets import example_portfolio
+
+    partners = example_portfolio()
+    current = float(partners.revenue.sum())
+    target = (1.0 + DEMO_GROWTH) * current
+    # recruits look like today's partners (their revenue, resampled), ramp up over
+    # 6 months, 15 % leave a year and 40 % of signed prospects become productive;
+    # 10 % of the current partners leave during the year.
+    new = Segment(
+        "new partners",
+        partners.revenue[partners.revenue > 0],
+        ramp_months=6,
+        attrition=0.15,
+        conversion=0.4,
+    )
+    plan = plan_capacity(
+        target,
+        [new],
+        existing=partners,
+        existing_attrition=0.1,
+        n_sims=DEMO_SIMS,
+        seed=2026,
+        distributor_threshold=25_000,
+    )
+    return (
+        f"Grow revenue by {DEMO_GROWTH:.0%} next year: from {current:,.0f} to {target:,.0f}.\n"
+        "Assumptions: 10% of today's partners leave; recruits sell like today's partners\n"
+        "(resampled), ramp up over 6 months, 15% leave a year, 40% of prospects convert;\n"
+        "partners selling under 25,000 a year go to distributors.\n\n" + plan.summary()
+    )
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from .capacity import plan_capacity
+    from .datasets import data_path
+
+    if args.example:
+        _out(data_path("example_scenario.toml").read_text(encoding="utf-8"))
+        return 0
+    if args.scenario is None:
+        raise ChannelkitError("give a SCENARIO.toml file (or --example to print one)")
+    from ._scenario import load_scenario
+
+    kwargs = load_scenario(args.scenario)
+    for key in ("n_sims", "seed", "confidence"):
+        value = getattr(args, key)
+        if value is not None:
+            kwargs[key] = value
+    plan = plan_capacity(**kwargs, workers=args.workers, progress=args.progress)
+    _out(_title(f"Scenario: {Path(args.scenario).name}"))
+    _out(plan.summary())
+    return 0
+
+
+def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="plan partners, recruits and managers for a revenue target (Monte Carlo)",
+        description=(
+            "Find the smallest channel that reaches the scenario's revenue target with the "
+            "requested confidence, and the recruits and channel managers it needs. "
+            "SCENARIO.toml holds target, segments ([[segments]] tables) and options; "
+            "print an example with --example."
+        ),
+    )
+    p.add_argument("scenario", metavar="SCENARIO.toml", nargs="?", help="the scenario file")
+    p.add_argument("--example", action="store_true", help="print an example scenario and exit")
+    p.add_argument("--n-sims", type=int, default=None, metavar="N", help="override n_sims")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="override seed")
+    p.add_argument(
+        "--confidence", type=float, default=None, metavar="P", help="override confidence"
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="W", help="worker processes (default: 1)"
+    )
+    p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
+    p.set_defaults(handler=_run_plan)
+
+
 # --------------------------------------------------------------------------- balance
 def _section_balancing() -> str:
     from .balancing import assign_portfolio
@@ -336,6 +423,7 @@ def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("Channel shape", _section_shape),
     ("Tiers", _section_tiers),
+    ("Capacity", _section_capacity),
     ("Balancing partners across managers", _section_balancing),
 ]
 
@@ -364,6 +452,7 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 #: Functions that register the subcommands, in the order ``--help`` lists them.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_demo,
+    _add_plan,
     _add_segments,
     _add_tiers,
     _add_balance,

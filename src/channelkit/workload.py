@@ -66,7 +66,7 @@ def managers_needed(
 
     with :math:`n_k` partners in class :math:`k`, each needing :math:`f_k`
     touches a year of :math:`t_k` hours, and :math:`H u` productive hours per
-    manager. A tiny relative tolerance (1e-9) keeps floating-point noise from
+    manager. A tiny relative tolerance (1e-12) keeps floating-point noise from
     adding a manager when the workload is an exact multiple of a manager's hours.
 
     References
@@ -86,17 +86,17 @@ def managers_needed(
     n = as_float_array(counts, "counts", ndim=(0, 1), nonnegative=True)
     f = as_float_array(touches_per_year, "touches_per_year", ndim=(0, 1), nonnegative=True)
     t = as_float_array(hours_per_touch, "hours_per_touch", ndim=(0, 1), nonnegative=True)
-    try:
-        total = float(np.sum(n * f * t))
-    except ValueError:
+    lengths = {a.shape[0] for a in (n, f, t) if a.ndim == 1}
+    if len(lengths) > 1:
         raise InvalidInputError(
             "counts, touches_per_year and hours_per_touch must have the same length "
-            f"(got shapes {n.shape}, {f.shape}, {t.shape})"
-        ) from None
+            f"(got shapes {n.shape}, {f.shape}, {t.shape}); a scalar applies to every class"
+        )
+    total = float(np.sum(n * f * t))
     hours = check_positive(hours_available, "hours_available")
     util = check_fraction(utilisation, "utilisation", include_zero=False)
     ratio = total / (hours * util)
-    return math.ceil(ratio * (1.0 - 1e-9)) if ratio > 0 else 0
+    return math.ceil(ratio * (1.0 - 1e-12)) if ratio > 0 else 0
 
 
 # --------------------------------------------------------------------------- WorkloadModel
