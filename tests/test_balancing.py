@@ -449,6 +449,25 @@ def test_max_moves_never_exceeded(
     assert res.moves == int(moved.sum()) <= max_moves
 
 
+@given(
+    makespan_jobs(min_size=1, max_size=300, integral=False),
+    st.integers(1, 6),
+    st.integers(0, 10),
+    st.data(),
+)
+@settings(max_examples=40)
+def test_max_moves_never_exceeded_identical_managers(
+    w: np.ndarray, m: int, max_moves: int, data: st.DataObject
+) -> None:
+    current = np.array(
+        data.draw(st.lists(st.integers(-1, m - 1), min_size=w.size, max_size=w.size))
+    )
+    res = assign(w, m, current=current, max_moves=max_moves, method="fast")
+    moved = (current >= 0) & (res.manager != current)
+    assert res.moves == int(moved.sum()) <= max_moves
+    check_valid(res, {"workload": w, "capacity": m})
+
+
 @given(makespan_jobs(min_size=1, max_size=40, integral=False), st.integers(1, 6))
 @settings(max_examples=40)
 def test_makespan_bound_never_exceeds_fast_value(w: np.ndarray, m: int) -> None:
@@ -547,6 +566,21 @@ def test_assign_portfolio_errors() -> None:
         assign_portfolio(pf, [ck.Manager("x", 5.0), ck.Manager("y")], hours=np.ones(6))
     with pytest.raises(ck.InvalidInputError, match="no column .product_lines."):
         assign_portfolio(pf, _team())
+
+
+def test_portfolio_assignment_to_frame() -> None:
+    pytest.importorskip("pandas")
+    res = assign_portfolio(_pf(), _team(), hours=[30.0, 20.0, 10.0, 40.0, 25.0, 35.0])
+    df = res.to_frame()
+    assert list(df.columns) == ["partner", "manager", "hours", "key_account"]
+    assert df.set_index("partner")["manager"].to_dict() == res.mapping
+    assert df["hours"].sum() == 160.0
+
+
+def test_cost_summary_mentions_total_cost() -> None:
+    res = assign(np.ones((2, 2)), [5.0, 5.0], cost=[[1.0, 2.0], [2.0, 1.0]], objective="cost")
+    assert "total cost" in res.summary()
+    assert res.value == 2.0 and res.total_cost == 2.0
 
 
 def test_assign_portfolio_identical_uncapped_managers() -> None:

@@ -443,10 +443,9 @@ def pair_passes(
         idx = np.flatnonzero(good)
         idx = idx[np.argsort(-gain[idx], kind="stable")]
         if state.current is not None:
-            spent = np.cumsum(np.maximum(dmoves[idx], 0)) + np.minimum(
-                np.cumsum(np.minimum(dmoves[idx], 0)), 0
-            )
-            idx = idx[spent <= state.moved_budget]
+            # the longest prefix (by gain) that stays within the move budget
+            over = np.cumsum(dmoves[idx]) > state.moved_budget
+            idx = idx[: int(np.argmax(over)) if over.any() else idx.size]
             if idx.size == 0:
                 return
             state.moved_budget -= int(dmoves[idx].sum())
