@@ -352,9 +352,8 @@ def file_programs(draw: st.DrawFn) -> ck.Program:
         for name, t in zip(tier_names, base.tiers)
     ]
     # the renamed "growth" stays signed, so its rules keep failing as in ``base``
-    signed = [rename["growth"]] + draw(
-        st.lists(st.sampled_from(names[:-1]), unique=True, max_size=2)
-    )
+    extra = draw(st.lists(st.sampled_from(names[:-1]), unique=True, max_size=2))
+    signed = [rename["growth"], *extra]
     return ck.Program(
         tiers,
         scorecard=card,
@@ -362,3 +361,107 @@ def file_programs(draw: st.DrawFn) -> ck.Program:
         signed_metrics=signed,
         name=draw(st.just("") | st.text(alphabet=st.characters(exclude_categories=("Cs",)))),
     )
+
+
+# --------------------------------------------------------------------------- capacity
+def _lognorm(s: float, scale: float) -> Any:
+    from scipy import stats
+
+    return stats.lognorm(s=s, scale=scale)
+
+
+#: Productivity specifications a Segment accepts: a number, a sample, a distribution.
+productivity_specs = st.one_of(
+    st.floats(min_value=1_000.0, max_value=1e6, allow_nan=False),
+    st.lists(
+        st.one_of(st.just(0.0), st.floats(min_value=1_000.0, max_value=1e6)),
+        min_size=1,
+        max_size=20,
+    ).filter(lambda xs: sum(xs) >= 1_000.0 * len(xs)),
+    st.builds(
+        _lognorm,
+        st.floats(min_value=0.1, max_value=1.5),
+        st.floats(min_value=5_000.0, max_value=500_000.0),
+    ),
+)
+
+
+@st.composite
+def capacity_segments(draw: st.DrawFn, name: str = "s", share: float | None = None) -> Any:
+    """A random :class:`channelkit.Segment` with a ramp, attrition, conversion and growth."""
+    from channelkit.capacity import FunnelStage, Segment
+
+    funnel = draw(
+        st.lists(
+            st.builds(
+                FunnelStage,
+                st.just("stage"),
+                st.floats(min_value=0.2, max_value=1.0),
+                st.integers(0, 2),
+            ),
+            max_size=2,
+        )
+    )
+    return Segment(
+        name,
+        draw(productivity_specs),
+        ramp_months=draw(st.integers(0, 8)),
+        attrition=draw(st.floats(min_value=0.0, max_value=0.6)),
+        conversion=draw(st.floats(min_value=0.2, max_value=1.0)),
+        share=share,
+        funnel=funnel,
+        growth=draw(st.floats(min_value=-0.2, max_value=0.3)),
+    )
+
+
+@st.composite
+def segment_lists(draw: st.DrawFn, max_size: int = 3) -> list[Any]:
+    """One to ``max_size`` segments with distinct names and random shares."""
+    k = draw(st.integers(1, max_size))
+    shares_ = [draw(st.floats(min_value=0.1, max_value=5.0)) for _ in range(k)]
+    return [draw(capacity_segments(name=f"s{i}", share=shares_[i])) for i in range(k)]
+
+
+# --------------------------------------------------------------------------- balancing
+@st.composite
+def assignment_problems(
+    draw: st.DrawFn, max_n: int = 6, max_m: int = 3, integral: bool = True
+) -> dict[str, Any]:
+    """Small, feasible-or-not assignment instances for :func:`channelkit.assign`.
+
+    Returns keyword arguments: ``workload`` (n, m), ``capacity`` (m,) hard caps,
+    ``cost`` (n, m), ``eligible`` (n, m) with at least one manager per partner,
+    and ``max_partners`` (m,).
+    """
+    n = draw(st.integers(1, max_n))
+    m = draw(st.integers(1, max_m))
+    elem = (
+        st.integers(0, 9).map(float)
+        if integral
+        else st.floats(0.0, 10.0, allow_nan=False, allow_infinity=False)
+    )
+    workload = draw(hnp.arrays(np.float64, (n, m), elements=elem))
+    capacity = draw(hnp.arrays(np.float64, (m,), elements=st.integers(4, 25).map(float)))
+    cost = draw(hnp.arrays(np.float64, (n, m), elements=st.integers(-5, 9).map(float)))
+    eligible = draw(hnp.arrays(np.bool_, (n, m), elements=st.booleans()))
+    eligible[np.arange(n), draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, m - 1)))] = True
+    max_partners = draw(hnp.arrays(np.int64, (m,), elements=st.integers(1, n)))
+    return {
+        "workload": workload,
+        "capacity": capacity,
+        "cost": cost,
+        "eligible": eligible,
+        "max_partners": max_partners,
+    }
+
+
+def makespan_jobs(
+    min_size: int = 1, max_size: int = 8, integral: bool = True
+) -> st.SearchStrategy[np.ndarray[Any, np.dtype[np.float64]]]:
+    """1-D workloads for identical-manager (makespan) problems."""
+    elem = (
+        st.integers(0, 30).map(float)
+        if integral
+        else st.floats(0.0, 100.0, allow_nan=False, allow_infinity=False)
+    )
+    return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elem)

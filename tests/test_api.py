@@ -22,6 +22,23 @@ CONTRACT = {
     "hhi",
     "business_model",
     "yoy_growth",
+    # tiers and progression
+    "ScoreItem",
+    "Scorecard",
+    "Benefits",
+    "Tier",
+    "Program",
+    "evaluate",
+    "ProgressionPolicy",
+    "progress",
+    "program_impact",
+    # workload and capacity
+    "managers_needed",
+    "partners_needed",
+    "Segment",
+    "plan_capacity",
+    "CapacityPlan",
+    "simulate_channel",
 }
 
 

@@ -15,6 +15,17 @@ Examples
 from __future__ import annotations
 
 from ._version import __version__
+from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
+from .capacity import (
+    CapacityPlan,
+    FunnelStage,
+    Segment,
+    allocate_shares,
+    break_even_revenue,
+    incremental_capacity,
+    partners_needed,
+    plan_capacity,
+)
 from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Partner, Portfolio, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
@@ -29,6 +40,7 @@ from .segmentation import (
     top_share,
     yoy_growth,
 )
+from .simulation import ChannelSimulation, simulate_channel
 from .tiers import (
     Benefits,
     Evaluation,
@@ -43,14 +55,18 @@ from .tiers import (
     audit_program,
     evaluate,
 )
-from .workload import managers_needed
+from .workload import WorkloadModel, managers_needed
 
 __all__ = [
+    "Assignment",
     "Benefits",
+    "CapacityPlan",
     "ChannelProfile",
+    "ChannelSimulation",
     "ChannelkitError",
     "Evaluation",
     "Finding",
+    "FunnelStage",
     "Gaps",
     "InfeasibleError",
     "InvalidInputError",
@@ -58,6 +74,7 @@ __all__ = [
     "Migration",
     "Partner",
     "Portfolio",
+    "PortfolioAssignment",
     "Program",
     "ProgramAudit",
     "ProgramDefinitionError",
@@ -65,21 +82,31 @@ __all__ = [
     "Requirements",
     "ScoreItem",
     "Scorecard",
+    "Segment",
     "Tier",
     "TierHistory",
+    "WorkloadModel",
     "__version__",
+    "allocate_shares",
     "as_portfolio",
+    "assign",
+    "assign_portfolio",
     "audit_program",
+    "break_even_revenue",
     "business_model",
     "evaluate",
     "gini",
     "hhi",
+    "incremental_capacity",
     "lorenz_curve",
     "managers_needed",
     "pareto_segments",
+    "partners_needed",
+    "plan_capacity",
     "profile_channel",
     "program_impact",
     "progress",
+    "simulate_channel",
     "top_share",
     "yoy_growth",
 ]

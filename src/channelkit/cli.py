@@ -242,11 +242,211 @@ def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.set_defaults(handler=_run_tiers)
 
 
+# --------------------------------------------------------------------------- plan
+#: Assumptions of the demo's capacity plan for the example channel.
+DEMO_GROWTH = 0.25
+DEMO_SIMS = 1_000
+
+
+def _section_capacity() -> str:
+    from .capacity import Segment, plan_capacity
+    from .datasets import example_portfolio
+
+    partners = example_portfolio()
+    current = float(partners.revenue.sum())
+    target = (1.0 + DEMO_GROWTH) * current
+    # recruits look like today's partners (their revenue, resampled), ramp up over
+    # 6 months, 15 % leave a year and 40 % of signed prospects become productive;
+    # 10 % of the current partners leave during the year.
+    new = Segment(
+        "new partners",
+        partners.revenue[partners.revenue > 0],
+        ramp_months=6,
+        attrition=0.15,
+        conversion=0.4,
+    )
+    plan = plan_capacity(
+        target,
+        [new],
+        existing=partners,
+        existing_attrition=0.1,
+        n_sims=DEMO_SIMS,
+        seed=2026,
+        distributor_threshold=25_000,
+    )
+    return (
+        f"Grow revenue by {DEMO_GROWTH:.0%} next year: from {current:,.0f} to {target:,.0f}.\n"
+        "Assumptions: 10% of today's partners leave; recruits sell like today's partners\n"
+        "(resampled), ramp up over 6 months, 15% leave a year, 40% of prospects convert;\n"
+        "partners selling under 25,000 a year go to distributors.\n\n" + plan.summary()
+    )
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    from .capacity import plan_capacity
+    from .datasets import data_path
+
+    if args.example:
+        _out(data_path("example_scenario.toml").read_text(encoding="utf-8"))
+        return 0
+    if args.scenario is None:
+        raise ChannelkitError("give a SCENARIO.toml file (or --example to print one)")
+    from ._scenario import load_scenario
+
+    kwargs = load_scenario(args.scenario)
+    for key in ("n_sims", "seed", "confidence"):
+        value = getattr(args, key)
+        if value is not None:
+            kwargs[key] = value
+    plan = plan_capacity(**kwargs, workers=args.workers, progress=args.progress)
+    _out(_title(f"Scenario: {Path(args.scenario).name}"))
+    _out(plan.summary())
+    return 0
+
+
+def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "plan",
+        help="plan partners, recruits and managers for a revenue target (Monte Carlo)",
+        description=(
+            "Find the smallest channel that reaches the scenario's revenue target with the "
+            "requested confidence, and the recruits and channel managers it needs. "
+            "SCENARIO.toml holds target, segments ([[segments]] tables) and options; "
+            "print an example with --example."
+        ),
+    )
+    p.add_argument("scenario", metavar="SCENARIO.toml", nargs="?", help="the scenario file")
+    p.add_argument("--example", action="store_true", help="print an example scenario and exit")
+    p.add_argument("--n-sims", type=int, default=None, metavar="N", help="override n_sims")
+    p.add_argument("--seed", type=int, default=None, metavar="S", help="override seed")
+    p.add_argument(
+        "--confidence", type=float, default=None, metavar="P", help="override confidence"
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, metavar="W", help="worker processes (default: 1)"
+    )
+    p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
+    p.set_defaults(handler=_run_plan)
+
+
+# --------------------------------------------------------------------------- balance
+def _section_balancing() -> str:
+    from .balancing import assign_portfolio
+    from .datasets import example_managers, example_portfolio
+    from .partners import Manager
+
+    portfolio, team = example_portfolio(), example_managers()
+    first = assign_portfolio(portfolio, team)
+    a = first.assignment
+    lines = [
+        "Workload from channelkit.WorkloadModel() (hours a year per partner), balanced so "
+        "that the largest load relative to capacity is as small as possible; a partner goes "
+        "to a manager of its region.",
+        "",
+        first.summary(),
+        "",
+    ]
+    # a reorganisation: the busiest region hires a manager; move at most 12 partners
+    rel = a.relative_loads
+    busiest = team[int(rel.argmax())].region
+    hire = Manager("M21", capacity=2000.0, max_partners=40, region=busiest)
+    second = assign_portfolio(portfolio, [*team, hire], current=first.mapping, max_moves=12)
+    b = second.assignment
+    now = [*team, hire][int(b.relative_loads.argmax())]
+    lines.append(
+        f"Reorganisation: {busiest} is the busiest region ({rel.max():.1%} of capacity). "
+        f"Hiring M21 for {busiest} and moving at most 12 partners: {b.moves} moves, M21 takes "
+        f"{int(b.counts[-1])} partners ({b.loads[-1]:,.0f} h), and the largest load is now "
+        f"{b.value:.1%} ({now.id}, {now.region}); lower bound {b.lower_bound:.1%}."
+    )
+    return "\n".join(lines)
+
+
+def _run_balance(args: argparse.Namespace) -> int:
+    from .balancing import assign_portfolio
+    from .io import read_assignment_csv, read_managers_csv, read_portfolio_csv
+    from .workload import WorkloadModel
+
+    portfolio = read_portfolio_csv(args.partners)
+    team = read_managers_csv(args.managers)
+    current = read_assignment_csv(args.current) if args.current else None
+    hours = portfolio.column(args.hours_column) if args.hours_column else None
+    res = assign_portfolio(
+        portfolio,
+        team,
+        model=WorkloadModel(),
+        hours=hours,
+        current=current,
+        max_moves=args.max_moves,
+        spread_top=args.spread_top,
+        method=args.method,
+        time_limit=args.time_limit,
+    )
+    report = [
+        _title(f"Balanced assignment: {Path(args.partners).name} -> {Path(args.managers).name}"),
+        res.summary(),
+    ]
+    if args.output:
+        from .io import write_assignment_csv
+
+        write_assignment_csv(res, args.output)
+        report.append(f"assignment written to {args.output}")
+        _out("\n".join(report))
+    else:  # the CSV on stdout, the report on stderr
+        sys.stderr.write("\n".join(report) + "\n")
+        sys.stdout.write("partner,manager\n")
+        for pid, mid in res.mapping.items():
+            sys.stdout.write(f"{pid},{mid}\n")
+    return 0
+
+
+def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "balance",
+        help="assign partners to channel managers, balancing their workload",
+        description=(
+            "Assign the partners in PARTNERS.csv to the managers in MANAGERS.csv (columns id, "
+            "capacity, max_partners, region) so that the largest workload relative to capacity "
+            "is as small as possible. Workload comes from channelkit's WorkloadModel (columns "
+            "product_lines, technical_level, employees, region) or from --hours-column. Prints "
+            "the load table and the gap to the lower bound; the assignment (partner,manager) "
+            "goes to -o OUT.csv, or to stdout with the report on stderr."
+        ),
+    )
+    p.add_argument("partners", metavar="PARTNERS.csv", help="the partners file")
+    p.add_argument("managers", metavar="MANAGERS.csv", help="the managers file")
+    p.add_argument(
+        "--current",
+        metavar="ASSIGNMENT.csv",
+        help="today's assignment (columns partner, manager); fewest moves win among equals",
+    )
+    p.add_argument(
+        "--max-moves", type=int, metavar="K", help="move at most K partners away from --current"
+    )
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write the assignment here")
+    p.add_argument(
+        "--hours-column", metavar="NAME", help="take each partner's hours from this column"
+    )
+    p.add_argument(
+        "--spread-top",
+        type=int,
+        metavar="K",
+        help="spread the K largest partners by revenue evenly across managers",
+    )
+    p.add_argument(
+        "--method", choices=("auto", "exact", "fast"), default="auto", help="default: auto"
+    )
+    p.add_argument("--time-limit", type=float, metavar="S", help="stop searching after S seconds")
+    p.set_defaults(handler=_run_balance)
+
+
 # --------------------------------------------------------------------------- demo
 #: The sections of ``channelkit demo``, in order: (title, function returning the text).
 DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("Channel shape", _section_shape),
     ("Tiers", _section_tiers),
+    ("Capacity", _section_capacity),
+    ("Balancing partners across managers", _section_balancing),
 ]
 
 
@@ -274,8 +474,10 @@ def _add_demo(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 #: Functions that register the subcommands, in the order ``--help`` lists them.
 SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = [
     _add_demo,
+    _add_plan,
     _add_segments,
     _add_tiers,
+    _add_balance,
 ]
 
 

@@ -1,0 +1,153 @@
+"""Private plumbing shared by the Monte Carlo engines (capacity, simulation).
+
+Seeds, chunking and the ``workers`` convention live here so that
+:func:`channelkit.plan_capacity` and :func:`channelkit.simulate_channel`
+behave the same way:
+
+* the simulations are split into chunks of :data:`CHUNK_SIMS` rows; the
+  chunking depends only on ``n_sims``, never on the number of workers;
+* chunk ``c`` draws from ``SeedSequence(seed).spawn(n_chunks)[c]`` and its
+  children, so a seed gives identical results whatever the workers;
+* ``workers`` is ``None``/``1`` (serial), an int (a local process pool; ``-1``
+  means one process per CPU) or any map-like callable ``workers(func, iterable)``
+  such as ``concurrent.futures.Executor.map`` or a dask client wrapper.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import numbers
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import numpy as np
+
+from ._optional import import_optional
+from .errors import InvalidInputError
+
+__all__ = [
+    "CHUNK_SIMS",
+    "MapLike",
+    "WorkersLike",
+    "child_seed",
+    "chunk_rows",
+    "root_seed",
+    "run_map",
+    "worker_pool",
+]
+
+#: Simulations per chunk (the unit of work sent to a worker).
+CHUNK_SIMS = 256
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MapLike = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+WorkersLike = int | MapLike | None
+
+
+def root_seed(seed: Any) -> np.random.SeedSequence:
+    """Turn ``seed`` (None, an int, a SeedSequence or a Generator) into a SeedSequence.
+
+    A Generator contributes entropy drawn from its stream, so the same
+    Generator state gives the same SeedSequence.
+    """
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if isinstance(seed, np.random.Generator):
+        entropy = [int(x) for x in seed.integers(0, 2**63 - 1, size=4, dtype=np.int64)]
+        return np.random.SeedSequence(entropy)
+    if seed is None:
+        return np.random.SeedSequence()
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
+        raise InvalidInputError(
+            f"seed must be None, a non-negative int or a numpy.random.Generator, got {seed!r}"
+        )
+    return np.random.SeedSequence(int(seed))
+
+
+def child_seed(parent: np.random.SeedSequence, *keys: int) -> np.random.SeedSequence:
+    """The child of ``parent`` with spawn key ``parent.spawn_key + keys``.
+
+    Unlike :meth:`numpy.random.SeedSequence.spawn` this is stateless, so the
+    same keys always give the same stream (the nested draws rely on it).
+    """
+    return np.random.SeedSequence(
+        entropy=parent.entropy,
+        spawn_key=(*parent.spawn_key, *keys),
+        pool_size=parent.pool_size,
+    )
+
+
+def chunk_rows(n_sims: int) -> list[int]:
+    """Rows of each chunk: full chunks of :data:`CHUNK_SIMS` and a last partial one."""
+    full, rest = divmod(n_sims, CHUNK_SIMS)
+    return [CHUNK_SIMS] * full + ([rest] if rest else [])
+
+
+def check_workers(workers: Any) -> WorkersLike:
+    """Validate the ``workers`` argument (see the module docstring)."""
+    if workers is None or callable(workers):
+        return workers  # type: ignore[no-any-return]
+    if isinstance(workers, bool) or not isinstance(workers, numbers.Integral):
+        raise InvalidInputError(
+            f"workers must be None, a positive int, -1 or a map-like callable, got {workers!r}"
+        )
+    n = int(workers)
+    if n == -1:
+        return os.cpu_count() or 1
+    if n < 1:
+        raise InvalidInputError(f"workers must be a positive int or -1, got {workers!r}")
+    return n
+
+
+@contextlib.contextmanager
+def worker_pool(workers: Any) -> Iterator[WorkersLike]:
+    """Validate ``workers``; for an int > 1, open one process pool for several maps.
+
+    Yields ``None`` (serial) or a map-like callable, so that a function making
+    more than one pass over the chunks starts its processes only once.
+    """
+    checked = check_workers(workers)
+    if isinstance(checked, int):
+        if checked == 1:
+            yield None
+            return
+        with concurrent.futures.ProcessPoolExecutor(max_workers=checked) as pool:
+            yield pool.map
+        return
+    yield checked
+
+
+def run_map(
+    func: Callable[[T], R],
+    tasks: Sequence[T],
+    workers: WorkersLike,
+    *,
+    progress: bool = False,
+    desc: str = "simulating",
+) -> list[R]:
+    """Apply ``func`` to every task with the ``workers`` convention; keep the order."""
+    workers = check_workers(workers)
+    if workers is None or workers == 1:
+        results: Iterable[R] = map(func, tasks)
+        return _collect(results, len(tasks), progress, desc)
+    if isinstance(workers, int):
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+            return _collect(pool.map(func, tasks), len(tasks), progress, desc)
+    return _collect(workers(func, tasks), len(tasks), progress, desc)
+
+
+def _collect(results: Iterable[R], total: int, progress: bool, desc: str) -> list[R]:
+    if progress:
+        tqdm = import_optional("tqdm", "progress").tqdm
+        results = tqdm(results, total=total, desc=desc, unit="chunk")
+    out = list(results)
+    if len(out) != total:
+        raise InvalidInputError(
+            f"workers returned {len(out)} results for {total} tasks; "
+            "expected a map-like callable that returns one result per task"
+        )
+    return out

@@ -1,0 +1,1408 @@
+"""Capacity planning: from a revenue target to partners, recruits and managers.
+
+Two ways to size a channel live here:
+
+* **closed forms** that a spreadsheet can check: :func:`partners_needed`
+  (the breakdown method, adjusted for attrition and ramp),
+  :func:`break_even_revenue` and :func:`incremental_capacity` (the break-even
+  and incremental views of sales-management texts);
+* **the Monte Carlo plan** :func:`plan_capacity`: simulate many possible
+  years of a channel made of :class:`Segment` s, month by month, and find the
+  smallest channel that reaches the target with the confidence you ask for.
+  The answer is a :class:`CapacityPlan`.
+
+The workload build-up method for managers is
+:func:`channelkit.workload.managers_needed`; :func:`plan_capacity` uses it.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import numbers
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, worker_pool
+from ._optional import import_optional
+from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
+from .errors import InfeasibleError, InvalidInputError
+from .partners import Portfolio, as_portfolio
+from .workload import managers_needed
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "CapacityPlan",
+    "FunnelStage",
+    "Segment",
+    "allocate_shares",
+    "break_even_revenue",
+    "incremental_capacity",
+    "partners_needed",
+    "plan_capacity",
+]
+
+#: Relative tolerance that keeps floating-point noise from adding a partner
+#: when a target is an exact multiple of what partners deliver (the same
+#: convention as :func:`channelkit.workload.managers_needed`).
+RTOL = 1e-12
+
+#: Slots (prospects) in a segment's first block of draws; block ``b`` holds
+#: ``_BLOCK * 2**b`` slots, so any channel size needs few blocks and the draws
+#: stay nested (slot ``j`` always comes from the same block and position).
+_BLOCK = 64
+
+
+def _block_size(block: int) -> int:
+    return int(_BLOCK << block)
+
+
+#: Percentile levels stored in a plan for the fan chart [%].
+PLAN_PERCENTILES = (5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0)
+
+
+# --------------------------------------------------------------------------- closed forms
+def _mean_survival(attrition: float, months: int = 12) -> float:
+    """Mean over ``months`` of the probability that a partner is still active.
+
+    A partner leaves at the end of each month with probability
+    ``1 - (1 - attrition) ** (1/12)``, so it is active in month ``m``
+    (0-based) with probability ``(1 - attrition) ** (m / 12)``.
+    """
+    if attrition >= 1.0:
+        return 1.0 / months
+    m = np.arange(months, dtype=np.float64)
+    return float(np.mean(np.exp(m * math.log1p(-attrition) / 12.0)))
+
+
+def partners_needed(
+    target: float,
+    productivity: float,
+    *,
+    attrition: float = 0.0,
+    ramp: float = 1.0,
+) -> int:
+    """Partners needed to reach a yearly revenue target (the breakdown method).
+
+    Parameters
+    ----------
+    target : float [currency/year]
+        Revenue to reach in the year, >= 0.
+    productivity : float [currency/year]
+        Revenue of one fully productive partner in a year, > 0.
+    attrition : float in [0, 1], default 0.0
+        Annual probability that a partner leaves. Departures are spread over
+        the year (monthly rate ``1 - (1 - attrition) ** (1/12)``).
+    ramp : float in (0, 1], default 1.0
+        Fraction of full productivity a partner delivers over the year because
+        it is still ramping up (1 for an established partner; see
+        :meth:`Segment.ramp_fraction` for a linear ramp).
+
+    Returns
+    -------
+    int
+        The number of partners to have at the start of the year.
+
+    Raises
+    ------
+    InvalidInputError
+        For a negative, NaN or infinite target, a non-positive productivity,
+        attrition outside [0, 1] or ramp outside (0, 1].
+
+    Notes
+    -----
+    The breakdown method divides the target by what one partner sells. Two
+    adjustments make the division honest about partners that are not there
+    or not yet productive all year:
+
+    .. math::
+
+        N = \\left\\lceil \\frac{T}{p \\, r \\, S(a)} \\right\\rceil, \\qquad
+        S(a) = \\frac{1}{12} \\sum_{m=0}^{11} (1 - a)^{m/12}
+
+    :math:`S(a)` is the expected share of the year a partner stays active when
+    it leaves with annual probability :math:`a`, spread evenly over the
+    months; it is close to the rule of thumb :math:`1 - a/2` (0.905 against
+    0.9 for :math:`a = 0.2`). :math:`r` is the ramp fraction. This is exactly
+    the *expected* revenue of a partner in :func:`plan_capacity` with a
+    constant productivity and a ramp that is flat over the year; with no
+    attrition and no ramp the Monte Carlo plan equals this closed form. As in
+    :func:`~channelkit.workload.managers_needed`, a relative tolerance of
+    1e-12 keeps floating-point noise from adding a partner.
+
+    References
+    ----------
+    .. [1] Zoltners, A. A., Sinha, P. and Lorimer, S. E. (2004). Sales Force
+       Design for Strategic Advantage. Palgrave Macmillan (the breakdown,
+       workload and incremental methods).
+
+    Examples
+    --------
+    A target of 1,000,000 a year with partners who sell 50,000 each:
+
+    >>> partners_needed(1_000_000, 50_000)
+    20
+
+    If a fifth of the partners leave during the year, each is active about
+    90.5 % of the year on average, so 1,000,000 / (50,000 x 0.905) = 22.1,
+    rounded up:
+
+    >>> partners_needed(1_000_000, 50_000, attrition=0.2)
+    23
+
+    New partners that ramp up and deliver 75 % of a full year:
+
+    >>> partners_needed(1_000_000, 50_000, attrition=0.2, ramp=0.75)
+    30
+    """
+    t = check_nonnegative(target, "target")
+    p = _check_scalar_positive(productivity, "productivity")
+    a = check_fraction(attrition, "attrition")
+    r = check_fraction(ramp, "ramp", include_zero=False)
+    if t == 0.0:
+        return 0
+    ratio = t / (p * r * _mean_survival(a))
+    return max(1, math.ceil(ratio * (1.0 - RTOL)))  # any positive target needs a partner
+
+
+def _check_scalar_positive(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
+    out = float(value)
+    if math.isnan(out):
+        raise InvalidInputError(f"{name} is NaN; expected a positive number")
+    if not out > 0 or math.isinf(out):
+        raise InvalidInputError(f"{name} must be a positive finite number, got {value!r}")
+    return out
+
+
+def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.float64]:
+    """Revenue one more partner or manager must bring in to pay for itself.
+
+    Parameters
+    ----------
+    cost : array-like [currency/year]
+        Yearly cost of the added capacity (a manager's loaded salary, the
+        program cost of a partner: benefits, MDF, onboarding), >= 0.
+    margin : array-like in (0, 1], default 1.0
+        Contribution margin of that revenue for the vendor.
+
+    Returns
+    -------
+    ndarray of float [currency/year]
+        ``cost / margin``, broadcast over the inputs (0-d for scalars).
+
+    Raises
+    ------
+    InvalidInputError
+        For negative or NaN costs, or margins outside (0, 1].
+
+    Notes
+    -----
+    .. math:: R_{break-even} = C / m
+
+    The break-even view of sales-force sizing: capacity pays for itself when
+    the margin on the revenue it adds covers its cost.
+
+    Examples
+    --------
+    A channel manager costing 150,000 a year at a 30 % margin must bring in
+    500,000 of extra revenue:
+
+    >>> float(break_even_revenue(150_000, 0.3))
+    500000.0
+    >>> break_even_revenue([10_000, 20_000], 0.25).tolist()
+    [40000.0, 80000.0]
+    """
+    c = as_float_array(cost, "cost", ndim=None, nonnegative=True)
+    m = as_float_array(margin, "margin", ndim=None, bounds=(0.0, 1.0))
+    if (m <= 0).any():
+        raise InvalidInputError(f"margin must lie in (0, 1], got {margin!r}")
+    try:
+        return np.asarray(c / m, dtype=np.float64)
+    except ValueError:
+        raise InvalidInputError(
+            f"cost and margin must broadcast together (shapes {c.shape} and {m.shape})"
+        ) from None
+
+
+def incremental_capacity(revenue: ArrayLike, unit_cost: float, *, margin: float = 1.0) -> int:
+    """Capacity that maximises profit: add units while the marginal gain pays for them.
+
+    Parameters
+    ----------
+    revenue : array-like, shape (n,) [currency/year]
+        ``revenue[i]`` is the total revenue expected with ``i`` units of
+        capacity (partners, managers), ``i = 0 .. n-1``; a sales-response curve.
+    unit_cost : float [currency/year]
+        Yearly cost of one unit, >= 0.
+    margin : float in (0, 1], default 1.0
+        Contribution margin on revenue.
+
+    Returns
+    -------
+    int
+        The number of units ``n*`` that maximises ``margin * revenue[n] -
+        unit_cost * n`` (the smallest one on ties).
+
+    Raises
+    ------
+    InvalidInputError
+        For an empty, NaN or negative revenue curve, a negative cost or a
+        margin outside (0, 1].
+
+    Notes
+    -----
+    The incremental method keeps adding capacity while the marginal
+    contribution :math:`m \\, (R(n) - R(n-1))` is at least the unit cost
+    :math:`c`. For a concave response curve (diminishing returns) that stops
+    exactly at the profit maximum :math:`\\arg\\max_n \\, m R(n) - c n`,
+    which is what this function returns for any curve.
+
+    References
+    ----------
+    .. [1] Zoltners, A. A., Sinha, P. and Lorimer, S. E. (2004). Sales Force
+       Design for Strategic Advantage. Palgrave Macmillan, ch. 5.
+
+    Examples
+    --------
+    Revenue (thousands) with 0..5 managers, a 50 % margin and a manager
+    costing 120: the marginal contributions are 250, 200, 150, 100, 50, so
+    the third manager is the last one that pays for itself.
+
+    >>> incremental_capacity([0, 500, 900, 1200, 1400, 1500], 120, margin=0.5)
+    3
+    """
+    r = as_float_array(revenue, "revenue", nonnegative=True, allow_empty=False)
+    c = check_nonnegative(unit_cost, "unit_cost")
+    m = check_fraction(margin, "margin", include_zero=False)
+    profit = m * r - c * np.arange(r.size, dtype=np.float64)
+    return int(np.argmax(profit))
+
+
+# --------------------------------------------------------------------------- segments
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(f"Segment name must be a non-empty string, got {value!r}")
+    return value
+
+
+def _productivity(value: Any) -> Any:
+    if hasattr(value, "rvs") and callable(value.rvs):
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return _check_scalar_positive(value, "productivity")
+    if isinstance(value, str | bytes):
+        raise InvalidInputError(
+            f"productivity must be a number, a sample or a scipy.stats distribution, got {value!r}"
+        )
+    arr = as_float_array(value, "productivity", ndim=1, nonnegative=True, allow_empty=False)
+    if not (arr > 0).any():
+        raise InvalidInputError("productivity sample is all zero; expected some positive revenue")
+    return tuple(float(x) for x in arr)
+
+
+def _ramp_curve(value: Any) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    arr = as_float_array(value, "ramp_curve", ndim=1, allow_empty=False, bounds=(0.0, 1.0))
+    return tuple(float(x) for x in arr)
+
+
+def _non_negative_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise InvalidInputError(f"{name} must be a non-negative int, got {value!r}")
+    return int(value)
+
+
+def _lag_months(value: Any) -> int:
+    return _non_negative_int(value, "lag_months")
+
+
+def _ramp_months(value: Any) -> int:
+    return _non_negative_int(value, "ramp_months")
+
+
+def _stage_rate(value: Any) -> float:
+    return check_fraction(value, "FunnelStage.rate", include_zero=False)
+
+
+def _attrition(value: Any) -> float:
+    return check_fraction(value, "attrition")
+
+
+def _conversion(value: Any) -> float:
+    return check_fraction(value, "conversion", include_zero=False)
+
+
+def _touches(value: Any) -> float:
+    return check_nonnegative(value, "touches_per_year")
+
+
+def _hours_per_touch(value: Any) -> float:
+    return check_nonnegative(value, "hours_per_touch")
+
+
+@attrs.frozen
+class FunnelStage:
+    """One stage of the recruitment funnel, from prospect to productive partner.
+
+    Parameters
+    ----------
+    name : str
+        Stage name, e.g. ``"qualified"``, ``"signed"``, ``"onboarded"``.
+    rate : float in (0, 1]
+        Share of the prospects entering the stage that pass it.
+    lag_months : int, default 0
+        Months the stage takes [months].
+
+    Examples
+    --------
+    >>> FunnelStage("signed", 0.5, lag_months=2)
+    FunnelStage(name='signed', rate=0.5, lag_months=2)
+    """
+
+    name: str = attrs.field(converter=_name)
+    rate: float = attrs.field(converter=_stage_rate)
+    lag_months: int = attrs.field(default=0, converter=_lag_months)
+
+
+def _funnel(value: Any) -> tuple[FunnelStage, ...]:
+    stages = tuple(value)
+    for i, stage in enumerate(stages):
+        if not isinstance(stage, FunnelStage):
+            raise InvalidInputError(f"funnel[{i}] must be a FunnelStage, got {stage!r}")
+    return stages
+
+
+def _metrics(value: Any) -> dict[str, float]:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"Segment metrics must be a mapping, got {value!r}")
+    out: dict[str, float] = {}
+    for key, val in value.items():
+        if not isinstance(key, str) or not key:
+            raise InvalidInputError(f"Segment metrics keys must be non-empty strings, got {key!r}")
+        out[key] = float(as_float_array(val, f"metrics[{key!r}]", ndim=0))
+    return out
+
+
+@attrs.frozen
+class Segment:
+    """A kind of partner in a capacity plan or a channel simulation.
+
+    Parameters
+    ----------
+    name : str
+        Segment name (unique within a plan).
+    productivity : float, array-like or frozen scipy.stats distribution [currency/year]
+        What a fully productive partner of the segment sells in a year: a
+        number, a sample of observed partners (resampled with replacement)
+        or a distribution (drawn with ``.rvs(random_state=rng)``; negative
+        draws count as 0).
+    ramp_months : int, default 0
+        Months a new partner takes to reach full productivity; productivity
+        grows linearly from 0 to full over them (month ``i`` delivers the
+        month's average, ``min(1, (i + 0.5) / ramp_months)``).
+    attrition : float in [0, 1], default 0.0
+        Annual probability that a partner leaves; the monthly probability is
+        ``1 - (1 - attrition) ** (1/12)``.
+    conversion : float in (0, 1], default 1.0
+        Share of recruited prospects that become productive partners
+        (multiplied by the funnel stage rates, if any).
+    share : float, optional
+        Share of the channel's partner count (normalised over the segments);
+        default: equal shares.
+    ramp_curve : sequence of float in [0, 1], optional
+        User-supplied ramp: fraction of full productivity in months 0, 1, ...
+        after becoming productive (full productivity after the curve ends).
+        Overrides ``ramp_months``.
+    funnel : sequence of FunnelStage, optional
+        Stage-by-stage funnel from prospect to productive partner; the stage
+        rates multiply ``conversion`` and their lags delay the first revenue.
+    growth : float, default 0.0
+        Annual growth of a partner's revenue (market growth), > -1.
+    touches_per_year : float, default 24.0
+        Manager contacts a partner of the segment needs per year [1/year].
+    hours_per_touch : float, default 3.0
+        Hours per contact [hours]. The defaults (72 h a year) let a
+        2,000-hour manager handle about 28 partners, within the 20-30 rule of
+        thumb.
+    workload : object with ``.hours(partners)``, optional
+        A workload model (e.g. :class:`channelkit.workload.WorkloadModel`);
+        with ``profile`` it replaces touches x hours: the segment's hours per
+        partner are the mean of ``workload.hours(profile)``.
+    profile : Portfolio, DataFrame or mapping, optional
+        Typical partners of the segment, for ``workload``.
+    metrics : mapping of str to float, optional
+        Typical metrics of a partner of the segment (certified staff,
+        CSAT...), used when a tier program is evaluated in
+        :func:`~channelkit.simulation.simulate_channel`.
+
+    Raises
+    ------
+    InvalidInputError
+        For an empty name, a non-positive or NaN productivity, rates outside
+        their ranges, negative months or a workload without a profile.
+
+    Examples
+    --------
+    >>> seg = Segment("resellers", 120_000.0, ramp_months=6, attrition=0.15)
+    >>> seg.monthly_attrition  # doctest: +ELLIPSIS
+    0.01345...
+    >>> round(seg.ramp_fraction(12), 4)  # 6 ramping months out of 12
+    0.75
+    >>> seg.hours_per_partner
+    72.0
+    """
+
+    name: str = attrs.field(converter=_name)
+    productivity: Any = attrs.field(converter=_productivity)
+    ramp_months: int = attrs.field(default=0, converter=_ramp_months)
+    attrition: float = attrs.field(default=0.0, converter=_attrition)
+    conversion: float = attrs.field(default=1.0, converter=_conversion)
+    share: float | None = attrs.field(default=None)
+    ramp_curve: tuple[float, ...] | None = attrs.field(default=None, converter=_ramp_curve)
+    funnel: tuple[FunnelStage, ...] = attrs.field(default=(), converter=_funnel)
+    growth: float = attrs.field(default=0.0)
+    touches_per_year: float = attrs.field(default=24.0, converter=_touches)
+    hours_per_touch: float = attrs.field(default=3.0, converter=_hours_per_touch)
+    workload: Any = attrs.field(default=None)
+    profile: Portfolio | None = attrs.field(default=None)
+    metrics: dict[str, float] = attrs.field(factory=dict, converter=_metrics)
+
+    def __attrs_post_init__(self) -> None:
+        if self.share is not None:
+            share = _check_scalar_positive(self.share, f"share of segment {self.name!r}")
+            object.__setattr__(self, "share", share)
+        growth = self.growth
+        if isinstance(growth, bool) or not isinstance(growth, numbers.Real):
+            raise InvalidInputError(f"growth must be a number > -1, got {growth!r}")
+        if not (float(growth) > -1.0 and math.isfinite(growth)):
+            raise InvalidInputError(f"growth must be a finite number > -1, got {growth!r}")
+        object.__setattr__(self, "growth", float(growth))
+        if self.workload is not None:
+            if not callable(getattr(self.workload, "hours", None)):
+                raise InvalidInputError(
+                    f"workload of segment {self.name!r} must have a .hours(partners) method"
+                )
+            if self.profile is None:
+                raise InvalidInputError(
+                    f"segment {self.name!r} has a workload model but no profile; pass "
+                    "profile=typical partners of the segment"
+                )
+        if self.profile is not None:
+            object.__setattr__(self, "profile", as_portfolio(self.profile, "profile"))
+
+    # ------------------------------------------------------------------ derived values
+    @property
+    def monthly_attrition(self) -> float:
+        """Monthly probability of leaving, ``1 - (1 - attrition) ** (1/12)``."""
+        return float(1.0 - (1.0 - self.attrition) ** (1.0 / 12.0))
+
+    @property
+    def overall_conversion(self) -> float:
+        """Share of prospects that become productive: conversion x the stage rates."""
+        return float(self.conversion * math.prod(s.rate for s in self.funnel))
+
+    @property
+    def lag_months(self) -> int:
+        """Months from signing a prospect to its first revenue (the funnel lags)."""
+        return sum(s.lag_months for s in self.funnel)
+
+    @property
+    def hours_per_partner(self) -> float:
+        """Manager hours a partner of the segment needs per year [hours/year]."""
+        if self.workload is not None:
+            hours = as_float_array(
+                self.workload.hours(self.profile),
+                f"workload hours of segment {self.name!r}",
+                nonnegative=True,
+                allow_empty=False,
+            )
+            return float(np.mean(hours))
+        return self.touches_per_year * self.hours_per_touch
+
+    @property
+    def mean_productivity(self) -> float:
+        """Mean productivity [currency/year] (may be inf for very heavy tails)."""
+        p = self.productivity
+        if isinstance(p, float):
+            return p
+        if isinstance(p, tuple):
+            return float(np.mean(p))
+        return float(p.mean())
+
+    def tail_share(self, threshold: float) -> float:
+        """Share of the segment's partners whose productivity is below ``threshold``."""
+        p = self.productivity
+        if isinstance(p, float):
+            return 1.0 if p < threshold else 0.0
+        if isinstance(p, tuple):
+            return float(np.mean(np.asarray(p) < threshold))
+        return float(np.clip(p.cdf(threshold), 0.0, 1.0))
+
+    def ramp(self, months: int) -> NDArray[np.float64]:
+        """Fraction of full productivity in each of the first ``months`` months of a partner."""
+        age = np.arange(months, dtype=np.float64)
+        if self.ramp_curve is not None:
+            curve = np.asarray(self.ramp_curve)
+            out = np.ones(months)
+            k = min(months, curve.size)
+            out[:k] = curve[:k]
+            return out
+        if self.ramp_months == 0:
+            return np.ones(months)
+        return np.minimum(1.0, (age + 0.5) / self.ramp_months)
+
+    def ramp_fraction(self, horizon_months: int = 12) -> float:
+        """Share of full productivity a new partner delivers over the horizon.
+
+        The mean over the horizon's months of the ramp, counting the funnel
+        lag as months without revenue; feed it to :func:`partners_needed` as
+        ``ramp``.
+        """
+        h = int(horizon_months)
+        if h < 1:
+            raise InvalidInputError(f"horizon_months must be >= 1, got {horizon_months!r}")
+        d = self.lag_months
+        active = max(h - d, 0)
+        return float(self.ramp(active).sum() / h)
+
+    def draw_productivity(
+        self, rng: np.random.Generator, shape: tuple[int, ...]
+    ) -> NDArray[np.float64]:
+        """Draw productivities [currency/year] of ``shape`` partners with ``rng``."""
+        p = self.productivity
+        if isinstance(p, float):
+            return np.full(shape, p)
+        if isinstance(p, tuple):
+            sample = np.asarray(p)
+            return sample[rng.integers(0, sample.size, size=shape)]
+        draws = np.asarray(p.rvs(size=shape, random_state=rng), dtype=np.float64)
+        if np.isnan(draws).any():
+            raise InvalidInputError(
+                f"the productivity distribution of segment {self.name!r} drew NaN"
+            )
+        return np.clip(draws, 0.0, None)
+
+    def _unit(self, horizon: int) -> NDArray[np.float64]:
+        """Revenue per unit of annual productivity in each month of activity.
+
+        Entry ``i`` is for the partner's ``i``-th productive month, which is
+        month ``lag + i`` of the horizon: ramp x growth / 12.
+        """
+        d = self.lag_months
+        t = max(horizon - d, 0)
+        months = d + np.arange(t, dtype=np.float64)
+        return self.ramp(t) * (1.0 + self.growth) ** (months / 12.0) / 12.0
+
+    def _log_survival(self) -> float:
+        return _log_survival(self.attrition)
+
+
+def _log_survival(attrition: float) -> float:
+    """Log of the monthly survival probability, ``log(1 - a) / 12``."""
+    if attrition >= 1.0:
+        return -math.inf
+    return math.log1p(-attrition) / 12.0
+
+
+def _as_segments(segments: Any) -> tuple[Segment, ...]:
+    if isinstance(segments, Segment):
+        segments = (segments,)
+    if isinstance(segments, str | bytes) or not isinstance(segments, Sequence):
+        raise InvalidInputError(
+            f"segments must be a Segment or a sequence of Segment, got {type(segments).__name__}"
+        )
+    segs = tuple(segments)
+    if not segs:
+        raise InvalidInputError("segments must not be empty")
+    seen: set[str] = set()
+    for i, seg in enumerate(segs):
+        if not isinstance(seg, Segment):
+            raise InvalidInputError(f"segments[{i}] must be a Segment, got {seg!r}")
+        if seg.name in seen:
+            raise InvalidInputError(
+                f"segment name {seg.name!r} appears twice; names must be unique"
+            )
+        seen.add(seg.name)
+    given = [s.share is not None for s in segs]
+    if any(given) and not all(given):
+        missing = next(s.name for s in segs if s.share is None)
+        raise InvalidInputError(
+            f"segment {missing!r} has no share while others do; give every segment a share "
+            "or none (equal shares)"
+        )
+    return segs
+
+
+def _weights(segs: Sequence[Segment]) -> NDArray[np.float64]:
+    if segs[0].share is None:
+        return np.full(len(segs), 1.0 / len(segs))
+    w = np.array([float(s.share) for s in segs])  # type: ignore[arg-type]
+    return np.asarray(w / w.sum(), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------- kernels
+def _allocation_table(weights: NDArray[np.float64], n_max: int) -> NDArray[np.int64]:
+    """Partners per segment for every channel size 0..n_max, shape (n_max + 1, k).
+
+    Seats go one at a time to the segment with the smallest Sainte-Laguë
+    priority ``(j + 0.5) / share`` (ties to the first segment), so the
+    allocation of N partners is contained in that of N + 1 (house monotone,
+    unlike largest remainders, which can take a partner away from a segment
+    when the channel grows: the Alabama paradox).
+    """
+    k = weights.size
+    seg_list: list[NDArray[np.int64]] = []
+    prio_list: list[NDArray[np.float64]] = []
+    for i, w in enumerate(weights):
+        j = np.arange(math.ceil((n_max + k) * w) + 2, dtype=np.float64)
+        prio_list.append((j + 0.5) / w)
+        seg_list.append(np.full(j.size, i, dtype=np.int64))
+    prio = np.concatenate(prio_list)
+    seg = np.concatenate(seg_list)
+    order = np.lexsort((seg, prio))[:n_max]
+    onehot = np.zeros((n_max + 1, k), dtype=np.int64)
+    onehot[np.arange(1, n_max + 1), seg[order]] = 1
+    return np.cumsum(onehot, axis=0)
+
+
+def allocate_shares(total: int, shares: ArrayLike) -> NDArray[np.int64]:
+    """Split ``total`` partners into segments in proportion to ``shares``.
+
+    Parameters
+    ----------
+    total : int
+        Number of partners, >= 0.
+    shares : array-like, shape (k,)
+        Positive shares (normalised).
+
+    Returns
+    -------
+    ndarray of int, shape (k,)
+        Partners per segment, summing to ``total``.
+
+    Notes
+    -----
+    The Sainte-Laguë (Webster) divisor method: partners are handed out one at
+    a time to the segment with the smallest ``(n_k + 0.5) / share_k``. It
+    almost always agrees with largest remainders but is *house monotone*: a
+    larger channel never has fewer partners in any segment, which the
+    monotone search of :func:`plan_capacity` relies on.
+
+    Examples
+    --------
+    >>> allocate_shares(10, [0.5, 0.3, 0.2]).tolist()
+    [5, 3, 2]
+    >>> allocate_shares(7, [1, 1, 1]).tolist()
+    [3, 2, 2]
+    """
+    if isinstance(total, bool) or not isinstance(total, numbers.Integral) or total < 0:
+        raise InvalidInputError(f"total must be a non-negative int, got {total!r}")
+    w = as_float_array(shares, "shares", nonnegative=True, allow_empty=False)
+    if (w <= 0).any():
+        raise InvalidInputError(f"shares[{int(np.argmin(w))}] must be positive")
+    return _allocation_table(w / w.sum(), int(total))[-1]
+
+
+def _prospects(partners: ArrayLike, conversion: float) -> NDArray[np.int64]:
+    """Prospects to recruit for ``partners`` productive ones: ceil(n / conversion)."""
+    n = np.asarray(partners, dtype=np.float64)
+    return np.ceil(n / conversion * (1.0 - 1e-12)).astype(np.int64)
+
+
+def _lifetimes(u: NDArray[np.float64], log_survival: float, cap: int) -> NDArray[np.int64]:
+    """Months a partner stays active, from uniforms ``u`` in (0, 1].
+
+    Active in month ``m`` iff ``u <= exp(m * log_survival)``: the same
+    uniform against a lower survival can only shorten the stay, which makes
+    the plan monotone in attrition.
+    """
+    if log_survival == 0.0:
+        return np.full(u.shape, cap, dtype=np.int64)
+    with np.errstate(over="ignore"):  # a tiny attrition: lifetimes beyond the horizon
+        ratio = np.log(u) / log_survival
+    return (np.floor(np.minimum(ratio, cap - 1)) + 1).astype(np.int64)
+
+
+def _draw_block(
+    seg: Segment, seed: np.random.SeedSequence, k: int, block: int, rows: int
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
+    """Block ``block`` of segment ``k``'s prospect slots: lifetime uniforms, conversion, productivity.
+
+    Always drawn from the stream ``child_seed(seed, 1 + k, block)`` in the same
+    order (lifetime uniforms, conversion uniforms, then productivities), so a
+    segment that differs only in attrition or conversion sees the same numbers.
+    """
+    size = _block_size(block)
+    rng = np.random.default_rng(child_seed(seed, 1 + k, block))
+    u_life = 1.0 - rng.random((rows, size))
+    converted = rng.random((rows, size)) < seg.overall_conversion
+    prod = seg.draw_productivity(rng, (rows, size))
+    return u_life, converted, prod
+
+
+def _draw_slots(
+    seg: Segment, seed: np.random.SeedSequence, k: int, rows: int, n: int
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
+    """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
+    blocks: list[tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]] = []
+    drawn = 0
+    while drawn < n:
+        blocks.append(_draw_block(seg, seed, k, len(blocks), rows))
+        drawn += _block_size(len(blocks) - 1)
+    if not blocks:
+        return np.zeros((rows, 0)), np.zeros((rows, 0), dtype=bool), np.zeros((rows, 0))
+    u, c, p = (np.concatenate(parts, axis=1)[:, :n] for parts in zip(*blocks))
+    return u, c, p
+
+
+class _SlotDraws:
+    """Nested random draws of one segment's prospect slots in one chunk.
+
+    Block ``b`` of segment ``k`` in a chunk always comes from the stream
+    ``child_seed(chunk_seed, 1 + k, b)``, so drawing more slots never
+    changes the first ones (common random numbers across channel sizes).
+    """
+
+    def __init__(
+        self,
+        seg: Segment,
+        k: int,
+        seed: np.random.SeedSequence,
+        rows: int,
+        horizon: int,
+        recruit_months: int = 1,
+    ) -> None:
+        self.seg = seg
+        self.k = k
+        self.seed = seed
+        self.rows = rows
+        self.horizon = horizon
+        self.recruit_months = recruit_months
+        self.active_months = max(horizon - seg.lag_months, 0)
+        unit = seg._unit(horizon)
+        self.cum_unit = np.concatenate([[0.0], np.cumsum(unit)])
+        self.unit = unit
+        self.log_s = seg._log_survival()
+        self.conv = seg.overall_conversion
+        self.life: list[NDArray[np.int64]] = []
+        self.weight: list[NDArray[np.float64]] = []
+        self._rev: NDArray[np.float64] = np.zeros((rows, 0))
+
+    def _ensure(self, n: int) -> None:
+        drawn = self._rev.shape[1]
+        new: list[NDArray[np.float64]] = []
+        while drawn < n:
+            u_life, converted, prod = _draw_block(
+                self.seg, self.seed, self.k, len(self.life), self.rows
+            )
+            # slot j signs in month j % recruit_months (round robin: nested in j)
+            sign = (drawn + np.arange(prod.shape[1])) % self.recruit_months
+            months_left = np.maximum(self.active_months - sign, 0)
+            life = np.minimum(_lifetimes(u_life, self.log_s, self.horizon + 1), months_left)
+            growth = (1.0 + self.seg.growth) ** (sign / 12.0)
+            weight = np.where(converted, prod * growth, 0.0)
+            self.life.append(life)
+            self.weight.append(weight)
+            new.append(weight * self.cum_unit[life])
+            drawn += weight.shape[1]
+        if new:
+            self._rev = np.concatenate([self._rev, *new], axis=1)
+
+    def revenue(self, n: int) -> NDArray[np.float64]:
+        """Horizon revenue of the first ``n`` slots, shape (rows, n)."""
+        self._ensure(n)
+        return self._rev[:, :n]
+
+    def life_weight(self, n: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Active months (capped at the horizon) and weights of the first ``n`` slots.
+
+        The weight is productivity x converted x the growth up to the signing month.
+        """
+        self._ensure(n)
+        life = np.concatenate(self.life, axis=1)[:, :n] if self.life else np.zeros((self.rows, 0))
+        weight = (
+            np.concatenate(self.weight, axis=1)[:, :n] if self.weight else np.zeros((self.rows, 0))
+        )
+        return life.astype(np.int64), weight
+
+
+def _monthly_from_lives(
+    life: NDArray[np.int64], weight: NDArray[np.float64], unit: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Monthly revenue (rows, len(unit)) of slots active for ``life`` months.
+
+    A slot with weight ``w`` active for ``L`` months earns ``w * unit[i]`` in
+    its months ``i < L``; grouping the weights by lifetime (a row-wise
+    bincount) and taking suffix sums avoids a (rows, slots, months) array.
+    """
+    rows = life.shape[0]
+    t = unit.size
+    if t == 0 or life.shape[1] == 0:
+        return np.zeros((rows, t))
+    idx = (np.arange(rows)[:, None] * (t + 1) + np.minimum(life, t)).ravel()
+    by_life = np.bincount(idx, weights=weight.ravel(), minlength=rows * (t + 1))
+    by_life = by_life.reshape(rows, t + 1)
+    # alive[:, i] = total weight of slots with life > i
+    alive = np.cumsum(by_life[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    return alive * unit
+
+
+@attrs.frozen(eq=False)
+class _Engine:
+    """Everything a chunk needs, picklable for process pools and dask."""
+
+    segments: tuple[Segment, ...]
+    weights: NDArray[np.float64]
+    horizon: int
+    existing_revenue: NDArray[np.float64]
+    existing_log_s: float
+    recruit_months: int = 1
+
+
+def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> NDArray[np.float64]:
+    """Monthly revenue (rows, horizon) of the existing partners."""
+    rev = eng.existing_revenue
+    h = eng.horizon
+    unit = np.full(h, 1.0 / 12.0)
+    if rev.size == 0:
+        return np.zeros((rows, h))
+    if eng.existing_log_s == 0.0:
+        return np.full((rows, h), rev.sum() / 12.0)
+    rng = np.random.default_rng(child_seed(seed, 0))
+    u = 1.0 - rng.random((rows, rev.size))
+    life = _lifetimes(u, eng.existing_log_s, h + 1)
+    return _monthly_from_lives(life, np.broadcast_to(rev, (rows, rev.size)), unit)
+
+
+def _need_chunk(
+    task: tuple[_Engine, np.random.SeedSequence, int, float, int, int],
+) -> NDArray[np.int64]:
+    """Smallest channel size reaching the target, for each simulation of a chunk.
+
+    Sizes above ``max_partners`` are reported as ``max_partners + 1``.
+    """
+    eng, seed, rows, target, n_start, max_partners = task
+    gap = target * (1.0 - RTOL) - _existing_chunk(eng, seed, rows).sum(axis=1)
+    need = np.full(rows, -1, dtype=np.int64)
+    need[gap <= 0] = 0
+    draws = [
+        _SlotDraws(s, k, seed, rows, eng.horizon, eng.recruit_months)
+        for k, s in enumerate(eng.segments)
+    ]
+    n_max = max(1, min(n_start, max_partners))
+    while True:
+        pend = np.flatnonzero(need < 0)
+        if pend.size == 0:
+            break
+        counts = _allocation_table(eng.weights, n_max)
+        rev = np.zeros((pend.size, n_max + 1))
+        for k, d in enumerate(draws):
+            pros = _prospects(counts[:, k], d.conv)
+            slots = int(pros[-1])
+            cum = np.zeros((pend.size, slots + 1))
+            np.cumsum(d.revenue(slots)[pend], axis=1, out=cum[:, 1:])
+            rev += cum[:, pros]
+        ok = rev >= gap[pend, None]
+        hit = ok.any(axis=1)
+        need[pend[hit]] = ok[hit].argmax(axis=1)
+        if n_max >= max_partners:
+            need[need < 0] = max_partners + 1
+            break
+        n_max = min(2 * n_max, max_partners)
+    return need
+
+
+def _eval_chunk(
+    task: tuple[_Engine, np.random.SeedSequence, int, NDArray[np.int64]],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Monthly revenue (rows, horizon) of a channel with ``counts`` partners per segment.
+
+    Also returns the existing partners' horizon revenue (rows,).
+    """
+    eng, seed, rows, counts = task
+    monthly = _existing_chunk(eng, seed, rows)
+    existing = monthly.sum(axis=1)
+    w = eng.recruit_months
+    for k, seg in enumerate(eng.segments):
+        d = _SlotDraws(seg, k, seed, rows, eng.horizon, w)
+        life, weight = d.life_weight(int(_prospects(counts[k], d.conv)))
+        for sign in range(min(w, d.active_months)):  # slots signed in month `sign`
+            start = seg.lag_months + sign
+            monthly[:, start:] += _monthly_from_lives(
+                life[:, sign::w], weight[:, sign::w], d.unit[: eng.horizon - start]
+            )
+    return monthly, existing
+
+
+def _plan_tasks_seeds(n_sims: int, seed: SeedLike) -> list[tuple[np.random.SeedSequence, int]]:
+    rows = chunk_rows(n_sims)
+    seeds = root_seed(seed).spawn(len(rows))
+    return list(zip(seeds, rows))
+
+
+# --------------------------------------------------------------------------- the plan
+def _check_int(value: Any, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
+    return int(value)
+
+
+@attrs.frozen(eq=False, repr=False)
+class CapacityPlan:
+    """The answer of :func:`plan_capacity`: partners, recruits and managers.
+
+    Attributes
+    ----------
+    target : float [currency]
+        Revenue target over the horizon.
+    horizon_months : int
+        Planning horizon [months].
+    confidence : float
+        Requested probability of reaching the target.
+    segments : tuple of Segment
+        The segments planned.
+    partners : dict of str to int
+        Productive partners to plan per segment (the channel size).
+    recruits : dict of str to int
+        Prospects to recruit per segment, ``ceil(partners / conversion)``.
+    distributor_partners : dict of str to int
+        Partners per segment routed to distributors (productivity below the
+        threshold); they still sell but need no manager time.
+    managers : int
+        Channel managers needed for the managed (non-distributor) partners.
+    probability_of_target : float
+        Share of the simulations in which the channel reaches the target.
+    probability_se : float
+        Monte Carlo standard error of that probability,
+        ``sqrt(p (1 - p) / n_sims)``.
+    revenue : ndarray, shape (n_sims,) [currency]
+        Simulated revenue over the horizon (new and existing partners).
+    monthly_percentiles : ndarray, shape (len(percentile_levels), horizon_months)
+        Percentiles of the cumulative revenue at the end of each month.
+    percentile_levels : tuple of float
+        The levels [%] of ``monthly_percentiles``.
+    required_partners : ndarray of int, shape (n_sims,)
+        In each simulation, the smallest channel that reaches the target
+        (``max_partners + 1`` when none does); its empirical CDF is the
+        probability of reaching the target as a function of channel size.
+    existing_revenue : float [currency]
+        Mean revenue of the existing partners over the horizon.
+    recruit_months : int
+        Months over which the prospects are signed (round robin).
+    """
+
+    target: float
+    horizon_months: int
+    confidence: float
+    segments: tuple[Segment, ...]
+    partners: dict[str, int]
+    recruits: dict[str, int]
+    distributor_partners: dict[str, int]
+    managers: int
+    probability_of_target: float
+    probability_se: float
+    revenue: NDArray[np.float64]
+    monthly_percentiles: NDArray[np.float64]
+    percentile_levels: tuple[float, ...]
+    required_partners: NDArray[np.int64]
+    existing_revenue: float
+    recruit_months: int = 1
+
+    @property
+    def n_sims(self) -> int:
+        """Number of simulations behind the plan."""
+        return int(self.revenue.size)
+
+    @property
+    def total_partners(self) -> int:
+        """Partners over all segments."""
+        return sum(self.partners.values())
+
+    @property
+    def total_recruits(self) -> int:
+        """Prospects to recruit over all segments."""
+        return sum(self.recruits.values())
+
+    @property
+    def recruits_per_month(self) -> dict[str, list[int]]:
+        """Prospects to sign in each of the first ``recruit_months`` months, per segment."""
+        w = self.recruit_months
+        return {
+            name: [int(x) for x in np.bincount(np.arange(r) % w, minlength=w)]
+            for name, r in self.recruits.items()
+        }
+
+    def probability_at(self, n_partners: ArrayLike) -> NDArray[np.float64]:
+        """Probability of reaching the target with a channel of ``n_partners`` partners."""
+        n = as_float_array(n_partners, "n_partners", ndim=None, nonnegative=True)
+        req = np.sort(self.required_partners)
+        return np.searchsorted(req, n, side="right") / req.size
+
+    def revenue_percentiles(
+        self, q: ArrayLike = (5, 10, 25, 50, 75, 90, 95)
+    ) -> dict[float, float]:
+        """Percentiles [currency] of the simulated horizon revenue, keyed by level [%]."""
+        levels = as_float_array(q, "q", bounds=(0.0, 100.0))
+        values = np.percentile(self.revenue, levels)
+        return {float(k): float(v) for k, v in zip(levels, values)}
+
+    def __repr__(self) -> str:
+        return (
+            f"CapacityPlan(partners={self.partners!r}, recruits={self.recruits!r}, "
+            f"managers={self.managers}, probability_of_target={self.probability_of_target:.3f})"
+        )
+
+    def _rows(self) -> list[dict[str, Any]]:
+        rows = []
+        for seg in self.segments:
+            n = self.partners[seg.name]
+            dist = self.distributor_partners[seg.name]
+            rows.append(
+                {
+                    "segment": seg.name,
+                    "partners": n,
+                    "recruits": self.recruits[seg.name],
+                    "distributor_partners": dist,
+                    "managed_partners": n - dist,
+                    "hours_per_partner": seg.hours_per_partner,
+                }
+            )
+        return rows
+
+    def summary(self) -> str:
+        """A plain-text report of the plan (segments, managers, revenue distribution)."""
+        lines = [
+            f"Capacity plan: target {self.target:,.0f} over {self.horizon_months} months "
+            f"at {self.confidence:.0%} confidence ({self.n_sims:,} simulations)",
+            "",
+            f"{'segment':<20}{'partners':>10}{'recruits':>10}{'distrib.':>10}{'managed':>10}",
+        ]
+        for r in self._rows():
+            lines.append(
+                f"{r['segment']:<20}{r['partners']:>10,}{r['recruits']:>10,}"
+                f"{r['distributor_partners']:>10,}{r['managed_partners']:>10,}"
+            )
+        dist_total = sum(self.distributor_partners.values())
+        lines.append(
+            f"{'total':<20}{self.total_partners:>10,}{self.total_recruits:>10,}"
+            f"{dist_total:>10,}{self.total_partners - dist_total:>10,}"
+        )
+        lines.append("")
+        if self.recruit_months > 1:
+            per_month = ", ".join(
+                f"{name} {min(v)}-{max(v)}" if min(v) != max(v) else f"{name} {v[0]}"
+                for name, v in self.recruits_per_month.items()
+            )
+            lines.append(
+                f"recruiting over the first {self.recruit_months} months: {per_month} a month"
+            )
+        lines += [
+            f"channel managers: {self.managers}",
+            f"probability of reaching the target: {self.probability_of_target:.3f} "
+            f"(Monte Carlo s.e. {self.probability_se:.3f})",
+        ]
+        if self.existing_revenue > 0:
+            lines.append(f"existing partners' revenue (mean): {self.existing_revenue:,.0f}")
+        pct = self.revenue_percentiles((5, 50, 95))
+        lines.append(
+            "horizon revenue: " + ", ".join(f"P{int(k)} {v:,.0f}" for k, v in pct.items())
+        )
+        return "\n".join(lines)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment: partners, recruits, distributor and managed partners, hours."""
+        pd_mod = import_optional("pandas", "pandas")
+        frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
+        return frame
+
+    def _repr_html_(self) -> str:
+        head = "".join(
+            f"<th>{h}</th>" for h in ("segment", "partners", "recruits", "distributor", "managed")
+        )
+        body = "".join(
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(r[c]))}</td>"
+                for c in (
+                    "segment",
+                    "partners",
+                    "recruits",
+                    "distributor_partners",
+                    "managed_partners",
+                )
+            )
+            + "</tr>"
+            for r in self._rows()
+        )
+        return (
+            f"<p><b>CapacityPlan</b>: target {self.target:,.0f} over {self.horizon_months} "
+            f"months, {self.managers} managers, P(target) = {self.probability_of_target:.3f} "
+            f"± {self.probability_se:.3f}</p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Fan chart of the cumulative revenue month by month against the target.
+
+        Bands from the 5th to the 95th and the 25th to the 75th percentiles,
+        the median as a line and the target as a dashed line.
+        """
+        plt = import_optional("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        months = np.arange(1, self.horizon_months + 1)
+        pct = dict(zip(self.percentile_levels, self.monthly_percentiles))
+        ax.fill_between(months, pct[5.0], pct[95.0], alpha=0.25, color="C0", label="5-95 %")
+        ax.fill_between(months, pct[25.0], pct[75.0], alpha=0.45, color="C0", label="25-75 %")
+        ax.plot(months, pct[50.0], color="C0", label="median")
+        ax.axhline(self.target, color="C3", linestyle="--", label="target")
+        ax.set_xlabel("month")
+        ax.set_ylabel("cumulative revenue")
+        ax.set_title(
+            f"{self.total_partners} partners: P(target) = {self.probability_of_target:.2f}"
+        )
+        ax.legend(loc="upper left")
+        return ax
+
+
+def _expected_slot_revenue(seg: Segment, horizon: int) -> float:
+    """Expected horizon revenue of one planned (productive) partner of the segment."""
+    unit = seg._unit(horizon)
+    alive = (
+        np.exp(np.arange(unit.size) * seg._log_survival())
+        if seg.attrition < 1
+        else ((np.arange(unit.size) == 0).astype(np.float64))
+    )
+    return seg.mean_productivity * float(np.sum(unit * alive))
+
+
+def plan_capacity(
+    target: float,
+    segments: Segment | Sequence[Segment],
+    *,
+    horizon_months: int = 12,
+    confidence: float = 0.9,
+    n_sims: int = 10_000,
+    seed: SeedLike = None,
+    workers: WorkersLike = None,
+    existing: Any = None,
+    existing_attrition: float = 0.0,
+    distributor_threshold: float | None = None,
+    hours_available: float = 2000.0,
+    utilisation: float = 1.0,
+    recruit_months: int = 1,
+    max_partners: int = 100_000,
+    progress: bool = False,
+) -> CapacityPlan:
+    """The smallest channel that reaches a revenue target with a given confidence.
+
+    Parameters
+    ----------
+    target : float [currency]
+        Revenue to reach over the horizon (new and existing partners), >= 0.
+    segments : Segment or sequence of Segment
+        The kinds of partner to recruit, in their shares.
+    horizon_months : int, default 12
+        Planning horizon [months].
+    confidence : float in (0, 1], default 0.9
+        Required probability of reaching the target.
+    n_sims : int, default 10_000
+        Number of simulated channels.
+    seed : int, numpy Generator or None
+        Seed; the same seed gives the same plan whatever ``workers``.
+    workers : None, int or map-like callable
+        ``None``/``1``: serial; an int: a local process pool of that size
+        (``-1``: one per CPU); a callable ``workers(func, iterable)`` such as
+        ``concurrent.futures.Executor.map`` or a dask client wrapper
+        ``lambda f, xs: client.gather(client.map(f, xs))``.
+    existing : Portfolio, DataFrame or mapping, optional
+        The current channel. Each partner keeps selling at its ``revenue``
+        [currency/year], fully ramped, and counts toward the target.
+    existing_attrition : float in [0, 1], default 0.0
+        Annual probability that an existing partner leaves (monthly, as for
+        segments).
+    distributor_threshold : float, optional [currency/year]
+        Partners whose productivity is below it (the long tail) are served by
+        distributors: they still sell but need no manager time. The expected
+        share below the threshold is taken from each segment's productivity
+        (rounded down, so the managers are not under-counted).
+    hours_available : float, default 2000.0
+        Working hours of a manager per year [hours/year].
+    utilisation : float in (0, 1], default 1.0
+        Share of those hours available for partners.
+    recruit_months : int, default 1
+        Prospects are signed round robin over the first ``recruit_months``
+        months of the horizon (prospect ``j`` of a segment in month
+        ``j % recruit_months``); 1 signs everyone at the start.
+        :attr:`CapacityPlan.recruits_per_month` gives the schedule.
+    max_partners : int, default 100_000
+        Largest channel considered.
+    progress : bool, default False
+        Show a progress bar (needs tqdm).
+
+    Returns
+    -------
+    CapacityPlan
+
+    Raises
+    ------
+    InvalidInputError
+        For invalid arguments.
+    InfeasibleError
+        If even ``max_partners`` partners do not reach the target with the
+        requested confidence (e.g. the funnel lag exceeds the horizon).
+
+    Notes
+    -----
+    **The simulation.** A planned channel of :math:`N` partners is split
+    between the segments by the Sainte-Laguë method (see
+    :func:`allocate_shares`), and segment :math:`k` recruits
+    :math:`R_k = \\lceil N_k / c_k \\rceil` prospects, signed in month
+    :math:`s` (0 unless ``recruit_months`` > 1). Each prospect converts with
+    probability :math:`c_k`, starts selling after the funnel lag :math:`d_k`,
+    sells a productivity :math:`P` drawn from the segment, ramped and grown,
+    and stays active in month :math:`m` of its life with probability
+    :math:`(1 - a_k)^{m/12}`. Its revenue over a horizon of :math:`H` months
+    is
+
+    .. math:: P \\sum_{i < \\min(L, H - d_k - s)}
+              \\frac{\\rho_k(i) (1 + g_k)^{(s + d_k + i)/12}}{12}
+
+    with :math:`L` its lifetime and :math:`\\rho_k` the ramp.
+
+    **The search.** Each simulation draws its prospects' uniforms and
+    productivities once, in nested blocks (common random numbers), so its
+    revenue is non-decreasing in :math:`N`; its smallest sufficient size
+    :math:`N_s` is found by exponential growth of the channel and a search
+    along the cumulative revenue. The plan is the smallest :math:`N` with
+    :math:`\\#\\{s: N_s \\le N\\} \\ge` ``confidence`` :math:`\\times` ``n_sims``,
+    an order statistic. Because the same uniforms decide every variant of
+    the channel, a higher target, a higher confidence or a higher attrition
+    never gives a smaller plan. With a constant productivity, no ramp, no
+    attrition, conversion 1 and a 12-month horizon the plan equals
+    :func:`partners_needed` and reaches the target in every simulation.
+
+    **Managers** follow the workload build-up,
+    :func:`~channelkit.workload.managers_needed` over the managed partners of
+    each segment and its :attr:`Segment.hours_per_partner`. Existing
+    partners' workload is not counted: ``managers`` is what the new partners
+    need.
+
+    Examples
+    --------
+    >>> from scipy import stats
+    >>> seg = Segment("resellers", stats.lognorm(s=1.0, scale=60_000), ramp_months=3,
+    ...               attrition=0.2, conversion=0.5)
+    >>> plan = plan_capacity(2_000_000, [seg], n_sims=500, seed=1)
+    >>> plan.partners["resellers"] >= partners_needed(2_000_000, seg.mean_productivity)
+    True
+    >>> plan.recruits["resellers"] == 2 * plan.partners["resellers"]
+    True
+    >>> plan.probability_of_target >= 0.9
+    True
+    """
+    t = check_nonnegative(target, "target")
+    segs = _as_segments(segments)
+    h = _check_int(horizon_months, "horizon_months", 1)
+    conf = check_fraction(confidence, "confidence", include_zero=False)
+    n = _check_int(n_sims, "n_sims", 1)
+    cap = _check_int(max_partners, "max_partners", 1)
+    window = _check_int(recruit_months, "recruit_months", 1)
+    if window > h:
+        raise InvalidInputError(
+            f"recruit_months={window} exceeds horizon_months={h}; recruit within the horizon"
+        )
+    ex_attr = check_fraction(existing_attrition, "existing_attrition")
+    if existing is None:
+        ex_rev = np.zeros(0)
+    else:
+        ex_rev = np.array(as_portfolio(existing, "existing").revenue, dtype=np.float64)
+    threshold = None
+    if distributor_threshold is not None:
+        threshold = check_nonnegative(distributor_threshold, "distributor_threshold")
+    weights = _weights(segs)
+    eng = _Engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window)
+
+    # a first guess of the channel size from expected values (only speed depends on it)
+    per_partner = float(sum(w * _expected_slot_revenue(s, h) for w, s in zip(weights, segs)))
+    gap = t - ex_rev.sum() * _mean_survival(ex_attr, h) * h / 12.0
+    n_start = 64
+    if math.isfinite(per_partner) and per_partner > 0 and gap > 0:
+        n_start = int(min(cap, max(8, math.ceil(1.15 * gap / per_partner) + 8)))
+
+    chunks = _plan_tasks_seeds(n, seed)
+    with worker_pool(workers) as mapper:
+        need_parts = run_map(
+            _need_chunk,
+            [(eng, ss, rows, t, n_start, cap) for ss, rows in chunks],
+            mapper,
+            progress=progress,
+            desc="planning",
+        )
+        need = np.concatenate(need_parts)
+        k = max(1, math.ceil(conf * n - 1e-9))
+        size = int(np.sort(need)[k - 1])
+        if size > cap:
+            reach = float(np.mean(need <= cap))
+            raise InfeasibleError(
+                f"even max_partners={cap} partners reach the target {t:,.0f} in only "
+                f"{reach:.1%} of the simulations, short of the confidence {conf:.1%}; check "
+                "the productivities, conversion, funnel lags against horizon_months, or raise "
+                "max_partners"
+            )
+        counts = _allocation_table(weights, size)[-1]
+        monthly_parts = run_map(
+            _eval_chunk,
+            [(eng, ss, rows, counts) for ss, rows in chunks],
+            mapper,
+            progress=progress,
+            desc="evaluating",
+        )
+    cumulative = np.cumsum(np.concatenate([m for m, _ in monthly_parts], axis=0), axis=1)
+    ex_mean = float(np.mean(np.concatenate([e for _, e in monthly_parts])))
+    prob = float(np.mean(need <= size))
+
+    partners = {s.name: int(c) for s, c in zip(segs, counts)}
+    recruits = {s.name: int(_prospects(c, s.overall_conversion)) for s, c in zip(segs, counts)}
+    if threshold is None:
+        dist = dict.fromkeys(partners, 0)
+    else:
+        dist = {
+            s.name: math.floor(c * s.tail_share(threshold) + 1e-9) for s, c in zip(segs, counts)
+        }
+    managed = [partners[s.name] - dist[s.name] for s in segs]
+    managers = managers_needed(
+        managed,
+        np.ones(len(segs)),
+        [s.hours_per_partner for s in segs],
+        hours_available=hours_available,
+        utilisation=utilisation,
+    )
+    return CapacityPlan(
+        target=t,
+        horizon_months=h,
+        confidence=conf,
+        segments=segs,
+        partners=partners,
+        recruits=recruits,
+        distributor_partners=dist,
+        managers=managers,
+        probability_of_target=prob,
+        probability_se=math.sqrt(prob * (1.0 - prob) / n),
+        revenue=cumulative[:, -1].copy(),
+        monthly_percentiles=np.percentile(cumulative, PLAN_PERCENTILES, axis=0),
+        percentile_levels=PLAN_PERCENTILES,
+        required_partners=need,
+        existing_revenue=ex_mean,
+        recruit_months=window,
+    )
