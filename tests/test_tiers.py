@@ -307,6 +307,21 @@ def test_tier_requirements_are_read_only_and_programs_hashable() -> None:
     assert pickle.loads(pickle.dumps(program)) == program
 
 
+def test_kernel_takes_the_highest_tier_met_even_off_a_nested_ladder() -> None:
+    # Program validation prevents such a ladder; the kernel must not rely on it
+    program = ck.Program(
+        [ck.Tier("S", requirements={"d": 2}), ck.Tier("G", requirements={"d": 5})]
+    )
+    odd = (ck.Tier("S", requirements={"d": 2}), ck.Tier("G", requirements={"e": 1}))
+    object.__setattr__(program, "tiers", odd)  # bypass validation on purpose
+    cols = {"d": np.array([1.0, 3.0, 0.0, 3.0]), "e": np.array([0.0, 0.0, 1.0, 1.0])}
+    expected = [
+        reference_tier(program, {m: float(v[i]) for m, v in cols.items()}) for i in range(4)
+    ]
+    assert expected == [-1, 0, 1, 1]
+    assert ck.evaluate(program, cols).tier.tolist() == expected
+
+
 # --------------------------------------------------------------------------- input errors
 def test_missing_nan_and_negative_metrics_raise() -> None:
     program = ck.Program([ck.Tier("A", requirements={"deals": 1, "growth": 0.0})])

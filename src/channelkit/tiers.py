@@ -883,6 +883,7 @@ def _tier_kernel(
     ok_buf = np.empty(size, dtype=bool)
     tmp_buf = np.empty(size, dtype=bool)
     req_buf = np.empty(size, dtype=bool)
+    rank_buf = np.empty(size, dtype=np.int64)
     for start in range(0, n, size):
         stop = min(start + size, n)
         m = stop - start
@@ -897,7 +898,8 @@ def _tier_kernel(
                 np.greater(block[metric], 0.0, out=tmp)
                 req &= tmp
         t = tier[start:stop]
-        t.fill(-1)
+        t.fill(0)  # holds tier + 1 while the rules are checked
+        rank = rank_buf[:m]
         # The highest tier met, whether or not the ladder is nested (a
         # validated ladder is, and its rules are read-only).
         for k, (min_score, reqs) in enumerate(rules):
@@ -909,7 +911,9 @@ def _tier_kernel(
             for metric, minimum in reqs:
                 np.greater_equal(block[metric], minimum, out=tmp)
                 ok &= tmp
-            np.copyto(t, k, where=ok)
+            np.multiply(ok, k + 1, out=rank)
+            np.maximum(t, rank, out=t)
+        t -= 1
     return tier, score
 
 
