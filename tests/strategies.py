@@ -429,9 +429,10 @@ def assignment_problems(
 ) -> dict[str, Any]:
     """Small, feasible-or-not assignment instances for :func:`channelkit.assign`.
 
-    Returns keyword arguments: ``workload`` (n, m), ``capacity`` (m,) hard caps,
-    ``cost`` (n, m), ``eligible`` (n, m) with at least one manager per partner,
-    and ``max_partners`` (m,).
+    Returns keyword arguments: ``workload`` ((n,) identical or (n, m) per
+    manager), ``capacity`` (an int m: identical managers without a cap, or
+    (m,) hard caps), ``cost`` (n, m), ``eligible`` ((n, m) with at least one
+    manager per partner, or None) and ``max_partners`` ((m,), an int, or None).
     """
     n = draw(st.integers(1, max_n))
     m = draw(st.integers(1, max_m))
@@ -440,12 +441,26 @@ def assignment_problems(
         if integral
         else st.floats(0.0, 10.0, allow_nan=False, allow_infinity=False)
     )
-    workload = draw(hnp.arrays(np.float64, (n, m), elements=elem))
-    capacity = draw(hnp.arrays(np.float64, (m,), elements=st.integers(4, 25).map(float)))
+    one_d = draw(st.booleans())
+    workload = draw(hnp.arrays(np.float64, (n,) if one_d else (n, m), elements=elem))
+    capacity: Any
+    if draw(st.booleans()):
+        capacity = m
+    else:
+        capacity = draw(hnp.arrays(np.float64, (m,), elements=st.integers(4, 25).map(float)))
     cost = draw(hnp.arrays(np.float64, (n, m), elements=st.integers(-5, 9).map(float)))
-    eligible = draw(hnp.arrays(np.bool_, (n, m), elements=st.booleans()))
-    eligible[np.arange(n), draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, m - 1)))] = True
-    max_partners = draw(hnp.arrays(np.int64, (m,), elements=st.integers(1, n)))
+    eligible: Any = None
+    if draw(st.booleans()):
+        eligible = draw(hnp.arrays(np.bool_, (n, m), elements=st.booleans()))
+        pick = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, m - 1)))
+        eligible[np.arange(n), pick] = True
+    max_partners: Any = draw(
+        st.one_of(
+            st.none(),
+            st.integers(1, n),
+            hnp.arrays(np.int64, (m,), elements=st.integers(1, n)),
+        )
+    )
     return {
         "workload": workload,
         "capacity": capacity,

@@ -174,6 +174,17 @@ def test_current_and_max_moves() -> None:
     assert zero.value == 18.0
 
 
+def test_cost_with_identical_managers_is_not_symmetric() -> None:
+    # a cost matrix makes identical managers distinguishable: no symmetry breaking
+    cost = [[0.0, 0.0, 5.0], [0.0, 1.0, 0.0], [3.0, 0.0, 2.0]]
+    for method in ("auto", "exact"):
+        res = assign([1.0, 3.0, 1.0], 3, cost=cost, objective="cost", max_partners=1, method=method)
+        assert res.value == 0.0 and res.optimal
+        assert res.manager.tolist() == [0, 2, 1]
+    res = assign([3.0], 2, cost=[[2.0, -3.0]], objective="cost", method="exact")
+    assert res.value == -3.0 and res.manager.tolist() == [1]
+
+
 def test_new_partners_cost_no_move() -> None:
     res = assign([5.0, 5.0, 5.0], 2, current=[0, 1, -1], max_moves=0)
     assert res.moves == 0
@@ -438,7 +449,7 @@ def test_optimal_answer_as_current_moves_nobody(kw: dict[str, Any], objective: s
 def test_max_moves_never_exceeded(
     kw: dict[str, Any], max_moves: int, method: str, data: st.DataObject
 ) -> None:
-    n, m = kw["workload"].shape
+    n, m = kw["cost"].shape
     current = np.array(data.draw(st.lists(st.integers(-1, m - 1), min_size=n, max_size=n)))
     try:
         res = assign(**kw, current=current, max_moves=max_moves, method=method)  # type: ignore[arg-type]

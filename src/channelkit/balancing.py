@@ -881,8 +881,11 @@ def assign(
             else (None if method == "exact" else AUTO_TIME_LIMIT[p.objective])
         )
         exact_deadline = None if tl is None else t0 + tl
+        # symmetry breaking is valid only when managers are interchangeable,
+        # which a cost matrix breaks
         symmetric = (
-            p.identical
+            p.objective == "balance"
+            and p.identical
             and p.one_d
             and not p.restricted
             and p.current is None
