@@ -185,6 +185,28 @@ def test_cost_with_identical_managers_is_not_symmetric() -> None:
     assert res.value == -3.0 and res.manager.tolist() == [1]
 
 
+def test_fewest_moves_across_eligibility_groups() -> None:
+    # the second group does not hold the largest load: nobody there needs to move
+    elig = np.array([[1, 0, 0], [0, 1, 1], [0, 1, 1]], dtype=bool)
+    for max_moves in (None, 5):
+        res = assign([10.0, 3.0, 3.0], 3, eligible=elig, current=[0, 1, 1], max_moves=max_moves)
+        assert res.value == 10.0 and res.optimal
+        assert res.moves == 0 and res.manager.tolist() == [0, 1, 1]
+
+
+@pytest.mark.parametrize("seed", [0, 4, 6, 12, 16])
+def test_auto_reaches_fewest_moves_on_mid_size(seed: int) -> None:
+    # the fast path already reaches the bound; auto must still minimise moves
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(20, 61)), int(rng.integers(3, 6))
+    w = rng.integers(1, 50, n).astype(float)
+    current = rng.integers(0, m, n)
+    auto = assign(w, m, current=current)
+    exact = assign(w, m, current=current, method="exact")
+    assert auto.optimal and exact.optimal and auto.value == exact.value
+    assert auto.moves == exact.moves
+
+
 def test_new_partners_cost_no_move() -> None:
     res = assign([5.0, 5.0, 5.0], 2, current=[0, 1, -1], max_moves=0)
     assert res.moves == 0

@@ -777,9 +777,10 @@ def assign(
     the eligibility graph, and for manager-dependent workloads strengthened by
     the LP relaxation (HiGHS). The cost bound is the LP relaxation or, on the
     exact path, HiGHS' dual bound. When the eligibility graph falls apart into
-    independent groups (regions) and ``max_moves`` is not given, each group is
+    independent groups (regions) and ``current`` is not given, each group is
     balanced on its own, which also evens out the groups that do not hold the
-    largest load.
+    largest load. With ``current`` the fewest moves come first among answers
+    of the same largest load, so groups below that load are left alone.
 
     References
     ----------
@@ -843,7 +844,9 @@ def assign(
             "of its capacity (eligibility, headcount caps and workloads together)"
         )
     limit = math.inf if time_limit is None else float(time_limit)
-    if p.restricted and p.objective == "balance" and p.max_moves is None:
+    if p.restricted and p.objective == "balance" and p.current is None:
+        # with ``current`` the groups are not split: a group that does not hold
+        # the largest load must keep its partners where they are, not be rebalanced
         n_comp, jlab, ilab = K.components(np.asarray(p.elig))
         if n_comp > 1:
             return _assign_components(
@@ -869,10 +872,20 @@ def assign(
         if p.objective == "cost"
         else pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP)
     )
+    # the fewest-moves stage (a MILP with the value capped) is worth running
+    # under "auto" whenever moves beyond the forced ones remain
+    want_moves = (
+        method == "auto"
+        and best is not None
+        and p.current is not None
+        and not moves_min
+        and pairs <= AUTO_EXACT_PAIRS_IF_GAP
+    )
     want_exact = (
         method == "exact"
         or (best is None and pairs <= AUTO_EXACT_PAIRS_IF_GAP)
         or (method == "auto" and not (proven and moves_min) and small)
+        or want_moves
     )
     if want_exact:
         tl = (
@@ -911,7 +924,7 @@ def assign(
                 if (p.cost is not None and p.objective == "cost")
                 else float(p.W.max(axis=1).sum())
             )
-        if not proven:
+        if not proven and (method == "exact" or small or best is None):
             r1 = K.solve_milp(
                 p.W,
                 p.cap,
