@@ -449,16 +449,81 @@ def test_permuting_partners_keeps_optimal_value(w: np.ndarray, m: int, rnd: Any)
     assert a.value == pytest.approx(b.value, rel=1e-9, abs=1e-9)
 
 
-@given(assignment_problems(), st.sampled_from(["balance", "cost"]))
+@given(
+    assignment_problems(),
+    st.sampled_from(["balance", "cost"]),
+    st.sampled_from(["auto", "exact", "fast"]),
+)
 @settings(max_examples=50)
-def test_optimal_answer_as_current_moves_nobody(kw: dict[str, Any], objective: str) -> None:
+def test_optimal_answer_as_current_moves_nobody(
+    kw: dict[str, Any], objective: str, method: str
+) -> None:
     try:
         first = assign(**kw, objective=objective, method="exact")  # type: ignore[arg-type]
     except ck.InfeasibleError:
         return
-    again = assign(**kw, objective=objective, current=first.manager)  # type: ignore[arg-type]
+    again = assign(**kw, objective=objective, current=first.manager, method=method)  # type: ignore[arg-type]
     assert again.moves == 0
     assert again.manager.tolist() == first.manager.tolist()
+
+
+@given(
+    assignment_problems(max_n=7),
+    st.sampled_from(["balance", "cost"]),
+    st.sampled_from(["auto", "fast"]),
+)
+@settings(max_examples=50)
+def test_any_answer_as_current_moves_only_to_improve(
+    kw: dict[str, Any], objective: str, method: str
+) -> None:
+    try:
+        first = assign(**kw, objective=objective, method=method)  # type: ignore[arg-type]
+    except ck.InfeasibleError:
+        return
+    again = assign(**kw, objective=objective, current=first.manager, method=method)  # type: ignore[arg-type]
+    assert again.value <= first.value + 1e-9 * max(1.0, abs(first.value))
+    if again.value >= first.value - 1e-9 * max(1.0, abs(first.value)):
+        assert again.moves == 0
+
+
+@given(makespan_jobs(min_size=1, max_size=300, integral=False), st.integers(1, 12))
+@settings(max_examples=30)
+def test_fast_answer_as_current_moves_nobody(w: np.ndarray, m: int) -> None:
+    first = assign(w, m, method="fast")
+    for method in ("fast", "auto"):
+        again = assign(w, m, current=first.manager, method=method)  # type: ignore[arg-type]
+        assert again.value <= first.value * (1 + 1e-12)
+        if again.value >= first.value * (1 - 1e-12):
+            assert again.moves == 0
+
+
+def test_fast_answer_as_current_moves_nobody_large() -> None:
+    w = np.random.default_rng(0).lognormal(0.0, 1.0, 30_000)
+    first = assign(w, 300, method="fast")
+    for method in ("fast", "auto"):
+        again = assign(w, 300, current=first.manager, method=method)  # type: ignore[arg-type]
+        assert again.value == first.value
+        assert again.moves == 0
+
+
+def test_move_back_undoes_swaps() -> None:
+    from channelkit import _balancing_kernels as K
+
+    # two equal partners traded places: neither can return alone within the
+    # limit, but together they can
+    W = np.array([[5.0, 5.0], [5.0, 5.0], [1.0, 1.0]])
+    state = K._State(
+        manager=np.array([1, 0, 0]),
+        loads=np.array([6.0, 5.0]),
+        counts=np.array([2, 1]),
+        moved_budget=10,
+        current=np.array([0, 1, 0]),
+    )
+    limit = np.full(2, 6.0)
+    K.move_back(W, np.ones(2), np.ones((3, 2), dtype=bool), np.array([3, 3]), state, limit)
+    assert state.manager.tolist() == [0, 1, 0]
+    assert state.loads.tolist() == [6.0, 5.0]
+    assert state.moved_budget == 12
 
 
 @given(

@@ -581,7 +581,9 @@ def move_back(
     A moved partner returns when its current manager stays within ``limit``
     (the relative load not to exceed, per manager) and its headcount cap.
     Candidates are processed in vectorized rounds: per destination manager,
-    the prefix of returning partners whose cumulative workload fits.
+    the prefix of returning partners whose cumulative workload fits. Then
+    pairs of partners that swapped managers return together
+    (:func:`swap_back`).
     """
     if state.current is None:
         return
@@ -613,7 +615,7 @@ def move_back(
         np.minimum.at(first_bad, dst, bad)
         fits &= rank < first_bad[dst]
         if not fits.any():
-            return
+            break
         j = cand[fits]
         src = state.manager[j]
         d = dst[fits]
@@ -623,6 +625,61 @@ def move_back(
         np.add.at(state.counts, d, 1)
         state.manager[j] = d
         state.moved_budget += int(j.size)
+    swap_back(W, cap, elig, state, limit)
+
+
+def swap_back(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    state: _State,
+    limit: FloatArray,
+) -> None:
+    """Undo swaps: two moved partners that traded places return together.
+
+    For each pair of managers (h, g) where some partners moved from g to h
+    and others from h to g, the k-th smallest of each side are paired and
+    the longest prefix of pairs whose return keeps both managers within
+    ``limit`` (relative load) is sent back. Headcounts do not change. The
+    loop runs over pairs of managers, not partners.
+    """
+    if state.current is None:
+        return
+    cur = state.current
+    cand = np.flatnonzero((cur >= 0) & (state.manager != cur))
+    if cand.size < 2:
+        return
+    cand = cand[elig[cand, cur[cand]]]
+    if cand.size < 2:
+        return
+    src, dst = state.manager[cand], cur[cand]
+    m = cap.shape[0]
+    code = src.astype(np.int64) * m + dst
+    codes = set(np.unique(code).tolist())
+    for c in sorted(codes):  # loop over pairs of managers
+        h, g = divmod(int(c), m)
+        if h > g or g * m + h not in codes:
+            continue
+        a = cand[code == c]  # on h, belongs to g
+        b = cand[code == g * m + h]  # on g, belongs to h
+        a = a[np.argsort(W[a, g], kind="stable")]
+        b = b[np.argsort(W[b, h], kind="stable")]
+        k = min(a.size, b.size)
+        a, b = a[:k], b[:k]
+        dh = np.cumsum(W[b, h] - W[a, h])
+        dg = np.cumsum(W[a, g] - W[b, g])
+        ok = (state.loads[h] + dh <= limit[h] * cap[h] * (1 + 1e-12)) & (
+            state.loads[g] + dg <= limit[g] * cap[g] * (1 + 1e-12)
+        )
+        bad = np.flatnonzero(~ok)
+        take = int(bad[0]) if bad.size else k
+        if take == 0:
+            continue
+        state.manager[a[:take]] = g
+        state.manager[b[:take]] = h
+        state.loads[h] += dh[take - 1]
+        state.loads[g] += dg[take - 1]
+        state.moved_budget += 2 * take
 
 
 # --------------------------------------------------------------------------- exact: MILP

@@ -602,6 +602,9 @@ def _fast_balance(
         )
         counts = np.bincount(manager, minlength=m).astype(np.int64)
     budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
+    # the starting point (today's assignment plus the new partners): returned
+    # unless the improvement passes strictly lower the largest load
+    start = manager.copy() if p.current is not None else None
     state = K._State(manager, loads, counts, budget, p.current)
     if simple:
         assert p.w1 is not None
@@ -620,6 +623,10 @@ def _fast_balance(
     if p.current is not None:
         limit = np.full(m, float((state.loads / p.cap).max()))
         K.move_back(p.W, p.cap, p.elig, p.kmax, state, limit)
+    if start is not None and _feasible(p, start):
+        v_start, v_end = _value(p, start)[0], _value(p, state.manager)[0]
+        if not v_end < v_start * (1 - 1e-12) and _moves(p, start) <= _moves(p, state.manager):
+            return start
     return state.manager
 
 
