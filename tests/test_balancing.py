@@ -311,6 +311,30 @@ def test_time_limit_is_respected() -> None:
     assert res.value >= res.lower_bound
 
 
+def test_time_limit_bounds_the_lp_relaxation() -> None:
+    # the LP bound of a 4000 x 50 manager-dependent instance takes seconds;
+    # with time_limit it stops early and the combinatorial bound stands in
+    rng = np.random.default_rng(0)
+    W = rng.lognormal(0.0, 1.0, (4000, 50))
+    cap = np.full(50, W.mean(axis=1).sum() / 50 * 1.3)
+    for method in ("fast", "auto"):
+        t0 = time.perf_counter()
+        res = assign(W, cap, method=method, time_limit=0.2)  # type: ignore[arg-type]
+        assert time.perf_counter() - t0 < 2.5
+        check_valid(res, {"workload": W, "capacity": cap})
+
+
+def test_manager_dependent_without_lp_beats_the_argmin_rule() -> None:
+    # above LP_BOUND_PAIRS there is no LP start: the fast path must still beat
+    # "everyone to the manager who needs the fewest hours"
+    W = np.random.default_rng(1).lognormal(0.0, 0.3, (20_000, 20))
+    res = assign(W, 20)
+    best = W.argmin(axis=1)
+    rule = np.bincount(best, weights=W[np.arange(W.shape[0]), best], minlength=20).max()
+    assert res.value < rule
+    assert res.value <= 1.01 * res.lower_bound
+
+
 # --------------------------------------------------------------------------- errors
 def test_invalid_inputs() -> None:
     with pytest.raises(ck.InvalidInputError, match=r"workload\[1\] is NaN"):

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -205,6 +206,57 @@ def waterfill(
         dest = mo[idx]
         manager[batch] = dest
         loads0 += np.bincount(dest, weights=wb, minlength=m)
+
+
+def price_start(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    hard: bool,
+    iters: int = 40,
+) -> IntArray:
+    """Starting assignment for manager-dependent workloads, by manager prices.
+
+    Every partner goes to the eligible manager with the lowest priced
+    workload ``W[j, i] * price[i]``; prices start at ``1 / cap`` and are
+    raised for managers above the average relative load and lowered for
+    those below (multiplicatively, a subgradient step on the LP dual). The
+    assignment with the lowest largest relative load is kept; partners that
+    break a hard capacity or headcount cap are then released (-1, the
+    largest first) for the greedy to place. Vectorized over partners and
+    managers; the loop runs over price rounds.
+    """
+    n, m = W.shape
+    masked = np.where(elig, W, np.inf)
+    price = 1.0 / cap
+    rows = np.arange(n)
+    best: IntArray = np.argmin(masked * price[None, :], axis=1)
+    best_val = math.inf
+    step = 0.5
+    for _ in range(iters):
+        a = np.argmin(masked * price[None, :], axis=1)
+        rel = np.bincount(a, weights=W[rows, a], minlength=m) / cap
+        top = float(rel.max())
+        if top < best_val:
+            best, best_val = a, top
+        mean = float(rel.mean())
+        if mean <= 0 or top <= mean * (1 + 1e-9):
+            break
+        price = price * np.clip(rel / mean, 0.5, 2.0) ** step
+        step *= 0.93
+    out = best.copy()
+    # release partners beyond a hard capacity or headcount cap, per manager
+    for i in range(m):  # loop over managers, not partners
+        mine = np.flatnonzero(out == i)
+        if mine.size == 0:
+            continue
+        mine = mine[np.argsort(W[mine, i], kind="stable")]
+        ok = np.arange(mine.size) < kmax[i]
+        if hard:
+            ok &= np.cumsum(W[mine, i]) <= cap[i] * (1 + 1e-12)
+        out[mine[~ok]] = -1
+    return out
 
 
 def ranked_rounds(
@@ -854,8 +906,14 @@ def solve_milp(
     return MilpResult(manager, fun, bnd, res.status == 0, int(res.status), str(res.message))
 
 
+def _lp_options(time_limit: float | None) -> dict[str, Any]:
+    """``linprog`` options: HiGHS stops at ``time_limit`` seconds (then no bound)."""
+    return {} if time_limit is None else {"time_limit": max(float(time_limit), 0.01)}
+
+
 def lp_cost_bound(
-    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray, cost: FloatArray
+    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray, cost: FloatArray,
+    time_limit: float | None = None
 ) -> float:
     """LP relaxation bound of the generalized assignment problem (HiGHS)."""
     from scipy.optimize import linprog
@@ -882,8 +940,9 @@ def lp_cost_bound(
         b_eq=np.ones(n),
         bounds=(0, 1),
         method="highs",
+        options=_lp_options(time_limit),
     )
-    if res.status != 0:
+    if res.status != 0:  # infeasible, or stopped at the time limit
         return -math.inf
     return float(res.fun)
 
@@ -974,7 +1033,8 @@ def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
 
 
 def lp_balance_bound(
-    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray
+    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray,
+    time_limit: float | None = None
 ) -> tuple[float, IntArray | None]:
     """LP relaxation bound of the largest relative load (HiGHS), and its rounding.
 
@@ -1014,8 +1074,9 @@ def lp_balance_bound(
         b_eq=np.ones(n),
         bounds=(0, None),
         method="highs",
+        options=_lp_options(time_limit),
     )
-    if res.status != 0:
+    if res.status != 0:  # infeasible, or stopped at the time limit
         return -math.inf, None
     x = res.x[:nx]
     whole = x > 1 - 1e-7

@@ -541,6 +541,9 @@ def _fast_balance(
         # start from the partners the LP relaxation places whole; the greedy
         # below places the few it splits
         manager[:] = lp_rounded
+    elif not p.one_d:
+        # no LP (too large, or out of time): start from manager prices
+        manager[:] = K.price_start(p.W, p.cap, np.asarray(p.elig), p.kmax, p.hard)
     # partners with a single eligible manager (e.g. pinned key accounts) go
     # there; if every other partner may go anywhere, the fast 1-D path applies
     pinned: NDArray[np.bool_] | None = None
@@ -671,8 +674,14 @@ def _integral(values: NDArray[np.float64]) -> bool:
     return bool(np.all(values == np.round(values)))
 
 
-def _lower_bound(p: _Problem) -> tuple[float, NDArray[np.int64] | None]:
-    """The lower bound, and for manager-dependent workloads the LP's rounding."""
+def _lower_bound(
+    p: _Problem, lp_time: float | None = None
+) -> tuple[float, NDArray[np.int64] | None]:
+    """The lower bound, and for manager-dependent workloads the LP's rounding.
+
+    The LP relaxations stop after ``lp_time`` seconds; the combinatorial
+    bound stands in when they do not finish.
+    """
     integral = _integral(p.w1 if p.w1 is not None else p.W)
     if p.objective == "balance":
         if p.identical and p.one_d and not p.restricted:
@@ -682,12 +691,14 @@ def _lower_bound(p: _Problem) -> tuple[float, NDArray[np.int64] | None]:
             lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax)
             pairs = int(p.elig.sum()) if p.restricted else p.n * p.m
             if not p.one_d and pairs <= LP_BOUND_PAIRS:
-                lp, rounded = K.lp_balance_bound(p.W, p.cap, np.asarray(p.elig), p.kmax)
+                lp, rounded = K.lp_balance_bound(
+                    p.W, p.cap, np.asarray(p.elig), p.kmax, time_limit=lp_time
+                )
                 return max(lb, lp), rounded
         return K.integral_round(lb, integral and p.identical), None
     assert p.cost is not None
     if int(p.elig.sum()) <= LP_BOUND_PAIRS:
-        lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost)
+        lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost, time_limit=lp_time)
     else:
         lb = -math.inf
     if not math.isfinite(lb):
@@ -844,7 +855,10 @@ def assign(
             0.0 if p.cost is not None else None,
         )
     forced = _check_feasible(p)
-    lb, lp_rounded = _lower_bound(p)
+    # with a time_limit the LP bounds get at most half of it (then the
+    # combinatorial bound stands in), so that the search has time too
+    lp_time = None if time_limit is None else float(time_limit) / 2
+    lb, lp_rounded = _lower_bound(p, lp_time)
     if p.objective == "balance" and p.hard and lb > 1 + 1e-9:
         raise InfeasibleError(
             f"no assignment fits the capacities: some manager must reach at least {lb:.1%} "
