@@ -207,6 +207,19 @@ def test_auto_reaches_fewest_moves_on_mid_size(seed: int) -> None:
     assert auto.moves == exact.moves
 
 
+def test_negative_costs_optimum_is_proven() -> None:
+    # the fast answer is smaller in magnitude than the optimum: the MIP's
+    # stopping gap must be scaled by the larger of |value| and |bound|
+    rng = np.random.default_rng(16)
+    W = rng.integers(1, 20, (30, 4)).astype(float)
+    cap = np.full(4, W.mean() * 30 / 4 * 1.1)
+    cost = rng.integers(-9, 10, (30, 4)).astype(float)
+    exact = assign(W, cap, cost=cost, objective="cost", method="exact")
+    auto = assign(W, cap, cost=cost, objective="cost")
+    assert exact.optimal and exact.value == -169.0
+    assert auto.optimal and auto.value == exact.value == auto.lower_bound
+
+
 def test_new_partners_cost_no_move() -> None:
     res = assign([5.0, 5.0, 5.0], 2, current=[0, 1, -1], max_moves=0)
     assert res.moves == 0

@@ -938,8 +938,10 @@ def assign(
         )
         scale: float | None = None
         if integral:
+            # an upper estimate of |optimum|: lb <= optimum <= val, so with
+            # negative costs |lb| can exceed |val|
             scale = (
-                abs(val)
+                max(abs(val), abs(lb) if math.isfinite(lb) else 0.0)
                 if best is not None
                 else float(np.abs(p.cost).sum())
                 if (p.cost is not None and p.objective == "cost")
