@@ -810,16 +810,36 @@ def test_cli_demo_has_balancing_section(capsys: pytest.CaptureFixture[str]) -> N
     assert "Reorganisation" in text and "M21" in text
 
 
-def test_exact_path_in_threads_keeps_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+def test_solves_print_nothing_and_leave_stdout_alone(capfd: pytest.CaptureFixture[str]) -> None:
+    import os
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     rng = np.random.default_rng(4)
     problems = [rng.integers(1, 30, (12, 3)).astype(float) for _ in range(4)]
+    capfd.readouterr()
+    # a thread writing to file descriptor 1 while the solves run loses nothing
+    stop = threading.Event()
+    lines: list[int] = []
+
+    def chatter() -> None:
+        k = 0
+        while not stop.is_set() or k < 20:
+            os.write(1, f"line {k}\n".encode())
+            lines.append(k)
+            k += 1
+            time.sleep(0.002)
+
+    t = threading.Thread(target=chatter)
+    t.start()
     with ThreadPoolExecutor(2) as ex:
         results = list(ex.map(lambda w: assign(w, np.full(3, 200.0), method="exact"), problems))
+    results.append(assign(problems[0], np.full(3, 200.0), cost=problems[0], objective="cost"))
+    stop.set()
+    t.join()
     assert all(r.optimal for r in results)
-    print("still here")
-    assert "still here" in capfd.readouterr().out
+    out = capfd.readouterr().out
+    assert out.splitlines() == [f"line {k}" for k in lines]
 
 
 def test_plot_draws_loads_and_bound() -> None:

@@ -9,13 +9,10 @@ it), ``cap`` the (m,) capacities used to make loads relative, ``elig`` an
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -735,42 +732,6 @@ def swap_back(
 
 
 # --------------------------------------------------------------------------- exact: MILP
-_SILENCE_LOCK = threading.Lock()
-_SILENCE_STATE: dict[str, int] = {"depth": 0, "saved": -1}
-
-
-@contextlib.contextmanager
-def _silence_stdout() -> Iterator[None]:
-    """Silence file descriptor 1 while HiGHS runs (it can print debug lines from C++).
-
-    Reference-counted under a lock, so that concurrent solves in threads
-    restore the real stdout only when the last one finishes.
-    """
-    with contextlib.suppress(AttributeError, OSError, ValueError):  # odd stdout objects
-        sys.stdout.flush()
-    with _SILENCE_LOCK:
-        if _SILENCE_STATE["depth"] == 0:
-            try:
-                saved = os.dup(1)
-                null = os.open(os.devnull, os.O_WRONLY)
-            except OSError:  # pragma: no cover - no file descriptor 1
-                saved = -1
-            else:
-                os.dup2(null, 1)
-                os.close(null)
-            _SILENCE_STATE["saved"] = saved
-        _SILENCE_STATE["depth"] += 1
-    try:
-        yield
-    finally:
-        with _SILENCE_LOCK:
-            _SILENCE_STATE["depth"] -= 1
-            if _SILENCE_STATE["depth"] == 0 and _SILENCE_STATE["saved"] >= 0:
-                os.dup2(_SILENCE_STATE["saved"], 1)
-                os.close(_SILENCE_STATE["saved"])
-                _SILENCE_STATE["saved"] = -1
-
-
 @dataclass
 class MilpResult:
     """What the exact path found."""
@@ -880,17 +841,18 @@ def solve_milp(
         gap = max(gap, 0.99 / max(abs(integral_scale), 1.0))
     elif minimise_moves:
         gap = max(gap, 0.99 / max(float(n), 1.0))  # moves are integral and <= n
-    options: dict[str, float | bool] = {"mip_rel_gap": gap}
+    # disp=False (scipy's documented switch) keeps HiGHS quiet; stdout is
+    # never redirected, so other threads keep printing
+    options: dict[str, float | bool] = {"mip_rel_gap": gap, "disp": False}
     if time_limit is not None:
         options["time_limit"] = max(float(time_limit), 0.01)
-    with _silence_stdout():
-        res = milp(
-            c_obj,
-            integrality=integrality,
-            bounds=Bounds(lb, ub),
-            constraints=rows,
-            options=options,
-        )
+    res = milp(
+        c_obj,
+        integrality=integrality,
+        bounds=Bounds(lb, ub),
+        constraints=rows,
+        options=options,
+    )
     if res.x is None:
         return MilpResult(None, math.inf, -math.inf, False, int(res.status), str(res.message))
     x = res.x[:nx] > 0.5
