@@ -401,6 +401,25 @@ def test_infeasible_messages() -> None:
     # bin packing: 3 x 6 h into two 10 h managers is impossible although 18 <= 20
     with pytest.raises(ck.InfeasibleError):
         assign([6.0, 6.0, 6.0], [10.0, 10.0])
+    # proven by the MIP solver; the message gives the margins
+    with pytest.raises(
+        ck.InfeasibleError,
+        match=r"proven by the MIP solver\): partners need at least 18 hours against 20 of "
+        r"capacity \(90\.0%\)",
+    ):
+        assign(np.full((3, 2), 6.0), [10.0, 10.0], cost=np.zeros((3, 2)), objective="cost")
+
+
+def test_no_answer_found_is_not_claimed_infeasible() -> None:
+    # a feasible bin-packing instance (caps are the sums of a known partition)
+    # that the greedy misses; too large for the MIP fallback under "fast"
+    rng = np.random.default_rng(0)
+    parts = [rng.integers(5, 50, int(rng.integers(3, 7))).astype(float) for _ in range(40)]
+    w = np.r_[np.concatenate(parts), np.zeros(1000)]
+    caps = np.array([part.sum() for part in parts])
+    with pytest.raises(ck.SolverLimitError, match="not a proof that none exists") as info:
+        assign(w, caps, method="fast")
+    assert not isinstance(info.value, ck.InfeasibleError)
 
 
 # --------------------------------------------------------------------------- GAP instances
@@ -787,6 +806,25 @@ def test_cli_balance_writes_assignment(tmp_path: Path, capsys: pytest.CaptureFix
     moved = sum(first[p] != m for p, m in (r.split(",") for r in rows[1:]))
     assert moved <= 3
     assert "moves:" in captured.err
+
+
+def test_cli_balance_stdout_csv_is_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    from channelkit.cli import main
+
+    partners = tmp_path / "partners.csv"
+    partners.write_text('id,hours\n"a,b",10\nc,20\n"d ""q""",5\n')
+    managers = tmp_path / "managers.csv"
+    managers.write_text('id,capacity\n"m,1",100\nm2,100\n')
+    assert main(["balance", str(partners), str(managers), "--hours-column", "hours"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["partner", "manager"]
+    assert [r[0] for r in rows[1:]] == ["a,b", "c", 'd "q"']
+    assert all(len(r) == 2 and r[1] in ("m,1", "m2") for r in rows[1:])
 
 
 def test_cli_balance_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,7 +26,13 @@ from .capacity import (
     partners_needed,
     plan_capacity,
 )
-from .errors import ChannelkitError, InfeasibleError, InvalidInputError, ProgramDefinitionError
+from .errors import (
+    ChannelkitError,
+    InfeasibleError,
+    InvalidInputError,
+    ProgramDefinitionError,
+    SolverLimitError,
+)
 from .partners import Manager, Partner, Portfolio, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
@@ -83,6 +89,7 @@ __all__ = [
     "ScoreItem",
     "Scorecard",
     "Segment",
+    "SolverLimitError",
     "Tier",
     "TierHistory",
     "WorkloadModel",

@@ -23,10 +23,17 @@ Two methods
     Vectorized greedy (longest job first, in rounds of one job per manager)
     followed by vectorized improvement: moves and swaps between the most and
     least loaded managers. Scales to 10^5 partners and 10^3 managers in a
-    fraction of a second.
+    fraction of a second. When the greedy finds no assignment within hard
+    capacities or headcount caps, a MIP searches for one on instances up to
+    20,000 (partner, manager) pairs, for at most ``time_limit`` (default 2 s);
+    otherwise :class:`~channelkit.SolverLimitError` is raised.
 
-``"auto"`` (default) runs the fast path, stops if it meets the lower bound,
-and otherwise runs the exact path on instances small enough for it.
+``"auto"`` (default) runs the fast path, stops if it meets the lower bound
+(and, with ``current``, the fewest moves), and otherwise runs the exact path
+on instances small enough for it. :class:`~channelkit.InfeasibleError` is
+raised only with a proof that no assignment exists;
+:class:`~channelkit.SolverLimitError` when the search ran out of time or size
+without finding one.
 
 Every result carries a lower bound, so ``Assignment.optimal`` and
 ``Assignment.gap`` are honest whichever path produced them.
@@ -46,7 +53,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _balancing_kernels as K
 from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
-from .errors import InfeasibleError, InvalidInputError
+from .errors import InfeasibleError, InvalidInputError, SolverLimitError
 from .partners import Manager, as_portfolio
 from .workload import WorkloadModel
 
@@ -776,6 +783,11 @@ def assign(
         partner larger than every eligible capacity, total workload above
         total capacity, headcount caps too small, or ``max_moves`` below the
         moves forced by eligibility. The message says which and by how much.
+        Raised only with a proof (a certificate above, or the MIP solver).
+    SolverLimitError
+        When the search found no assignment within ``time_limit`` (or the
+        size limits of the MIP fallback) but could not prove that none
+        exists.
 
     Notes
     -----
@@ -902,9 +914,12 @@ def assign(
         and not moves_min
         and pairs <= AUTO_EXACT_PAIRS_IF_GAP
     )
+    # when the greedy finds nothing, a MILP searches for an answer (and for a
+    # proof that none exists) within the time limit
+    fallback_pairs = AUTO_EXACT_PAIRS_IF_GAP if method == "fast" else LP_BOUND_PAIRS
     want_exact = (
         method == "exact"
-        or (best is None and pairs <= AUTO_EXACT_PAIRS_IF_GAP)
+        or (best is None and pairs <= fallback_pairs)
         or (method == "auto" and not (proven and moves_min) and small)
         or want_moves
     )
@@ -912,7 +927,11 @@ def assign(
         tl = (
             limit
             if time_limit is not None
-            else (None if method == "exact" else AUTO_TIME_LIMIT[p.objective])
+            else (
+                None
+                if method == "exact"
+                else AUTO_TIME_LIMIT["balance" if method == "fast" else p.objective]
+            )
         )
         exact_deadline = None if tl is None else t0 + tl
         # symmetry breaking is valid only when managers are interchangeable,
@@ -963,7 +982,7 @@ def assign(
                 integral_scale=scale,
             )
             if r1.status == 2:
-                raise InfeasibleError(_infeasible_message(p))
+                raise InfeasibleError(_infeasible_message(p, forced))
             if r1.manager is not None and _feasible(p, r1.manager):
                 v1 = _value(p, r1.manager)[0]
                 if best is None or v1 < val - 1e-12 * abs(val):
@@ -1005,13 +1024,18 @@ def assign(
                 if v2 <= cap_v and _moves(p, r2.manager) < _moves(p, best):
                     best, val, used = r2.manager, v2, "exact"
     if best is None:
-        if p.objective == "balance" and p.hard:
-            raise InfeasibleError(
-                "no assignment within the capacities was found "
-                f"(the lower bound, {lb:.1%} of capacity, does not rule one out; "
-                "try method='exact' or a longer time_limit)"
-            )
-        raise InfeasibleError(_infeasible_message(p) + " (not proven: none found in the time)")
+        # no proof of infeasibility (that raised InfeasibleError above)
+        tried = "the fast path" + (" and the MIP solver" if want_exact else "")
+        hint = (
+            f"the lower bound, {lb:.1%} of capacity, does not rule one out; "
+            if p.objective == "balance" and p.hard
+            else ""
+        )
+        raise SolverLimitError(
+            f"no assignment satisfying {_constraint_names(p)} was found by {tried} within "
+            f"the limits ({hint}not a proof that none exists: try method='exact' or a "
+            "longer time_limit)"
+        )
     val, loads = _value(p, best)
     lb = min(lb, val)
     proven = _is_opt(val, lb) or proven
@@ -1099,7 +1123,7 @@ def _local_current(cur: NDArray[np.int64], cols: NDArray[np.int64], m: int) -> N
     return out
 
 
-def _infeasible_message(p: _Problem) -> str:
+def _constraint_names(p: _Problem) -> str:
     parts = []
     if p.hard:
         parts.append("capacities")
@@ -1109,8 +1133,28 @@ def _infeasible_message(p: _Problem) -> str:
         parts.append("eligibility")
     if p.max_moves is not None:
         parts.append(f"max_moves = {p.max_moves}")
-    what = ", ".join(parts) if parts else "the constraints"
-    return f"no assignment satisfies {what} together"
+    return ", ".join(parts) if parts else "the constraints"
+
+
+def _infeasible_message(p: _Problem, forced: int = 0) -> str:
+    """Why the MIP solver proved that no assignment exists, with the margins."""
+    details = []
+    if p.hard:
+        need = float(np.where(p.elig, p.W, np.inf).min(axis=1).sum())
+        have = float(p.cap.sum())
+        details.append(
+            f"partners need at least {need:.6g} hours against {have:.6g} of capacity "
+            f"({need / have:.1%})"
+        )
+    if (p.kmax < p.n).any():
+        seats = int(np.minimum(p.kmax, p.n).sum())
+        details.append(f"headcount caps seat {seats} partners for {p.n}")
+    if p.max_moves is not None:
+        details.append(f"max_moves = {p.max_moves} with {forced} moves forced by eligibility")
+    text = f"no assignment satisfies {_constraint_names(p)} together (proven by the MIP solver)"
+    if details:
+        text += ": " + "; ".join(details) + "; no combination of them fits"
+    return text
 
 
 # --------------------------------------------------------------------------- domain layer

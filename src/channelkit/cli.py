@@ -12,6 +12,7 @@ exit with status 1; no traceback.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -394,9 +395,9 @@ def _run_balance(args: argparse.Namespace) -> int:
         _out("\n".join(report))
     else:  # the CSV on stdout, the report on stderr
         sys.stderr.write("\n".join(report) + "\n")
-        sys.stdout.write("partner,manager\n")
-        for pid, mid in res.mapping.items():
-            sys.stdout.write(f"{pid},{mid}\n")
+        writer = csv.writer(sys.stdout, lineterminator="\n")  # quotes ids with commas
+        writer.writerow(["partner", "manager"])
+        writer.writerows(res.mapping.items())
     return 0
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "InfeasibleError",
     "InvalidInputError",
     "ProgramDefinitionError",
+    "SolverLimitError",
 ]
 
 
@@ -50,4 +51,13 @@ class InfeasibleError(ChannelkitError):
     """No solution satisfies the constraints.
 
     The message says which constraint cannot be met and by how much.
+    """
+
+
+class SolverLimitError(ChannelkitError):
+    """A search stopped (time or size limit) before finding any solution.
+
+    Unlike :class:`InfeasibleError` this is no proof that none exists: a
+    longer ``time_limit`` or ``method="exact"`` may find one. The message
+    says what was tried.
     """
