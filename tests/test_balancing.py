@@ -178,7 +178,9 @@ def test_cost_with_identical_managers_is_not_symmetric() -> None:
     # a cost matrix makes identical managers distinguishable: no symmetry breaking
     cost = [[0.0, 0.0, 5.0], [0.0, 1.0, 0.0], [3.0, 0.0, 2.0]]
     for method in ("auto", "exact"):
-        res = assign([1.0, 3.0, 1.0], 3, cost=cost, objective="cost", max_partners=1, method=method)
+        res = assign(
+            [1.0, 3.0, 1.0], 3, cost=cost, objective="cost", max_partners=1, method=method
+        )
         assert res.value == 0.0 and res.optimal
         assert res.manager.tolist() == [0, 2, 1]
     res = assign([3.0], 2, cost=[[2.0, -3.0]], objective="cost", method="exact")

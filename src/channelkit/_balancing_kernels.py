@@ -10,8 +10,6 @@ it), ``cap`` the (m,) capacities used to make loads relative, ``elig`` an
 from __future__ import annotations
 
 import math
-import os
-import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -874,8 +872,12 @@ def _lp_options(time_limit: float | None) -> dict[str, Any]:
 
 
 def lp_cost_bound(
-    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray, cost: FloatArray,
-    time_limit: float | None = None
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    cost: FloatArray,
+    time_limit: float | None = None,
 ) -> float:
     """LP relaxation bound of the generalized assignment problem (HiGHS)."""
     from scipy.optimize import linprog
@@ -995,8 +997,11 @@ def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
 
 
 def lp_balance_bound(
-    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray,
-    time_limit: float | None = None
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    time_limit: float | None = None,
 ) -> tuple[float, IntArray | None]:
     """LP relaxation bound of the largest relative load (HiGHS), and its rounding.
 
