@@ -57,10 +57,10 @@ def makespan_bound_general(
     """Lower bound of the largest relative load ``max_i load_i / cap_i``.
 
     Combines: every partner must go somewhere (its cheapest relative load);
-    the total, spread over all capacity; the k*m+1 argument applied to the
-    smallest workloads with the largest capacity; and, with headcount caps,
-    the fact that the partners must fill at least ``ceil(n / m)`` slots on
-    some manager.
+    the total, spread over all capacity; and the k*m+1 argument applied to
+    the smallest workloads with the largest capacity, per connected
+    component of the eligibility graph. ``kmax`` (headcount caps) is passed
+    down to the components but does not strengthen the bound.
     """
     n, m = W.shape
     if n == 0:

@@ -760,8 +760,9 @@ def assign(
     objective : {"balance", "cost"}
         Minimise the largest relative load, or the total cost within the caps.
     time_limit : float [s], optional
-        Wall-clock limit of the search. The answer found by then is returned
-        with an honest ``optimal`` flag and lower bound.
+        Wall-clock limit of the whole search: the LP bound gets at most half
+        of it, then the fast path and the MIP share the rest. The answer found
+        by then is returned with an honest ``optimal`` flag and lower bound.
     seed : int or numpy.random.Generator, optional
         Shuffles partners of equal workload before the fast path, so that
         ties are broken at random; None keeps them in input order. Either way
@@ -805,8 +806,10 @@ def assign(
     km+1 largest jobs, k = 1 giving :math:`w_{(m)} + w_{(m+1)}`); for unequal
     capacities and eligibility it is generalised per connected component of
     the eligibility graph, and for manager-dependent workloads strengthened by
-    the LP relaxation (HiGHS). The cost bound is the LP relaxation or, on the
-    exact path, HiGHS' dual bound. When the eligibility graph falls apart into
+    the LP relaxation (HiGHS) up to 200,000 (partner, manager) pairs.
+    Headcount caps enter only the LP and MIP bounds. The cost bound is the LP
+    relaxation up to 200,000 pairs (above that, the sum of each partner's
+    cheapest eligible cost) or, on the exact path, HiGHS' dual bound. When the eligibility graph falls apart into
     independent groups (regions) and ``current`` is not given, each group is
     balanced on its own, which also evens out the groups that do not hold the
     largest load. With ``current`` the fewest moves come first among answers
