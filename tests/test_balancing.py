@@ -222,6 +222,38 @@ def test_negative_costs_optimum_is_proven() -> None:
     assert auto.optimal and auto.value == exact.value == auto.lower_bound
 
 
+@pytest.mark.parametrize("method", ["auto", "fast"])
+def test_cost_fast_path_leaves_an_expensive_current_manager(method: str) -> None:
+    # caps do not bind: the optimum takes each partner's cheapest manager,
+    # whatever today's assignment (manager 0 became expensive)
+    rng = np.random.default_rng(0)
+    n, m = 1000, 30
+    W = rng.random((n, m)) * 10
+    cost = rng.random((n, m))
+    cost[:, 0] += 5
+    res = assign(
+        W, np.full(m, 1e6), cost=cost, objective="cost", current=np.zeros(n, int), method=method
+    )  # type: ignore[arg-type]
+    assert res.value == pytest.approx(cost.min(axis=1).sum(), rel=1e-12)
+    assert res.optimal
+    assert res.manager.tolist() == cost.argmin(axis=1).tolist()
+
+
+def test_cost_fast_path_improves_by_shifts_within_max_moves() -> None:
+    rng = np.random.default_rng(1)
+    n, m = 200, 5
+    cost = rng.random((n, m))
+    cost[:, 0] += 5
+    res = assign(
+        np.ones((n, m)), np.full(m, 1e6), cost=cost, objective="cost",
+        current=np.zeros(n, int), max_moves=20, method="fast",
+    )  # fmt: skip
+    # the 20 moves go to the partners that save the most by leaving manager 0
+    saving = cost[:, 0] - cost[:, 1:].min(axis=1)
+    assert res.moves == 20
+    assert set(np.flatnonzero(res.manager != 0).tolist()) == set(np.argsort(-saving)[:20].tolist())
+
+
 def test_new_partners_cost_no_move() -> None:
     res = assign([5.0, 5.0, 5.0], 2, current=[0, 1, -1], max_moves=0)
     assert res.moves == 0
@@ -471,16 +503,22 @@ def test_exact_equals_brute_force(kw: dict[str, Any], objective: str) -> None:
     assert res.value == pytest.approx(ref, rel=1e-9, abs=1e-9)
 
 
-@given(assignment_problems(max_n=7), st.sampled_from(["auto", "fast"]))
-@settings(max_examples=60)
-def test_any_method_is_valid_and_above_bound(kw: dict[str, Any], method: str) -> None:
+@given(
+    assignment_problems(max_n=7),
+    st.sampled_from(["auto", "fast"]),
+    st.sampled_from(["balance", "cost"]),
+)
+@settings(max_examples=80)
+def test_any_method_is_valid_and_above_bound(
+    kw: dict[str, Any], method: str, objective: str
+) -> None:
     try:
-        res = assign(**kw, method=method)  # type: ignore[arg-type]
+        res = assign(**kw, method=method, objective=objective)  # type: ignore[arg-type]
     except ck.InfeasibleError:
-        assert not np.isfinite(brute_force(**kw))
+        assert not np.isfinite(brute_force(**kw, objective=objective))
         return
     check_valid(res, kw)
-    ref = brute_force(**kw)
+    ref = brute_force(**kw, objective=objective)
     assert res.value >= ref - 1e-9
     assert res.lower_bound <= ref + 1e-9
     if res.optimal:
@@ -716,12 +754,40 @@ def test_assign_portfolio_errors() -> None:
         assign_portfolio(pf, [ck.Manager("x"), ck.Manager("x")], hours=np.ones(6))
     with pytest.raises(ck.InvalidInputError, match="'zz', which is not among"):
         assign_portfolio(pf, _team(), hours=np.ones(6), current={"a": "zz"})
-    with pytest.raises(ck.InvalidInputError, match="no partner with id 'q'"):
-        assign_portfolio(pf, _team(), hours=np.ones(6), current={"q": "na1"})
+    with pytest.raises(ck.InvalidInputError, match=r"current\[1\] \(partner 'b'\) = 'zz'"):
+        assign_portfolio(pf, _team(), hours=np.ones(6), current=["na1", "zz", "", "", "", ""])
     with pytest.raises(ck.InvalidInputError, match="has no capacity"):
         assign_portfolio(pf, [ck.Manager("x", 5.0), ck.Manager("y")], hours=np.ones(6))
     with pytest.raises(ck.InvalidInputError, match="no column .product_lines."):
         assign_portfolio(pf, _team())
+
+
+def test_assign_portfolio_ignores_partners_that_left() -> None:
+    # "q" left the portfolio: it is ignored; "a" stays put
+    pf = _pf()
+    with_q = assign_portfolio(pf, _team(), hours=np.ones(6), current={"q": "na1", "a": "na2"})
+    without = assign_portfolio(pf, _team(), hours=np.ones(6), current={"a": "na2"})
+    assert with_q.mapping == without.mapping
+    assert with_q.mapping["a"] == "na2" and with_q.assignment.moves == 0
+
+
+def test_scalar_capacity_and_max_partners_messages() -> None:
+    with pytest.raises(
+        ck.InvalidInputError, match=r"capacity must be an int .* or an \(m,\) array"
+    ):
+        assign([1.0, 2.0], 3.0)
+    with pytest.raises(
+        ck.InvalidInputError, match=r"max_partners must be an int or an \(2,\) array"
+    ):
+        assign([1.0, 2.0], 2, max_partners=1.5)
+
+
+def test_cost_summary_with_infinite_capacities_reports_hours_spread() -> None:
+    res = assign(
+        np.array([[3.0, 3.0], [1.0, 1.0]]), [np.inf, np.inf],
+        cost=[[1.0, 2.0], [2.0, 1.0]], objective="cost",
+    )  # fmt: skip
+    assert "spread (largest - smallest load): 2;" in res.summary()
 
 
 def test_portfolio_assignment_to_frame() -> None:

@@ -971,6 +971,76 @@ def cost_greedy(
     return np.concatenate(failed) if failed else np.empty(0, dtype=np.int64)
 
 
+def cost_shifts(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    cost: FloatArray,
+    state: _State,
+    deadline: float,
+    max_rounds: int = 50,
+) -> None:
+    """Local search for the cost objective: vectorized shifts (in place).
+
+    In each round every partner finds the eligible manager with room (hard
+    capacity and headcount) that lowers its cost the most; candidates are
+    taken by gain, each destination accepting the prefix that fits, within
+    the move budget. Stops when nothing improves, after ``max_rounds`` or at
+    ``deadline``. The loop runs over rounds; each round is O(n m).
+    """
+    n, m = W.shape
+    if m < 2 or n == 0:
+        return
+    rows = np.arange(n)
+    capw = cap * (1 + 1e-12)
+    for _ in range(max_rounds):
+        if time.perf_counter() > deadline:
+            return
+        ok = elig & (state.counts < kmax)[None, :]
+        ok &= state.loads[None, :] + W <= capw[None, :]
+        ok[rows, state.manager] = False
+        c = np.where(ok, cost, np.inf)
+        dst = np.argmin(c, axis=1)
+        here = cost[rows, state.manager]
+        gain = here - c[rows, dst]
+        tol = 1e-12 * np.maximum(np.abs(here), 1.0)
+        cand = np.flatnonzero(gain > tol)
+        if cand.size == 0:
+            return
+        cand = cand[np.argsort(-gain[cand], kind="stable")]
+        if state.current is not None:
+            dm = _move_delta(state, cand, dst[cand])
+            over = np.cumsum(dm) > state.moved_budget
+            cand = cand[: int(np.argmax(over)) if over.any() else cand.size]
+            if cand.size == 0:
+                return
+        d = dst[cand]
+        o = np.argsort(d, kind="stable")  # by destination, gain order kept within
+        cand, d = cand[o], d[o]
+        starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+        seg = np.repeat(starts, np.diff(np.r_[starts, cand.size]))
+        csum = np.cumsum(W[cand, d])
+        within = csum - np.where(seg > 0, csum[np.maximum(seg - 1, 0)], 0.0)
+        rank = np.arange(cand.size) - seg
+        fits = (state.loads[d] + within <= capw[d]) & (state.counts[d] + rank + 1 <= kmax[d])
+        bad = np.where(~fits, rank, np.iinfo(np.int64).max)
+        first_bad = np.full(m, np.iinfo(np.int64).max)
+        np.minimum.at(first_bad, d, bad)
+        fits &= rank < first_bad[d]
+        if not fits.any():
+            return
+        j, d = cand[fits], d[fits]
+        if state.current is not None:
+            state.moved_budget -= int(_move_delta(state, j, d).sum())
+        src = state.manager[j]
+        np.subtract.at(state.loads, src, W[j, src])
+        np.add.at(state.loads, d, W[j, d])
+        np.subtract.at(state.counts, src, 1)
+        np.add.at(state.counts, d, 1)
+        state.manager[j] = d
+
+
 def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
     """Place as many partners as eligibility and headcount caps allow (max flow).
 

@@ -231,11 +231,13 @@ class Assignment:
             f"objective {self.objective}: value {self.value:.6g} ({what}), "
             f"lower bound {self.lower_bound:.6g}, gap {_pct(self.gap)} ({status})"
         )
-        unit = "load" if identical else "relative load"
-        lines.append(
-            f"spread (largest - smallest {unit}): {self.spread:.6g}; "
-            f"moves: {self.moves}; method: {self.method}"
-        )
+        if identical or np.isfinite(self.capacity).all():
+            unit = "load" if identical else "relative load"
+            spread = f"spread (largest - smallest {unit}): {self.spread:.6g}"
+        else:  # no capacity to relate to: the spread in hours
+            hours = float(np.ptp(self.loads)) if self.loads.size else 0.0
+            spread = f"spread (largest - smallest load): {hours:.6g}"
+        lines.append(f"{spread}; moves: {self.moves}; method: {self.method}")
         return "\n".join(lines)
 
     def plot(self, ax: Any = None, names: Sequence[str] | None = None) -> Any:
@@ -347,6 +349,11 @@ def _prepare(
         hard = False
         identical = True
     else:
+        if np.ndim(capacity) == 0:
+            raise InvalidInputError(
+                f"capacity must be an int (that many identical managers without a cap) or an "
+                f"(m,) array of capacities [hours/year], got the scalar {capacity!r}"
+            )
         cap = as_float_array(
             capacity, "capacity", ndim=1, allow_inf=objective == "cost", allow_empty=False
         )
@@ -382,6 +389,11 @@ def _prepare(
             raise InvalidInputError(f"max_partners = {max_partners} must be >= 0")
         kmax = np.full(m, int(max_partners), dtype=np.int64)
     else:
+        if np.ndim(max_partners) == 0:
+            raise InvalidInputError(
+                f"max_partners must be an int or an ({m},) array of ints, "
+                f"got the scalar {max_partners!r}"
+            )
         kmax = as_int_array(max_partners, "max_partners", ndim=1, min_value=0)
         if kmax.shape != (m,):
             raise InvalidInputError(
@@ -640,25 +652,47 @@ def _fast_balance(
     return state.manager
 
 
-def _fast_cost(p: _Problem) -> NDArray[np.int64] | None:
+def _tie_break_cost(p: _Problem) -> NDArray[np.float64]:
+    """Cost with staying put as a tie-break: ``cost - eps * [i == current]``.
+
+    ``eps`` is a quarter of the smallest positive difference between costs,
+    so no partner trades a cheaper manager for staying.
+    """
+    assert p.cost is not None
+    if p.current is None:
+        return p.cost
+    vals = np.unique(p.cost[np.isfinite(p.cost)])
+    gaps = np.diff(vals)
+    gaps = gaps[gaps > 0]
+    eps = float(gaps.min()) / 4 if gaps.size else 1.0
+    stay = np.zeros(p.cost.shape, dtype=bool)
+    has = np.flatnonzero(p.current >= 0)
+    stay[has, p.current[has]] = True
+    out: NDArray[np.float64] = p.cost - eps * stay
+    return out
+
+
+def _fast_cost(p: _Problem, deadline: float = math.inf) -> NDArray[np.int64] | None:
+    """Regret greedy on cost (staying put breaks ties), then vectorized shifts.
+
+    With ``max_moves`` the current placements that remain feasible are kept
+    first, and the shifts spend the move budget on the largest savings.
+    """
     assert p.cost is not None
     n, m = p.n, p.m
+    cost = _tie_break_cost(p)
     manager = np.full(n, -1, dtype=np.int64)
     loads = np.zeros(m)
     counts = np.zeros(m, dtype=np.int64)
-    if p.current is not None:
-        # keep current placements that remain feasible, cheapest-regret first
+    if p.current is not None and p.max_moves is not None:
+        # keep current placements that remain feasible, per manager in
+        # increasing workload (a prefix that fits the cap and headcount)
         keep = np.flatnonzero(p.current >= 0)
         keep = keep[p.elig[keep, p.current[keep]]]
-        # (placing kept partners directly, in order, is simpler and exact)
         if keep.size:
-            wk = p.W[keep, p.current[keep]]
-            order = np.argsort(wk, kind="stable")
-            keep = keep[order]
             mk = p.current[keep]
             o2 = np.lexsort((p.W[keep, mk], mk))
             keep, mk = keep[o2], mk[o2]
-            csum_by = np.zeros(keep.size)
             starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
             seg = np.repeat(starts, np.diff(np.r_[starts, keep.size]))
             cs = np.cumsum(p.W[keep, mk])
@@ -669,12 +703,16 @@ def _fast_cost(p: _Problem) -> NDArray[np.int64] | None:
             np.add.at(loads, mk[ok], p.W[keep[ok], mk[ok]])
             np.add.at(counts, mk[ok], 1)
     todo = np.flatnonzero(manager < 0)
-    left = K.cost_greedy(p.W, p.cap, p.elig, p.kmax, p.cost, loads, counts, todo, manager)
+    left = K.cost_greedy(p.W, p.cap, p.elig, p.kmax, cost, loads, counts, todo, manager)
     if left.size:
         return None
-    if p.max_moves is not None and _moves(p, manager) > p.max_moves:
+    budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
+    if budget < 0:
         return None
-    return manager
+    state = K._State(manager, loads, counts, budget, p.current)
+    rounds = 50 if n * m <= 5_000_000 else 5
+    K.cost_shifts(p.W, p.cap, p.elig, p.kmax, cost, state, deadline, max_rounds=rounds)
+    return state.manager
 
 
 def _integral(values: NDArray[np.float64]) -> bool:
@@ -897,7 +935,7 @@ def assign(
         if not _feasible(p, best):
             best = None
     elif method != "exact":
-        best = _fast_cost(p)
+        best = _fast_cost(p, t0 + (limit if method == "fast" else min(limit / 4, 5.0)))
     val = _value(p, best)[0] if best is not None else math.inf
     proven = best is not None and _is_opt(val, lb)
     moves_min = best is not None and _moves(p, best) == forced
@@ -1257,44 +1295,64 @@ def _manager_arrays(
     return ids, caps, kmax, [mgr.region for mgr in managers]
 
 
+def _lookup(keys: NDArray[np.str_], table: NDArray[np.str_]) -> NDArray[np.int64]:
+    """Position of each key in ``table`` (unique strings), -1 when absent (vectorized)."""
+    if table.size == 0 or keys.size == 0:
+        return np.full(keys.shape[0], -1, dtype=np.int64)
+    sorter = np.argsort(table, kind="stable")
+    st = table[sorter]
+    pos = np.clip(np.searchsorted(st, keys), 0, st.size - 1)
+    out: NDArray[np.int64] = np.where(st[pos] == keys, sorter[pos], -1).astype(np.int64)
+    return out
+
+
 def _current_indices(
     current: Mapping[str, str | None] | Sequence[str | None] | None,
     pids: NDArray[np.str_],
     mids: tuple[str, ...],
 ) -> NDArray[np.int64] | None:
+    """Manager index of each partner from ids (-1: new); vectorized lookups.
+
+    In a mapping, partner ids that are not in the portfolio (partners that
+    left) are ignored; an unknown manager id is an error.
+    """
     if current is None:
         return None
-    index = {mid: i for i, mid in enumerate(mids)}
     n = pids.shape[0]
+    mid_arr = np.asarray(mids, dtype=str)
     out = np.full(n, -1, dtype=np.int64)
     if isinstance(current, Mapping):
-        pos = {pid: j for j, pid in enumerate(pids.tolist())}
-        items = list(current.items())
-        for pid, mid in items:
-            if str(pid) not in pos:
-                raise InvalidInputError(f"current: no partner with id {str(pid)!r}")
-            if mid is None or mid == "":
-                continue
-            if mid not in index:
-                raise InvalidInputError(
-                    f"current: partner {str(pid)!r} has manager {mid!r}, which is not among "
-                    "the managers"
-                )
-            out[pos[str(pid)]] = index[mid]
+        keys = np.asarray([str(k) for k in current], dtype=str).reshape(-1)
+        vals = np.asarray(["" if v is None else str(v) for v in current.values()], dtype=str)
+        vals = vals.reshape(-1)
+        rows = _lookup(keys, np.asarray(pids, dtype=str))
+        keys, vals = keys[rows >= 0], vals[rows >= 0]
+        rows = rows[rows >= 0]
+        has = vals != ""
+        idx = _lookup(vals[has], mid_arr)
+        if (idx < 0).any():
+            k = int(np.argmax(idx < 0))
+            raise InvalidInputError(
+                f"current: partner {str(keys[has][k])!r} has manager {str(vals[has][k])!r}, "
+                "which is not among the managers"
+            )
+        out[rows[has]] = idx
         return out
     seq = list(current)
     if len(seq) != n:
         raise InvalidInputError(
             f"current must have one manager id per partner ({n}), got {len(seq)}"
         )
-    for j, mid in enumerate(seq):
-        if mid is None or mid == "":
-            continue
-        if mid not in index:
-            raise InvalidInputError(
-                f"current[{j}] (partner {str(pids[j])!r}) = {mid!r} is not among the managers"
-            )
-        out[j] = index[mid]
+    vals = np.asarray(["" if v is None else str(v) for v in seq], dtype=str).reshape(-1)
+    has = np.flatnonzero(vals != "")
+    idx = _lookup(vals[has], mid_arr)
+    if (idx < 0).any():
+        k = int(np.argmax(idx < 0))
+        j = int(has[k])
+        raise InvalidInputError(
+            f"current[{j}] (partner {str(pids[j])!r}) = {str(vals[j])!r} is not among the managers"
+        )
+    out[has] = idx
     return out
 
 
@@ -1325,7 +1383,9 @@ def assign_portfolio(
     hours : array-like, shape (n,) [hours/year], optional
         Workload per partner, instead of ``model``.
     current : mapping partner id -> manager id, or sequence of manager ids, optional
-        Today's assignment; missing partners, None or "" are new.
+        Today's assignment; missing partners, None or "" are new. Partner
+        ids in a mapping that are not in the portfolio (partners that left)
+        are ignored.
     max_moves : int, optional
         Most existing partners that may change manager.
     spread_top : int, optional
@@ -1345,7 +1405,8 @@ def assign_portfolio(
     ------
     InvalidInputError
         For an empty manager list, duplicate manager ids, a mix of finite and
-        infinite capacities, unknown ids in ``current``, a bad ``hours``.
+        infinite capacities, unknown manager ids in ``current``, a bad
+        ``hours``.
     InfeasibleError
         When no assignment exists; a partner whose region no manager covers
         is named.
