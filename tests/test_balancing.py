@@ -482,6 +482,16 @@ def test_gap_instance_reaches_proven_optimum(
     assert res.total_cost == cost.T[np.arange(cost.shape[1]), res.manager].sum()
 
 
+def test_fast_honours_time_limit_when_the_greedy_fails(gap_dir: Path) -> None:
+    # the regret greedy finds no feasible answer to b10200: "fast" searches
+    # with the MIP only within time_limit, by default 2 s (it ran for 18 s)
+    cost, consumption, capacity = parse_gap(gap_dir / "b10200")
+    t0 = time.perf_counter()
+    res = assign(consumption.T, capacity, cost=cost.T, objective="cost", method="fast")
+    assert time.perf_counter() - t0 < 6.0
+    check_valid(res, {"workload": consumption.T, "capacity": capacity})
+
+
 def test_parse_gap_shapes(gap_dir: Path) -> None:
     cost, consumption, capacity = parse_gap(gap_dir / "c0515_1")
     assert cost.shape == (5, 15) and consumption.shape == (5, 15) and capacity.shape == (5,)
