@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -108,18 +110,62 @@ def test_more_products_never_less_work(
     assert (h1 >= 0).all()
 
 
-@given(hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(1.0, 3.0)))
+def _hours_reference(
+    model: WorkloadModel,
+    products: float,
+    level: float,
+    employees: float,
+    region: str,
+    segment: str,
+) -> float:
+    """The documented formula for one partner, in plain Python."""
+    core = model.base_hours + model.hours_per_product * products
+    core *= 1.0 + model.technical_factor * (level - 1.0)
+    core *= (max(employees, 1.0) / model.reference_size) ** model.size_elasticity
+    core *= model.segment_multipliers.get(segment, 1.0)
+    return core + model.travel_hours.get(region, 0.0)
+
+
+@given(
+    st.integers(1, 20).flatmap(
+        lambda n: st.tuples(
+            hnp.arrays(np.float64, n, elements=st.integers(0, 12).map(float)),
+            hnp.arrays(np.float64, n, elements=st.floats(1.0, 3.0)),
+            hnp.arrays(np.float64, n, elements=st.floats(0.0, 5000.0)),
+            st.lists(
+                st.sampled_from(["NA", "EMEA", "APAC", "LATAM", "", "MARS"]),
+                min_size=n,
+                max_size=n,
+            ),
+            st.lists(
+                st.sampled_from(["contributor", "long_tail", "other"]), min_size=n, max_size=n
+            ),
+        )
+    ),
+    st.floats(0.0, 100.0),
+    st.floats(0.0, 0.5),
+    st.floats(0.0, 0.3),
+)
 @settings(max_examples=50)
-def test_hours_is_vectorized_like_a_loop(level: np.ndarray) -> None:
-    n = level.size
-    model = WorkloadModel()
+def test_hours_is_vectorized_like_a_loop(
+    data: tuple[Any, ...], base: float, factor: float, elasticity: float
+) -> None:
+    products, level, employees, region, segment = data
+    model = WorkloadModel(
+        base_hours=base,
+        technical_factor=factor,
+        size_elasticity=elasticity,
+        segment_multipliers={"contributor": 1.5, "long_tail": 0.5},
+    )
     cols = {
-        "product_lines": np.arange(n, dtype=float) % 5,
+        "product_lines": products,
         "technical_level": level,
-        "employees": np.linspace(1.0, 500.0, n),
+        "employees": employees,
+        "region": region,
     }
-    whole = model.hours(cols)
-    one_by_one = [
-        model.hours({k: np.asarray(v)[i : i + 1] for k, v in cols.items()})[0] for i in range(n)
+    whole = model.hours(cols, segment=segment)
+    loop = [
+        _hours_reference(model, products[i], level[i], employees[i], region[i], segment[i])
+        for i in range(products.size)
     ]
-    np.testing.assert_allclose(whole, one_by_one)
+    np.testing.assert_allclose(whole, loop, rtol=1e-12)
