@@ -324,6 +324,18 @@ def test_fast_large_is_close_to_bound() -> None:
     check_valid(res, {"workload": w, "capacity": 200})
 
 
+@pytest.mark.parametrize("kmax", [60_000, 50_001, 50_000])
+def test_fast_headcount_caps_keep_water_filling(kmax: int) -> None:
+    # headcount caps used to switch water-filling off for a per-partner loop
+    # of LPT rounds (2.3 s here); now the excess goes back to LPT rounds
+    w = np.random.default_rng(0).lognormal(0.0, 1.0, 100_000)
+    t0 = time.perf_counter()
+    res = assign(w, 2, max_partners=kmax, method="fast")
+    assert time.perf_counter() - t0 < 1.0
+    check_valid(res, {"workload": w, "capacity": 2, "max_partners": kmax})
+    assert res.value <= 1.0001 * res.lower_bound
+
+
 def test_fast_general_path_with_eligibility() -> None:
     rng = np.random.default_rng(1)
     n, m = 400, 12

@@ -594,17 +594,30 @@ def _fast_balance(
     if simple:
         assert p.w1 is not None
         w1 = p.w1
-        small = np.zeros(todo.size, dtype=bool)
-        if (p.kmax >= n).all():
-            # jobs below 5 % of an average load are water-filled in batches, the
-            # rest go by LPT rounds first; only worth it with many small jobs
-            small = w1[todo] < (w1.sum() + loads.sum()) / float(p.cap.sum()) * p.cap.min() / 20
-            if small.sum() < 4 * m:
-                small[:] = False
+        # jobs below 5 % of an average load are water-filled in batches, the
+        # rest go by LPT rounds first; only worth it with many small jobs
+        small = w1[todo] < (w1.sum() + loads.sum()) / float(p.cap.sum()) * p.cap.min() / 20
+        if small.sum() < 4 * m:
+            small[:] = False
         K.lpt_rounds(w1, p.cap, p.kmax, loads, counts, todo[~small], manager)
         if small.any():
             K.waterfill(w1, p.cap, loads, todo[small], manager)
-            counts = np.bincount(manager, minlength=m).astype(np.int64)
+            counts = np.bincount(manager[manager >= 0], minlength=m).astype(np.int64)
+            over = np.flatnonzero(counts > p.kmax)
+            if over.size:
+                # water-filling ignores headcount caps: hand the smallest
+                # excess water-filled jobs of a full manager to LPT rounds
+                wf = np.zeros(n, dtype=bool)
+                wf[todo[small]] = True
+                freed: list[NDArray[np.int64]] = []
+                for i in over:  # loop over managers, not partners
+                    mine = np.flatnonzero((manager == i) & wf)
+                    drop = mine[np.argsort(w1[mine], kind="stable")[: counts[i] - p.kmax[i]]]
+                    manager[drop] = -1
+                    loads[i] -= w1[drop].sum()
+                    counts[i] -= drop.size
+                    freed.append(drop)
+                K.lpt_rounds(w1, p.cap, p.kmax, loads, counts, np.concatenate(freed), manager)
         left = np.flatnonzero(manager < 0)
     else:
         left = K.ranked_rounds(p.W, p.cap, p.elig, p.kmax, p.hard, loads, counts, todo, manager)
