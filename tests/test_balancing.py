@@ -336,6 +336,33 @@ def test_fast_headcount_caps_keep_water_filling(kmax: int) -> None:
     assert res.value <= 1.0001 * res.lower_bound
 
 
+def _move_from_fullest(w: np.ndarray, m: int, current: np.ndarray, moves: int) -> float:
+    """Reference: move the job nearest half the gap from the fullest to the emptiest manager."""
+    loads = np.bincount(current, weights=w, minlength=m)
+    man = current.copy()
+    for _ in range(moves):
+        h, lo = int(np.argmax(loads)), int(np.argmin(loads))
+        jobs = np.flatnonzero(man == h)
+        jobs = jobs[w[jobs] < loads[h] - loads[lo]]
+        if jobs.size == 0:
+            break
+        j = jobs[np.argmin(np.abs(w[jobs] - (loads[h] - loads[lo]) / 2))]
+        man[j] = lo
+        loads[h] -= w[j]
+        loads[lo] += w[j]
+    return float(loads.max())
+
+
+def test_fast_spends_the_move_budget_on_the_top() -> None:
+    rng = np.random.default_rng(0)
+    w = rng.lognormal(0.0, 1.0, 100_000)
+    current = rng.integers(0, 1000, w.size)
+    res = assign(w, 1000, current=current, max_moves=500)
+    assert res.moves <= 500
+    start = np.bincount(current, weights=w, minlength=1000).max()
+    assert res.value <= 1.01 * _move_from_fullest(w, 1000, current, 500) < start
+
+
 def test_fast_general_path_with_eligibility() -> None:
     rng = np.random.default_rng(1)
     n, m = 400, 12

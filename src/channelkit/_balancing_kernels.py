@@ -377,6 +377,7 @@ def pair_passes(
     if m < 2 or n == 0:
         return
     span = 2.0 * float(w.max()) + 1.0
+    mean_w = float(w.mean())
     best_max = math.inf
     stalled = 0
     jorder_prev: IntArray | None = None
@@ -395,6 +396,12 @@ def pair_passes(
         heavy = order_m[::-1][:npair]
         light = order_m[:npair]
         keep = rel[heavy] > rel[light] * (1 + 1e-12)
+        if state.current is not None and state.moved_budget < n:
+            # a move budget: spend it on the managers above the level the
+            # budget can reach, not on evening out pairs below it
+            keep &= rel[heavy] > _reachable_level(
+                state.loads, cap, rel, mean_w, state.moved_budget
+            )
         heavy, light = heavy[keep], light[keep]
         if heavy.size == 0:
             return
@@ -510,6 +517,25 @@ def pair_passes(
         state.loads[light[mvp]] += w[jm]
         state.counts[heavy[mvp]] -= 1
         state.counts[light[mvp]] += 1
+
+
+def _reachable_level(
+    loads: FloatArray, cap: FloatArray, rel: FloatArray, unit: float, budget: int
+) -> float:
+    """Relative load that ``budget`` moves of about ``unit`` hours each can reach.
+
+    The smallest level T among the managers' relative loads such that
+    bringing every manager above T down to T takes at most ``budget`` moves
+    (``sum (load_i - T cap_i) / unit``). Recomputed every pass, so it drops as
+    the budget proves to go further.
+    """
+    if budget <= 0 or unit <= 0:
+        return math.inf
+    o = np.argsort(-rel, kind="stable")
+    lev = rel[o]
+    need = (np.cumsum(loads[o]) - lev * np.cumsum(cap[o])) / unit
+    ok = np.flatnonzero(need <= budget)
+    return float(lev[ok[-1]]) if ok.size else float(lev[0])
 
 
 def max_passes(

@@ -654,10 +654,25 @@ def _fast_balance(
         )
     # polishing the most loaded manager: thorough on small instances, brief on large
     iters = 20 * m + 200 if n * m <= 200_000 else 50
+    if p.max_moves is not None:
+        # each iteration is one move or swap off the top: use what is left
+        iters = max(iters, min(state.moved_budget, 1000))
     K.max_passes(p.W, p.cap, p.elig, p.kmax, p.hard, state, target, deadline, max_iter=iters)
     if p.current is not None:
         limit = np.full(m, float((state.loads / p.cap).max()))
         K.move_back(p.W, p.cap, p.elig, p.kmax, state, limit)
+        for _ in range(3):  # moves handed back are spent again off the top
+            if p.max_moves is None or state.moved_budget <= 0:
+                break
+            before = float((state.loads / p.cap).max())
+            K.max_passes(
+                p.W, p.cap, p.elig, p.kmax, p.hard, state, target, deadline,
+                max_iter=min(state.moved_budget, 1000),
+            )  # fmt: skip
+            limit = np.full(m, float((state.loads / p.cap).max()))
+            K.move_back(p.W, p.cap, p.elig, p.kmax, state, limit)
+            if not float((state.loads / p.cap).max()) < before:
+                break
     if start is not None and _feasible(p, start):
         v_start, v_end = _value(p, start)[0], _value(p, state.manager)[0]
         if not v_end < v_start * (1 - 1e-12) and _moves(p, start) <= _moves(p, state.manager):
