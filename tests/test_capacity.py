@@ -20,7 +20,7 @@ from channelkit.capacity import (
     FunnelStage,
     Segment,
     _allocation_table,
-    _Engine,
+    _engine,
     _eval_chunk,
     _log_survival,
     _monthly_from_lives,
@@ -373,7 +373,7 @@ def test_need_chunk_agrees_with_slow_evaluation() -> None:
         ),
     )
     w = np.array([2 / 3, 1 / 3])
-    eng = _Engine(segs, w, 12, np.array([500.0, 2_000.0]), _log_survival(0.5))
+    eng = _engine(segs, w, 12, np.array([500.0, 2_000.0]), _log_survival(0.5))
     seed = np.random.SeedSequence(5)
     rows, target = 16, 40_000.0
     need = _need_chunk((eng, seed, rows, target, 4, 500))
@@ -561,10 +561,47 @@ def test_distributors_take_the_long_tail_off_managers() -> None:
     assert routed.managers < plan.managers
 
 
-def test_infeasible_plan() -> None:
-    seg = Segment("slow", 1_000.0, funnel=[FunnelStage("sign", 0.5, 12)])
-    with pytest.raises(ck.InfeasibleError, match="max_partners"):
-        plan_capacity(1_000.0, seg, n_sims=4, seed=0, max_partners=50)
+def test_infeasible_plan_beyond_max_partners() -> None:
+    seg = Segment("slow", 1_000.0, conversion=0.5)
+    with pytest.raises(ck.InfeasibleError, match=r"max_partners=50 .* short of the confidence"):
+        plan_capacity(1_000_000.0, seg, n_sims=4, seed=0, max_partners=50)
+
+
+def test_impossible_plan_fails_fast_naming_the_constraint() -> None:
+    # the review's repro took 11 s and 2.7 GB before failing
+    seg = Segment("s", 1e3, funnel=[FunnelStage("x", 0.5, 12)])
+    with pytest.raises(ck.InfeasibleError, match=r"funnel lag .*'s' 12 months.* 1 month"):
+        plan_capacity(1e3, seg, n_sims=256)
+    silent = Segment("z", 1e3, ramp_curve=[0.0] * 12)
+    with pytest.raises(ck.InfeasibleError, match="expected to sell 0"):
+        plan_capacity(1e3, [silent, attrs.evolve(seg, name="t")], n_sims=10_000)
+    # the existing channel alone may still cover the target
+    existing = ck.Portfolio(["a"], revenue=[5e3])
+    plan = plan_capacity(1e3, seg, existing=existing, n_sims=8, seed=0)
+    assert plan.partners == {"s": 0}
+    assert plan.probability_of_target == 1.0
+    with pytest.raises(ck.InfeasibleError, match="existing channel brings at most 5,000"):
+        plan_capacity(1e4, seg, existing=existing, n_sims=8, seed=0)
+
+
+def test_large_low_conversion_plan_has_bounded_memory() -> None:
+    import tracemalloc
+
+    seg = Segment("s", 1_000.0, conversion=0.5, attrition=0.1)
+    tracemalloc.start()
+    try:
+        plan = plan_capacity(1e7, seg, n_sims=256, seed=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert plan.total_recruits > 20_000  # 256 x 20,000 slots would be 41 MB per array
+    assert peak < 200e6  # blocks of 4,096 slots; the whole-channel search took 414 MB
+
+
+def test_default_max_partners_follows_the_estimate() -> None:
+    # a channel far beyond the old fixed cap of 100,000 partners is planned
+    plan = plan_capacity(2e8, Segment("s", 1_000.0), n_sims=1, seed=0)
+    assert plan.partners == {"s": partners_needed(2e8, 1_000.0)} == {"s": 200_000}
 
 
 @pytest.mark.parametrize(
@@ -838,7 +875,7 @@ def test_search_agrees_with_evaluating_every_size(
     per_partner = sum(wk * _expected_slot_revenue(s, 12) for wk, s in zip(w, segs))
     if not math.isfinite(per_partner) or per_partner <= 0:
         return
-    eng = _Engine(tuple(segs), w, 12, np.array([1_000.0]), _log_survival(0.3), window)
+    eng = _engine(tuple(segs), w, 12, np.array([1_000.0]), _log_survival(0.3), window)
     chunk = np.random.SeedSequence(seed)
     target = scale * per_partner
     need = _need_chunk((eng, chunk, 6, target, 2, 400))

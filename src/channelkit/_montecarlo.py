@@ -6,8 +6,10 @@ behave the same way:
 
 * the simulations are split into chunks of :data:`CHUNK_SIMS` rows; the
   chunking depends only on ``n_sims``, never on the number of workers;
-* chunk ``c`` draws from ``SeedSequence(seed).spawn(n_chunks)[c]`` and its
-  children, so a seed gives identical results whatever the workers;
+* chunk ``c`` draws from the ``c``-th child of ``SeedSequence(seed)`` (the
+  one ``spawn`` would return, derived without spawning, so the caller's
+  SeedSequence is never changed) and its children, so a seed gives identical
+  results whatever the workers;
 * ``workers`` is ``None``/``1`` (serial), an int (a local process pool; ``-1``
   means one process per CPU) or any map-like callable ``workers(func, iterable)``
   such as ``concurrent.futures.Executor.map`` or a dask client wrapper.
@@ -35,6 +37,7 @@ __all__ = [
     "chunk_rows",
     "root_seed",
     "run_map",
+    "spawn_seeds",
     "worker_pool",
 ]
 
@@ -51,8 +54,11 @@ WorkersLike = int | MapLike | None
 def root_seed(seed: Any) -> np.random.SeedSequence:
     """Turn ``seed`` (None, an int, a SeedSequence or a Generator) into a SeedSequence.
 
-    A Generator contributes entropy drawn from its stream, so the same
-    Generator state gives the same SeedSequence.
+    A SeedSequence is returned as is and must not be spawned from (use
+    :func:`spawn_seeds`). A Generator contributes entropy drawn from its stream
+    once (four 63-bit integers, which advances it), so the same Generator
+    *state* gives the same SeedSequence, and passing the same Generator object
+    twice gives two different ones.
     """
     if isinstance(seed, np.random.SeedSequence):
         return seed
@@ -79,6 +85,17 @@ def child_seed(parent: np.random.SeedSequence, *keys: int) -> np.random.SeedSequ
         spawn_key=(*parent.spawn_key, *keys),
         pool_size=parent.pool_size,
     )
+
+
+def spawn_seeds(root: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """The first ``n`` children of ``root``, without changing ``root``.
+
+    Bit-identical to ``root.spawn(n)`` on a SeedSequence that has not spawned
+    yet, but stateless: :meth:`numpy.random.SeedSequence.spawn` counts the
+    children it has handed out, so a second call on the same object would
+    give different seeds.
+    """
+    return [child_seed(root, i) for i in range(n)]
 
 
 def chunk_rows(n_sims: int) -> list[int]:

@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map
+from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, spawn_seeds
 from ._optional import import_optional
 from ._validation import SeedLike, as_float_array, as_int_array, check_fraction
 from .capacity import Segment, _as_segments, _draw_slots, _lifetimes, _log_survival
@@ -456,7 +456,7 @@ def simulate_channel(
         program=program,
     )
     rows = chunk_rows(int(n_sims))
-    seeds = root_seed(seed).spawn(len(rows))
+    seeds = spawn_seeds(root_seed(seed), len(rows))
     parts = run_map(
         _sim_chunk, [(eng, ss, r) for ss, r in zip(seeds, rows)], workers, progress=progress
     )
