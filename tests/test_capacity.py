@@ -891,3 +891,197 @@ def test_search_agrees_with_evaluating_every_size(
     # allow a float tie at the boundary: the two sums differ in the last bits only
     close = np.isclose(totals[first, np.arange(6)], target, rtol=1e-9)
     assert ((first == need) | close).all()
+
+
+# --------------------------------------------------------------------------- review fixes
+def test_bad_distribution_parameters_raise_invalid_input() -> None:
+    with pytest.raises(ck.InvalidInputError, match="invalid parameters|mean nan"):
+        Segment("a", stats.lognorm(s=-1, scale=1e4))
+    with pytest.raises(ck.InvalidInputError, match="negative revenue"):
+        Segment("a", stats.norm(loc=1e5, scale=5e4))
+    with pytest.raises(ck.InvalidInputError, match=r"finite mean"):
+        Segment("a", stats.pareto(b=0.9, scale=1e4))  # infinite mean
+
+    class NoMean:
+        def rvs(self, size: object = None, random_state: object = None) -> np.ndarray:
+            return np.ones(size)  # type: ignore[arg-type]
+
+    with pytest.raises(ck.InvalidInputError, match=r"has no \.mean\(\)"):
+        Segment("a", NoMean())
+
+    class Exploding(NoMean):
+        """Valid at construction, then draws inf."""
+
+        calls = 0
+
+        def mean(self) -> float:
+            return 1.0
+
+        def cdf(self, x: float) -> float:
+            return 0.0
+
+        def rvs(self, size: object = None, random_state: object = None) -> np.ndarray:
+            Exploding.calls += 1
+            out = np.ones(size)  # type: ignore[arg-type]
+            if Exploding.calls > 1:
+                out.flat[0] = np.inf
+            return out
+
+    seg = Segment("x", Exploding())
+    with pytest.raises(ck.InvalidInputError, match="drew inf"):
+        plan_capacity(10.0, seg, n_sims=4, seed=0)
+
+
+def test_cli_plan_with_bad_distribution_parameters_prints_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from channelkit.cli import main
+
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        "target = 1e5\nn_sims = 4\n[[segments]]\nname = 'a'\n"
+        "productivity = { distribution = 'lognorm', s = -1.0, scale = 1e4 }\n"
+    )
+    assert main(["plan", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("channelkit: error: ")
+    assert "segments[0].productivity" in err
+    assert "Traceback" not in err
+
+
+def test_managers_count_the_existing_channel() -> None:
+    seg = Segment("n", 100_000.0, touches_per_year=20, hours_per_touch=5.0)  # 100 h
+    revenue = np.r_[np.full(30, 50_000.0), np.full(10, 5_000.0)]
+    existing = ck.Portfolio([f"p{i}" for i in range(40)], revenue=revenue)
+    target = 1_550_000.0 + 2_000_000.0  # existing 1.55 M; 20 new partners
+    plan = plan_capacity(target, seg, existing=existing, n_sims=4, seed=0)
+    assert plan.partners == {"n": 20}
+    # 20 x 100 h + 40 x 72 h = 4,880 h: 3 managers of 2,000 h (new alone: 1, existing: 2)
+    assert (plan.managers, plan.new_managers, plan.existing_managers) == (3, 1, 2)
+    assert plan.existing_partners == 40
+    assert plan.existing_hours == pytest.approx(40 * 72.0)
+    text = plan.summary()
+    assert "channel managers: 3 in total" in text
+    assert "new partners alone: 1" in text
+    # the threshold routes the 10 small existing partners to distributors
+    routed = plan_capacity(
+        target, seg, existing=existing, n_sims=4, seed=0, distributor_threshold=10_000
+    )
+    assert routed.existing_distributor_partners == 10
+    assert routed.existing_hours == pytest.approx(30 * 72.0)
+    assert routed.managers == managers_needed([20, 30], 1, [100.0, 72.0])
+    # hours per partner as an array or from a workload model with .hours()
+
+    class Workload:
+        def hours(self, partners: ck.Portfolio) -> np.ndarray:
+            return np.asarray(partners.revenue) / 250.0  # 200 h for 50,000
+
+    by_model = plan_capacity(
+        target, seg, existing=existing, n_sims=4, seed=0, existing_hours_per_partner=Workload()
+    )
+    assert by_model.existing_hours == pytest.approx(30 * 200.0 + 10 * 20.0)
+    assert by_model.managers == math.ceil((2_000 + 6_200) / 2_000)
+    by_array = plan_capacity(
+        target,
+        seg,
+        existing=existing,
+        n_sims=4,
+        seed=0,
+        existing_hours_per_partner=revenue / 250.0,
+    )
+    assert by_array.managers == by_model.managers
+    with pytest.raises(ck.InvalidInputError, match="3 values for 40 existing partners"):
+        plan_capacity(
+            target, seg, existing=existing, n_sims=4, existing_hours_per_partner=[1, 2, 3]
+        )
+
+
+def test_segment_workload_stand_in_drives_the_managers() -> None:
+    class WorkloadModel:  # stand-in for channelkit.workload.WorkloadModel (issue #4)
+        def hours(self, partners: ck.Portfolio) -> np.ndarray:
+            return np.asarray(partners.revenue) / 500.0
+
+    profile = {"revenue": [50_000.0, 150_000.0]}  # 100 h and 300 h: 200 h a partner
+    seg = Segment("w", 100_000.0, workload=WorkloadModel(), profile=profile)
+    plan = plan_capacity(3_000_000.0, seg, n_sims=4, seed=0)
+    assert plan.partners == {"w": 30}
+    assert plan.managers == 3  # 30 x 200 h = 6,000 h
+
+
+def test_seed_sequence_is_not_changed_by_a_plan() -> None:
+    segs = _example_segments()
+    ss = np.random.SeedSequence(1)
+    a = plan_capacity(2e7, segs, n_sims=300, seed=ss)
+    b = plan_capacity(2e7, segs, n_sims=300, seed=ss)
+    assert ss.n_children_spawned == 0
+    assert a.partners == b.partners
+    np.testing.assert_array_equal(a.revenue, b.revenue)
+    # the same streams as an int seed (SeedSequence(1).spawn would give)
+    np.testing.assert_array_equal(a.revenue, plan_capacity(2e7, segs, n_sims=300, seed=1).revenue)
+    sims = [ck.simulate_channel(segs, {"small": 3}, n_sims=20, seed=ss) for _ in range(2)]
+    np.testing.assert_array_equal(sims[0].revenue, sims[1].revenue)
+    assert ss.n_children_spawned == 0
+
+
+def test_degenerate_plan_equals_closed_form_at_large_sizes() -> None:
+    # summing 46,315 partners accumulates more rounding than a fixed 1e-12
+    p = 615423.5729701057
+    seg = Segment("a", p, ramp_months=4)
+    target = 46315 * p * seg.ramp_fraction(12)
+    assert partners_needed(target, p, ramp=seg.ramp_fraction(12)) == 46315
+    assert plan_capacity(target, seg, n_sims=1, seed=0).partners == {"a": 46315}
+
+
+def test_sample_productivity_is_a_read_only_array() -> None:
+    seg = Segment("s", [10.0, 30.0, 20.0])
+    assert isinstance(seg.productivity, np.ndarray)
+    assert not seg.productivity.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        seg.productivity[0] = 1.0
+    again = eval(repr(seg), {"Segment": Segment, "FunnelStage": FunnelStage})
+    assert again == seg
+    assert hash(again) == hash(seg)
+    assert seg != Segment("s", [10.0, 30.0])
+    assert seg != Segment("s", 20.0)
+    assert seg.mean_productivity == 20.0
+
+
+def test_segment_is_hashable_and_read_only() -> None:
+    a = Segment("a", stats.lognorm(s=1.0, scale=1e4), metrics={"csat": 8.0, "staff": 2})
+    b = attrs.evolve(a)
+    assert a == b and hash(a) == hash(b)
+    assert len({a, b, Segment("c", 1.0)}) == 2
+    assert Segment("m", 1.0, metrics={"x": 1, "y": 2}) == Segment(
+        "m", 1.0, metrics={"y": 2, "x": 1}
+    )
+    assert hash(Segment("m", 1.0, metrics={"x": 1, "y": 2})) == hash(
+        Segment("m", 1.0, metrics={"y": 2, "x": 1})
+    )
+    with pytest.raises(TypeError):
+        a.metrics["csat"] = 1.0  # type: ignore[index]
+
+
+def test_plan_results_are_read_only() -> None:
+    plan = plan_capacity(1e6, Segment("a", 100_000.0), n_sims=8, seed=0)
+    with pytest.raises(TypeError):
+        plan.partners["a"] = 1  # type: ignore[index]
+    with pytest.raises(TypeError):
+        plan.recruits["a"] = 1  # type: ignore[index]
+    with pytest.raises(TypeError):
+        plan.distributor_partners["a"] = 1  # type: ignore[index]
+    for arr in (plan.revenue, plan.required_partners, plan.monthly_percentiles):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = 0
+    assert plan.partners == {"a": 10}
+    assert repr(plan).startswith("CapacityPlan(partners={'a': 10}, recruits={'a': 10}")
+
+
+def test_distributor_threshold_is_strictly_below_for_every_kind() -> None:
+    values = [10_000.0, 90_000.0]
+    discrete = stats.rv_discrete(values=(values, [0.5, 0.5]))
+    for prod in (values, discrete):
+        seg = Segment("d", prod)
+        assert seg.tail_share(10_000.0) == 0.0  # a partner selling exactly 10,000 stays
+        assert seg.tail_share(10_000.5) == 0.5
+    assert Segment("c", 10_000.0).tail_share(10_000.0) == 0.0
+    assert Segment("l", stats.lognorm(s=1.0, scale=1e4)).tail_share(1e4) == pytest.approx(0.5)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .capacity import FunnelStage, Segment
+from .capacity import _distribution as check_distribution
 from .errors import InvalidInputError
 from .io import read_portfolio_csv
 
@@ -103,10 +104,9 @@ def _distribution(spec: Mapping[str, Any], key: str) -> Any:
         _number(v, f"{key}.{k}", float)
     try:
         frozen = dist(**params)
-        frozen.mean()
-    except (TypeError, ValueError) as exc:
+        return check_distribution(frozen)
+    except (TypeError, ValueError) as exc:  # InvalidInputError is a ValueError
         raise _fail(key, f"bad parameters for {name}: {exc}") from None
-    return frozen
 
 
 def _segment(value: Any, i: int) -> Segment:

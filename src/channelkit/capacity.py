@@ -438,9 +438,7 @@ def _productivity_repr(value: Any) -> str:
 
 def _productivity_eq(a: Any, b: Any) -> bool:
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (
-            isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
-        )
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
     return bool(a == b)
 
 
@@ -634,9 +632,7 @@ class Segment:
     hours_per_touch: float = attrs.field(default=3.0, converter=_hours_per_touch)
     workload: Any = attrs.field(default=None)
     profile: Portfolio | None = attrs.field(default=None)
-    metrics: Mapping[str, float] = attrs.field(
-        factory=dict, converter=_metrics
-    )
+    metrics: Mapping[str, float] = attrs.field(factory=dict, converter=_metrics)
 
     def __hash__(self) -> int:
         return hash(
