@@ -142,6 +142,7 @@ def test_partners_needed_is_the_smallest_sufficient_count(
     assert partners_needed(target, productivity, attrition=min(0.99, attrition + 0.1)) >= (
         partners_needed(target, productivity, attrition=attrition)
     )
+    assert partners_needed(target, productivity, attrition=attrition, ramp=ramp / 2) >= n
 
 
 # --------------------------------------------------------------------------- break-even, incremental
@@ -299,9 +300,9 @@ def test_allocation_is_house_monotone_and_near_quota(shares: list[float], n: int
 )
 def test_degenerate_plan_equals_closed_form(target: float, p: float, ramp_months: int) -> None:
     seg = Segment("only", p, ramp_months=ramp_months)
-    if target / (p * seg.ramp_fraction(12)) > 5_000:
+    if target / (p * seg.ramp_fraction(12)) > 100_000:  # large sums: see the tolerance
         return
-    plan = plan_capacity(target, seg, n_sims=8, seed=0)
+    plan = plan_capacity(target, seg, n_sims=2, seed=0)
     expected = partners_needed(target, p, ramp=seg.ramp_fraction(12))
     assert plan.partners == {"only": expected}
     assert plan.recruits == {"only": expected}
@@ -353,8 +354,13 @@ def test_plan_expected_revenue_with_attrition() -> None:
     s = np.mean(0.7 ** (np.arange(12) / 12))
     per_partner = plan.revenue.mean() / plan.total_partners
     assert per_partner == pytest.approx(60_000 * s, rel=0.01)
-    # the closed form is the expected-value plan; 90 % confidence needs at least that
-    assert plan.total_partners >= partners_needed(3_000_000, 60_000, attrition=0.3) - 1
+    # the closed form is the smallest channel whose *mean* revenue reaches the target;
+    # one partner fewer has a mean below it, and the revenue of ~50 partners is close to
+    # normal (median ~ mean), so it reaches the target in at most about half of the
+    # simulations: 90 % confidence needs at least the closed form
+    closed = partners_needed(3_000_000, 60_000, attrition=0.3)
+    assert plan.total_partners >= closed
+    assert float(plan.probability_at(closed - 1)) < 0.6
 
 
 def test_need_chunk_agrees_with_slow_evaluation() -> None:
@@ -408,6 +414,33 @@ def _size(target: float, segs: list[Segment], **kwargs: object) -> float:
     except ck.InfeasibleError:
         return math.inf
     return plan.total_partners
+
+
+@settings(max_examples=15)
+@given(segment_lists(max_size=2), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.integers(0, 2**16))
+def test_plan_monotone_in_existing_attrition(
+    segs: list[Segment], a1: float, a2: float, seed: int
+) -> None:
+    existing = ck.Portfolio([f"e{i}" for i in range(20)], revenue=np.linspace(1e4, 1e5, 20))
+    lo, hi = sorted((a1, a2))
+    assert _size(2e6, segs, seed=seed, existing=existing, existing_attrition=lo) <= _size(
+        2e6, segs, seed=seed, existing=existing, existing_attrition=hi
+    )
+
+
+@settings(max_examples=15)
+@given(segment_lists(max_size=2), st.integers(1, 4), st.integers(2, 3), st.integers(0, 2**16))
+def test_plan_monotone_in_recruiting_window(
+    segs: list[Segment], window: int, factor: int, seed: int
+) -> None:
+    # slot j signs in month j % w; with a multiple of w it signs in the same or a later
+    # month and so sells fewer (ramp non-decreasing) months. With positive growth a later
+    # month sells at a higher rate, so the property holds for growth <= 0 only.
+    flat = [attrs.evolve(s, growth=min(s.growth, 0.0)) for s in segs]
+    kwargs = {"seed": seed, "horizon_months": 12}
+    assert _size(1e6, flat, recruit_months=window, **kwargs) <= _size(
+        1e6, flat, recruit_months=window * factor, **kwargs
+    )
 
 
 @settings(max_examples=25)
@@ -491,7 +524,12 @@ def _example_segments() -> list[Segment]:
 
 
 def test_same_plan_with_process_pool() -> None:
-    segs = _example_segments()
+    # workers=2 is the process path (a ProcessPoolExecutor): tasks and results are
+    # pickled, including a sample productivity and read-only metrics
+    segs = [
+        *_example_segments(),
+        Segment("sample", [20_000.0, 60_000.0, 250_000.0], metrics={"csat": 8.0}, share=1.0),
+    ]
     a = plan_capacity(2e7, segs, horizon_months=24, n_sims=600, seed=42)
     b = plan_capacity(2e7, segs, horizon_months=24, n_sims=600, seed=42, workers=2)
     assert a.partners == b.partners
@@ -672,6 +710,8 @@ def test_plan_partners_reach_target_in_enough_simulations(seg: Segment, seed: in
         return
     assert plan.probability_of_target >= 0.9
     assert float(plan.probability_at(plan.total_partners - 1)) < 0.9 or plan.total_partners == 0
+    # checked independently of the search: the evaluated revenue of the planned channel
+    assert np.mean(plan.revenue >= 3e5 * (1 - 1e-9)) >= 0.9
 
 
 # --------------------------------------------------------------------------- command line
