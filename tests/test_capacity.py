@@ -869,6 +869,10 @@ def test_demo_has_a_capacity_section(capsys: pytest.CaptureFixture[str]) -> None
     assert "Capacity\n========" in out
     assert "Grow revenue by 25% next year" in out
     assert "channel managers:" in out
+    # the whole channel, not only the new partners: the existing 500 partners need managers
+    assert "existing 500 partners alone" in out
+    total = int(out.split("channel managers: ")[1].split()[0])
+    assert total >= 10
 
 
 def test_recruiting_window_hand_checked() -> None:

@@ -228,9 +228,10 @@ DEMO_SIMS = 1_000
 
 def _section_capacity() -> str:
     from .capacity import Segment, plan_capacity
-    from .datasets import example_portfolio
+    from .datasets import example_managers, example_portfolio
 
     partners = example_portfolio()
+    today = len(example_managers())
     current = float(partners.revenue.sum())
     target = (1.0 + DEMO_GROWTH) * current
     # recruits look like today's partners (their revenue, resampled), ramp up over
@@ -251,12 +252,15 @@ def _section_capacity() -> str:
         n_sims=DEMO_SIMS,
         seed=2026,
         distributor_threshold=25_000,
+        existing_hours_per_partner=72.0,
     )
     return (
         f"Grow revenue by {DEMO_GROWTH:.0%} next year: from {current:,.0f} to {target:,.0f}.\n"
         "Assumptions: 10% of today's partners leave; recruits sell like today's partners\n"
         "(resampled), ramp up over 6 months, 15% leave a year, 40% of prospects convert;\n"
-        "partners selling under 25,000 a year go to distributors.\n\n" + plan.summary()
+        "partners selling under 25,000 a year go to distributors; every managed partner,\n"
+        f"old or new, needs 72 manager hours a year (today: {today} managers).\n\n"
+        + plan.summary()
     )
 
 
