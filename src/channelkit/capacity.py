@@ -580,8 +580,10 @@ class Segment:
         2,000-hour manager handle about 28 partners, within the 20-30 rule of
         thumb.
     workload : object with ``.hours(partners)``, optional
-        A workload model (e.g. :class:`channelkit.workload.WorkloadModel`);
-        with ``profile`` it replaces touches x hours: the segment's hours per
+        Any object whose ``.hours(partners)`` returns the manager hours per
+        year of each partner [hours/year] (duck typed: for instance
+        ``channelkit.workload.WorkloadModel`` once it is available); with
+        ``profile`` it replaces touches x hours: the segment's hours per
         partner are the mean of ``workload.hours(profile)``.
     profile : Portfolio, DataFrame or mapping, optional
         Typical partners of the segment, for ``workload``.
