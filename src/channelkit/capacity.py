@@ -1118,9 +1118,9 @@ def _need_chunk(
     """Smallest channel size reaching the target, for each simulation of a chunk.
 
     Sizes above ``max_partners`` are reported as ``max_partners + 1``. The
-    sizes are searched in steps (starting at ``n_start`` partners and
-    doubling, at most :data:`_MAX_SPAN` prospect slots of a segment per
-    step) with running totals of every segment's revenue, and a simulation
+    sizes are searched in steps (sizes up to ``n_start``, then the largest
+    size searched doubles, with at most :data:`_MAX_SPAN` prospect slots of a
+    segment per step) with running totals of every segment's revenue, and a simulation
     leaves the search as soon as it reaches the target: memory stays at a
     few ``rows x _MAX_BLOCK`` arrays whatever the channel size.
     """
@@ -1163,7 +1163,7 @@ def _need_chunk(
         ok = total >= target * (1.0 - _rtol(n_terms))
         hit = ok.any(axis=1)
         need[pend[hit]] = lo + ok[hit].argmax(axis=1)
-        lo, step = hi, min(2 * step, max_step)
+        lo, step = hi, min(hi, max_step)  # the channel size doubles (capped step)
     need[need < 0] = max_partners + 1
     return need
 
