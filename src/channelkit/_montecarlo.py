@@ -21,9 +21,11 @@ import concurrent.futures
 import contextlib
 import numbers
 import os
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import attrs
 import numpy as np
 
 from ._optional import import_optional
@@ -32,9 +34,11 @@ from .errors import InvalidInputError
 __all__ = [
     "CHUNK_SIMS",
     "MapLike",
+    "SharedRef",
     "WorkersLike",
     "child_seed",
     "chunk_rows",
+    "resolve",
     "root_seed",
     "run_map",
     "spawn_seeds",
@@ -120,22 +124,53 @@ def check_workers(workers: Any) -> WorkersLike:
     return n
 
 
+#: Objects installed in a pool's worker processes by :func:`worker_pool` (by key).
+_SHARED: dict[str, Any] = {}
+
+
+def _install(shared: dict[str, Any]) -> None:
+    _SHARED.update(shared)
+
+
+@attrs.frozen
+class SharedRef:
+    """A stand-in for an object that :func:`worker_pool` installed in its processes."""
+
+    key: str
+
+    def get(self) -> Any:
+        return _SHARED[self.key]
+
+
+def resolve(obj: Any) -> Any:
+    """The object itself, or the installed object a :class:`SharedRef` stands for."""
+    return obj.get() if isinstance(obj, SharedRef) else obj
+
+
 @contextlib.contextmanager
-def worker_pool(workers: Any) -> Iterator[WorkersLike]:
+def worker_pool(workers: Any, shared: Any = None) -> Iterator[tuple[WorkersLike, Any]]:
     """Validate ``workers``; for an int > 1, open one process pool for several maps.
 
-    Yields ``None`` (serial) or a map-like callable, so that a function making
-    more than one pass over the chunks starts its processes only once.
+    Yields ``(mapper, ref)``: ``mapper`` is ``None`` (serial) or a map-like
+    callable, so that a function making more than one pass over the chunks
+    starts its processes only once; ``ref`` stands for ``shared`` in the
+    tasks. In a local process pool ``shared`` is sent once to each process
+    (the pool's initializer) and ``ref`` is a small :class:`SharedRef`;
+    otherwise ``ref`` is ``shared`` itself. Chunk functions call
+    :func:`resolve` on it.
     """
     checked = check_workers(workers)
     if isinstance(checked, int):
         if checked == 1:
-            yield None
+            yield None, shared
             return
-        with concurrent.futures.ProcessPoolExecutor(max_workers=checked) as pool:
-            yield pool.map
+        key = uuid.uuid4().hex
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=checked, initializer=_install, initargs=({key: shared},)
+        ) as pool:
+            yield pool.map, SharedRef(key)
         return
-    yield checked
+    yield checked, shared
 
 
 def run_map(

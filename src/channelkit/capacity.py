@@ -31,6 +31,7 @@ from ._montecarlo import (
     WorkersLike,
     child_seed,
     chunk_rows,
+    resolve,
     root_seed,
     run_map,
     spawn_seeds,
@@ -1113,7 +1114,7 @@ def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> ND
 
 
 def _need_chunk(
-    task: tuple[_Engine, np.random.SeedSequence, int, float, int, int],
+    task: tuple[Any, np.random.SeedSequence, int, float, int, int],
 ) -> NDArray[np.int64]:
     """Smallest channel size reaching the target, for each simulation of a chunk.
 
@@ -1124,7 +1125,8 @@ def _need_chunk(
     leaves the search as soon as it reaches the target: memory stays at a
     few ``rows x _MAX_BLOCK`` arrays whatever the channel size.
     """
-    eng, seed, rows, target, n_start, max_partners = task
+    eng_ref, seed, rows, target, n_start, max_partners = task
+    eng: _Engine = resolve(eng_ref)
     h = eng.horizon
     n_ex = eng.existing_revenue.size
     existing = _existing_chunk(eng, seed, rows).sum(axis=1)
@@ -1169,13 +1171,14 @@ def _need_chunk(
 
 
 def _eval_chunk(
-    task: tuple[_Engine, np.random.SeedSequence, int, NDArray[np.int64]],
+    task: tuple[Any, np.random.SeedSequence, int, NDArray[np.int64]],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Monthly revenue (rows, horizon) of a channel with ``counts`` partners per segment.
 
     Also returns the existing partners' horizon revenue (rows,).
     """
-    eng, seed, rows, counts = task
+    eng_ref, seed, rows, counts = task
+    eng: _Engine = resolve(eng_ref)
     monthly = _existing_chunk(eng, seed, rows)
     existing = monthly.sum(axis=1)
     w = eng.recruit_months
@@ -1659,10 +1662,10 @@ def plan_capacity(
     n_start = int(min(max(cap, 1), max(8, math.ceil(1.15 * estimate) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
-    with worker_pool(workers) as mapper:
+    with worker_pool(workers, shared=eng) as (mapper, eng_ref):
         need_parts = run_map(
             _need_chunk,
-            [(eng, ss, rows, t, n_start, cap) for ss, rows in chunks],
+            [(eng_ref, ss, rows, t, n_start, cap) for ss, rows in chunks],
             mapper,
             progress=progress,
             desc="planning",
@@ -1684,7 +1687,7 @@ def plan_capacity(
         counts = _allocation_table(weights, size)[-1]
         monthly_parts = run_map(
             _eval_chunk,
-            [(eng, ss, rows, counts) for ss, rows in chunks],
+            [(eng_ref, ss, rows, counts) for ss, rows in chunks],
             mapper,
             progress=progress,
             desc="evaluating",
