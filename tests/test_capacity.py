@@ -801,12 +801,15 @@ def test_cli_plan_with_existing_channel(
         ck.Portfolio(["a", "b"], revenue=[400_000.0, 100_000.0]), tmp_path / "p.csv"
     )
     (tmp_path / "s.toml").write_text(
-        'target = 1_000_000\nn_sims = 20\n[existing]\ncsv = "p.csv"\n'
+        'target = 1_000_000\nn_sims = 20\n[existing]\ncsv = "p.csv"\nhours_per_partner = 1500\n'
         '[[segments]]\nname = "x"\nproductivity = 100_000\n'
     )
     assert main(["plan", str(tmp_path / "s.toml")]) == 0
     out = capsys.readouterr().out
     assert "x                            5" in out  # (1,000,000 - 500,000) / 100,000
+    # 5 x 72 h + 2 x 1,500 h = 3,360 h: 2 managers, the existing two alone need 2
+    assert "channel managers: 2 in total" in out
+    assert "existing 2 partners alone (0 to distributors, 3,000 h/yr): 2" in out
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,7 @@ _SEGMENT_KEYS = {
     "touches_per_year",
     "hours_per_touch",
 }
-_EXISTING_KEYS = {"csv", "attrition"}
+_EXISTING_KEYS = {"csv", "attrition", "hours_per_partner"}
 
 
 def _fail(key: str, message: str) -> InvalidInputError:
@@ -183,6 +183,10 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path | None = None) -> dic
         out["existing"] = read_portfolio_csv(path)
         if "attrition" in table:
             out["existing_attrition"] = _number(table["attrition"], "existing.attrition", float)
+        if "hours_per_partner" in table:
+            out["existing_hours_per_partner"] = _number(
+                table["hours_per_partner"], "existing.hours_per_partner", float
+            )
     return out
 
 
