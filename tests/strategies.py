@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import attrs
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -152,6 +153,16 @@ def policies(draw: st.DrawFn) -> ck.ProgressionPolicy:
     )
 
 
+def _effective(current: dict[str, float], scored_required: bool) -> dict[str, float]:
+    """The rules among ``current`` that can fail (see ``Program``: a minimum <= 0 on an
+    unsigned metric, or a min_score <= 0 without required items, is no rule)."""
+    return {
+        r: v
+        for r, v in current.items()
+        if r == "growth" or v > 0 or (r == "score" and scored_required)
+    }
+
+
 @st.composite
 def programs(
     draw: st.DrawFn, max_tiers: int = 4, policy: st.SearchStrategy[Any] | None = None
@@ -159,28 +170,31 @@ def programs(
     """Valid tier ladders (checklists, scorecards or both) over TIER_METRICS.
 
     Each rule starts at some tier and its threshold never decreases above it;
-    every tier above the lowest changes at least one rule.
+    every tier above the lowest changes at least one rule that can fail. Score
+    thresholds stay at least 1 point below a capped scorecard's maximum.
     """
     n_tiers = draw(st.integers(1, max_tiers))
     card = draw(st.none() | scorecards())
+    scored_required = card is not None and any(it.required for it in card.items)
+    top_score = card.max_score - 1.0 if card is not None else math.inf
     rules = (["score"] if card is not None else []) + list(TIER_METRICS)
     start = {r: draw(st.integers(0, n_tiers)) for r in rules}  # n_tiers = never used
     step = st.integers(0, 5).map(float)
     current: dict[str, float] = {}
+    previous: dict[str, float] | None = None
     tiers = []
     for k in range(n_tiers):
-        changed = False
         for r in rules:
             if r in current:
-                inc = draw(step)
-                current[r] += inc
-                changed = changed or inc > 0
+                current[r] += draw(step)
             elif start[r] == k:
                 current[r] = (-3.0 if r == "growth" else 0.0) + draw(step)
-                changed = True
-        if k > 0 and not changed:
-            r = draw(st.sampled_from(sorted(current) or rules))
-            current[r] = current.get(r, 0.0) + 1.0
+            if r == "score" and r in current:
+                current[r] = min(current[r], top_score)
+        if previous is not None and _effective(current, scored_required) == previous:
+            r = draw(st.sampled_from(TIER_METRICS))
+            current[r] = current.get(r, -4.0 if r == "growth" else 0.0) + 1.0
+        previous = _effective(current, scored_required)
         tiers.append(
             ck.Tier(
                 f"T{k}",
@@ -195,6 +209,32 @@ def programs(
         )
     pol = draw(policy) if policy is not None else ck.ProgressionPolicy()
     return ck.Program(tiers, scorecard=card, policy=pol)
+
+
+@st.composite
+def redesigns(draw: st.DrawFn) -> tuple[ck.Program, ck.Program]:
+    """(old, new) program pairs whose tier names move: shifted, renamed or removed tiers.
+
+    ``new`` is either a slice of ``old``'s ladder (tiers removed at the
+    bottom or top), ``old``'s ladder under a new tier at the bottom, or an
+    unrelated ladder named from a shuffle of ``old``'s names and fresh ones.
+    """
+    old = draw(programs())
+    kind = draw(st.sampled_from(["slice", "below", "renamed"]))
+    k = len(old.tiers)
+    if kind == "slice" and k > 1:
+        lo = draw(st.integers(0, k - 1))
+        hi = draw(st.integers(lo + 1, k))
+        return old, ck.Program(old.tiers[lo:hi], scorecard=old.scorecard)
+    if kind == "below" and old.tiers[0].requirements.get("a", 0.0) > 0:
+        # a new lowest tier that asks for less than old's lowest
+        bottom = ck.Tier("Entry", requirements={"a": old.tiers[0].requirements["a"] - 1})
+        return old, ck.Program((bottom, *old.tiers), scorecard=old.scorecard)
+    new = draw(programs())
+    pool = [*old.tier_names, "N0", "N1", "N2", "N3"]
+    names = draw(st.permutations(pool))[: len(new.tiers)]
+    tiers = [attrs.evolve(t, name=name) for t, name in zip(new.tiers, names)]
+    return old, ck.Program(tiers, scorecard=new.scorecard)
 
 
 @st.composite
@@ -264,6 +304,14 @@ odd_names = st.text(
 ).filter(lambda s: bool(s.strip()) and s not in ("id", "region"))
 
 
+def _rebate_within(discount: float, share: float) -> float:
+    """A rebate that is ``share`` of what ``discount`` leaves (``discount + rebate <= 1``)."""
+    rebate = (1.0 - discount) * share
+    while discount + rebate > 1.0:
+        rebate = math.nextafter(rebate, 0.0)
+    return rebate
+
+
 @st.composite
 def file_programs(draw: st.DrawFn) -> ck.Program:
     """Programs with odd names, arbitrary floats and policies, for file round trips."""
@@ -295,15 +343,17 @@ def file_programs(draw: st.DrawFn) -> ck.Program:
             min_score=None if t.min_score is None else t.min_score * scale,
             requirements={rename[m]: v * scale for m, v in t.requirements.items()},
             benefits=ck.Benefits(
-                discount=draw(st.floats(0, 1)),
-                rebate=draw(st.floats(0, 1)),
+                discount=(d := draw(st.floats(0, 1))),
+                rebate=_rebate_within(d, draw(st.floats(0, 1))),
                 mdf=draw(st.floats(0, 1e9)),
                 cost_to_serve=draw(st.floats(0, 1e9)),
             ),
         )
         for name, t in zip(tier_names, base.tiers)
     ]
-    signed = draw(st.lists(st.sampled_from(names), unique=True, max_size=2))
+    # the renamed "growth" stays signed, so its rules keep failing as in ``base``
+    extra = draw(st.lists(st.sampled_from(names[:-1]), unique=True, max_size=2))
+    signed = [rename["growth"], *extra]
     return ck.Program(
         tiers,
         scorecard=card,
@@ -370,3 +420,48 @@ def segment_lists(draw: st.DrawFn, max_size: int = 3) -> list[Any]:
     k = draw(st.integers(1, max_size))
     shares_ = [draw(st.floats(min_value=0.1, max_value=5.0)) for _ in range(k)]
     return [draw(capacity_segments(name=f"s{i}", share=shares_[i])) for i in range(k)]
+
+
+# --------------------------------------------------------------------------- balancing
+@st.composite
+def assignment_problems(
+    draw: st.DrawFn, max_n: int = 6, max_m: int = 3, integral: bool = True
+) -> dict[str, Any]:
+    """Small, feasible-or-not assignment instances for :func:`channelkit.assign`.
+
+    Returns keyword arguments: ``workload`` (n, m), ``capacity`` (m,) hard caps,
+    ``cost`` (n, m), ``eligible`` (n, m) with at least one manager per partner,
+    and ``max_partners`` (m,).
+    """
+    n = draw(st.integers(1, max_n))
+    m = draw(st.integers(1, max_m))
+    elem = (
+        st.integers(0, 9).map(float)
+        if integral
+        else st.floats(0.0, 10.0, allow_nan=False, allow_infinity=False)
+    )
+    workload = draw(hnp.arrays(np.float64, (n, m), elements=elem))
+    capacity = draw(hnp.arrays(np.float64, (m,), elements=st.integers(4, 25).map(float)))
+    cost = draw(hnp.arrays(np.float64, (n, m), elements=st.integers(-5, 9).map(float)))
+    eligible = draw(hnp.arrays(np.bool_, (n, m), elements=st.booleans()))
+    eligible[np.arange(n), draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, m - 1)))] = True
+    max_partners = draw(hnp.arrays(np.int64, (m,), elements=st.integers(1, n)))
+    return {
+        "workload": workload,
+        "capacity": capacity,
+        "cost": cost,
+        "eligible": eligible,
+        "max_partners": max_partners,
+    }
+
+
+def makespan_jobs(
+    min_size: int = 1, max_size: int = 8, integral: bool = True
+) -> st.SearchStrategy[np.ndarray[Any, np.dtype[np.float64]]]:
+    """1-D workloads for identical-manager (makespan) problems."""
+    elem = (
+        st.integers(0, 30).map(float)
+        if integral
+        else st.floats(0.0, 100.0, allow_nan=False, allow_infinity=False)
+    )
+    return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elem)

@@ -137,6 +137,37 @@ def test_malformed_files_name_file_key_and_problem(
     assert problem in message
 
 
+def test_json_duplicate_keys_are_rejected_and_null_policy_caps_accepted(tmp_path: Path) -> None:
+    data = program_to_dict(example_program())
+    text = json.dumps(data, indent=2)
+    # a hand-edited file with a second "min_score" in the Gold tier
+    doubled = text.replace('"min_score": 350.0', '"min_score": 350.0, "min_score": 9999.0', 1)
+    assert doubled != text
+    path = write(tmp_path, doubled, "program.json")
+    with pytest.raises(
+        ck.ProgramDefinitionError, match=r"program\.json: key 'min_score' appears twice"
+    ):
+        read_program(path)
+    dup_top = '{"tiers": [{"name": "A"}], "tiers": [{"name": "B"}]}'
+    with pytest.raises(ck.ProgramDefinitionError, match="'tiers' appears twice"):
+        loads_program(dup_top, "json")
+    # TOML rejects repeated keys itself
+    with pytest.raises(ck.ProgramDefinitionError, match="not valid TOML"):
+        loads_program('[[tiers]]\nname = "A"\nname = "B"\n')
+    # null for the optional policy fields means "not set"
+    data["policy"] = {
+        "review_every": 3,
+        "max_steps_up": None,
+        "max_steps_down": None,
+        "demote_every": None,
+    }
+    program = loads_program(json.dumps(data), "json")
+    assert program.policy == ck.ProgressionPolicy(review_every=3)
+    data["policy"] = {"review_every": None}
+    with pytest.raises(ck.ProgramDefinitionError, match="key 'policy.review_every'.*whole number"):
+        loads_program(json.dumps(data), "json")
+
+
 def test_syntax_errors_and_bad_paths(tmp_path: Path) -> None:
     with pytest.raises(ck.ProgramDefinitionError, match=r"program\.toml: not valid TOML.*line 2"):
         read_program(write(tmp_path, '[[tiers]]\nname = "A\n'))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.datasets import example_portfolio, example_program
 
-from .strategies import policies, programs, tier_histories, tier_populations
+from .strategies import policies, programs, redesigns, tier_histories, tier_populations
 
 LADDER = ck.Program(
     [
@@ -106,6 +107,9 @@ def test_history_errors_name_metric_period_and_partner() -> None:
         ck.progress(LADDER, {"deals": np.zeros((0, 2))})
     with pytest.raises(ck.InvalidInputError, match=r"initial\[1\]"):
         ck.progress(LADDER, {"deals": np.zeros((1, 2))}, initial=[0, 5])
+    for flags in ([True, False], np.array([True, True]), [True, None]):
+        with pytest.raises(ck.InvalidInputError, match="booleans"):
+            ck.progress(LADDER, {"deals": np.zeros((1, 2))}, initial=flags)
     with pytest.raises(ck.InvalidInputError, match="'Diamond' is not a tier"):
         ck.progress(LADDER, {"deals": np.zeros((1, 2))}, initial=["Gold", "Diamond"])
     with pytest.raises(ck.InvalidInputError, match="policy"):
@@ -164,7 +168,8 @@ def test_program_impact_hand_checked() -> None:
     letters = m.letters()
     assert letters["id"].tolist() == ["a", "c"]
     assert letters["change"].tolist() == ["promoted", "demoted"]
-    assert letters["deals"].tolist() == [2.0, 2.0]
+    assert letters["short_deals"].tolist() == [2.0, 2.0]
+    assert letters["next_target"].tolist() == ["Silver", "Gold"]
     assert letters["message"].tolist() == [
         "Under the new program you move from no tier to Registered. "
         "To reach Silver you need deals +2.",
@@ -189,6 +194,40 @@ def test_program_impact_hand_checked() -> None:
     ]
     assert len(ax.texts) == 12
     plt.close(fig)
+
+
+def test_letter_columns_keep_their_meaning_whatever_the_metric_names() -> None:
+    old = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"change": 2, "message": 1})])
+    new = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"change": 3, "message": 1})])
+    m = ck.program_impact(old, new, {"change": [2.0, 5.0], "message": [1.0, 1.0]})
+    cols = m.letter_columns()
+    assert cols["change"].tolist() == ["demoted"]
+    assert cols["short_change"].tolist() == [1.0]
+    assert cols["short_message"].tolist() == [0.0]
+    assert cols["message"][0].startswith("Under the new program you move from B to A.")
+
+
+def test_letters_cost_is_linear_in_the_number_of_letters(monkeypatch: pytest.MonkeyPatch) -> None:
+    # each letter used to rebuild the whole tier_name arrays: O(n) per letter, O(n^2) in all
+    old, new = example_program(), example_program()
+    new = attrs.evolve(
+        old, tiers=(*old.tiers[:2], attrs.evolve(old.tiers[2], min_score=450.0), old.tiers[3])
+    )
+    m = ck.program_impact(old, new, example_portfolio())
+    expected = m.letter_columns(everyone=True)["message"].tolist()
+    calls = []
+    original = ck.Evaluation.tier_name
+
+    def counted(self: ck.Evaluation) -> Any:
+        calls.append(1)
+        return original.fget(self)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(ck.Evaluation, "tier_name", property(counted))
+    cols = m.letter_columns(everyone=True)
+    assert len(cols["message"]) == 500
+    assert len(calls) <= 4  # a fixed number of array passes, not one per letter
+    assert cols["message"].tolist() == expected
+    assert expected[0].startswith("Under the new program you stay in ")
 
 
 def test_program_impact_letter_mentions_points_and_top_tier() -> None:
@@ -289,28 +328,89 @@ def test_moves_only_at_reviews_and_within_caps(program: ck.Program, hist: dict[s
         assert moves.min(initial=0) >= -pol.max_steps_down
 
 
-@given(programs(policy=policies()), tier_histories(max_periods=20))
+@given(
+    programs(policy=policies().filter(lambda p: p.grace_reviews > 0)),
+    tier_histories(max_periods=20),
+)
 def test_no_demotion_before_grace_plus_one_failing_reviews(
     program: ck.Program, hist: dict[str, Any]
 ) -> None:
+    # From the definition: a demotion review "fails" when the partner's qualified tier (the
+    # best evaluated tier in the window) is below the tier it holds; a demotion needs
+    # grace_reviews + 1 failing demotion reviews in a row, counted afresh after a demotion.
     pol = program.policy
     h = ck.progress(program, hist)
     periods, n = h.tiers.shape
     w = pol.window
-    demo_reviews = [t for t in range(periods) if (t + 1) % pol.demotion_cadence == 0]
-    held_before = np.vstack([h.initial[None, :], h.tiers[:-1]])
+    demotion_reviews = [t for t in range(periods) if (t + 1) % pol.demotion_cadence == 0]
     for i in range(n):
-        failing, previous = 0, None
-        for t in demo_reviews:
-            before = held_before[t, i]
-            if previous is not None and h.tiers[previous, i] != before:
-                failing = 0  # the tier changed between demotion reviews
-            qualified = h.evaluated[max(0, t - w + 1) : t + 1, i].max()
-            failing = failing + 1 if qualified < before else 0
-            if h.tiers[t, i] < before:
-                assert failing >= pol.grace_reviews + 1
-                failing = 0
-            previous = t
+        held = int(h.initial[i])
+        streak = 0
+        for t in range(periods):
+            now = int(h.tiers[t, i])
+            if t in demotion_reviews:
+                qualified = int(h.evaluated[max(0, t - w + 1) : t + 1, i].max())
+                streak = streak + 1 if qualified < held else 0
+                if now < held:
+                    assert streak >= pol.grace_reviews + 1, (i, t, streak)
+                    streak = 0
+            else:
+                assert now >= held  # no demotion outside demotion reviews
+            held = now
+
+
+def reference_direction(old: ck.Program, new: ck.Program, old_name: str, new_name: str) -> int:
+    """Promoted (+1), demoted (-1) or unchanged (0), from the definition, for one partner."""
+    if old_name == "":
+        rank = -1
+    elif old_name in new.tier_names:
+        rank = new.tier_names.index(old_name)
+    else:
+        rank = old.tier_names.index(old_name)
+    position = new.tier_names.index(new_name) if new_name else -1
+    return (position > rank) - (position < rank)
+
+
+@given(redesigns(), tier_populations())
+def test_direction_follows_tier_names_and_the_matrix(
+    pair: tuple[ck.Program, ck.Program], cols: dict[str, Any]
+) -> None:
+    old, new = pair
+    m = ck.program_impact(old, new, cols)
+    olds, news = m.old.tier_name.tolist(), m.new.tier_name.tolist()
+    expected = [reference_direction(old, new, o, w) for o, w in zip(olds, news)]
+    assert m.direction.tolist() == expected
+    # keeping the tier's name (or having no tier in both) is never a move
+    same = np.array([o == w for o, w in zip(olds, news)])
+    assert (m.direction[same] == 0).all()
+    assert m.affected.tolist() == (~same).tolist()
+    # the counts follow from the matrix cell by cell
+    names_old, names_new = [*old.tier_names, ""], [*new.tier_names, ""]
+    by_sign = {-1: 0, 0: 0, 1: 0}
+    for (i, j), count in np.ndenumerate(m.matrix):
+        by_sign[reference_direction(old, new, names_old[i], names_new[j])] += int(count)
+    assert (m.demoted, m.unchanged, m.promoted) == (by_sign[-1], by_sign[0], by_sign[1])
+
+
+def test_program_impact_maps_moved_tiers_by_name() -> None:
+    old = ck.Program(
+        [
+            ck.Tier("Registered"),
+            ck.Tier("Silver", requirements={"d": 2}),
+            ck.Tier("Gold", requirements={"d": 5}),
+        ]
+    )
+    new = ck.Program(
+        [ck.Tier("Silver", requirements={"d": 2}), ck.Tier("Gold", requirements={"d": 5})]
+    )
+    m = ck.program_impact(old, new, {"d": [0, 3, 6]})
+    # Silver -> Silver and Gold -> Gold are unchanged; Registered -> no tier is a demotion
+    assert m.direction.tolist() == [-1, 0, 0]
+    assert (m.promoted, m.demoted, m.unchanged) == (0, 1, 2)
+    assert m.affected.tolist() == [True, False, False]
+    # a renamed top tier keeps its position: Gold -> Premier at the same rung is unchanged
+    renamed = ck.Program([*old.tiers[:2], attrs.evolve(old.tiers[2], name="Premier")])
+    assert ck.program_impact(old, renamed, {"d": [0, 3, 6]}).direction.tolist() == [0, 0, 0]
 
 
 @given(programs(), programs(), tier_populations())
@@ -318,7 +418,6 @@ def test_migration_matrix_sums(old: ck.Program, new: ck.Program, cols: dict[str,
     m = ck.program_impact(old, new, cols)
     n = len(cols["a"])
     assert m.matrix.sum() == n
-    assert m.promoted + m.demoted + m.unchanged == n
     old_counts = np.bincount(m.old.tier % (len(old.tiers) + 1), minlength=len(old.tiers) + 1)
     assert m.matrix.sum(axis=1).tolist() == old_counts.tolist()
     rev = np.asarray(cols["revenue"])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import pickle
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -118,6 +120,18 @@ def test_weighted_index_unlocks_tiers() -> None:
     assert card.max_score == pytest.approx(10.0)
 
 
+def test_weighted_index_rejects_a_string_required_and_unweighted_full_at() -> None:
+    weights, full_at = {"csat": 1.0, "deals": 1.0}, {"csat": 10.0, "deals": 5.0}
+    with pytest.raises(ck.ProgramDefinitionError, match=r"required=\['csat'\]"):
+        ck.Scorecard.weighted_index(weights, full_at, required="csat")
+    with pytest.raises(ck.ProgramDefinitionError, match="full_at.*'growth'.*no weight"):
+        ck.Scorecard.weighted_index(weights, {**full_at, "growth": 0.5})
+    with pytest.raises(ck.ProgramDefinitionError, match="full_at has no value for metric 'deals'"):
+        ck.Scorecard.weighted_index(weights, {"csat": 10.0})
+    card = ck.Scorecard.weighted_index(weights, full_at, required=["csat"])
+    assert [it.required for it in card.items] == [True, False]
+
+
 def test_scorecard_points_and_item_points() -> None:
     card = ck.Scorecard([ck.ScoreItem("x", 2.0, max_points=5), ck.ScoreItem("y", 1.0)])
     pts = card.points({"x": [1.0, 4.0], "y": [0.0, 3.0]})
@@ -159,6 +173,19 @@ def test_scorecard_points_and_item_points() -> None:
             ],
             ["'Gold'", "'Silver'", "same rules"],
         ),
+        # always met, so no rule: the lower tier could never be reached
+        ([ck.Tier("A"), ck.Tier("B", min_score=0)], ["'B'", "'A'", "same rules", "min_score"]),
+        (
+            [ck.Tier("A"), ck.Tier("B", requirements={"deals": 0})],
+            ["'B'", "'A'", "same rules", "no rule"],
+        ),
+        (
+            [
+                ck.Tier("A", requirements={"deals": 2}),
+                ck.Tier("B", requirements={"deals": 2, "x": -1}),
+            ],
+            ["'B'", "'A'", "same rules"],
+        ),
     ],
 )
 def test_bad_ladders_name_both_tiers_and_the_rule(tiers: list[ck.Tier], words: list[str]) -> None:
@@ -167,6 +194,34 @@ def test_bad_ladders_name_both_tiers_and_the_rule(tiers: list[ck.Tier], words: l
         ck.Program(tiers, scorecard=card)
     for word in words:
         assert word in str(info.value)
+
+
+def test_unreachable_min_score_and_rules_that_always_hold() -> None:
+    card = ck.Scorecard([ck.ScoreItem("deals", 10, max_points=200), ck.ScoreItem("x", 1, 50)])
+    with pytest.raises(ck.ProgramDefinitionError, match="'Gold'.*min_score 300.*at most 250"):
+        ck.Program(
+            [ck.Tier("Silver", min_score=100), ck.Tier("Gold", min_score=300)], scorecard=card
+        )
+    # exactly the maximum is reachable (thresholds are inclusive)
+    top = ck.Program(
+        [ck.Tier("Silver", min_score=100), ck.Tier("Gold", min_score=250)], scorecard=card
+    )
+    assert ck.evaluate(top, {"deals": [20, 19], "x": [50, 50]}).tier.tolist() == [1, 0]
+    # a min_score of 0 is a rule when an item is required, a minimum of 0 on a signed metric too
+    needs = ck.Scorecard([ck.ScoreItem("deals", 10, required=True)])
+    scored = ck.Program([ck.Tier("A"), ck.Tier("B", min_score=0)], scorecard=needs)
+    assert ck.evaluate(scored, {"deals": [0, 1]}).tier.tolist() == [0, 1]
+    signed = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"growth": 0})])
+    assert ck.evaluate(signed, {"growth": [-0.1, 0.0]}).tier.tolist() == [0, 1]
+    # a minimum of 0 on a count at the lowest tier is harmless
+    assert (
+        len(
+            ck.Program(
+                [ck.Tier("A", requirements={"deals": 0}), ck.Tier("B", requirements={"deals": 1})]
+            ).tiers
+        )
+        == 2
+    )
 
 
 def test_other_definition_errors() -> None:
@@ -188,6 +243,9 @@ def test_other_definition_errors() -> None:
         ck.Tier("A", requirements={"x": math.nan})
     with pytest.raises(ck.ProgramDefinitionError, match="discount"):
         ck.Benefits(discount=1.5)
+    with pytest.raises(ck.ProgramDefinitionError, match=r"discount \+ Benefits.rebate.*<= 1"):
+        ck.Benefits(discount=0.9, rebate=0.9)
+    assert ck.Benefits(discount=0.75, rebate=0.25).rate == 1.0
     with pytest.raises(ck.ProgramDefinitionError, match="review_every"):
         ck.ProgressionPolicy(review_every=0)
     with pytest.raises(ck.ProgramDefinitionError):
@@ -217,6 +275,51 @@ def test_program_helpers() -> None:
     uncapped = ck.Program([ck.Tier("A")], scorecard=ck.Scorecard([ck.ScoreItem("x", 1.0)]))
     assert "max_points=float('inf')" in repr(uncapped)
     assert eval(repr(uncapped), vars(ck)) == uncapped
+
+
+def test_tier_requirements_are_read_only_and_programs_hashable() -> None:
+    program = ck.Program(
+        [ck.Tier("Silver", requirements={"d": 2}), ck.Tier("Gold", requirements={"d": 5})]
+    )
+    gold = program.tiers[1]
+    for mutate in (
+        lambda r: r.__setitem__("d", 0.0),
+        lambda r: r.__delitem__("d"),
+        lambda r: r.update(d=0.0),
+        lambda r: r.pop("d"),
+        lambda r: r.setdefault("e", 1.0),
+        lambda r: r.clear(),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            mutate(gold.requirements)
+    assert gold.requirements == {"d": 5.0}
+    # the ladder keeps working as validated: d = 1 meets nothing, d = 3 is Silver
+    assert ck.evaluate(program, {"d": [1.0, 3.0]}).tier.tolist() == [-1, 0]
+    # frozen objects are hashable and equal objects hash alike
+    twin = ck.Program(
+        [ck.Tier("Silver", requirements={"d": 2}), ck.Tier("Gold", requirements={"d": 5.0})]
+    )
+    assert hash(gold) == hash(twin.tiers[1]) and hash(program) == hash(twin)
+    assert len({program, twin, example_program()}) == 2
+    # an evolved tier is the way to change rules
+    easier = attrs.evolve(gold, requirements={"d": 4})
+    assert easier.requirements == {"d": 4.0} and isinstance(easier.requirements, ck.Requirements)
+    assert pickle.loads(pickle.dumps(program)) == program
+
+
+def test_kernel_takes_the_highest_tier_met_even_off_a_nested_ladder() -> None:
+    # Program validation prevents such a ladder; the kernel must not rely on it
+    program = ck.Program(
+        [ck.Tier("S", requirements={"d": 2}), ck.Tier("G", requirements={"d": 5})]
+    )
+    odd = (ck.Tier("S", requirements={"d": 2}), ck.Tier("G", requirements={"e": 1}))
+    object.__setattr__(program, "tiers", odd)  # bypass validation on purpose
+    cols = {"d": np.array([1.0, 3.0, 0.0, 3.0]), "e": np.array([0.0, 0.0, 1.0, 1.0])}
+    expected = [
+        reference_tier(program, {m: float(v[i]) for m, v in cols.items()}) for i in range(4)
+    ]
+    assert expected == [-1, 0, 1, 1]
+    assert ck.evaluate(program, cols).tier.tolist() == expected
 
 
 # --------------------------------------------------------------------------- input errors
@@ -293,7 +396,7 @@ def test_gaps_hand_checked() -> None:
         "id",
         "tier",
         "target",
-        "staff",
+        "short_staff",
         "points",
         "points_via_deals",
         "points_via_revenue",
@@ -305,6 +408,37 @@ def test_gaps_hand_checked() -> None:
         ev.gaps(to="Diamond")
 
 
+def test_gap_columns_never_overwrite_each_other() -> None:
+    # metrics named like report columns: "points", "target", "tier", "distance", "id"-like
+    card = ck.Scorecard([ck.ScoreItem("points", 1.0, required=True), ck.ScoreItem("tier", 2.0)])
+    program = ck.Program(
+        [
+            ck.Tier("Silver", min_score=100, requirements={"target": 3, "distance": 1}),
+            ck.Tier("Gold", min_score=500, requirements={"target": 4, "distance": 2}),
+        ],
+        scorecard=card,
+    )
+    ev = ck.evaluate(
+        program,
+        {"points": [150.0, 0.0], "tier": [0.0, 0.0], "target": [3.0, 1.0], "distance": [1.0, 1.0]},
+    )
+    g = ev.gaps()
+    cols = g.to_columns()
+    assert cols["target"].tolist() == ["Gold", "Silver"]
+    assert cols["tier"].tolist() == ["Silver", ""]
+    assert cols["short_target"].tolist() == [1.0, 2.0]
+    assert cols["short_distance"].tolist() == [1.0, 0.0]
+    assert cols["points"].tolist() == [350.0, 100.0]
+    assert cols["points_via_points"].tolist() == [350.0, 100.0]
+    assert cols["points_via_tier"].tolist() == [175.0, 50.0]
+    assert cols["required_points"].tolist() == [False, True]
+    assert cols["distance"].tolist() == g.distance.tolist()
+    n_columns = 3 + len(g.requirements) + 1 + len(g.via) + len(g.required) + 1
+    assert len(cols) == n_columns
+    frame = g.to_frame()
+    assert frame["target"].tolist() == ["Gold", "Silver"]
+
+
 def test_gaps_report_required_items() -> None:
     card = ck.Scorecard([ck.ScoreItem("deals", 10), ck.ScoreItem("certified", 1, required=True)])
     program = ck.Program([ck.Tier("Partner", min_score=20)], scorecard=card)
@@ -312,6 +446,17 @@ def test_gaps_report_required_items() -> None:
     assert g.required["certified"].tolist() == [True, False]
     assert g.points is not None and g.points.tolist() == [0.0, 0.0]
     assert g.distance.tolist() == [1.0, 0.0]
+
+
+def test_gaps_do_not_share_arrays_with_the_evaluation() -> None:
+    ev = ck.evaluate(example_program(), example_portfolio())
+    before = ev.tier.copy()
+    g = ev.gaps()
+    assert not np.shares_memory(g.tier, ev.tier)
+    g.tier[:] = 99  # editing the gaps table must not move partners between tiers
+    assert np.array_equal(ev.tier, before)
+    assert ev.counts() == ck.evaluate(example_program(), example_portfolio()).counts()
+    assert not g.ids.flags.writeable or not np.shares_memory(g.ids, ev.partners.ids)
 
 
 # --------------------------------------------------------------------------- result objects
@@ -390,6 +535,33 @@ def test_audit_below_population_and_argument_checks() -> None:
         ck.audit_program(program, {"x": np.zeros(0)})
 
 
+def test_audit_flags_thresholds_by_the_share_of_partners_meeting_them() -> None:
+    program = ck.Program(
+        [
+            ck.Tier("Member", requirements={"csat": 1}),
+            ck.Tier("Silver", requirements={"csat": 1, "deals": 1}),
+            ck.Tier("Gold", requirements={"csat": 1, "deals": 40}),
+        ]
+    )
+    # 1 partner in 200 has 50 deals (0.5 % < rare), 180 of 200 have >= 1 deal (90 % >= crowded)
+    deals = np.array([50.0] + [2.0] * 179 + [0.0] * 20)
+    csat = np.array([5.0] * 199 + [0.0])
+    audit = ck.audit_program(program, {"deals": deals, "csat": csat})
+    found = {(f.kind, f.tier, f.rule): f for f in audit}
+    above = found[("above_population", "Gold", "deals")]
+    assert above.value == pytest.approx(0.005) and "0.5%" in above.message
+    below = found[("below_population", "Silver", "deals")]
+    assert below.value == pytest.approx(0.9)
+    # csat >= 1 is met by 199 of 200 on Silver and Gold; on the lowest tier it is fine
+    assert found[("below_population", "Gold", "csat")].value == pytest.approx(0.995)
+    assert ("below_population", "Member", "csat") not in found
+    # tighter settings: nothing is far from the population
+    calm = ck.audit_program(program, {"deals": deals, "csat": csat}, rare=0.001, crowded=0.999)
+    assert not {"above_population", "below_population"} & set(calm.kinds())
+    with pytest.raises(ck.InvalidInputError, match="rare = 0.5 must be less than crowded = 0.5"):
+        ck.audit_program(program, {"deals": deals, "csat": csat}, rare=0.5, crowded=0.5)
+
+
 def test_empty_population_evaluates_to_empty_results() -> None:
     program = example_program()
     ev = ck.evaluate(program, {m: np.zeros(0) for m in program.metrics})
@@ -448,6 +620,21 @@ def test_gaps_are_zero_exactly_for_met_rules(
             assert g.points is not None
             pts = g.points[sel]
             assert ((pts == 0) == (ev.score[sel] >= tier.min_score)).all()
+        # a required item is flagged exactly where the target uses a score and the metric is <= 0
+        required = (
+            [it.metric for it in program.scorecard.items if it.required]
+            if program.scorecard
+            else []
+        )
+        for m in required:
+            if tier.min_score is not None:
+                assert (g.required[m][sel] == (cols[m][sel] <= 0)).all()
+            elif m in g.required:
+                assert not g.required[m][sel].any()
+    if program.scorecard is not None and g.points is not None:
+        assert set(g.required) == {it.metric for it in program.scorecard.items if it.required}
+    for flags in g.required.values():
+        assert not flags[~has].any()
     # a partner meets its target exactly when the evaluated tier is at or above it
     assert (g.met == (has & (ev.tier >= g.target))).all()
     if to == "next":
@@ -455,27 +642,68 @@ def test_gaps_are_zero_exactly_for_met_rules(
         assert (np.isnan(g.distance) == ~has).all()
 
 
-@given(programs(), tier_populations())
-def test_closing_increase_closes_the_points_gap(program: ck.Program, cols: dict[str, Any]) -> None:
+@given(programs(), tier_populations(), st.sampled_from([0.1, 0.7, 0.3, 1e-3, 3.3]))
+def test_closing_increase_closes_the_points_gap(
+    program: ck.Program, cols: dict[str, Any], unit: float
+) -> None:
+    # odd per-unit values (0.1, 0.7, ...) make rounding bite: check exactly, with evaluate
+    if program.scorecard is not None:
+        program = attrs.evolve(
+            program,
+            scorecard=ck.Scorecard(
+                [
+                    attrs.evolve(it, points_per_unit=it.points_per_unit * unit)
+                    for it in program.scorecard.items
+                ]
+            ),
+        )
+    cols = {m: v * unit if m != "revenue" else v for m, v in cols.items()}
     ev = ck.evaluate(program, cols)
     g = ev.gaps()
     if g.points is None or program.scorecard is None:
         return
+    need = np.array([np.nan if t.min_score is None else t.min_score for t in program.tiers])
+    gap_rows = np.flatnonzero(g.points > 0)
+    assert (g.target[gap_rows] >= 0).all()
     for it in program.scorecard.items:
         inc = g.via[it.metric]
-        gap = g.points
-        for i in np.flatnonzero((g.target >= 0) & (gap > 0)):
-            k = int(g.target[i])
-            need = program.tiers[k].min_score
-            assert need is not None
-            if math.isinf(inc[i]):
-                headroom = it.max_points - it.points(cols[it.metric][i])
-                assert headroom < gap[i]
-            else:
-                new_points = float(it.points(cols[it.metric][i] + inc[i]))
-                old_points = float(it.points(cols[it.metric][i]))
-                assert ev.score[i] - old_points + new_points >= need - 1e-9 * max(need, 1)
-                assert inc[i] > 0
+        assert (inc[g.target >= 0][g.points[g.target >= 0] <= 0] == 0).all()
+        finite = gap_rows[np.isfinite(inc[gap_rows])]
+        assert (inc[finite] > 0).all()
+        raised = dict(cols)
+        raised[it.metric] = cols[it.metric].copy()
+        raised[it.metric][finite] += inc[finite]
+        after = ck.evaluate(program, raised)
+        # the raised metric alone closes the points gap, exactly as evaluate scores it
+        assert (after.score[finite] >= need[g.target[finite]]).all()
+        # ... and reaches the target where points were all that was missing
+        others = np.zeros(len(g), dtype=bool)
+        for short in g.requirements.values():
+            others |= short > 0
+        for miss in g.required.values():
+            others |= miss
+        alone = finite[~others[finite]]
+        assert (after.tier[alone] >= g.target[alone]).all()
+        # infinite: even at its cap the item cannot close the gap
+        capped = gap_rows[np.isinf(inc[gap_rows])]
+        assert math.isfinite(it.max_points) or capped.size == 0
+        maxed = dict(cols)
+        maxed[it.metric] = cols[it.metric].copy()
+        maxed[it.metric][capped] = (
+            np.abs(cols[it.metric][capped]) + 2 * it.max_points / it.points_per_unit
+        )
+        at_cap = ck.evaluate(program, maxed)
+        assert (at_cap.score[capped] < need[g.target[capped]]).all()
+
+
+def test_closing_increase_survives_rounding() -> None:
+    # 0.1 points per unit: the closed form 996.9 left the score at 99.99999999999999
+    card = ck.Scorecard([ck.ScoreItem("x", 0.1), ck.ScoreItem("y", 0.7, max_points=50)])
+    program = ck.Program([ck.Tier("T", min_score=100)], scorecard=card)
+    g = ck.evaluate(program, {"x": [1.0], "y": [0.3]}).gaps()
+    assert g.via["x"][0] == pytest.approx(996.9) and g.via["y"][0] == math.inf
+    after = ck.evaluate(program, {"x": [1.0 + g.via["x"][0]], "y": [0.3]})
+    assert after.tier.tolist() == [0] and after.score[0] >= 100
 
 
 @given(programs(), tier_populations())
@@ -530,7 +758,7 @@ def test_cli_tiers_report_and_gaps_csv(tmp_path: Any, capsys: pytest.CaptureFixt
     assert len(rows) == 500
     gaps = ev.gaps()
     assert [r["target"] for r in rows] == gaps.to_columns()["target"].tolist()
-    assert [float(r["certified_staff"] or "nan") for r in rows] == pytest.approx(
+    assert [float(r["short_certified_staff"] or "nan") for r in rows] == pytest.approx(
         gaps.requirements["certified_staff"].tolist(), nan_ok=True
     )
 
@@ -548,6 +776,62 @@ def test_cli_tiers_errors_and_demo(tmp_path: Any, capsys: pytest.CaptureFixture[
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert "Tiers\n=====" in out and "Program audit" in out and "Redesign" in out
+
+
+def test_cli_tiers_top_empty_input_order_and_single_evaluation(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import channelkit.tiers as tiers_module
+    from channelkit.cli import main
+    from channelkit.datasets import data_path
+
+    program = str(data_path("example_program.toml"))
+    partners = tmp_path / "partners.csv"
+    example_portfolio().to_csv(partners)
+    for bad in ("0", "-2"):
+        with pytest.raises(SystemExit) as info:
+            main(["tiers", program, str(partners), "--top", bad])
+        assert info.value.code == 2
+        assert "--top: expected a whole number >= 1" in capsys.readouterr().err
+    # an empty partners file: nobody is "at the top tier"
+    empty = tmp_path / "empty.csv"
+    header = partners.read_text().splitlines()[0]
+    empty.write_text(header + "\n")
+    assert main(["tiers", program, str(empty)]) == 0
+    out = capsys.readouterr().out
+    assert "(no partners)" in out and "top tier" not in out
+    # the list is sorted smallest shortfall first, as the header says; one evaluation only
+    calls = []
+    real = tiers_module.evaluate
+
+    def counting(*args: Any, **kwargs: Any) -> ck.Evaluation:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tiers_module, "evaluate", counting)
+    out_csv = tmp_path / "gaps.csv"
+    assert main(["tiers", program, str(partners), "--top", "8", "--gaps", str(out_csv)]) == 0
+    assert len(calls) == 1
+    out = capsys.readouterr().out
+    assert "(smallest relative shortfall first), top 8:" in out
+    listed = [line for line in out.splitlines() if line.startswith("  P")]
+    shares = [float(line.split("%")[0].split()[-1]) for line in listed]
+    assert len(shares) == 8 and shares == sorted(shares)
+
+
+def test_cli_demo_redesign_line_follows_the_program(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import channelkit.datasets as datasets_module
+    from channelkit.cli import main
+
+    base = example_program()
+    gold = attrs.evolve(base.tiers[2], min_score=300.0)
+    changed = attrs.evolve(base, tiers=(*base.tiers[:2], gold, base.tiers[3]))
+    monkeypatch.setattr(datasets_module, "example_program", lambda: changed)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Redesign: Gold's minimum score 300 -> 400 " in out
 
 
 def test_helper_inputs_are_validated() -> None:

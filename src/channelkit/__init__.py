@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 from ._version import __version__
+from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
 from .capacity import (
     CapacityPlan,
     FunnelStage,
@@ -47,15 +48,17 @@ from .tiers import (
     Gaps,
     Program,
     ProgramAudit,
+    Requirements,
     Scorecard,
     ScoreItem,
     Tier,
     audit_program,
     evaluate,
 )
-from .workload import managers_needed
+from .workload import WorkloadModel, managers_needed
 
 __all__ = [
+    "Assignment",
     "Benefits",
     "CapacityPlan",
     "ChannelProfile",
@@ -71,18 +74,23 @@ __all__ = [
     "Migration",
     "Partner",
     "Portfolio",
+    "PortfolioAssignment",
     "Program",
     "ProgramAudit",
     "ProgramDefinitionError",
     "ProgressionPolicy",
+    "Requirements",
     "ScoreItem",
     "Scorecard",
     "Segment",
     "Tier",
     "TierHistory",
+    "WorkloadModel",
     "__version__",
     "allocate_shares",
     "as_portfolio",
+    "assign",
+    "assign_portfolio",
     "audit_program",
     "break_even_revenue",
     "business_model",

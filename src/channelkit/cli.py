@@ -88,11 +88,15 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _tiers_report(program: Any, portfolio: Any, *, closest: int = 10, audit: bool = False) -> str:
-    """Tier counts, revenue per tier, partners closest to their next tier (and findings)."""
-    from .tiers import audit_program, evaluate
+def _tiers_report(ev: Any, gaps: Any, *, closest: int = 10, audit: bool = False) -> str:
+    """Tier counts, revenue per tier, partners closest to their next tier (and findings).
 
-    ev = evaluate(program, portfolio)
+    ``ev`` is the :class:`~channelkit.tiers.Evaluation` to report and ``gaps``
+    its gaps to the next tier (computed once by the caller and reused).
+    """
+    from .tiers import audit_program
+
+    program = ev.program
     table = ev.by_tier()
     lines = [
         f"{'Tier':<14}{'Partners':>9}{'Share':>8}{'Revenue':>16}{'Rev. share':>11}"
@@ -109,11 +113,14 @@ def _tiers_report(program: Any, portfolio: Any, *, closest: int = 10, audit: boo
         f"{'Total':<14}{len(ev):>9}{'':>8}{float(table['revenue'].sum()):>16,.0f}{'':>11}"
         f"{float(table['benefit_cost'].sum()):>15,.0f}"
     )
-    gaps = ev.gaps("next")
     rows = gaps.closest(closest)
     lines.append("")
-    lines.append(f"Closest to their next tier (largest relative shortfall), top {len(rows)}:")
-    if not len(rows):
+    lines.append(
+        f"Closest to their next tier (smallest relative shortfall first), top {len(rows)}:"
+    )
+    if len(ev) == 0:
+        lines.append("  (no partners)")
+    elif not (gaps.target >= 0).any():
         lines.append("  (every partner is at the top tier)")
     names = [*program.tier_names, ""]
     for i in rows:
@@ -139,17 +146,20 @@ def _section_tiers() -> str:
 
     from .datasets import example_portfolio, example_program
     from .progression import program_impact
+    from .tiers import evaluate
 
     program, portfolio = example_program(), example_portfolio()
-    report = _tiers_report(program, portfolio, closest=5, audit=True)
+    ev = evaluate(program, portfolio)
+    report = _tiers_report(ev, ev.gaps("next"), closest=5, audit=True)
     gold = program.tiers[2]
-    tougher = attrs.evolve(gold, min_score=450.0)
+    before = gold.min_score if gold.min_score is not None else 0.0
+    tougher = attrs.evolve(gold, min_score=before + 100.0)
     redesign = attrs.evolve(program, tiers=(*program.tiers[:2], tougher, *program.tiers[3:]))
     impact = program_impact(program, redesign, portfolio)
     return (
-        f"{report}\n\nRedesign: Gold's minimum score 350 -> 450 promotes {impact.promoted}, "
-        f"demotes {impact.demoted} and keeps {impact.unchanged} partners; benefit cost "
-        f"{impact.benefit_cost_delta:+,.0f} a year."
+        f"{report}\n\nRedesign: {gold.name}'s minimum score {before:,.6g} -> "
+        f"{tougher.min_score:,.6g} promotes {impact.promoted}, demotes {impact.demoted} and "
+        f"keeps {impact.unchanged} partners; benefit cost {impact.benefit_cost_delta:+,.0f} a year."
     )
 
 
@@ -184,12 +194,24 @@ def _run_tiers(args: argparse.Namespace) -> int:
     portfolio = read_portfolio_csv(args.partners)
     title = f"Tiers: {program.name or Path(args.program).name} on {Path(args.partners).name}"
     _out(_title(title))
-    _out(_tiers_report(program, portfolio, closest=args.top, audit=args.audit))
+    ev = evaluate(program, portfolio)
+    gaps = ev.gaps("next")
+    _out(_tiers_report(ev, gaps, closest=args.top, audit=args.audit))
     if args.gaps:
-        gaps = evaluate(program, portfolio).gaps("next")
         _write_gaps_csv(gaps, args.gaps)
         _out(f"\nGaps to the next tier of {len(gaps)} partners written to {args.gaps}")
     return 0
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {value}")
+    return value
 
 
 def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -211,7 +233,7 @@ def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     p.add_argument(
         "--top",
-        type=int,
+        type=_positive_int,
         default=10,
         metavar="K",
         help="how many partners closest to their next tier to list (default 10)",
@@ -311,12 +333,124 @@ def _add_plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler=_run_plan)
 
 
+# --------------------------------------------------------------------------- balance
+def _section_balancing() -> str:
+    from .balancing import assign_portfolio
+    from .datasets import example_managers, example_portfolio
+    from .partners import Manager
+
+    portfolio, team = example_portfolio(), example_managers()
+    first = assign_portfolio(portfolio, team)
+    a = first.assignment
+    lines = [
+        "Workload from channelkit.WorkloadModel() (hours a year per partner), balanced so "
+        "that the largest load relative to capacity is as small as possible; a partner goes "
+        "to a manager of its region.",
+        "",
+        first.summary(),
+        "",
+    ]
+    # a reorganisation: the busiest region hires a manager; move at most 12 partners
+    rel = a.relative_loads
+    busiest = team[int(rel.argmax())].region
+    hire = Manager("M21", capacity=2000.0, max_partners=40, region=busiest)
+    second = assign_portfolio(portfolio, [*team, hire], current=first.mapping, max_moves=12)
+    b = second.assignment
+    now = [*team, hire][int(b.relative_loads.argmax())]
+    lines.append(
+        f"Reorganisation: {busiest} is the busiest region ({rel.max():.1%} of capacity). "
+        f"Hiring M21 for {busiest} and moving at most 12 partners: {b.moves} moves, M21 takes "
+        f"{int(b.counts[-1])} partners ({b.loads[-1]:,.0f} h), and the largest load is now "
+        f"{b.value:.1%} ({now.id}, {now.region}); lower bound {b.lower_bound:.1%}."
+    )
+    return "\n".join(lines)
+
+
+def _run_balance(args: argparse.Namespace) -> int:
+    from .balancing import assign_portfolio
+    from .io import read_assignment_csv, read_managers_csv, read_portfolio_csv
+    from .workload import WorkloadModel
+
+    portfolio = read_portfolio_csv(args.partners)
+    team = read_managers_csv(args.managers)
+    current = read_assignment_csv(args.current) if args.current else None
+    hours = portfolio.column(args.hours_column) if args.hours_column else None
+    res = assign_portfolio(
+        portfolio,
+        team,
+        model=WorkloadModel(),
+        hours=hours,
+        current=current,
+        max_moves=args.max_moves,
+        spread_top=args.spread_top,
+        method=args.method,
+        time_limit=args.time_limit,
+    )
+    report = [
+        _title(f"Balanced assignment: {Path(args.partners).name} -> {Path(args.managers).name}"),
+        res.summary(),
+    ]
+    if args.output:
+        from .io import write_assignment_csv
+
+        write_assignment_csv(res, args.output)
+        report.append(f"assignment written to {args.output}")
+        _out("\n".join(report))
+    else:  # the CSV on stdout, the report on stderr
+        sys.stderr.write("\n".join(report) + "\n")
+        sys.stdout.write("partner,manager\n")
+        for pid, mid in res.mapping.items():
+            sys.stdout.write(f"{pid},{mid}\n")
+    return 0
+
+
+def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "balance",
+        help="assign partners to channel managers, balancing their workload",
+        description=(
+            "Assign the partners in PARTNERS.csv to the managers in MANAGERS.csv (columns id, "
+            "capacity, max_partners, region) so that the largest workload relative to capacity "
+            "is as small as possible. Workload comes from channelkit's WorkloadModel (columns "
+            "product_lines, technical_level, employees, region) or from --hours-column. Prints "
+            "the load table and the gap to the lower bound; the assignment (partner,manager) "
+            "goes to -o OUT.csv, or to stdout with the report on stderr."
+        ),
+    )
+    p.add_argument("partners", metavar="PARTNERS.csv", help="the partners file")
+    p.add_argument("managers", metavar="MANAGERS.csv", help="the managers file")
+    p.add_argument(
+        "--current",
+        metavar="ASSIGNMENT.csv",
+        help="today's assignment (columns partner, manager); fewest moves win among equals",
+    )
+    p.add_argument(
+        "--max-moves", type=int, metavar="K", help="move at most K partners away from --current"
+    )
+    p.add_argument("-o", "--output", metavar="OUT.csv", help="write the assignment here")
+    p.add_argument(
+        "--hours-column", metavar="NAME", help="take each partner's hours from this column"
+    )
+    p.add_argument(
+        "--spread-top",
+        type=int,
+        metavar="K",
+        help="spread the K largest partners by revenue evenly across managers",
+    )
+    p.add_argument(
+        "--method", choices=("auto", "exact", "fast"), default="auto", help="default: auto"
+    )
+    p.add_argument("--time-limit", type=float, metavar="S", help="stop searching after S seconds")
+    p.set_defaults(handler=_run_balance)
+
+
 # --------------------------------------------------------------------------- demo
 #: The sections of ``channelkit demo``, in order: (title, function returning the text).
 DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("Channel shape", _section_shape),
     ("Tiers", _section_tiers),
     ("Capacity", _section_capacity),
+    ("Balancing partners across managers", _section_balancing),
 ]
 
 
@@ -347,6 +481,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_plan,
     _add_segments,
     _add_tiers,
+    _add_balance,
 ]
 
 

@@ -49,9 +49,11 @@ __all__ = [
     "loads_program",
     "program_from_dict",
     "program_to_dict",
+    "read_assignment_csv",
     "read_managers_csv",
     "read_portfolio_csv",
     "read_program",
+    "write_assignment_csv",
     "write_managers_csv",
     "write_portfolio_csv",
     "write_program",
@@ -467,7 +469,11 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
         r.fail("signed_metrics", f"expected a list of metric names, got {_kind(signed)}")
     signed = [r.string(v, _join("signed_metrics", i)) for i, v in enumerate(signed)]
     pol_data = r.table(top.get("policy", {}), "policy", (*_POLICY_INT, *_POLICY_OPTIONAL))
-    pol_args = {k: r.integer(v, _join("policy", k)) for k, v in pol_data.items()}
+    # JSON null (None) means "no cap" / "same as review_every" for the optional fields
+    pol_args = {
+        k: None if v is None and k in _POLICY_OPTIONAL else r.integer(v, _join("policy", k))
+        for k, v in pol_data.items()
+    }
     policy = r.build("policy", ProgressionPolicy, **pol_args)
     scorecard = None
     if "scorecard" in top:
@@ -683,14 +689,28 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
     Raises
     ------
     ProgramDefinitionError
-        For a syntax error (with line and column) or an invalid program (with
-        the key and the problem).
+        For a syntax error (with line and column), a key given twice, or an
+        invalid program (with the key and the problem).
+
+    Notes
+    -----
+    In JSON, ``null`` is accepted for the optional policy fields
+    ``max_steps_up``, ``max_steps_down`` and ``demote_every`` (meaning
+    "no cap" and "same as ``review_every``"), as if the key were left out.
     """
     fmt = _format(format, "format")
     if not isinstance(text, str):
         raise ProgramDefinitionError(f"{source}: expected text, got {type(text).__name__}")
     try:
-        data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
+        if fmt == "toml":
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text, object_pairs_hook=_unique_keys)
+    except _DuplicateKeyError as exc:
+        raise ProgramDefinitionError(
+            f"{source}: key {exc.key!r} appears twice in one JSON object; each key may be "
+            "given once"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ProgramDefinitionError(f"{source}: not valid TOML: {exc}") from None
     except json.JSONDecodeError as exc:
@@ -698,6 +718,22 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
             f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
     return program_from_dict(data, source=source)
+
+
+class _DuplicateKeyError(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for :func:`json.loads` that rejects repeated keys."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKeyError(key)
+        out[key] = value
+    return out
 
 
 def _format(fmt: str, what: str) -> str:
@@ -762,3 +798,99 @@ def write_program(
     """Write a program to a TOML or JSON file (format from the suffix unless given)."""
     p = Path(path)
     p.write_text(dumps_program(program, _format_of(p, format)), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- assignments
+_ASSIGNMENT_COLUMNS = ("partner", "manager")
+
+
+def write_assignment_csv(assignment: Any, path: str | os.PathLike[str]) -> None:
+    """Write partner -> manager pairs to CSV with columns ``partner``, ``manager``.
+
+    Parameters
+    ----------
+    assignment : PortfolioAssignment or mapping of str to str or None
+        Anything with a ``mapping`` attribute (a
+        :class:`~channelkit.PortfolioAssignment`) or a mapping partner id ->
+        manager id; None is written as an empty cell (no manager).
+    path : str or path-like
+        The file to write.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "assignment.csv"
+    ...     write_assignment_csv({"p1": "M01", "p2": None}, path)
+    ...     print(path.read_text(), end="")
+    ...     read_assignment_csv(path)
+    partner,manager
+    p1,M01
+    p2,
+    {'p1': 'M01', 'p2': None}
+    """
+    mapping = getattr(assignment, "mapping", assignment)
+    if not isinstance(mapping, Mapping):
+        raise InvalidInputError(
+            "assignment must be a PortfolioAssignment or a mapping of partner id -> manager id, "
+            f"got {type(assignment).__name__}"
+        )
+    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(_ASSIGNMENT_COLUMNS)
+        for pid, mid in mapping.items():
+            writer.writerow([str(pid), "" if mid is None else str(mid)])
+
+
+def read_assignment_csv(path: str | os.PathLike[str]) -> dict[str, str | None]:
+    """Read partner -> manager pairs from CSV (columns ``partner`` and ``manager``).
+
+    Other columns are ignored, so the file written by ``channelkit balance``
+    and hand-made files with extra notes both work. An empty ``manager`` cell
+    means the partner has no manager yet (a new partner).
+
+    Raises
+    ------
+    InvalidInputError
+        For a missing file, a missing ``partner`` or ``manager`` column, an
+        empty partner id or a partner listed twice; the message names the
+        file, row (the header is row 1) and column.
+    """
+    source = str(path)
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh))
+    except FileNotFoundError:
+        raise InvalidInputError(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInputError(f"{source}: cannot read the file: {exc}") from None
+    if not rows:
+        raise InvalidInputError(f"{source}: the file is empty; expected a header partner,manager")
+    header = [h.strip() for h in rows[0]]
+    for col in _ASSIGNMENT_COLUMNS:
+        if col not in header:
+            raise InvalidInputError(
+                f"{source}: no {col!r} column in the header (found: {', '.join(header)})"
+            )
+        if header.count(col) > 1:
+            raise InvalidInputError(f"{source}: column {col!r} appears twice in the header")
+    jp, jm = header.index("partner"), header.index("manager")
+    out: dict[str, str | None] = {}
+    seen: dict[str, int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            raise InvalidInputError(
+                f"{source}: row {line} has {len(row)} cells but the header has {len(header)}"
+            )
+        pid, mid = row[jp].strip(), row[jm].strip()
+        if not pid:
+            raise InvalidInputError(f"{source}: row {line}, column 'partner' is empty")
+        if pid in seen:
+            raise InvalidInputError(
+                f"{source}: row {line}, column 'partner': {pid!r} repeats row {seen[pid]}"
+            )
+        seen[pid] = line
+        out[pid] = mid or None
+    return out

@@ -36,7 +36,7 @@ from ._policy import ProgressionPolicy
 from ._validation import as_float_array
 from .errors import InvalidInputError
 from .partners import Portfolio
-from .tiers import Evaluation, Program, _data_frame, _tier_kernel, evaluate
+from .tiers import Evaluation, Gaps, Program, _data_frame, _tier_kernel, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -135,6 +135,13 @@ def _initial(program: Program, initial: Any, first: NDArray[np.int64]) -> NDArra
     if raw.shape != (n,):
         raise InvalidInputError(
             f"initial must have one tier per partner, shape ({n},), got {raw.shape}"
+        )
+    if raw.dtype.kind == "b" or (
+        raw.dtype.kind == "O" and any(isinstance(v, bool | np.bool_) for v in raw.tolist())
+    ):
+        raise InvalidInputError(
+            "initial must hold tier indices (-1 for none) or tier names, got booleans; "
+            "True and False are not tiers"
         )
     if raw.dtype.kind in "UO":
         missing = np.asarray(raw == None, dtype=bool)  # noqa: E711 - elementwise on objects
@@ -239,7 +246,8 @@ def progress(
     InvalidInputError
         For a missing metric, arrays of different shapes, NaN, a negative
         value of an unsigned metric (the message names period and partner),
-        or an invalid ``initial``.
+        or an invalid ``initial`` (an unknown name, an index out of range, or
+        booleans).
 
     Notes
     -----
@@ -412,11 +420,21 @@ class TierHistory:
 
 # --------------------------------------------------------------------------- program change
 def _rank_in_new(old: Program, new: Program, tier: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Old tiers as positions in the new ladder (by name when every old name exists there)."""
-    if set(old.tier_names) <= set(new.tier_names):
-        lookup = np.array([new.tier_names.index(t) for t in old.tier_names] + [-1])
-        return np.asarray(lookup[tier], dtype=np.int64)
-    return tier
+    """Old tiers (-1 for none) as ranks in the new ladder.
+
+    An old tier whose name the new program has ranks at that tier's new
+    position; an old tier whose name it lacks keeps its old position; no
+    tier ranks -1.
+    """
+    lookup = np.array(
+        [
+            new.tier_names.index(t) if t in new.tier_names else k
+            for k, t in enumerate(old.tier_names)
+        ]
+        + [-1],
+        dtype=np.int64,
+    )
+    return np.asarray(lookup[tier], dtype=np.int64)
 
 
 def program_impact(old: Program, new: Program, partners: Any) -> Migration:
@@ -437,10 +455,14 @@ def program_impact(old: Program, new: Program, partners: Any) -> Migration:
 
     Notes
     -----
-    Tiers are compared by position in the ladders, "no tier" lowest. When
-    every old tier name also exists in the new program, old tiers are first
-    mapped by name to their position in the new ladder, so adding a tier at
-    the bottom does not count as promoting everyone.
+    A partner is promoted when its new tier ranks above its old tier,
+    demoted when below, unchanged when level. Ranks are positions in the new
+    ladder, "no tier" lowest (-1): an old tier whose name the new program
+    keeps ranks at that tier's new position, wherever it moved (so adding or
+    removing a tier at the bottom does not promote or demote everyone, and a
+    partner keeping its tier's name is unchanged); an old tier whose name the
+    new program lacks keeps its old position. A partner losing every tier is
+    demoted.
 
     Examples
     --------
@@ -490,7 +512,9 @@ class Migration:
         Partners moving from each old tier (rows) to each new tier
         (columns); the last row and column are "no tier".
     direction : ndarray of int, shape (n,)
-        +1 promoted, -1 demoted, 0 unchanged (see :func:`program_impact`).
+        +1 promoted, -1 demoted, 0 unchanged: the sign of the new tier's
+        position minus the old tier's rank in the new ladder (see
+        :func:`program_impact`).
     cost_change : ndarray of float, shape (n,) [currency/year]
         Change in each partner's yearly benefit cost.
     """
@@ -567,8 +591,21 @@ class Migration:
         One row per affected partner (all partners with ``everyone=True``):
         ``id``, ``old_tier``, ``new_tier``, ``change`` ("promoted", "demoted",
         "unchanged"), ``cost_change`` [currency/year], the gaps to the next
-        tier under the new program (see :class:`~channelkit.tiers.Gaps`) and
-        a plain-language ``message``.
+        tier under the new program (the columns of
+        :meth:`~channelkit.tiers.Gaps.to_columns` but ``id`` and ``tier``,
+        with ``target`` renamed ``next_target``: ``short_<metric>``,
+        ``points``, ``points_via_<metric>``, ``required_<metric>``,
+        ``distance``) and a plain-language ``message``.
+
+        Notes
+        -----
+        The columns are vectorized, but the messages are built in a Python
+        loop over the selected partners (report code): 3 to 6 microseconds
+        per letter on a laptop core, depending on the number of rules, so
+        0.3 to 0.6 s per 100,000 letters (``letters()`` adds the DataFrame).
+        The cost is linear in the number of letters. Use
+        :meth:`~channelkit.tiers.Evaluation.gaps` on ``self.new`` directly
+        when only the numbers are needed.
         """
         rows = np.arange(len(self.direction)) if everyone else np.flatnonzero(self.affected)
         gaps = self.new.gaps("next")
@@ -584,7 +621,7 @@ class Migration:
         for key, col in gap_cols.items():
             if key not in ("id", "tier"):
                 out[f"next_{key}" if key == "target" else key] = col[rows]
-        out["message"] = np.array([self._message(int(i), gaps) for i in rows], dtype=object)
+        out["message"] = np.array(self._messages(rows, gaps), dtype=object)
         return out
 
     def letters(self, *, everyone: bool = False) -> pd.DataFrame:
@@ -601,21 +638,35 @@ class Migration:
         """
         return _data_frame(self.letter_columns(everyone=everyone))
 
-    def _message(self, i: int, gaps: Any) -> str:
-        old = self.old.tier_name[i] or "no tier"
-        new = self.new.tier_name[i] or "no tier"
-        if old == new:
-            head = f"Under the new program you stay in {new}."
-        else:
-            head = f"Under the new program you move from {old} to {new}."
-        k = int(gaps.target[i])
-        if k < 0:
-            return f"{head} It is the top tier."
-        needs = [f"{m} +{v[i]:,.6g}" for m, v in gaps.requirements.items() if v[i] > 0]
-        if gaps.points is not None and gaps.points[i] > 0:
-            needs.append(f"{gaps.points[i]:,.6g} more points")
-        needs.extend(f"some {m}" for m, v in gaps.required.items() if v[i])
-        target = self.new.program.tier_names[k]
-        if not needs:  # pragma: no cover - a partner below its next tier misses something
-            return head
-        return f"{head} To reach {target} you need {', '.join(needs)}."
+    def _messages(self, rows: NDArray[np.intp], gaps: Gaps) -> list[str]:
+        """The letter of each partner in ``rows``: report code, a loop over those partners.
+
+        Every column is sliced and turned into a Python list once, so the
+        loop costs a few microseconds per letter, linear in ``len(rows)``.
+        """
+        old = [t or "no tier" for t in self.old.tier_name[rows].tolist()]
+        new = [t or "no tier" for t in self.new.tier_name[rows].tolist()]
+        target = gaps.target[rows].tolist()
+        shorts = [(m, v[rows].tolist()) for m, v in gaps.requirements.items()]
+        points = gaps.points[rows].tolist() if gaps.points is not None else None
+        flags = [(m, v[rows].tolist()) for m, v in gaps.required.items()]
+        names = self.new.program.tier_names
+        out: list[str] = []
+        for j in range(len(rows)):  # report code: one string per letter
+            if old[j] == new[j]:
+                head = f"Under the new program you stay in {new[j]}."
+            else:
+                head = f"Under the new program you move from {old[j]} to {new[j]}."
+            k = target[j]
+            if k < 0:
+                out.append(f"{head} It is the top tier.")
+                continue
+            needs = [f"{m} +{v[j]:,.6g}" for m, v in shorts if v[j] > 0]
+            if points is not None and points[j] > 0:
+                needs.append(f"{points[j]:,.6g} more points")
+            needs.extend(f"some {m}" for m, v in flags if v[j])
+            if not needs:  # pragma: no cover - a partner below its next tier misses something
+                out.append(head)
+                continue
+            out.append(f"{head} To reach {names[k]} you need {', '.join(needs)}.")
+        return out

@@ -45,7 +45,7 @@ import itertools
 import math
 import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import attrs
 import numpy as np
@@ -66,6 +66,7 @@ __all__ = [
     "Gaps",
     "Program",
     "ProgramAudit",
+    "Requirements",
     "ScoreItem",
     "Scorecard",
     "Tier",
@@ -277,7 +278,15 @@ class Scorecard:
         scale : float, default 10.0
             The index of a partner at or above ``full_at`` on every metric.
         required : iterable of str
-            Metrics that must be > 0 to qualify for a scored tier.
+            Metrics that must be > 0 to qualify for a scored tier (a list of
+            names, not a single string).
+
+        Raises
+        ------
+        ProgramDefinitionError
+            For a non-positive weight, scale or ``full_at`` value, a weighted
+            metric without ``full_at``, a ``full_at`` or ``required`` metric
+            without weight, or ``required`` given as a string.
 
         Notes
         -----
@@ -295,10 +304,23 @@ class Scorecard:
         w = {m: _number(v, f"weights[{m!r}]", minimum=0, strict=True) for m, v in weights.items()}
         s = _number(scale, "scale", minimum=0, strict=True)
         total = sum(w.values())
+        if isinstance(required, str) or not isinstance(required, Iterable):
+            raise ProgramDefinitionError(
+                f"required must be a list of metric names, got {required!r}; "
+                f"write required=[{required!r}] for one metric"
+            )
         req = set(required)
         unknown = req - set(w)
         if unknown:
             raise ProgramDefinitionError(f"required metric {sorted(unknown)[0]!r} has no weight")
+        if not isinstance(full_at, Mapping):
+            raise ProgramDefinitionError("full_at must be a mapping metric -> value")
+        extra = [m for m in full_at if m not in w]
+        if extra:
+            raise ProgramDefinitionError(
+                f"full_at has a value for metric {extra[0]!r} that has no weight; "
+                f"the weighted metrics are {', '.join(map(repr, w))}"
+            )
         items = []
         for m, wm in w.items():
             if m not in full_at:
@@ -389,7 +411,8 @@ class Benefits:
     discount : float in [0, 1], default 0.0
         Extra discount on the partner's purchases, as a share of its revenue.
     rebate : float in [0, 1], default 0.0
-        Rebate paid back, as a share of the partner's revenue.
+        Rebate paid back, as a share of the partner's revenue;
+        ``discount + rebate`` must be <= 1.
     mdf : float [currency/year], default 0.0
         Market development funds granted per partner.
     cost_to_serve : float [currency/year], default 0.0
@@ -420,6 +443,12 @@ class Benefits:
                     f"Benefits.{name} = {value!r}; expected a share of revenue in [0, 1]"
                 )
             object.__setattr__(self, name, value)
+        if self.discount + self.rebate > 1:
+            raise ProgramDefinitionError(
+                f"Benefits.discount + Benefits.rebate = {self.discount!r} + {self.rebate!r} = "
+                f"{self.discount + self.rebate!r}; together they give back a share of revenue, "
+                "expected <= 1"
+            )
         for name in ("mdf", "cost_to_serve"):
             object.__setattr__(
                 self, name, _number(getattr(self, name), f"Benefits.{name}", minimum=0)
@@ -447,7 +476,53 @@ class Benefits:
         return np.asarray(rev * self.rate + self.fixed, dtype=np.float64)
 
 
-def _requirements(value: Mapping[str, float]) -> dict[str, float]:
+class Requirements(dict[str, float]):
+    """A read-only, hashable mapping metric -> minimum: the type of :attr:`Tier.requirements`.
+
+    It is a :class:`dict` (so it compares equal to one and prints like one,
+    keeping reprs valid Python) whose mutating methods raise
+    :class:`TypeError`: a tier's rules cannot change after the program was
+    validated. Use :func:`attrs.evolve` to derive a tier with other rules.
+
+    Examples
+    --------
+    >>> tier = Tier("Gold", requirements={"deals": 5})
+    >>> tier.requirements
+    {'deals': 5.0}
+    >>> tier.requirements["deals"] = 0
+    Traceback (most recent call last):
+    ...
+    TypeError: Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)")
+
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> Requirements:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Requirements:
+        return self
+
+
+def _requirements(value: Mapping[str, float]) -> Requirements:
     if not isinstance(value, Mapping):
         raise ProgramDefinitionError(
             f"requirements must be a mapping metric -> minimum, got {type(value).__name__}"
@@ -456,7 +531,7 @@ def _requirements(value: Mapping[str, float]) -> dict[str, float]:
     for key, minimum in value.items():
         name = _metric(key, "a requirement")
         out[name] = _number(minimum, f"requirements[{name!r}]")
-    return out
+    return Requirements(out)
 
 
 @attrs.frozen
@@ -471,7 +546,8 @@ class Tier:
         Minimum scorecard score (inclusive); None if the tier does not use
         the score.
     requirements : mapping of str to float, default {}
-        Minimum value (inclusive) of each metric.
+        Minimum value (inclusive) of each metric; stored as a read-only
+        :class:`Requirements` mapping.
     benefits : Benefits, default Benefits()
         What the tier gives, and so what it costs.
 
@@ -490,7 +566,7 @@ class Tier:
 
     name: str = attrs.field()
     min_score: float | None = attrs.field(default=None)
-    requirements: dict[str, float] = attrs.field(factory=dict, converter=_requirements)
+    requirements: Requirements = attrs.field(factory=Requirements, converter=_requirements)
     benefits: Benefits = attrs.field(factory=Benefits)
 
     def __attrs_post_init__(self) -> None:
@@ -532,10 +608,40 @@ def _signed(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_ladder(tiers: Sequence[Tier]) -> None:
+def _effective_rules(
+    tier: Tier, scored_required: bool, signed: Iterable[str]
+) -> tuple[float | None, dict[str, float]]:
+    """The rules of ``tier`` that can fail: (min_score or None, requirements).
+
+    A minimum <= 0 on an unsigned metric is always met (values are >= 0), and
+    so is a ``min_score`` <= 0 when no scorecard item is ``required``: neither
+    is a rule.
+    """
+    score = tier.min_score
+    if score is not None and score <= 0 and not scored_required:
+        score = None
+    signed_set = set(signed)
+    reqs = {m: v for m, v in tier.requirements.items() if v > 0 or m in signed_set}
+    return score, reqs
+
+
+def _check_ladder(
+    tiers: Sequence[Tier], scorecard: Scorecard | None, signed: Iterable[str]
+) -> None:
+    signed = tuple(signed)
+    if scorecard is not None:
+        top = scorecard.max_score
+        for tier in tiers:
+            if tier.min_score is not None and tier.min_score > top:
+                raise ProgramDefinitionError(
+                    f"tier {tier.name!r} needs min_score {_fmt(tier.min_score)} but the "
+                    f"scorecard gives at most {_fmt(top)} points, so nobody can reach it"
+                )
+    scored_required = scorecard is not None and any(it.required for it in scorecard.items)
     for lo, hi in itertools.pairwise(tiers):
         pair = f"tier {hi.name!r} is above tier {lo.name!r}"
-        if lo.min_score is not None:
+        lo_score, lo_reqs = _effective_rules(lo, scored_required, signed)
+        if lo_score is not None and lo.min_score is not None:
             if hi.min_score is None:
                 raise ProgramDefinitionError(
                     f"{pair} but has no min_score while {lo.name!r} needs {_fmt(lo.min_score)} "
@@ -546,7 +652,7 @@ def _check_ladder(tiers: Sequence[Tier]) -> None:
                     f"{pair} but needs min_score {_fmt(hi.min_score)}, less than "
                     f"{_fmt(lo.min_score)}: a higher tier must not be easier to reach"
                 )
-        for metric, minimum in lo.requirements.items():
+        for metric, minimum in lo_reqs.items():
             if metric not in hi.requirements:
                 raise ProgramDefinitionError(
                     f"{pair} but has no requirement on {metric!r} while {lo.name!r} needs "
@@ -558,10 +664,12 @@ def _check_ladder(tiers: Sequence[Tier]) -> None:
                     f"{pair} but needs {metric} >= {_fmt(hi.requirements[metric])}, less than "
                     f"{lo.name!r}'s {_fmt(minimum)}: a higher tier must not be easier to reach"
                 )
-        if hi.min_score == lo.min_score and hi.requirements == lo.requirements:
+        if (lo_score, lo_reqs) == _effective_rules(hi, scored_required, signed):
             raise ProgramDefinitionError(
                 f"{pair} but has exactly the same rules, so {lo.name!r} could never be "
-                "reached: a higher tier must ask for more"
+                "reached: a higher tier must ask for more (a minimum <= 0 on a metric that "
+                "cannot be negative, or a min_score <= 0 without required scorecard items, is "
+                "no rule)"
             )
 
 
@@ -588,10 +696,14 @@ class Program:
     ------
     ProgramDefinitionError
         For an empty ladder, repeated tier names, a ``min_score`` without a
-        scorecard, or a ladder in which a higher tier is easier to reach than
-        a lower one: a lower ``min_score``, a lower minimum on a metric the
-        lower tier requires, a missing rule of the lower tier, or exactly the
-        same rules. The message names both tiers and the rule.
+        scorecard or above the scorecard's :attr:`~Scorecard.max_score`, or a
+        ladder in which a higher tier is easier to reach than a lower one: a
+        lower ``min_score``, a lower minimum on a metric the lower tier
+        requires, a missing rule of the lower tier, or exactly the same rules
+        (so the lower tier could never be reached). A minimum <= 0 on a metric
+        not in ``signed_metrics``, and a ``min_score`` <= 0 when no scorecard
+        item is ``required``, are always met and so count as no rule. The
+        message names both tiers and the rule.
 
     Notes
     -----
@@ -645,7 +757,7 @@ class Program:
             )
         if not isinstance(self.name, str):
             raise ProgramDefinitionError(f"Program.name must be a string, got {self.name!r}")
-        _check_ladder(self.tiers)
+        _check_ladder(self.tiers, self.scorecard, self.signed_metrics)
 
     @property
     def tier_names(self) -> tuple[str, ...]:
@@ -771,6 +883,7 @@ def _tier_kernel(
     ok_buf = np.empty(size, dtype=bool)
     tmp_buf = np.empty(size, dtype=bool)
     req_buf = np.empty(size, dtype=bool)
+    rank_buf = np.empty(size, dtype=np.int64)
     for start in range(0, n, size):
         stop = min(start + size, n)
         m = stop - start
@@ -785,10 +898,11 @@ def _tier_kernel(
                 np.greater(block[metric], 0.0, out=tmp)
                 req &= tmp
         t = tier[start:stop]
-        t.fill(-1)
-        # A validated ladder is nested: meeting tier k implies meeting every
-        # tier below it, so the highest tier met is the number met minus one.
-        for min_score, reqs in rules:
+        t.fill(0)  # holds tier + 1 while the rules are checked
+        rank = rank_buf[:m]
+        # The highest tier met, whether or not the ladder is nested (a
+        # validated ladder is, and its rules are read-only).
+        for k, (min_score, reqs) in enumerate(rules):
             ok.fill(True)
             if min_score is not None:
                 np.greater_equal(sc, min_score, out=ok)
@@ -797,7 +911,9 @@ def _tier_kernel(
             for metric, minimum in reqs:
                 np.greater_equal(block[metric], minimum, out=tmp)
                 ok &= tmp
-            t += ok
+            np.multiply(ok, k + 1, out=rank)
+            np.maximum(t, rank, out=t)
+        t -= 1
     return tier, score
 
 
@@ -968,7 +1084,11 @@ class Evaluation:
         For item :math:`i` with points :math:`p_i = \\min(\\max(a_i x_i, 0),
         c_i)` and a points gap :math:`g > 0`, the increase is
         :math:`(p_i + g) / a_i - x_i` if :math:`p_i + g \\le c_i`, else
-        infinite (the cap stops the item from closing the gap alone).
+        infinite (the cap stops the item from closing the gap alone). The
+        increase is checked in floating point: where rounding would leave
+        :math:`x_i` plus the increase an ulp short of the threshold, it is
+        nudged up, so that evaluating the raised metric always reaches the
+        target's ``min_score``.
 
         Examples
         --------
@@ -1060,12 +1180,20 @@ class Gaps:
         return np.asarray(cand[order[: max(int(k), 0)]], dtype=np.intp)
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
-        """The gaps as columns: id, tier, target, one per requirement, points, ...
+        """The gaps as columns: id, tier, target, short_<metric>, points, ...
 
         Columns: ``id``, ``tier`` and ``target`` (names, ``""`` for none),
-        one column per requirement metric (its shortfall), ``points``,
-        ``points_via_<metric>`` per scorecard item, ``required_<metric>`` per
-        required item, and ``distance``.
+        ``short_<metric>`` per requirement metric (its shortfall), ``points``
+        (if a target uses a score), ``points_via_<metric>`` per scorecard
+        item, ``required_<metric>`` per required item, and ``distance``. The
+        prefixes keep metric names (even ``points`` or ``target``) from
+        overwriting other columns.
+
+        Examples
+        --------
+        >>> program = Program([Tier("A"), Tier("B", requirements={"target": 3})])
+        >>> list(evaluate(program, {"target": [1.0]}).gaps().to_columns())
+        ['id', 'tier', 'target', 'short_target', 'distance']
         """
         names = np.array([*self.tier_names, ""])
         out: dict[str, NDArray[Any]] = {
@@ -1073,7 +1201,7 @@ class Gaps:
             "tier": names[self.tier],
             "target": names[self.target],
         }
-        out.update(self.requirements)
+        out.update({f"short_{m}": v for m, v in self.requirements.items()})
         if self.points is not None:
             out["points"] = self.points
         out.update({f"points_via_{m}": v for m, v in self.via.items()})
@@ -1084,6 +1212,49 @@ class Gaps:
     def to_frame(self) -> pd.DataFrame:
         """The :meth:`to_columns` table as a DataFrame (needs pandas)."""
         return _data_frame(self.to_columns())
+
+
+def _closing_increase(
+    card: Scorecard,
+    item: ScoreItem,
+    cols: Mapping[str, NDArray[np.float64]],
+    score: NDArray[np.float64],
+    gap: NDArray[np.float64],
+    need: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Increase of ``item``'s metric that lifts each score to ``need`` on its own.
+
+    ``cols`` are the partners' metric columns, ``score`` their scores and
+    ``gap = need - score > 0`` the missing points. The closed form
+    :math:`(p + g) / a - x` can fall an ulp short in floating point, so the
+    result is checked by recomputing the score exactly as :func:`evaluate`
+    does and nudged up where it falls short: adding it to the metric always
+    reaches ``need``. Infinite where even the item's cap does not.
+    """
+    x = cols[item.metric]
+    m = x.shape[0]
+    p = _item_points(item, x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        inc = np.maximum((p + gap) / item.points_per_unit - x, 0.0)
+    if math.isfinite(item.max_points):
+        # the best the item can do: the score with the item at its cap
+        at_cap = _score(card, {**cols, item.metric: np.full(m, np.inf)}, m)
+        inc[at_cap < need] = np.inf
+    rows = np.flatnonzero(np.isfinite(inc))
+    step = np.zeros(rows.size)
+    while rows.size:
+        y = x[rows] + inc[rows]
+        short = _score(card, {k: v[rows] for k, v in cols.items()} | {item.metric: y}, rows.size)
+        fail = short < need[rows]
+        rows, y, step = rows[fail], y[fail], step[fail]
+        if not rows.size:
+            break
+        # move the new metric value up by a growing number of ulps; this ends,
+        # since a large enough value reaches the cap (or, uncapped, any score)
+        step = np.maximum(2.0 * step, np.spacing(np.abs(y)))
+        with np.errstate(over="ignore"):
+            inc[rows] = np.maximum((y + step) - x[rows], np.nextafter(inc[rows], np.inf))
+    return inc
 
 
 def _gaps(ev: Evaluation, to: str | int) -> Gaps:
@@ -1131,18 +1302,15 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         distance[sel] = rel
     via: dict[str, NDArray[np.float64]] = {}
     if points is not None and program.scorecard is not None:
-        for it in program.scorecard.items:
-            x = ev.values[it.metric]
-            p = _item_points(it, x)
-            with np.errstate(invalid="ignore"):
-                inc = np.where(
-                    points <= 0,
-                    0.0,
-                    np.where(
-                        points > it.max_points - p, np.inf, (p + points) / it.points_per_unit - x
-                    ),
-                )
-            via[it.metric] = np.maximum(inc, 0.0)
+        card = program.scorecard
+        rows = np.flatnonzero(points > 0)  # NaN (no target) compares False
+        need = np.array([np.nan if t.min_score is None else t.min_score for t in program.tiers])
+        need_rows = need[target[rows]]
+        sub = {m: ev.values[m][rows] for m in card.metrics}
+        for it in card.items:
+            inc = np.zeros(n)
+            inc[rows] = _closing_increase(card, it, sub, ev.score[rows], points[rows], need_rows)
+            via[it.metric] = inc
     nan_fill = [*shortfall.values(), distance, *via.values()]
     if points is not None:
         nan_fill.append(points)
@@ -1152,7 +1320,7 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         arr_b[none] = False
     return Gaps(
         ids=ev.partners.ids,
-        tier=ev.tier,
+        tier=ev.tier.copy(),
         target=target,
         tier_names=program.tier_names,
         requirements=shortfall,
@@ -1179,7 +1347,10 @@ class Finding:
     rule : str
         The rule concerned (a metric, ``"min_score"``, or ``""``).
     value : float
-        The number behind the finding (a share, a ratio, a threshold).
+        The number behind the finding: the share of partners in the tier
+        (``"unreached"``, ``"rare"``, ``"crowded"``) or meeting the rule
+        (``"above_population"``, ``"below_population"``), the ratio of
+        thresholds (steps) or of cost share to revenue share.
     message : str
         A sentence for a program manager.
     """
@@ -1230,6 +1401,15 @@ class ProgramAudit:
         )
 
 
+def _share(x: float) -> str:
+    """A share as a percentage that never rounds a non-zero share to 0 % or 100 %."""
+    if 0 < x < 0.001:
+        return "under 0.1%"
+    if 0.999 < x < 1:
+        return "over 99.9%"
+    return f"{x:.1%}"
+
+
 def audit_program(
     program: Program,
     partners: Any,
@@ -1250,9 +1430,12 @@ def audit_program(
         The population the program is meant for.
     rare : float in [0, 1], default 0.01
         A tier holding a smaller (non-zero) share of partners is ``"rare"``;
-        one holding none is ``"unreached"``.
+        one holding none is ``"unreached"``. A rule met by a smaller share of
+        partners (none included) is ``"above_population"``.
     crowded : float in [0, 1], default 0.8
-        A tier holding at least this share of partners is ``"crowded"``.
+        A tier holding at least this share of partners is ``"crowded"``; a
+        rule of a tier above the lowest met by at least this share is
+        ``"below_population"``. Must be greater than ``rare``.
     flat, steep : float > 1, defaults 1.1 and 5.0
         A threshold that rises from one tier to the next by a factor in
         (1, ``flat``) is a ``"flat_step"``; by more than ``steep``, a
@@ -1274,10 +1457,12 @@ def audit_program(
 
     Notes
     -----
-    Entry thresholds are checked rule by rule against the population: a
-    threshold no partner meets is ``"above_population"``; one every partner
-    meets, on a tier above the lowest, ``"below_population"`` (it does not
-    discriminate).
+    Entry thresholds are checked rule by rule against the population, by the
+    share :math:`s` of partners meeting the rule on its own: :math:`s <`
+    ``rare`` is ``"above_population"`` (the threshold is far above nearly
+    everyone); :math:`s \\ge` ``crowded``, on a tier above the lowest, is
+    ``"below_population"`` (the rule hardly discriminates). The finding's
+    ``value`` is :math:`s`.
 
     Examples
     --------
@@ -1287,11 +1472,15 @@ def audit_program(
     >>> audit.kinds()
     ['crowded', 'unreached', 'above_population', 'steep_step']
     >>> print(audit.findings[2].message)
-    tier 'Gold': deals >= 50 is above every partner (highest 8)
+    tier 'Gold': deals >= 50 is met by 0.0% of the partners (highest 8)
     """
 
     check_fraction(rare, "rare")
     check_fraction(crowded, "crowded")
+    if not rare < crowded:
+        raise InvalidInputError(
+            f"rare = {rare!r} must be less than crowded = {crowded!r}: a share cannot be both"
+        )
     for value, name in ((flat, "flat"), (steep, "steep"), (disproportion, "disproportion")):
         if check_positive(value, name) <= 1:
             raise InvalidInputError(f"{name} must be > 1, got {value!r}")
@@ -1330,26 +1519,26 @@ def audit_program(
         for rule, threshold, col in rules:
             meets = float(np.mean(col >= threshold))
             label = "score" if rule == "min_score" else rule
-            if meets == 0:
+            if meets < rare:
                 findings.append(
                     Finding(
                         "above_population",
                         name,
                         rule,
-                        threshold,
-                        f"tier {name!r}: {label} >= {_fmt(threshold)} is above every partner "
-                        f"(highest {_fmt(float(col.max()))})",
+                        meets,
+                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
+                        f"{_share(meets)} of the partners (highest {_fmt(float(col.max()))})",
                     )
                 )
-            elif meets == 1 and k > 0:
+            elif meets >= crowded and k > 0:
                 findings.append(
                     Finding(
                         "below_population",
                         name,
                         rule,
-                        threshold,
-                        f"tier {name!r}: every partner has {label} >= {_fmt(threshold)}, so the "
-                        "rule does not discriminate",
+                        meets,
+                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
+                        f"{_share(meets)} of the partners, so the rule hardly discriminates",
                     )
                 )
         if k > 0:

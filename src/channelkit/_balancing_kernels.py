@@ -1,0 +1,968 @@
+"""Array kernels behind :func:`channelkit.balancing.assign`.
+
+Pure numpy/scipy functions over arrays; no domain classes. Conventions:
+``W`` is an (n, m) workload matrix (hours of partner j when manager i holds
+it), ``cap`` the (m,) capacities used to make loads relative, ``elig`` an
+(n, m) bool mask, ``kmax`` (m,) headcount caps (a large number for none),
+``manager`` an (n,) int array of manager indices (-1 = unassigned).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+#: Relative tolerance under which a value counts as equal to its lower bound.
+OPT_RTOL = 1e-9
+#: Relative MIP gap passed to HiGHS.
+MIP_REL_GAP = 1e-7
+
+
+# --------------------------------------------------------------------------- lower bounds
+def makespan_bound_identical(w: FloatArray, m: int) -> float:
+    """Lower bound of the makespan of jobs ``w`` on ``m`` identical machines.
+
+    ``max(sum/m, max, and for every k >= 1 the sum of the k+1 smallest of the
+    k*m+1 largest jobs)`` -- some machine receives k+1 of the k*m+1 largest
+    jobs. k = 1 is the classic ``w[m-1] + w[m]`` (sorted descending).
+    """
+    n = w.shape[0]
+    if n == 0:
+        return 0.0
+    s = np.sort(w)[::-1]
+    best = max(float(s.sum()) / m, float(s[0]))
+    if n > m:
+        csum = np.concatenate(([0.0], np.cumsum(s)))
+        k = np.arange(1, (n - 1) // m + 1)
+        # jobs with (0-based, descending) indices k*m-k ... k*m
+        vals = csum[k * m + 1] - csum[k * m - k]
+        best = max(best, float(vals.max()))
+    return best
+
+
+def makespan_bound_general(
+    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray, split: bool = True
+) -> float:
+    """Lower bound of the largest relative load ``max_i load_i / cap_i``.
+
+    Combines: every partner must go somewhere (its cheapest relative load);
+    the total, spread over all capacity; the k*m+1 argument applied to the
+    smallest workloads with the largest capacity; and, with headcount caps,
+    the fact that the partners must fill at least ``ceil(n / m)`` slots on
+    some manager.
+    """
+    n, m = W.shape
+    if n == 0:
+        return 0.0
+    n_comp, jlab, ilab = components(elig) if split else (1, None, None)
+    if n_comp > 1:
+        assert jlab is not None
+        assert ilab is not None
+        return max(
+            makespan_bound_general(
+                W[jlab == c][:, ilab == c],
+                cap[ilab == c],
+                elig[jlab == c][:, ilab == c],
+                kmax[ilab == c],
+                split=False,
+            )
+            for c in range(n_comp)
+            if (jlab == c).any()
+        )
+    rel = np.where(elig, W / cap, np.inf)
+    best = float(rel.min(axis=1).max())
+    wmin = np.where(elig, W, np.inf).min(axis=1)
+    best = max(best, float(wmin.sum()) / float(cap.sum()))
+    identical_like = makespan_bound_identical(wmin, m) / float(cap.max())
+    return max(best, identical_like)
+
+
+def components(elig: BoolArray) -> tuple[int, IntArray, IntArray]:
+    """Connected components of the bipartite partner-manager eligibility graph.
+
+    Returns the number of components and the component label of every
+    partner and every manager. Partners in different components never share
+    a manager, so bounds (and problems) decompose.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    n, m = elig.shape
+    jj, ii = np.nonzero(elig)
+    g = sparse.coo_array((np.ones(jj.size), (jj, n + ii)), shape=(n + m, n + m)).tocsr()
+    k, labels = connected_components(g, directed=False)
+    lab = labels.astype(np.int64)
+    return int(k), lab[:n], lab[n:]
+
+
+def integral_round(bound: float, data_integral: bool) -> float:
+    """Round a bound up to the next integer when the optimum must be integral."""
+    if data_integral and math.isfinite(bound):
+        return float(math.ceil(bound - 1e-6))
+    return bound
+
+
+# --------------------------------------------------------------------------- fast: rounds
+def lpt_rounds(
+    w: FloatArray,
+    cap: FloatArray,
+    kmax: IntArray,
+    loads0: FloatArray,
+    counts0: IntArray,
+    jobs: IntArray,
+    manager: IntArray,
+) -> None:
+    """Longest-processing-time first, in vectorized rounds (in place).
+
+    Each round hands the next ``r`` largest remaining jobs of ``jobs`` to the
+    ``r`` managers with the lowest relative load (largest job to the least
+    loaded), skipping managers at their headcount cap. ``r`` is the number of
+    managers whose relative load is below what the least loaded one reaches
+    with the round's largest job, so that a manager that is far ahead sits
+    rounds out, as it would under sequential LPT. ``manager``, and the
+    running ``loads0`` and ``counts0``, are updated in place.
+    """
+    order = jobs[np.argsort(-w[jobs], kind="stable")]
+    pos = 0
+    total = order.shape[0]
+    while pos < total:
+        open_ = np.flatnonzero(counts0 < kmax)
+        if open_.size == 0:
+            break
+        rel = loads0[open_] / cap[open_]
+        # managers that sequential LPT could still pick before the least loaded
+        # one, after it takes the largest job, gets another: rel < min(rel + w/cap)
+        reach = float(np.min((loads0[open_] + w[order[pos]]) / cap[open_]))
+        r = max(int(np.count_nonzero(rel < reach)), 1)
+        r = min(r, total - pos)
+        if r < open_.size:
+            pick = open_[np.argpartition(rel, r - 1)[:r]]
+            pick = pick[np.argsort(loads0[pick] / cap[pick], kind="stable")]
+        else:
+            pick = open_[np.argsort(rel, kind="stable")]
+        chunk = order[pos : pos + r]
+        manager[chunk] = pick
+        loads0[pick] += w[chunk]
+        counts0[pick] += 1
+        pos += r
+
+
+def waterfill(
+    w: FloatArray,
+    cap: FloatArray,
+    loads0: FloatArray,
+    jobs: IntArray,
+    manager: IntArray,
+    batches: int = 8,
+) -> None:
+    """Hand many small jobs out by water-filling, in batches (in place).
+
+    ``jobs`` is sorted by decreasing size and cut into ``batches`` batches.
+    For each batch the level T with ``sum_i cap_i * max(0, T - load_i/cap_i)``
+    equal to the batch total is found, and the batch, dealt in a
+    low-discrepancy order, is cut into runs that fill each manager below T
+    up to T (a job goes where its midpoint falls). Each manager overshoots by at most half a job of
+    the batch, so after the last batch (the smallest jobs) the loads are
+    within about one small job of each other. Vectorized: O(n log m).
+    """
+    order = jobs[np.argsort(-w[jobs], kind="stable")]
+    m = cap.shape[0]
+    for batch in np.array_split(order, max(1, min(batches, order.size // max(m, 1)))):
+        if batch.size == 0:
+            continue
+        # deal the batch in a low-discrepancy order (golden-ratio stride) so that
+        # every manager's run mixes sizes, which keeps later swaps effective
+        batch = batch[np.argsort((np.arange(batch.size) * 0.6180339887498949) % 1.0)]
+        wb = w[batch]
+        total = float(wb.sum())
+        rel = loads0 / cap
+        mo = np.argsort(rel, kind="stable")
+        r, c = rel[mo], cap[mo]
+        cc = np.cumsum(c)
+        ccr = np.cumsum(c * r)
+        level = (total + ccr) / cc  # level when the k+1 least loaded are filled
+        nxt = np.r_[r[1:], np.inf]
+        k = int(np.argmax(level <= nxt))  # first k at which the level stays below the next
+        t = level[k]
+        need = c[: k + 1] * (t - r[: k + 1])
+        bound = np.cumsum(need)
+        mid = np.cumsum(wb) - 0.5 * wb
+        idx = np.minimum(np.searchsorted(bound, mid, side="right"), k)
+        dest = mo[idx]
+        manager[batch] = dest
+        loads0 += np.bincount(dest, weights=wb, minlength=m)
+
+
+def ranked_rounds(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    hard: bool,
+    loads: FloatArray,
+    counts: IntArray,
+    jobs: IntArray,
+    manager: IntArray,
+) -> IntArray:
+    """Greedy for general eligibility and manager-dependent workloads (in place).
+
+    Jobs are taken largest first in rounds of up to m. Within a round every
+    job proposes to the eligible manager where its relative load would be
+    lowest among the managers not yet served in this round; each manager
+    accepts its largest proposer, the others propose again. Jobs left
+    without a free manager carry over to the front of the next round, so a
+    round is an LPT round restricted by eligibility. Returns the jobs that
+    fit nowhere (only possible with hard capacities or headcount caps).
+    """
+    m = W.shape[1]
+    if jobs.size == 0:
+        return jobs
+    size = np.where(elig[jobs], W[jobs], np.inf).min(axis=1)
+    order = jobs[np.argsort(-size, kind="stable")]
+    failed: list[IntArray] = []
+    carry = np.empty(0, dtype=np.int64)
+    pos = 0
+    total = order.size
+    capw = cap * (1 + 1e-12)
+    while pos < total or carry.size:
+        take = max(m - carry.size, 0)
+        chunk = np.concatenate((carry, order[pos : pos + take]))
+        pos += take
+        feas = elig[chunk] & (counts < kmax)[None, :]
+        if hard:
+            feas &= loads[None, :] + W[chunk] <= capw[None, :]
+        none = ~feas.any(axis=1)
+        if none.any():
+            failed.append(chunk[none])
+            chunk, feas = chunk[~none], feas[~none]
+        score = np.where(feas, (loads[None, :] + W[chunk]) / cap[None, :], np.inf)
+        # sub-rounds: every pending job proposes to its best manager still free
+        # in this round; each manager takes its largest proposer
+        free = np.ones(m, dtype=bool)
+        pend = np.arange(chunk.size)
+        first = np.empty(m, dtype=np.int64)
+        while pend.size:
+            sc = np.where(free[None, :], score[pend], np.inf)
+            best = np.argmin(sc, axis=1)
+            ok = np.isfinite(sc[np.arange(pend.size), best])
+            if not ok.all():
+                pend, best = pend[ok], best[ok]
+                if pend.size == 0:
+                    break
+            first[best[::-1]] = np.arange(pend.size)[::-1]  # first (largest) proposer wins
+            acc = first[best] == np.arange(pend.size)
+            j, i = chunk[pend[acc]], best[acc]
+            manager[j] = i
+            loads[i] += W[j, i]
+            counts[i] += 1
+            free[i] = False
+            pend = pend[~acc]
+        placed = manager[chunk] >= 0
+        carry = chunk[~placed]
+        if carry.size and pos >= total and not placed.any():  # pragma: no cover - safety
+            failed.append(carry)
+            break
+    return np.concatenate(failed) if failed else np.empty(0, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- fast: improvement
+@dataclass
+class _State:
+    """Mutable search state shared by the improvement passes."""
+
+    manager: IntArray
+    loads: FloatArray
+    counts: IntArray
+    moved_budget: int  # remaining moves (large when unbounded)
+    current: IntArray | None
+
+
+def _move_delta(state: _State, jobs: IntArray, new: IntArray) -> IntArray:
+    """Change in the number of moved partners when ``jobs`` go to ``new``."""
+    if state.current is None:
+        return np.zeros(jobs.shape, dtype=np.int64)
+    cur = state.current[jobs]
+    old = state.manager[jobs]
+    was = (cur >= 0) & (old != cur)
+    now = (cur >= 0) & (new != cur)
+    out: IntArray = now.astype(np.int64) - was.astype(np.int64)
+    return out
+
+
+def pair_passes(
+    w: FloatArray,
+    cap: FloatArray,
+    kmax: IntArray,
+    state: _State,
+    target: float,
+    deadline: float,
+    max_passes: int = 60,
+    sample: int = 64,
+    movable: BoolArray | None = None,
+) -> None:
+    """Vectorized moves and swaps between heavily and lightly loaded managers.
+
+    For identical-workload (1-D ``w``) problems without eligibility limits. In
+    each pass the managers are sorted by relative load and the p-th heaviest
+    is paired with the p-th lightest; for each pair the best single move
+    (a job whose size is closest to the amount that evens the pair) and the
+    best swap are found with one ``searchsorted`` over all pairs, and the
+    better of the two is applied when it lowers the pair's larger relative
+    load. Stops when the largest relative load reaches ``target``, nothing
+    improves, or at ``deadline``. Jobs with ``movable`` False stay put.
+    """
+    m = cap.shape[0]
+    n = w.shape[0]
+    if m < 2 or n == 0:
+        return
+    span = 2.0 * float(w.max()) + 1.0
+    best_max = math.inf
+    stalled = 0
+    jorder_prev: IntArray | None = None
+    for _ in range(max_passes):
+        rel = state.loads / cap
+        top = float(rel.max())
+        if top <= target * (1 + OPT_RTOL) or time.perf_counter() > deadline:
+            return
+        # stop when two passes in a row leave the largest relative load unchanged
+        stalled = stalled + 1 if top >= best_max * (1 - 1e-12) else 0
+        best_max = min(best_max, top)
+        if stalled >= 2:
+            return
+        order_m = np.argsort(rel, kind="stable")
+        npair = m // 2
+        heavy = order_m[::-1][:npair]
+        light = order_m[:npair]
+        keep = rel[heavy] > rel[light] * (1 + 1e-12)
+        heavy, light = heavy[keep], light[keep]
+        if heavy.size == 0:
+            return
+        ch, cl = cap[heavy], cap[light]
+        lh, ll = state.loads[heavy], state.loads[light]
+        # amount x moved from h to l that equalises relative loads
+        xstar = (lh * cl - ll * ch) / (ch + cl)
+        before = lh / ch
+        # jobs sorted by (manager, size) -> global key
+        # jobs that may not move are filed under a virtual manager m
+        km = state.manager if movable is None else np.where(movable, state.manager, m)
+        key = km.astype(np.float64) * span + w
+        if jorder_prev is None:
+            jorder = np.argsort(key, kind="stable")
+        else:  # nearly sorted after the last pass: the stable sort is fast on runs
+            jorder = jorder_prev[np.argsort(key[jorder_prev], kind="stable")]
+        jorder_prev = jorder
+        skey = key[jorder]
+
+        def closest(
+            mgr: IntArray,
+            target_size: FloatArray,
+            skey: FloatArray = skey,
+            jorder: IntArray = jorder,
+            km: IntArray = km,
+        ) -> IntArray:
+            """Index (into jorder) of the job of ``mgr`` closest in size to target."""
+            q = mgr.astype(np.float64) * span + np.clip(target_size, 0.0, span / 2)
+            pos = np.searchsorted(skey, q)
+            lo = np.clip(pos - 1, 0, n - 1)
+            hi = np.clip(pos, 0, n - 1)
+            mlo = km[jorder[lo]] == mgr
+            mhi = km[jorder[hi]] == mgr
+            dlo = np.where(mlo, np.abs(skey[lo] - q), np.inf)
+            dhi = np.where(mhi, np.abs(skey[hi] - q), np.inf)
+            out: IntArray = np.where(dhi < dlo, hi, lo)
+            out = np.where(mlo | mhi, out, -1)
+            return out
+
+        # --- best move per pair
+        mv = closest(heavy, xstar)
+        ok_mv = mv >= 0
+        mv_job = np.where(ok_mv, jorder[np.maximum(mv, 0)], 0)
+        x = np.where(ok_mv, w[mv_job], 0.0)
+        after_mv = np.maximum((lh - x) / ch, (ll + x) / cl)
+        room = state.counts[light] < kmax[light]
+        gain_mv = np.where(ok_mv & room & (x > 0), before - after_mv, -np.inf)
+        # --- best swap per pair: for every job a on a heavy manager, the job b on
+        # its light partner with b closest to a - xstar
+        # (at most `sample` evenly spaced sizes per heavy manager: with many
+        # jobs per manager the sizes are dense and a sample finds a near-best swap)
+        gain_sw = np.full(heavy.size, -np.inf)
+        sw_a = np.zeros(heavy.size, dtype=np.int64)
+        sw_b = np.zeros(heavy.size, dtype=np.int64)
+        seg_lo = np.searchsorted(skey, heavy.astype(np.float64) * span)
+        seg_hi = np.searchsorted(skey, (heavy.astype(np.float64) + 1.0) * span - 0.5)
+        seg_n = seg_hi - seg_lo
+        k = min(sample, int(seg_n.max()) if seg_n.size else 0)
+        if k > 0:
+            frac = (np.arange(k) + 0.5) / k
+            pos = seg_lo[:, None] + np.floor(frac[None, :] * seg_n[:, None]).astype(np.int64)
+            valid = (seg_n[:, None] > 0) & (pos < seg_hi[:, None])
+            p = np.broadcast_to(np.arange(heavy.size)[:, None], pos.shape)[valid]
+            on_heavy = jorder[np.minimum(pos[valid], n - 1)]
+        else:
+            on_heavy = np.empty(0, dtype=np.int64)
+        if on_heavy.size:
+            a = w[on_heavy]
+            bi = closest(light[p], a - xstar[p])
+            okb = bi >= 0
+            bj = np.where(okb, jorder[np.maximum(bi, 0)], 0)
+            d = a - np.where(okb, w[bj], 0.0)
+            aft = np.maximum((lh[p] - d) / ch[p], (ll[p] + d) / cl[p])
+            g = np.where(okb & (d > 0), before[p] - aft, -np.inf)
+            # best per pair
+            o = np.lexsort((-g, p))
+            first = np.flatnonzero(np.r_[True, p[o][1:] != p[o][:-1]])
+            bestidx = o[first]
+            pp = p[bestidx]
+            gain_sw[pp] = g[bestidx]
+            sw_a[pp] = on_heavy[bestidx]
+            sw_b[pp] = bj[bestidx]
+        use_sw = gain_sw > gain_mv
+        gain = np.maximum(gain_sw, gain_mv)
+        tol = 1e-12 * np.maximum(before, 1e-300)
+        good = gain > tol
+        if not good.any():
+            return
+        # moves budget (stability): prefix of pairs by gain
+        jobs_a = np.where(use_sw, sw_a, mv_job)
+        dmoves = _move_delta(state, jobs_a, light)
+        dmoves = dmoves + np.where(use_sw, _move_delta(state, sw_b, heavy), 0)
+        idx = np.flatnonzero(good)
+        idx = idx[np.argsort(-gain[idx], kind="stable")]
+        if state.current is not None:
+            # the longest prefix (by gain) that stays within the move budget
+            over = np.cumsum(dmoves[idx]) > state.moved_budget
+            idx = idx[: int(np.argmax(over)) if over.any() else idx.size]
+            if idx.size == 0:
+                return
+            state.moved_budget -= int(dmoves[idx].sum())
+        sw = idx[use_sw[idx]]
+        mvp = idx[~use_sw[idx]]
+        ja, jb = sw_a[sw], sw_b[sw]
+        state.manager[ja] = light[sw]
+        state.manager[jb] = heavy[sw]
+        dsw = w[ja] - w[jb]
+        state.loads[heavy[sw]] -= dsw
+        state.loads[light[sw]] += dsw
+        jm = mv_job[mvp]
+        state.manager[jm] = light[mvp]
+        state.loads[heavy[mvp]] -= w[jm]
+        state.loads[light[mvp]] += w[jm]
+        state.counts[heavy[mvp]] -= 1
+        state.counts[light[mvp]] += 1
+
+
+def max_passes(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    hard: bool,
+    state: _State,
+    target: float,
+    deadline: float,
+    max_iter: int,
+) -> None:
+    """Improve the most loaded manager by single moves, then swaps (general case).
+
+    Each iteration looks at the manager with the largest relative load and
+    applies the move (to any eligible manager with room) or swap that lowers
+    it the most; it stops when no move or swap lowers it, at ``target``, at
+    ``deadline`` or after ``max_iter`` iterations. Work per iteration is
+    vectorized over the manager's partners and all managers.
+    """
+    n, m = W.shape
+    if m < 2 or n == 0:
+        return
+    capw = cap * (1 + 1e-12)
+    for _ in range(max_iter):
+        rel = state.loads / cap
+        h = int(np.argmax(rel))
+        cur = rel[h]
+        if cur <= target * (1 + OPT_RTOL) or time.perf_counter() > deadline:
+            return
+        J = np.flatnonzero(state.manager == h)
+        if J.size == 0:
+            return
+        # moves
+        newl = (state.loads[None, :] + W[J]) / cap[None, :]
+        newh = (state.loads[h] - W[J, h]) / cap[h]
+        ok = elig[J] & (state.counts < kmax)[None, :]
+        ok[:, h] = False
+        if hard:
+            ok &= state.loads[None, :] + W[J] <= capw[None, :]
+        score = np.where(ok, np.maximum(newl, newh[:, None]), np.inf)
+        if state.current is not None and state.moved_budget <= 0:
+            dm = _move_matrix(state, J, m)
+            score = np.where(dm > 0, np.inf, score)
+        flat = int(np.argmin(score))
+        best = float(score.flat[flat])
+        if best < cur * (1 - 1e-12):
+            a, i = divmod(flat, m)
+            j = int(J[a])
+            _apply_move(state, W, j, h, int(i))
+            continue
+        # swaps: a on h with b elsewhere
+        others = np.flatnonzero(state.manager != h)
+        if others.size == 0 or J.size * others.size > 250_000:
+            return
+        bm = state.manager[others]
+        # new loads: h loses W[a,h], gains W[b,h]; bm loses W[b,bm], gains W[a,bm]
+        nh = (state.loads[h] - W[J, h][:, None] + W[others, h][None, :]) / cap[h]
+        nl = (state.loads[bm][None, :] - W[others, bm][None, :] + W[J][:, bm]) / cap[bm][None, :]
+        ok2 = elig[J][:, bm] & elig[others, h][None, :]
+        if hard:
+            ok2 &= (nh * cap[h] <= capw[h]) & (nl * cap[bm][None, :] <= capw[bm][None, :])
+        score2 = np.where(ok2, np.maximum(nh, nl), np.inf)
+        if state.current is not None:
+            da = _move_matrix(state, J, m)[:, bm]
+            db = _move_delta(state, others, np.full(others.size, h, dtype=np.int64))
+            score2 = np.where(da + db[None, :] > state.moved_budget, np.inf, score2)
+        flat = int(np.argmin(score2))
+        best = float(score2.flat[flat])
+        if best < cur * (1 - 1e-12):
+            a, b = divmod(flat, others.size)
+            ja, jb = int(J[a]), int(others[b])
+            mb = int(state.manager[jb])
+            _apply_move(state, W, ja, h, mb)
+            _apply_move(state, W, jb, mb, h)
+            continue
+        return
+
+
+def _move_matrix(state: _State, J: IntArray, m: int) -> IntArray:
+    """Move-count change for sending each job of ``J`` to each manager."""
+    assert state.current is not None
+    cur = state.current[J][:, None]
+    old = state.manager[J][:, None]
+    tgt = np.arange(m)[None, :]
+    was = (cur >= 0) & (old != cur)
+    now = (cur >= 0) & (tgt != cur)
+    out: IntArray = now.astype(np.int64) - was.astype(np.int64)
+    return out
+
+
+def _apply_move(state: _State, W: FloatArray, j: int, src: int, dst: int) -> None:
+    if state.current is not None:
+        c = int(state.current[j])
+        if c >= 0:
+            state.moved_budget -= int(dst != c) - int(src != c)
+    state.manager[j] = dst
+    state.loads[src] -= W[j, src]
+    state.loads[dst] += W[j, dst]
+    state.counts[src] -= 1
+    state.counts[dst] += 1
+
+
+def move_back(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    state: _State,
+    limit: FloatArray,
+    rounds: int = 5,
+) -> None:
+    """Send moved partners back to their current manager where that costs nothing.
+
+    A moved partner returns when its current manager stays within ``limit``
+    (the relative load not to exceed, per manager) and its headcount cap.
+    Candidates are processed in vectorized rounds: per destination manager,
+    the prefix of returning partners whose cumulative workload fits.
+    """
+    if state.current is None:
+        return
+    for _ in range(rounds):
+        cur = state.current
+        cand = np.flatnonzero((cur >= 0) & (state.manager != cur))
+        if cand.size == 0:
+            return
+        dst = cur[cand]
+        cand = cand[elig[cand, dst]]
+        dst = cur[cand]
+        if cand.size == 0:
+            return
+        wdst = W[cand, dst]
+        o = np.lexsort((wdst, dst))
+        cand, dst, wdst = cand[o], dst[o], wdst[o]
+        starts = np.flatnonzero(np.r_[True, dst[1:] != dst[:-1]])
+        seg = np.repeat(starts, np.diff(np.r_[starts, cand.size]))
+        csum = np.cumsum(wdst)
+        before = np.where(seg > 0, csum[np.maximum(seg - 1, 0)], 0.0)
+        within = csum - before
+        rank = np.arange(cand.size) - seg
+        fits = (state.loads[dst] + within <= limit[dst] * cap[dst] * (1 + 1e-12)) & (
+            state.counts[dst] + rank + 1 <= kmax[dst]
+        )
+        # keep only the prefix per manager
+        bad = np.where(~fits, rank, np.iinfo(np.int64).max)
+        first_bad = np.full(cap.shape[0], np.iinfo(np.int64).max)
+        np.minimum.at(first_bad, dst, bad)
+        fits &= rank < first_bad[dst]
+        if not fits.any():
+            return
+        j = cand[fits]
+        src = state.manager[j]
+        d = dst[fits]
+        np.subtract.at(state.loads, src, W[j, src])
+        np.add.at(state.loads, d, W[j, d])
+        np.subtract.at(state.counts, src, 1)
+        np.add.at(state.counts, d, 1)
+        state.manager[j] = d
+        state.moved_budget += int(j.size)
+
+
+# --------------------------------------------------------------------------- exact: MILP
+_SILENCE_LOCK = threading.Lock()
+_SILENCE_STATE: dict[str, int] = {"depth": 0, "saved": -1}
+
+
+@contextlib.contextmanager
+def _silence_stdout() -> Iterator[None]:
+    """Silence file descriptor 1 while HiGHS runs (it can print debug lines from C++).
+
+    Reference-counted under a lock, so that concurrent solves in threads
+    restore the real stdout only when the last one finishes.
+    """
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # odd stdout objects
+        sys.stdout.flush()
+    with _SILENCE_LOCK:
+        if _SILENCE_STATE["depth"] == 0:
+            try:
+                saved = os.dup(1)
+                null = os.open(os.devnull, os.O_WRONLY)
+            except OSError:  # pragma: no cover - no file descriptor 1
+                saved = -1
+            else:
+                os.dup2(null, 1)
+                os.close(null)
+            _SILENCE_STATE["saved"] = saved
+        _SILENCE_STATE["depth"] += 1
+    try:
+        yield
+    finally:
+        with _SILENCE_LOCK:
+            _SILENCE_STATE["depth"] -= 1
+            if _SILENCE_STATE["depth"] == 0 and _SILENCE_STATE["saved"] >= 0:
+                os.dup2(_SILENCE_STATE["saved"], 1)
+                os.close(_SILENCE_STATE["saved"])
+                _SILENCE_STATE["saved"] = -1
+
+
+@dataclass
+class MilpResult:
+    """What the exact path found."""
+
+    manager: IntArray | None
+    value: float
+    bound: float
+    proven: bool
+    status: int
+    message: str
+
+
+def solve_milp(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    *,
+    objective: str,
+    cost: FloatArray | None,
+    hard: bool,
+    current: IntArray | None,
+    max_moves: int | None,
+    symmetric: bool,
+    time_limit: float | None,
+    value_cap: float | None = None,
+    minimise_moves: bool = False,
+    integral_scale: float | None = None,
+) -> MilpResult:
+    """Solve the assignment problem (or its moves stage) with HiGHS via ``milp``.
+
+    Variables are x[j, i] for eligible pairs only (and t, the largest
+    relative load, for ``objective="balance"``). With ``minimise_moves`` the
+    objective becomes the number of moved partners subject to the primary
+    objective being at most ``value_cap``. When the optimal value is known to
+    be an integer, ``integral_scale`` (an upper estimate of its magnitude) lets
+    HiGHS stop once the gap is below one unit: the bound, rounded up, then
+    proves optimality.
+    """
+    n, m = W.shape
+    jj, ii = np.nonzero(elig)
+    if symmetric:
+        # identical managers, jobs sorted by size: job j only to managers <= j
+        order = np.argsort(-W[:, 0], kind="stable")
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        keep = ii <= rank[jj]
+        jj, ii = jj[keep], ii[keep]
+    nx = jj.size
+    balance = objective == "balance"
+    scale = float(cap.max()) if balance else 1.0
+    nv = nx + (1 if balance else 0)
+    wv = W[jj, ii]
+    rows: list[LinearConstraint] = []
+    # each partner exactly once
+    a1 = sparse.csr_array((np.ones(nx), (jj, np.arange(nx))), shape=(n, nv))
+    rows.append(LinearConstraint(a1, 1.0, 1.0))
+    # loads
+    if balance:
+        # t is measured in hours of the largest manager (T = t * scale) so that
+        # HiGHS' absolute tolerances make sense whatever the units of capacity
+        data = np.r_[wv, -cap / scale]
+        r = np.r_[ii, np.arange(m)]
+        c = np.r_[np.arange(nx), np.full(m, nx)]
+        a2 = sparse.csr_array((data, (r, c)), shape=(m, nv))
+        rows.append(LinearConstraint(a2, -np.inf, 0.0))
+    else:
+        finite = np.isfinite(cap)
+        if finite.any():
+            a2 = sparse.csr_array((wv, (ii, np.arange(nx))), shape=(m, nv))[finite]
+            rows.append(LinearConstraint(a2, -np.inf, cap[finite]))
+    # headcount
+    limited = kmax < n
+    if limited.any():
+        a3 = sparse.csr_array((np.ones(nx), (ii, np.arange(nx))), shape=(m, nv))[limited]
+        rows.append(LinearConstraint(a3, -np.inf, kmax[limited].astype(np.float64)))
+    stay = np.zeros(nv)
+    n_cur = 0
+    if current is not None:
+        stay[:nx] = (current[jj] == ii).astype(np.float64)
+        n_cur = int((current >= 0).sum())
+        if max_moves is not None:
+            # moves = n_cur - sum(stay * x) <= max_moves
+            rows.append(LinearConstraint(stay[None, :], float(n_cur - max_moves), np.inf))
+    c_obj = np.zeros(nv)
+    if balance:
+        c_obj[nx] = 1.0
+    else:
+        assert cost is not None
+        c_obj[:nx] = cost[jj, ii]
+    lb = np.zeros(nv)
+    ub = np.ones(nv)
+    if balance:
+        ub[nx] = scale if hard else np.inf
+    if minimise_moves:
+        assert value_cap is not None
+        if balance:
+            ub[nx] = min(ub[nx], value_cap * scale)
+        else:
+            rows.append(LinearConstraint(c_obj[None, :], -np.inf, value_cap))
+        c_obj = -stay
+    integrality = np.ones(nv)
+    if balance:
+        integrality[nx] = 0
+    gap = MIP_REL_GAP
+    if integral_scale is not None and not minimise_moves:
+        gap = max(gap, 0.99 / max(abs(integral_scale), 1.0))
+    elif minimise_moves:
+        gap = max(gap, 0.99 / max(float(n), 1.0))  # moves are integral and <= n
+    options: dict[str, float | bool] = {"mip_rel_gap": gap}
+    if time_limit is not None:
+        options["time_limit"] = max(float(time_limit), 0.01)
+    with _silence_stdout():
+        res = milp(
+            c_obj,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            constraints=rows,
+            options=options,
+        )
+    if res.x is None:
+        return MilpResult(None, math.inf, -math.inf, False, int(res.status), str(res.message))
+    x = res.x[:nx] > 0.5
+    manager = np.full(n, -1, dtype=np.int64)
+    manager[jj[x]] = ii[x]
+    bound = getattr(res, "mip_dual_bound", None)
+    fun = float(res.fun)
+    bnd = float(bound) if bound is not None and np.isfinite(bound) else -math.inf
+    if minimise_moves:
+        fun, bnd = fun + n_cur, bnd + n_cur
+    elif balance:
+        fun, bnd = fun / scale, bnd / scale
+    return MilpResult(manager, fun, bnd, res.status == 0, int(res.status), str(res.message))
+
+
+def lp_cost_bound(
+    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray, cost: FloatArray
+) -> float:
+    """LP relaxation bound of the generalized assignment problem (HiGHS)."""
+    from scipy.optimize import linprog
+
+    n, m = W.shape
+    jj, ii = np.nonzero(elig)
+    nx = jj.size
+    a_eq = sparse.csr_array((np.ones(nx), (jj, np.arange(nx))), shape=(n, nx))
+    blocks = []
+    rhs = []
+    finite = np.isfinite(cap)
+    if finite.any():
+        blocks.append(sparse.csr_array((W[jj, ii], (ii, np.arange(nx))), shape=(m, nx))[finite])
+        rhs.append(cap[finite])
+    limited = kmax < n
+    if limited.any():
+        blocks.append(sparse.csr_array((np.ones(nx), (ii, np.arange(nx))), shape=(m, nx))[limited])
+        rhs.append(kmax[limited].astype(np.float64))
+    res = linprog(
+        cost[jj, ii],
+        A_ub=sparse.vstack(blocks) if blocks else None,
+        b_ub=np.concatenate(rhs) if rhs else None,
+        A_eq=a_eq,
+        b_eq=np.ones(n),
+        bounds=(0, 1),
+        method="highs",
+    )
+    if res.status != 0:
+        return -math.inf
+    return float(res.fun)
+
+
+def cost_greedy(
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    cost: FloatArray,
+    loads: FloatArray,
+    counts: IntArray,
+    jobs: IntArray,
+    manager: IntArray,
+) -> IntArray:
+    """Regret greedy for the cost objective, in vectorized proposal rounds (in place).
+
+    Every unplaced partner proposes to its cheapest manager that still has
+    room for it; each manager accepts proposers in order of regret (the extra
+    cost of their second choice) while they fit. Returns the partners that
+    fit nowhere.
+    """
+    pending = jobs.copy()
+    failed: list[IntArray] = []
+    capw = cap * (1 + 1e-12)
+    while pending.size:
+        room = elig[pending] & (counts < kmax)[None, :]
+        room &= loads[None, :] + W[pending] <= capw[None, :]
+        none = ~room.any(axis=1)
+        if none.any():
+            failed.append(pending[none])
+            pending = pending[~none]
+            room = room[~none]
+            if pending.size == 0:
+                break
+        c = np.where(room, cost[pending], np.inf)
+        if c.shape[1] >= 2:
+            part = np.partition(c, 1, axis=1)
+            regret = np.where(np.isfinite(part[:, 1]), part[:, 1] - part[:, 0], np.inf)
+        else:
+            regret = np.full(pending.size, np.inf)
+        choice = np.argmin(c, axis=1)
+        wch = W[pending, choice]
+        o = np.lexsort((-wch, -regret, choice))
+        p, ch, wc = pending[o], choice[o], wch[o]
+        starts = np.flatnonzero(np.r_[True, ch[1:] != ch[:-1]])
+        seg = np.repeat(starts, np.diff(np.r_[starts, p.size]))
+        csum = np.cumsum(wc)
+        before = np.where(seg > 0, csum[np.maximum(seg - 1, 0)], 0.0)
+        rank = np.arange(p.size) - seg
+        fits = (loads[ch] + csum - before <= capw[ch]) & (counts[ch] + rank + 1 <= kmax[ch])
+        bad = np.where(~fits, rank, np.iinfo(np.int64).max)
+        first_bad = np.full(cap.shape[0], np.iinfo(np.int64).max)
+        np.minimum.at(first_bad, ch, bad)
+        fits &= rank < first_bad[ch]
+        acc = p[fits]
+        am = ch[fits]
+        manager[acc] = am
+        np.add.at(loads, am, W[acc, am])
+        np.add.at(counts, am, 1)
+        pending = p[~fits]
+    return np.concatenate(failed) if failed else np.empty(0, dtype=np.int64)
+
+
+def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
+    """Place as many partners as eligibility and headcount caps allow (max flow).
+
+    Returns the number placed and a manager per partner (-1 where unplaced).
+    Source -> partner (capacity 1) -> eligible manager (1) -> sink (``kmax``).
+    """
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = elig.shape
+    jj, ii = np.nonzero(elig)
+    src, sink = 0, n + m + 1
+    tails = np.concatenate((np.zeros(n, dtype=np.int64), 1 + jj, 1 + n + np.arange(m)))
+    heads = np.concatenate((1 + np.arange(n), 1 + n + ii, np.full(m, sink)))
+    caps = np.concatenate(
+        (np.ones(n), np.ones(jj.size), np.minimum(kmax, n).astype(np.float64))
+    ).astype(np.int32)
+    g = sparse.csr_array((caps, (tails, heads)), shape=(n + m + 2, n + m + 2))
+    res = maximum_flow(g, src, sink)
+    flow = res.flow.tocoo()
+    sel = (flow.data > 0) & (flow.row >= 1) & (flow.row <= n) & (flow.col > n) & (flow.col < sink)
+    manager = np.full(n, -1, dtype=np.int64)
+    manager[flow.row[sel] - 1] = flow.col[sel] - 1 - n
+    return int(res.flow_value), manager
+
+
+def lp_balance_bound(
+    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray
+) -> tuple[float, IntArray | None]:
+    """LP relaxation bound of the largest relative load (HiGHS), and its rounding.
+
+    Stronger than the combinatorial bounds when workloads depend on the
+    manager: it accounts for partners that are cheap only with a few managers.
+    Also returns, per partner, the manager the LP gives it entirely (-1 for
+    the few partners the LP splits): a basic solution splits at most about m
+    partners, so this is a near-complete starting assignment.
+    """
+    from scipy.optimize import linprog
+
+    n, m = W.shape
+    jj, ii = np.nonzero(elig)
+    nx = jj.size
+    scale = float(cap.max())
+    a_eq = sparse.csr_array((np.ones(nx), (jj, np.arange(nx))), shape=(n, nx + 1))
+    load = sparse.csr_array(
+        (
+            np.r_[W[jj, ii], -cap / scale],
+            (np.r_[ii, np.arange(m)], np.r_[np.arange(nx), np.full(m, nx)]),
+        ),
+        shape=(m, nx + 1),
+    )
+    blocks, rhs = [load], [np.zeros(m)]
+    limited = kmax < n
+    if limited.any():
+        head = sparse.csr_array((np.ones(nx), (ii, np.arange(nx))), shape=(m, nx + 1))
+        blocks.append(head[limited])
+        rhs.append(kmax[limited].astype(np.float64))
+    c = np.zeros(nx + 1)
+    c[nx] = 1.0
+    res = linprog(
+        c,
+        A_ub=sparse.vstack(blocks),
+        b_ub=np.concatenate(rhs),
+        A_eq=a_eq,
+        b_eq=np.ones(n),
+        bounds=(0, None),
+        method="highs",
+    )
+    if res.status != 0:
+        return -math.inf, None
+    x = res.x[:nx]
+    whole = x > 1 - 1e-7
+    rounded = np.full(n, -1, dtype=np.int64)
+    rounded[jj[whole]] = ii[whole]
+    # HiGHS' primal/dual tolerances: shave a hair so the bound stays valid
+    return float(res.fun) / scale * (1 - 1e-9), rounded

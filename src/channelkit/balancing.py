@@ -1,0 +1,1386 @@
+"""Assigning partners to channel managers: balanced, cheapest, stable.
+
+:func:`assign` is the array kernel: partners' workloads [hours/year] and the
+managers' capacities in, an :class:`Assignment` out. It minimises either the
+largest load relative to capacity (``objective="balance"``; with ``capacity``
+an int this is the classic makespan problem over identical managers) or the
+total cost within hard capacities (``objective="cost"``, the generalized
+assignment problem), subject to eligibility, headcount caps and a bound on the
+number of partners that change manager.
+
+:func:`assign_portfolio` is the domain layer: a :class:`~channelkit.Portfolio`
+and a list of :class:`~channelkit.Manager` in, partner id -> manager id out,
+with region eligibility, ``Manager.max_partners`` and a
+:class:`~channelkit.WorkloadModel`.
+
+Two methods
+-----------
+``"exact"``
+    A mixed-integer program solved by HiGHS (:func:`scipy.optimize.milp`):
+    proves optimality on small and medium instances. With ``current`` given a
+    second stage minimises the number of moves among optimal answers.
+``"fast"``
+    Vectorized greedy (longest job first, in rounds of one job per manager)
+    followed by vectorized improvement: moves and swaps between the most and
+    least loaded managers. Scales to 10^5 partners and 10^3 managers in a
+    fraction of a second.
+
+``"auto"`` (default) runs the fast path, stops if it meets the lower bound,
+and otherwise runs the exact path on instances small enough for it.
+
+Every result carries a lower bound, so ``Assignment.optimal`` and
+``Assignment.gap`` are honest whichever path produced them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _balancing_kernels as K
+from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
+from .errors import InfeasibleError, InvalidInputError
+from .partners import Manager, as_portfolio
+from .workload import WorkloadModel
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["Assignment", "PortfolioAssignment", "assign", "assign_portfolio"]
+
+Objective = Literal["balance", "cost"]
+Method = Literal["auto", "exact", "fast"]
+
+#: ``method="auto"`` runs the exact path, when the fast path has not proven
+#: optimality, on balance problems with at most this many eligible
+#: (partner, manager) pairs ...
+AUTO_EXACT_PAIRS = 64
+#: ... or at most this many pairs when the fast path's relative gap exceeds AUTO_GAP;
+AUTO_EXACT_PAIRS_IF_GAP = 20_000
+AUTO_GAP = 1e-3
+#: and on cost problems with at most this many pairs.
+AUTO_EXACT_PAIRS_COST = 20_000
+#: Time limit [s] of the exact path under ``method="auto"`` when none is given:
+#: balance problems with continuous workloads are rarely proven optimal by a MIP
+#: solver within any time, while cost problems usually are.
+AUTO_TIME_LIMIT = {"balance": 2.0, "cost": 60.0}
+
+#: LP relaxation bounds (HiGHS) are computed up to this many eligible pairs.
+LP_BOUND_PAIRS = 200_000
+
+_BIG = np.iinfo(np.int64).max // 4
+
+
+# --------------------------------------------------------------------------- result
+def _pct(x: float) -> str:
+    """A percentage with two significant digits below 1 % (0.0027%), else two decimals."""
+    if x == 0:
+        return "0%"
+    return f"{x:.2%}" if abs(x) >= 0.01 else f"{x * 100:.2g}%"
+
+
+def _ro(arr: NDArray[Any]) -> NDArray[Any]:
+    arr.setflags(write=False)
+    return arr
+
+
+@attrs.frozen(eq=False, repr=False)
+class Assignment:
+    """The result of :func:`assign`.
+
+    Attributes
+    ----------
+    manager : ndarray of int, shape (n,)
+        Index of the manager each partner is assigned to.
+    loads : ndarray, shape (m,) [hours/year]
+        Total workload of each manager.
+    capacity : ndarray, shape (m,) [hours/year]
+        Capacity of each manager (all ones for ``capacity`` given as an int,
+        so that relative loads are the loads themselves).
+    workload : ndarray, shape (n,) [hours/year]
+        Workload of each partner with its assigned manager.
+    value : float
+        The objective: the largest relative load ``max(loads / capacity)``
+        for ``"balance"`` (in hours when ``capacity`` was an int), the total
+        cost for ``"cost"``.
+    lower_bound : float
+        A proven lower bound of the optimal value.
+    optimal : bool
+        Whether ``value`` is proven optimal (equal to ``lower_bound`` within a
+        relative 1e-7, or proven by HiGHS).
+    moves : int
+        Partners whose manager differs from ``current`` (0 without ``current``;
+        new partners, with ``current == -1``, never count).
+    objective : str
+        ``"balance"`` or ``"cost"``.
+    method : str
+        ``"exact"`` or ``"fast"``: the path that produced the answer.
+    total_cost : float or None
+        Total cost of the assignment when a ``cost`` matrix was given.
+    """
+
+    manager: NDArray[np.int64] = attrs.field(converter=_ro)
+    loads: NDArray[np.float64] = attrs.field(converter=_ro)
+    capacity: NDArray[np.float64] = attrs.field(converter=_ro)
+    workload: NDArray[np.float64] = attrs.field(converter=_ro)
+    value: float
+    lower_bound: float
+    optimal: bool
+    moves: int
+    objective: str
+    method: str
+    total_cost: float | None = None
+
+    @property
+    def counts(self) -> NDArray[np.int64]:
+        """Number of partners per manager, shape (m,)."""
+        out: NDArray[np.int64] = np.bincount(self.manager, minlength=self.loads.shape[0])
+        return out
+
+    @property
+    def relative_loads(self) -> NDArray[np.float64]:
+        """``loads / capacity``, shape (m,)."""
+        out: NDArray[np.float64] = self.loads / self.capacity
+        return out
+
+    @property
+    def gap(self) -> float:
+        """Relative gap to the lower bound, ``(value - lower_bound) / |value|``."""
+        if self.value == self.lower_bound:
+            return 0.0
+        return float((self.value - self.lower_bound) / max(abs(self.value), 1e-300))
+
+    @property
+    def spread(self) -> float:
+        """Largest minus smallest relative load."""
+        rel = self.relative_loads
+        return float(rel.max() - rel.min()) if rel.size else 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"Assignment(n={self.manager.shape[0]}, m={self.loads.shape[0]}, "
+            f"objective={self.objective!r}, value={self.value:.6g}, "
+            f"lower_bound={self.lower_bound:.6g}, optimal={self.optimal}, moves={self.moves})"
+        )
+
+    def summary(self, names: Sequence[str] | None = None) -> str:
+        """A text report: load, capacity and partners per manager, spread and gap.
+
+        Parameters
+        ----------
+        names : sequence of str, optional
+            Manager names (default ``"0"``, ``"1"``, ...).
+
+        Examples
+        --------
+        >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
+        >>> print(res.summary())  # doctest: +NORMALIZE_WHITESPACE
+        manager  partners  load  capacity  utilisation
+              0         2   9.0         -            -
+              1         3   9.0         -            -
+        objective balance: value 9 (largest load), lower bound 9, gap 0% (optimal)
+        spread (largest - smallest load): 0; moves: 0; method: fast
+        """
+        m = self.loads.shape[0]
+        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
+        if len(labels) != m:
+            raise InvalidInputError(f"names must have {m} entries, got {len(labels)}")
+        identical = bool(np.all(self.capacity == 1.0))
+        rows = [("manager", "partners", "load", "capacity", "utilisation")]
+        counts = self.counts
+        for i in range(m):
+            cap = self.capacity[i]
+            rows.append(
+                (
+                    labels[i],
+                    str(int(counts[i])),
+                    f"{self.loads[i]:,.1f}",
+                    "-" if identical or not math.isfinite(cap) else f"{cap:,.1f}",
+                    "-" if identical or not math.isfinite(cap) else f"{self.loads[i] / cap:.1%}",
+                )
+            )
+        widths = [max(len(r[k]) for r in rows) for k in range(5)]
+        lines = [
+            "  ".join(
+                cell.ljust(widths[k]) if k == 0 and r is rows[0] else cell.rjust(widths[k])
+                for k, cell in enumerate(r)
+            )
+            for r in rows
+        ]
+        what = (
+            ("largest load" if identical else "largest relative load")
+            if self.objective == "balance"
+            else "total cost"
+        )
+        status = "optimal" if self.optimal else "not proven optimal"
+        lines.append(
+            f"objective {self.objective}: value {self.value:.6g} ({what}), "
+            f"lower bound {self.lower_bound:.6g}, gap {_pct(self.gap)} ({status})"
+        )
+        unit = "load" if identical else "relative load"
+        lines.append(
+            f"spread (largest - smallest {unit}): {self.spread:.6g}; "
+            f"moves: {self.moves}; method: {self.method}"
+        )
+        return "\n".join(lines)
+
+    def plot(self, ax: Any = None, names: Sequence[str] | None = None) -> Any:
+        """Bar chart of each manager's load with the lower bound (needs matplotlib).
+
+        Bars show relative loads (loads in hours for identical managers); the
+        dashed line is the lower bound of the largest one. Returns the Axes.
+        """
+        from ._optional import import_optional
+
+        plt = import_optional("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        m = self.loads.shape[0]
+        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
+        identical = bool(np.all(self.capacity == 1.0)) or self.objective == "cost"
+        heights = self.loads if identical else self.relative_loads
+        ax.bar(labels, heights, color="tab:blue")
+        if self.objective == "balance":
+            ax.axhline(self.lower_bound, color="tab:red", linestyle="--", label="lower bound")
+            ax.legend()
+        ax.set_xlabel("manager")
+        ax.set_ylabel("load [hours/year]" if identical else "load / capacity")
+        ax.set_title(f"{self.objective}: value {self.value:.4g}, gap {_pct(self.gap)}")
+        return ax
+
+    def to_frame(self, by: Literal["partner", "manager"] = "partner") -> pd.DataFrame:
+        """The assignment as a pandas DataFrame (pandas is imported lazily).
+
+        Parameters
+        ----------
+        by : {"partner", "manager"}
+            One row per partner (``partner``, ``manager``, ``workload``) or
+            per manager (``manager``, ``partners``, ``load``, ``capacity``,
+            ``relative_load``).
+        """
+        from ._optional import import_optional
+
+        pd_mod = import_optional("pandas", "pandas")
+        if by == "partner":
+            frame: pd.DataFrame = pd_mod.DataFrame(
+                {
+                    "partner": np.arange(self.manager.shape[0]),
+                    "manager": self.manager,
+                    "workload": self.workload,
+                }
+            )
+            return frame
+        if by == "manager":
+            frame = pd_mod.DataFrame(
+                {
+                    "manager": np.arange(self.loads.shape[0]),
+                    "partners": self.counts,
+                    "load": self.loads,
+                    "capacity": self.capacity,
+                    "relative_load": self.relative_loads,
+                }
+            )
+            return frame
+        raise InvalidInputError(f"by must be 'partner' or 'manager', got {by!r}")
+
+
+# --------------------------------------------------------------------------- validation
+@attrs.frozen
+class _Problem:
+    W: NDArray[np.float64]  # (n, m); a read-only broadcast view when one_d
+    one_d: bool
+    w1: NDArray[np.float64] | None  # (n,) when one_d
+    cap: NDArray[np.float64]
+    hard: bool
+    identical: bool
+    elig: NDArray[np.bool_]
+    restricted: bool
+    kmax: NDArray[np.int64]
+    cost: NDArray[np.float64] | None
+    current: NDArray[np.int64] | None
+    max_moves: int | None
+    objective: str
+
+    @property
+    def n(self) -> int:
+        return int(self.W.shape[0])
+
+    @property
+    def m(self) -> int:
+        return int(self.W.shape[1])
+
+
+def _prepare(
+    workload: ArrayLike,
+    capacity: int | ArrayLike,
+    cost: ArrayLike | None,
+    eligible: ArrayLike | None,
+    max_partners: int | ArrayLike | None,
+    current: ArrayLike | None,
+    max_moves: int | None,
+    objective: str,
+) -> _Problem:
+    if objective not in ("balance", "cost"):
+        raise InvalidInputError(f"objective must be 'balance' or 'cost', got {objective!r}")
+    w = as_float_array(workload, "workload", ndim=(1, 2), nonnegative=True)
+    if isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool):
+        m = int(capacity)
+        if m < 1:
+            raise InvalidInputError(f"capacity = {m} managers; expected at least 1")
+        # identical managers without a cap: loads are in hours (balance), and
+        # the cost objective has no capacity constraint at all
+        cap = np.ones(m) if objective == "balance" else np.full(m, math.inf)
+        hard = False
+        identical = True
+    else:
+        cap = as_float_array(
+            capacity, "capacity", ndim=1, allow_inf=objective == "cost", allow_empty=False
+        )
+        bad = ~(cap > 0)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidInputError(
+                f"capacity[{i}] = {cap[i]!r} must be positive [hours/year] "
+                "(or pass an int for that many identical managers without a cap)"
+            )
+        m = cap.shape[0]
+        hard = True
+        identical = False
+    n = w.shape[0]
+    if w.ndim == 2 and w.shape[1] != m:
+        raise InvalidInputError(
+            f"workload has shape {w.shape}: expected (n, {m}), one column per manager"
+        )
+    one_d = w.ndim == 1
+    # broadcast views: no (n, m) copy for identical workloads or no eligibility
+    W = np.broadcast_to(w[:, None], (n, m)) if one_d else w
+    elig: NDArray[np.bool_]
+    if eligible is None:
+        elig = np.broadcast_to(np.True_, (n, m))
+        restricted = False
+    else:
+        elig = as_bool_array(eligible, "eligible", shape=(n, m))
+        restricted = not bool(elig.all())
+    if max_partners is None:
+        kmax = np.full(m, _BIG, dtype=np.int64)
+    elif isinstance(max_partners, numbers.Integral) and not isinstance(max_partners, bool):
+        if int(max_partners) < 0:
+            raise InvalidInputError(f"max_partners = {max_partners} must be >= 0")
+        kmax = np.full(m, int(max_partners), dtype=np.int64)
+    else:
+        kmax = as_int_array(max_partners, "max_partners", ndim=1, min_value=0)
+        if kmax.shape != (m,):
+            raise InvalidInputError(
+                f"max_partners must be an int or have shape ({m},), got {kmax.shape}"
+            )
+    c_arr: NDArray[np.float64] | None = None
+    if cost is not None:
+        c_arr = as_float_array(cost, "cost", ndim=2)
+        if c_arr.shape != (n, m):
+            raise InvalidInputError(f"cost must have shape ({n}, {m}), got {c_arr.shape}")
+    if objective == "cost" and c_arr is None:
+        raise InvalidInputError("objective='cost' needs a cost matrix of shape (n, m)")
+    cur: NDArray[np.int64] | None = None
+    if current is not None:
+        cur = as_int_array(current, "current", ndim=1, min_value=-1)
+        if cur.shape != (n,):
+            raise InvalidInputError(f"current must have shape ({n},), got {cur.shape}")
+        over = cur >= m
+        if over.any():
+            j = int(np.argmax(over))
+            raise InvalidInputError(
+                f"current[{j}] = {cur[j]} is not a manager index (expected -1 .. {m - 1})"
+            )
+    mm: int | None = None
+    if max_moves is not None:
+        if isinstance(max_moves, bool) or not isinstance(max_moves, numbers.Integral):
+            raise InvalidInputError(f"max_moves must be a whole number, got {max_moves!r}")
+        if int(max_moves) < 0:
+            raise InvalidInputError(f"max_moves = {max_moves} must be >= 0")
+        if cur is None:
+            raise InvalidInputError("max_moves needs current (the assignment moves count from)")
+        mm = int(max_moves)
+    return _Problem(
+        W,
+        one_d,
+        w if one_d else None,
+        cap,
+        hard,
+        identical,
+        elig,
+        restricted,
+        kmax,
+        c_arr,
+        cur,
+        mm,
+        objective,
+    )
+
+
+def _check_feasible(p: _Problem) -> int:
+    """Raise InfeasibleError for the obvious impossibilities; return forced moves."""
+    n = p.n
+    none = ~p.elig.any(axis=1) if p.restricted else np.zeros(n, dtype=bool)
+    if none.any():
+        j = int(np.argmax(none))
+        raise InfeasibleError(
+            f"partner {j} has no eligible manager ({int(none.sum())} partner(s) in all)"
+        )
+    if p.hard:
+        capw = p.cap * (1 + 1e-12)
+        if p.w1 is not None and not p.restricted:
+            nofit = p.w1 > capw.max()
+        else:
+            nofit = ~(p.elig & (capw[None, :] >= p.W)).any(axis=1)
+        if nofit.any():
+            j = int(np.argmax(nofit))
+            ratio = np.where(p.elig[j], p.W[j] / p.cap, np.inf)
+            i = int(np.argmin(ratio))
+            raise InfeasibleError(
+                f"partner {j} fits no eligible manager: it needs {p.W[j, i]:.6g} h even with "
+                f"manager {i}, whose capacity is {p.cap[i]:.6g} h"
+            )
+        if p.w1 is not None and not p.restricted:
+            need = float(p.w1.sum())
+        else:
+            need = float(np.where(p.elig, p.W, np.inf).min(axis=1).sum())
+        have = float(p.cap.sum())
+        if need > have * (1 + 1e-12):
+            raise InfeasibleError(
+                f"total workload {need:,.6g} h exceeds total capacity {have:,.6g} h "
+                f"by {need - have:,.6g} h ({(need - have) / have:.1%})"
+            )
+    slots = int(np.minimum(p.kmax, n).sum())
+    if slots < n:
+        raise InfeasibleError(
+            f"headcount caps (max_partners) allow at most {slots} partners but there are {n} "
+            f"(short by {n - slots})"
+        )
+    if p.restricted and (p.kmax < n).any():
+        placed, _ = K.headcount_flow(p.elig, p.kmax)
+        if placed < n:
+            raise InfeasibleError(
+                f"headcount caps (max_partners) and eligibility together leave {n - placed} "
+                f"of {n} partners without a manager"
+            )
+    forced = 0
+    if p.current is not None:
+        cur = p.current
+        has = cur >= 0
+        bad = np.zeros(n, dtype=bool)
+        bad[has] = ~p.elig[np.flatnonzero(has), cur[has]]
+        forced = int(bad.sum())
+        if p.max_moves is not None and forced > p.max_moves:
+            raise InfeasibleError(
+                f"max_moves = {p.max_moves} but {forced} partners must move because their "
+                "current manager is not eligible for them"
+            )
+    return forced
+
+
+# --------------------------------------------------------------------------- solving
+def _assigned(p: _Problem, manager: NDArray[np.int64]) -> NDArray[np.float64]:
+    if p.w1 is not None:
+        return p.w1
+    out: NDArray[np.float64] = p.W[np.arange(p.n), manager]
+    return out
+
+
+def _value(p: _Problem, manager: NDArray[np.int64]) -> tuple[float, NDArray[np.float64]]:
+    loads: NDArray[np.float64] = np.bincount(
+        manager, weights=_assigned(p, manager), minlength=p.m
+    ).astype(np.float64)
+    if p.objective == "balance":
+        return (float((loads / p.cap).max()) if p.m else 0.0), loads
+    assert p.cost is not None
+    return float(p.cost[np.arange(p.n), manager].sum()), loads
+
+
+def _moves(p: _Problem, manager: NDArray[np.int64]) -> int:
+    if p.current is None:
+        return 0
+    return int(((p.current >= 0) & (manager != p.current)).sum())
+
+
+def _feasible(p: _Problem, manager: NDArray[np.int64]) -> bool:
+    if (manager < 0).any():
+        return False
+    if p.restricted and not p.elig[np.arange(p.n), manager].all():
+        return False
+    _, loads = _value(p, manager)
+    counts = np.bincount(manager, minlength=p.m)
+    if (counts > p.kmax).any():
+        return False
+    if p.hard and (loads > p.cap * (1 + 1e-9)).any():
+        return False
+    return not (p.max_moves is not None and _moves(p, manager) > p.max_moves)
+
+
+def _fast_balance(
+    p: _Problem,
+    forced: int,
+    target: float,
+    deadline: float,
+    rng: np.random.Generator | None,
+    lp_rounded: NDArray[np.int64] | None = None,
+) -> NDArray[np.int64]:
+    n, m = p.n, p.m
+    manager = np.full(n, -1, dtype=np.int64)
+    if p.current is not None:
+        keep = p.current >= 0
+        keep[keep] = p.elig[np.flatnonzero(keep), p.current[keep]]
+        manager[keep] = p.current[keep]
+    elif lp_rounded is not None:
+        # start from the partners the LP relaxation places whole; the greedy
+        # below places the few it splits
+        manager[:] = lp_rounded
+    # partners with a single eligible manager (e.g. pinned key accounts) go
+    # there; if every other partner may go anywhere, the fast 1-D path applies
+    pinned: NDArray[np.bool_] | None = None
+    if p.one_d and p.restricted and m > 1:
+        row_sum = p.elig.sum(axis=1)
+        if np.all((row_sum == m) | (row_sum == 1)):
+            pinned = row_sum == 1
+            free_pin = np.flatnonzero(pinned & (manager < 0))
+            manager[free_pin] = np.argmax(p.elig[free_pin], axis=1)
+    placed = np.flatnonzero(manager >= 0)
+    loads = np.bincount(manager[placed], weights=p.W[placed, manager[placed]], minlength=m).astype(
+        np.float64
+    )
+    counts = np.bincount(manager[placed], minlength=m).astype(np.int64)
+    if (counts > p.kmax).any():
+        # current assignment breaks a headcount cap: release the smallest partners
+        over = np.flatnonzero(counts > p.kmax)
+        for i in over:  # loop over managers, not partners
+            mine = np.flatnonzero(manager == i)
+            drop = mine[np.argsort(p.W[mine, i], kind="stable")[: counts[i] - p.kmax[i]]]
+            manager[drop] = -1
+            loads[i] -= p.W[drop, i].sum()
+            counts[i] = p.kmax[i]
+    # ties among equal workloads are broken by a seeded permutation
+    todo = np.flatnonzero(manager < 0)
+    if rng is not None:
+        todo = todo[rng.permutation(todo.size)]
+    simple = p.one_d and (not p.restricted or pinned is not None)
+    if simple:
+        assert p.w1 is not None
+        w1 = p.w1
+        small = np.zeros(todo.size, dtype=bool)
+        if (p.kmax >= n).all():
+            # jobs below 5 % of an average load are water-filled in batches, the
+            # rest go by LPT rounds first; only worth it with many small jobs
+            small = w1[todo] < (w1.sum() + loads.sum()) / float(p.cap.sum()) * p.cap.min() / 20
+            if small.sum() < 4 * m:
+                small[:] = False
+        K.lpt_rounds(w1, p.cap, p.kmax, loads, counts, todo[~small], manager)
+        if small.any():
+            K.waterfill(w1, p.cap, loads, todo[small], manager)
+            counts = np.bincount(manager, minlength=m).astype(np.int64)
+        left = np.flatnonzero(manager < 0)
+    else:
+        left = K.ranked_rounds(p.W, p.cap, p.elig, p.kmax, p.hard, loads, counts, todo, manager)
+        if left.size:
+            left = K.ranked_rounds(p.W, p.cap, p.elig, p.kmax, False, loads, counts, left, manager)
+    if left.size:
+        # the greedy painted itself into a corner with headcount caps: start over
+        # from a max-flow placement that respects eligibility and headcount
+        placed_n, flow_mgr = K.headcount_flow(np.asarray(p.elig), p.kmax)
+        if placed_n < n:  # pragma: no cover - excluded by _check_feasible
+            raise InfeasibleError(
+                "headcount caps and eligibility leave partners without a manager"
+            )
+        manager = flow_mgr
+        loads = np.bincount(manager, weights=p.W[np.arange(n), manager], minlength=m).astype(
+            np.float64
+        )
+        counts = np.bincount(manager, minlength=m).astype(np.int64)
+    budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
+    state = K._State(manager, loads, counts, budget, p.current)
+    if simple:
+        assert p.w1 is not None
+        K.pair_passes(
+            p.w1,
+            p.cap,
+            p.kmax,
+            state,
+            target,
+            deadline,
+            movable=None if pinned is None else ~pinned,
+        )
+    # polishing the most loaded manager: thorough on small instances, brief on large
+    iters = 20 * m + 200 if n * m <= 200_000 else 50
+    K.max_passes(p.W, p.cap, p.elig, p.kmax, p.hard, state, target, deadline, max_iter=iters)
+    if p.current is not None:
+        limit = np.full(m, float((state.loads / p.cap).max()))
+        K.move_back(p.W, p.cap, p.elig, p.kmax, state, limit)
+    return state.manager
+
+
+def _fast_cost(p: _Problem) -> NDArray[np.int64] | None:
+    assert p.cost is not None
+    n, m = p.n, p.m
+    manager = np.full(n, -1, dtype=np.int64)
+    loads = np.zeros(m)
+    counts = np.zeros(m, dtype=np.int64)
+    if p.current is not None:
+        # keep current placements that remain feasible, cheapest-regret first
+        keep = np.flatnonzero(p.current >= 0)
+        keep = keep[p.elig[keep, p.current[keep]]]
+        # (placing kept partners directly, in order, is simpler and exact)
+        if keep.size:
+            wk = p.W[keep, p.current[keep]]
+            order = np.argsort(wk, kind="stable")
+            keep = keep[order]
+            mk = p.current[keep]
+            o2 = np.lexsort((p.W[keep, mk], mk))
+            keep, mk = keep[o2], mk[o2]
+            csum_by = np.zeros(keep.size)
+            starts = np.flatnonzero(np.r_[True, mk[1:] != mk[:-1]])
+            seg = np.repeat(starts, np.diff(np.r_[starts, keep.size]))
+            cs = np.cumsum(p.W[keep, mk])
+            csum_by = cs - np.where(seg > 0, cs[np.maximum(seg - 1, 0)], 0.0)
+            rank = np.arange(keep.size) - seg
+            ok = (csum_by <= p.cap[mk] * (1 + 1e-12)) & (rank < p.kmax[mk])
+            manager[keep[ok]] = mk[ok]
+            np.add.at(loads, mk[ok], p.W[keep[ok], mk[ok]])
+            np.add.at(counts, mk[ok], 1)
+    todo = np.flatnonzero(manager < 0)
+    left = K.cost_greedy(p.W, p.cap, p.elig, p.kmax, p.cost, loads, counts, todo, manager)
+    if left.size:
+        return None
+    if p.max_moves is not None and _moves(p, manager) > p.max_moves:
+        return None
+    return manager
+
+
+def _integral(values: NDArray[np.float64]) -> bool:
+    return bool(np.all(values == np.round(values)))
+
+
+def _lower_bound(p: _Problem) -> tuple[float, NDArray[np.int64] | None]:
+    """The lower bound, and for manager-dependent workloads the LP's rounding."""
+    integral = _integral(p.w1 if p.w1 is not None else p.W)
+    if p.objective == "balance":
+        if p.identical and p.one_d and not p.restricted:
+            assert p.w1 is not None
+            lb = K.makespan_bound_identical(p.w1, p.m)
+        else:
+            lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax)
+            pairs = int(p.elig.sum()) if p.restricted else p.n * p.m
+            if not p.one_d and pairs <= LP_BOUND_PAIRS:
+                lp, rounded = K.lp_balance_bound(p.W, p.cap, np.asarray(p.elig), p.kmax)
+                return max(lb, lp), rounded
+        return K.integral_round(lb, integral and p.identical), None
+    assert p.cost is not None
+    if int(p.elig.sum()) <= LP_BOUND_PAIRS:
+        lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost)
+    else:
+        lb = -math.inf
+    if not math.isfinite(lb):
+        lb = float(np.where(p.elig, p.cost, np.inf).min(axis=1).sum())
+    return K.integral_round(lb, _integral(p.cost)), None
+
+
+def _is_opt(value: float, bound: float) -> bool:
+    """``value`` equals the lower bound within a relative 1e-7 (HiGHS' gap criterion)."""
+    return value - bound <= 1.01 * K.MIP_REL_GAP * abs(value) + 1e-300
+
+
+def assign(
+    workload: ArrayLike,
+    capacity: int | ArrayLike,
+    *,
+    cost: ArrayLike | None = None,
+    eligible: ArrayLike | None = None,
+    max_partners: int | ArrayLike | None = None,
+    current: ArrayLike | None = None,
+    max_moves: int | None = None,
+    objective: Objective = "balance",
+    time_limit: float | None = None,
+    seed: SeedLike = None,
+    method: Method = "auto",
+) -> Assignment:
+    """Assign partners to channel managers.
+
+    Parameters
+    ----------
+    workload : array-like, shape (n,) or (n, m) [hours/year]
+        Hours each partner needs a year, or, per manager, the hours it needs
+        when that manager holds it (>= 0, finite).
+    capacity : int or array-like, shape (m,) [hours/year]
+        An int m: m identical managers without a hard cap (loads are then
+        in hours). An array: each manager's hard capacity; ``"balance"``
+        minimises the largest ``load / capacity`` and requires it to be <= 1.
+        ``inf`` (no cap) is allowed for ``"cost"`` only.
+    cost : array-like, shape (n, m), optional
+        Cost of giving partner j to manager i (travel distance, the value of
+        an existing relationship as a negative cost, ...). Needed for
+        ``objective="cost"``.
+    eligible : array-like of bool, shape (n, m), optional
+        Which managers may hold which partner (region, skills). Default: all.
+    max_partners : int or array-like of int, shape (m,), optional
+        Most partners a manager may hold.
+    current : array-like of int, shape (n,), optional
+        The current manager of each partner, -1 for a new partner. Among
+        equally good answers the one with the fewest moves wins.
+    max_moves : int, optional
+        Most partners (with ``current >= 0``) that may change manager.
+    objective : {"balance", "cost"}
+        Minimise the largest relative load, or the total cost within the caps.
+    time_limit : float [s], optional
+        Wall-clock limit of the search. The answer found by then is returned
+        with an honest ``optimal`` flag and lower bound.
+    seed : int or numpy.random.Generator, optional
+        Shuffles partners of equal workload before the fast path, so that
+        ties are broken at random; None keeps them in input order. Either way
+        the result is reproducible (the exact path is deterministic).
+    method : {"auto", "exact", "fast"}
+        See the module documentation.
+
+    Returns
+    -------
+    Assignment
+
+    Raises
+    ------
+    InvalidInputError
+        For wrong shapes, NaN, infinite or negative workloads, non-positive
+        capacities, bad manager indices in ``current``, unknown options.
+    InfeasibleError
+        When no assignment exists: a partner with no eligible manager, a
+        partner larger than every eligible capacity, total workload above
+        total capacity, headcount caps too small, or ``max_moves`` below the
+        moves forced by eligibility. The message says which and by how much.
+
+    Notes
+    -----
+    ``"balance"`` solves
+
+    .. math:: \\min_x \\max_i \\frac{1}{c_i} \\sum_j w_{ji} x_{ji}
+              \\quad \\text{s.t.} \\sum_i x_{ji} = 1,\\ x_{ji} \\le e_{ji},
+              \\ \\sum_j x_{ji} \\le k_i,\\ x \\in \\{0, 1\\}
+
+    and ``"cost"`` minimises :math:`\\sum_{ji} c_{ji} x_{ji}` subject to the
+    same constraints and :math:`\\sum_j w_{ji} x_{ji} \\le C_i`. The makespan
+    lower bound for identical managers is
+    :math:`\\max(\\sum w / m,\\ w_{(1)},\\ \\max_k \\sum_{l=km-k+1}^{km+1} w_{(l)})`
+    (jobs sorted in decreasing order; some manager receives k+1 of the
+    km+1 largest jobs, k = 1 giving :math:`w_{(m)} + w_{(m+1)}`); for unequal
+    capacities and eligibility it is generalised per connected component of
+    the eligibility graph, and for manager-dependent workloads strengthened by
+    the LP relaxation (HiGHS). The cost bound is the LP relaxation or, on the
+    exact path, HiGHS' dual bound. When the eligibility graph falls apart into
+    independent groups (regions) and ``max_moves`` is not given, each group is
+    balanced on its own, which also evens out the groups that do not hold the
+    largest load.
+
+    References
+    ----------
+    .. [1] Graham, R. L. (1969). Bounds on multiprocessing timing anomalies.
+       SIAM Journal on Applied Mathematics, 17(2), 416-429.
+    .. [2] Martello, S. and Toth, P. (1990). Knapsack Problems: Algorithms and
+       Computer Implementations, ch. 7 (generalized assignment). Wiley.
+
+    Examples
+    --------
+    Five partners on two identical managers:
+
+    >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
+    >>> res.manager.tolist(), res.loads.tolist(), res.optimal
+    ([0, 0, 1, 1, 1], [9.0, 9.0], True)
+
+    A reorganisation that may move one partner only:
+
+    >>> res = assign([6.0, 5.0, 4.0, 3.0], 2, current=[0, 0, 0, 0], max_moves=1)
+    >>> res.loads.tolist(), res.moves
+    ([12.0, 6.0], 1)
+
+    The generalized assignment problem: cheapest within hard capacities.
+
+    >>> hours = [[4.0, 4.0], [3.0, 3.0]]
+    >>> cost = [[1.0, 5.0], [1.0, 2.0]]
+    >>> assign(hours, [5.0, 5.0], cost=cost, objective="cost").manager.tolist()
+    [0, 1]
+    """
+    t0 = time.perf_counter()
+    if method not in ("auto", "exact", "fast"):
+        raise InvalidInputError(f"method must be 'auto', 'exact' or 'fast', got {method!r}")
+    if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real):
+            raise InvalidInputError(f"time_limit must be a number of seconds, got {time_limit!r}")
+        if not float(time_limit) > 0:
+            raise InvalidInputError(f"time_limit = {time_limit} must be positive [s]")
+    rng = None if seed is None else as_generator(seed)
+    p = _prepare(workload, capacity, cost, eligible, max_partners, current, max_moves, objective)
+    n, m = p.n, p.m
+    if n == 0:
+        z = np.zeros(m)
+        return Assignment(
+            np.zeros(0, dtype=np.int64),
+            z,
+            p.cap,
+            np.zeros(0),
+            0.0,
+            0.0,
+            True,
+            0,
+            objective,
+            "exact",
+            0.0 if p.cost is not None else None,
+        )
+    forced = _check_feasible(p)
+    lb, lp_rounded = _lower_bound(p)
+    if p.objective == "balance" and p.hard and lb > 1 + 1e-9:
+        raise InfeasibleError(
+            f"no assignment fits the capacities: some manager must reach at least {lb:.1%} "
+            "of its capacity (eligibility, headcount caps and workloads together)"
+        )
+    limit = math.inf if time_limit is None else float(time_limit)
+    if p.restricted and p.objective == "balance" and p.max_moves is None:
+        n_comp, jlab, ilab = K.components(np.asarray(p.elig))
+        if n_comp > 1:
+            return _assign_components(
+                p, n_comp, jlab, ilab, deadline=t0 + limit, seed=rng, method=method
+            )
+
+    best: NDArray[np.int64] | None = None
+    used = "fast"
+    if p.objective == "balance":
+        fast_deadline = t0 + (limit if method == "fast" else min(limit / 4, 5.0))
+        best = _fast_balance(p, forced, lb, fast_deadline, rng, lp_rounded)
+        if not _feasible(p, best):
+            best = None
+    elif method != "exact":
+        best = _fast_cost(p)
+    val = _value(p, best)[0] if best is not None else math.inf
+    proven = best is not None and _is_opt(val, lb)
+    moves_min = best is not None and _moves(p, best) == forced
+    pairs = int(p.elig.sum()) if p.restricted else n * m
+    gap = (val - lb) / max(abs(val), 1e-300) if best is not None else math.inf
+    small = (
+        pairs <= AUTO_EXACT_PAIRS_COST
+        if p.objective == "cost"
+        else pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP)
+    )
+    want_exact = (
+        method == "exact"
+        or (best is None and pairs <= AUTO_EXACT_PAIRS_IF_GAP)
+        or (method == "auto" and not (proven and moves_min) and small)
+    )
+    if want_exact:
+        tl = (
+            limit
+            if time_limit is not None
+            else (None if method == "exact" else AUTO_TIME_LIMIT[p.objective])
+        )
+        exact_deadline = None if tl is None else t0 + tl
+        symmetric = (
+            p.identical
+            and p.one_d
+            and not p.restricted
+            and p.current is None
+            and bool(np.all(p.kmax == p.kmax[0]))
+        )
+
+        def remaining() -> float | None:
+            return (
+                None if exact_deadline is None else max(exact_deadline - time.perf_counter(), 0.01)
+            )
+
+        integral = (
+            _integral(p.cost)
+            if p.cost is not None and p.objective == "cost"
+            else p.identical and _integral(p.w1 if p.w1 is not None else p.W)
+        )
+        scale: float | None = None
+        if integral:
+            scale = (
+                abs(val)
+                if best is not None
+                else float(np.abs(p.cost).sum())
+                if (p.cost is not None and p.objective == "cost")
+                else float(p.W.max(axis=1).sum())
+            )
+        if not proven:
+            r1 = K.solve_milp(
+                p.W,
+                p.cap,
+                p.elig,
+                p.kmax,
+                objective=p.objective,
+                cost=p.cost,
+                hard=p.hard,
+                current=p.current,
+                max_moves=p.max_moves,
+                symmetric=symmetric,
+                time_limit=remaining(),
+                integral_scale=scale,
+            )
+            if r1.status == 2:
+                raise InfeasibleError(_infeasible_message(p))
+            if r1.manager is not None and _feasible(p, r1.manager):
+                v1 = _value(p, r1.manager)[0]
+                if best is None or v1 < val - 1e-12 * abs(val):
+                    best, val, used = r1.manager, v1, "exact"
+            bound = r1.bound
+            if math.isfinite(bound):
+                lb = max(lb, K.integral_round(bound, integral))
+            proven = best is not None and (
+                _is_opt(val, lb)
+                or (
+                    r1.proven
+                    and not integral
+                    and r1.manager is not None
+                    and val <= _value(p, r1.manager)[0]
+                )
+            )
+        if best is not None and p.current is not None and _moves(p, best) > forced:
+            # second stage: fewest moves among answers as good as the best one
+            cap_v = (
+                val * (1 + 1e-9) if p.objective == "balance" else (val + 1e-9 * max(abs(val), 1.0))
+            )
+            r2 = K.solve_milp(
+                p.W,
+                p.cap,
+                p.elig,
+                p.kmax,
+                objective=p.objective,
+                cost=p.cost,
+                hard=p.hard,
+                current=p.current,
+                max_moves=p.max_moves,
+                symmetric=False,
+                time_limit=remaining(),
+                value_cap=cap_v,
+                minimise_moves=True,
+            )
+            if r2.manager is not None and _feasible(p, r2.manager):
+                v2 = _value(p, r2.manager)[0]
+                if v2 <= cap_v and _moves(p, r2.manager) < _moves(p, best):
+                    best, val, used = r2.manager, v2, "exact"
+    if best is None:
+        if p.objective == "balance" and p.hard:
+            raise InfeasibleError(
+                "no assignment within the capacities was found "
+                f"(the lower bound, {lb:.1%} of capacity, does not rule one out; "
+                "try method='exact' or a longer time_limit)"
+            )
+        raise InfeasibleError(_infeasible_message(p) + " (not proven: none found in the time)")
+    val, loads = _value(p, best)
+    lb = min(lb, val)
+    proven = _is_opt(val, lb) or proven
+    rows = np.arange(n)
+    return Assignment(
+        best,
+        loads,
+        p.cap,
+        _assigned(p, best).copy(),
+        val,
+        lb,
+        bool(proven),
+        _moves(p, best),
+        objective,
+        used,
+        float(p.cost[rows, best].sum()) if p.cost is not None else None,
+    )
+
+
+def _assign_components(
+    p: _Problem,
+    n_comp: int,
+    jlab: NDArray[np.int64],
+    ilab: NDArray[np.int64],
+    *,
+    deadline: float,
+    seed: np.random.Generator | None,
+    method: Method,
+) -> Assignment:
+    """Balance each connected component of the eligibility graph on its own.
+
+    Partners of different components never share a manager, so the largest
+    relative load is the largest over components, and balancing each one
+    also evens out the loads inside components that do not hold the maximum.
+    """
+    n, m = p.n, p.m
+    manager = np.full(n, -1, dtype=np.int64)
+    value, bound = 0.0, 0.0
+    used = "fast"
+    proven_all = True
+    for c in range(n_comp):  # loop over components (regions), not partners
+        rows = np.flatnonzero(jlab == c)
+        cols = np.flatnonzero(ilab == c)
+        if rows.size == 0:
+            continue
+        left = deadline - time.perf_counter()
+        sub = assign(
+            p.w1[rows] if p.w1 is not None else p.W[np.ix_(rows, cols)],
+            p.cap[cols] if not p.identical else int(cols.size),
+            eligible=np.asarray(p.elig)[np.ix_(rows, cols)],
+            max_partners=p.kmax[cols],
+            current=None if p.current is None else _local_current(p.current[rows], cols, m),
+            time_limit=None if math.isinf(left) else max(left, 0.01),
+            seed=seed,
+            method=method,
+        )
+        manager[rows] = cols[sub.manager]
+        bound = max(bound, sub.lower_bound)
+        if sub.value >= value:
+            value = sub.value
+            proven_all = sub.optimal
+        used = "exact" if sub.method == "exact" else used
+    val, loads = _value(p, manager)
+    rows_all = np.arange(n)
+    return Assignment(
+        manager,
+        loads,
+        p.cap,
+        _assigned(p, manager).copy(),
+        val,
+        min(bound, val),
+        bool(proven_all or _is_opt(val, bound)),
+        _moves(p, manager),
+        p.objective,
+        used,
+        float(p.cost[rows_all, manager].sum()) if p.cost is not None else None,
+    )
+
+
+def _local_current(cur: NDArray[np.int64], cols: NDArray[np.int64], m: int) -> NDArray[np.int64]:
+    """Map global manager indices to indices within ``cols`` (-1 elsewhere)."""
+    local = np.full(m, -1, dtype=np.int64)
+    local[cols] = np.arange(cols.size)
+    out: NDArray[np.int64] = np.where(cur >= 0, local[np.maximum(cur, 0)], -1)
+    return out
+
+
+def _infeasible_message(p: _Problem) -> str:
+    parts = []
+    if p.hard:
+        parts.append("capacities")
+    if (p.kmax < p.n).any():
+        parts.append("headcount caps")
+    if p.restricted:
+        parts.append("eligibility")
+    if p.max_moves is not None:
+        parts.append(f"max_moves = {p.max_moves}")
+    what = ", ".join(parts) if parts else "the constraints"
+    return f"no assignment satisfies {what} together"
+
+
+# --------------------------------------------------------------------------- domain layer
+@attrs.frozen(eq=False, repr=False)
+class PortfolioAssignment:
+    """Partners of a :class:`~channelkit.Portfolio` assigned to named managers.
+
+    Attributes
+    ----------
+    partner_ids : ndarray of str, shape (n,)
+        The partners, in portfolio order.
+    manager_ids : tuple of str
+        The managers, in the order given.
+    assignment : Assignment
+        The underlying array result (manager indices, loads, bound, moves).
+    hours : ndarray, shape (n,) [hours/year]
+        Workload of each partner.
+    key_accounts : ndarray of bool, shape (n,)
+        The top contributors that were spread across managers.
+    """
+
+    partner_ids: NDArray[np.str_] = attrs.field(converter=_ro)
+    manager_ids: tuple[str, ...]
+    assignment: Assignment
+    hours: NDArray[np.float64] = attrs.field(converter=_ro)
+    key_accounts: NDArray[np.bool_] = attrs.field(converter=_ro)
+
+    @property
+    def manager_of(self) -> NDArray[np.str_]:
+        """Manager id of each partner, shape (n,)."""
+        out: NDArray[np.str_] = np.asarray(self.manager_ids, dtype=str)[self.assignment.manager]
+        return out
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Partner id -> manager id."""
+        return dict(zip(self.partner_ids.tolist(), self.manager_of.tolist()))
+
+    def __repr__(self) -> str:
+        a = self.assignment
+        return (
+            f"PortfolioAssignment(partners={self.partner_ids.shape[0]}, "
+            f"managers={len(self.manager_ids)}, value={a.value:.6g}, "
+            f"lower_bound={a.lower_bound:.6g}, optimal={a.optimal}, moves={a.moves})"
+        )
+
+    def summary(self) -> str:
+        """Load table per manager (with key accounts held) and the gap to the bound."""
+        text = self.assignment.summary(names=self.manager_ids)
+        if self.key_accounts.any():
+            held = np.bincount(
+                self.assignment.manager[self.key_accounts], minlength=len(self.manager_ids)
+            )
+            text += (
+                f"\nkey accounts spread: {int(self.key_accounts.sum())} over "
+                f"{int((held > 0).sum())} managers, at most {int(held.max())} each"
+            )
+        return text
+
+    def plot(self, ax: Any = None) -> Any:
+        """Bar chart of each manager's load against the lower bound (needs matplotlib)."""
+        return self.assignment.plot(ax=ax, names=self.manager_ids)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per partner: ``partner``, ``manager``, ``hours``, ``key_account``."""
+        from ._optional import import_optional
+
+        pd_mod = import_optional("pandas", "pandas")
+        frame: pd.DataFrame = pd_mod.DataFrame(
+            {
+                "partner": self.partner_ids,
+                "manager": self.manager_of,
+                "hours": self.hours,
+                "key_account": self.key_accounts,
+            }
+        )
+        return frame
+
+
+def _manager_arrays(
+    managers: Sequence[Manager],
+) -> tuple[tuple[str, ...], NDArray[np.float64], NDArray[np.int64], list[str | None]]:
+    if isinstance(managers, Manager) or not isinstance(managers, Sequence) or not managers:
+        raise InvalidInputError("managers must be a non-empty sequence of Manager")
+    for k, mgr in enumerate(managers):
+        if not isinstance(mgr, Manager):
+            raise InvalidInputError(f"managers[{k}] must be a Manager, got {type(mgr).__name__}")
+    ids = tuple(mgr.id for mgr in managers)
+    if len(set(ids)) != len(ids):
+        dup = next(x for x in ids if ids.count(x) > 1)
+        raise InvalidInputError(f"manager id {dup!r} appears more than once")
+    caps = np.array([mgr.capacity for mgr in managers], dtype=np.float64)
+    kmax = np.array(
+        [_BIG if mgr.max_partners is None else mgr.max_partners for mgr in managers],
+        dtype=np.int64,
+    )
+    return ids, caps, kmax, [mgr.region for mgr in managers]
+
+
+def _current_indices(
+    current: Mapping[str, str | None] | Sequence[str | None] | None,
+    pids: NDArray[np.str_],
+    mids: tuple[str, ...],
+) -> NDArray[np.int64] | None:
+    if current is None:
+        return None
+    index = {mid: i for i, mid in enumerate(mids)}
+    n = pids.shape[0]
+    out = np.full(n, -1, dtype=np.int64)
+    if isinstance(current, Mapping):
+        pos = {pid: j for j, pid in enumerate(pids.tolist())}
+        items = list(current.items())
+        for pid, mid in items:
+            if str(pid) not in pos:
+                raise InvalidInputError(f"current: no partner with id {str(pid)!r}")
+            if mid is None or mid == "":
+                continue
+            if mid not in index:
+                raise InvalidInputError(
+                    f"current: partner {str(pid)!r} has manager {mid!r}, which is not among "
+                    "the managers"
+                )
+            out[pos[str(pid)]] = index[mid]
+        return out
+    seq = list(current)
+    if len(seq) != n:
+        raise InvalidInputError(
+            f"current must have one manager id per partner ({n}), got {len(seq)}"
+        )
+    for j, mid in enumerate(seq):
+        if mid is None or mid == "":
+            continue
+        if mid not in index:
+            raise InvalidInputError(
+                f"current[{j}] (partner {str(pids[j])!r}) = {mid!r} is not among the managers"
+            )
+        out[j] = index[mid]
+    return out
+
+
+def assign_portfolio(
+    partners: Any,
+    managers: Sequence[Manager],
+    *,
+    model: WorkloadModel | None = None,
+    hours: ArrayLike | None = None,
+    current: Mapping[str, str | None] | Sequence[str | None] | None = None,
+    max_moves: int | None = None,
+    spread_top: int | None = None,
+    method: Method = "auto",
+    time_limit: float | None = None,
+    seed: SeedLike = None,
+) -> PortfolioAssignment:
+    """Assign a portfolio's partners to channel managers, balancing their workload.
+
+    Parameters
+    ----------
+    partners : Portfolio, DataFrame, mapping of column -> array, or sequence of Partner
+        The partners.
+    managers : sequence of Manager
+        The managers: capacity [hours/year] (all ``inf``: identical managers
+        without a cap), ``max_partners`` and ``region``.
+    model : WorkloadModel, optional
+        Turns partner attributes into hours (default ``WorkloadModel()``).
+    hours : array-like, shape (n,) [hours/year], optional
+        Workload per partner, instead of ``model``.
+    current : mapping partner id -> manager id, or sequence of manager ids, optional
+        Today's assignment; missing partners, None or "" are new.
+    max_moves : int, optional
+        Most existing partners that may change manager.
+    spread_top : int, optional
+        Spread the ``spread_top`` partners with the largest revenue (the key
+        accounts): no manager holds more than its fair share,
+        ``ceil(key accounts / managers)`` within each group of managers that
+        can take them. They are placed first, then the rest.
+    method, time_limit, seed
+        As in :func:`assign`.
+
+    Returns
+    -------
+    PortfolioAssignment
+        With ``.mapping`` (partner id -> manager id) and ``.assignment``.
+
+    Raises
+    ------
+    InvalidInputError
+        For an empty manager list, duplicate manager ids, a mix of finite and
+        infinite capacities, unknown ids in ``current``, a bad ``hours``.
+    InfeasibleError
+        When no assignment exists; a partner whose region no manager covers
+        is named.
+
+    Notes
+    -----
+    A partner may go to a manager whose region equals its own; a partner
+    without a region, or a manager without one, matches every region. With
+    ``spread_top`` the ``optimal`` flag refers to the second stage, with the
+    key accounts' placement fixed.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> pf = ck.Portfolio(["a", "b", "c", "d"], region=["NA", "NA", "EMEA", "EMEA"])
+    >>> team = [ck.Manager("m1", 100.0, region="NA"), ck.Manager("m2", 100.0, region="EMEA"),
+    ...         ck.Manager("m3", 100.0, region="EMEA")]
+    >>> res = assign_portfolio(pf, team, hours=[30.0, 20.0, 40.0, 35.0])
+    >>> res.mapping
+    {'a': 'm1', 'b': 'm1', 'c': 'm2', 'd': 'm3'}
+    >>> res.assignment.value, res.assignment.optimal
+    (0.5, True)
+    """
+    pf = as_portfolio(partners)
+    mids, caps, kmax, mregions = _manager_arrays(managers)
+    n, m = len(pf), len(mids)
+    if hours is not None:
+        h = as_float_array(hours, "hours", nonnegative=True)
+        if h.shape != (n,):
+            raise InvalidInputError(f"hours must have one value per partner, shape ({n},)")
+    else:
+        h = (model if model is not None else WorkloadModel()).hours(pf)
+    finite = np.isfinite(caps)
+    if finite.all():
+        capacity: int | NDArray[np.float64] = caps
+    elif not finite.any():
+        capacity = m
+    else:
+        i = int(np.argmin(finite))
+        raise InvalidInputError(
+            f"manager {mids[i]!r} has no capacity (inf) while others have one; give every "
+            "manager a capacity, or none"
+        )
+    preg = pf.region
+    mreg = np.array([r or "" for r in mregions], dtype=object)
+    elig = (
+        (preg[:, None] == mreg[None, :].astype(str))
+        | (preg[:, None] == "")
+        | (mreg[None, :] == "")
+    )
+    orphan = ~elig.any(axis=1)
+    if orphan.any():
+        j = int(np.argmax(orphan))
+        raise InfeasibleError(
+            f"partner {str(pf.ids[j])!r} (region {str(preg[j])!r}) has no eligible manager: no "
+            f"manager covers that region ({int(orphan.sum())} such partner(s))"
+        )
+    eligible = None if elig.all() else elig
+    cur = _current_indices(current, pf.ids, mids)
+    mp = None if (kmax >= _BIG).all() else kmax
+    keys = np.zeros(n, dtype=bool)
+    if spread_top is not None:
+        if isinstance(spread_top, bool) or not isinstance(spread_top, numbers.Integral):
+            raise InvalidInputError(f"spread_top must be a whole number, got {spread_top!r}")
+        if not 0 <= int(spread_top) <= n:
+            raise InvalidInputError(f"spread_top = {spread_top} must lie in [0, {n}]")
+        keys[np.argsort(-pf.revenue, kind="stable")[: int(spread_top)]] = True
+    if not keys.any():
+        res = assign(
+            h,
+            capacity,
+            eligible=eligible,
+            max_partners=mp,
+            current=cur,
+            max_moves=max_moves,
+            time_limit=time_limit,
+            seed=seed,
+            method=method,
+        )
+        return PortfolioAssignment(pf.ids, mids, res, h, keys)
+    # stage 1: the key accounts, at most a fair share per manager
+    kidx = np.flatnonzero(keys)
+    n_comp, jlab, ilab = K.components(elig[kidx])
+    fair = np.zeros(m, dtype=np.int64)
+    for c in range(n_comp):  # loop over groups of managers
+        nk, nm = int((jlab == c).sum()), int((ilab == c).sum())
+        if nk and nm:
+            fair[ilab == c] = -(-nk // nm)
+    fair = np.minimum(fair, kmax)
+    cur1 = None if cur is None else cur[kidx]
+    # the key accounts are few per manager, so their bound is weak and a MIP
+    # rarely closes it quickly: under "auto" place them with the fast path
+    res1 = assign(
+        h[kidx],
+        capacity,
+        eligible=elig[kidx],
+        max_partners=fair,
+        current=cur1,
+        max_moves=max_moves,
+        time_limit=time_limit,
+        seed=seed,
+        method="fast" if method == "auto" else method,
+    )
+    # stage 2: everyone, with the key accounts pinned to their stage-1 manager
+    elig2 = elig.copy()
+    elig2[kidx] = False
+    elig2[kidx, res1.manager] = True
+    cur2 = None if cur is None else cur.copy()
+    if cur2 is not None:
+        cur2[kidx] = res1.manager
+    mm2 = None if max_moves is None else max_moves - res1.moves
+    res2 = assign(
+        h,
+        capacity,
+        eligible=elig2,
+        max_partners=mp,
+        current=cur2,
+        max_moves=mm2,
+        time_limit=time_limit,
+        seed=seed,
+        method=method,
+    )
+    moves = 0 if cur is None else int(((cur >= 0) & (res2.manager != cur)).sum())
+    return PortfolioAssignment(pf.ids, mids, attrs.evolve(res2, moves=moves), h, keys)
