@@ -1132,3 +1132,28 @@ def test_distributor_threshold_is_strictly_below_for_every_kind() -> None:
         assert seg.tail_share(10_000.5) == 0.5
     assert Segment("c", 10_000.0).tail_share(10_000.0) == 0.0
     assert Segment("l", stats.lognorm(s=1.0, scale=1e4)).tail_share(1e4) == pytest.approx(0.5)
+
+
+def test_plan_with_the_workload_model_for_new_and_existing_partners() -> None:
+    from channelkit.datasets import example_portfolio
+    from channelkit.workload import WorkloadModel
+
+    partners = example_portfolio().subset(np.arange(60))
+    model = WorkloadModel()
+    seg = Segment("new", 100_000.0, workload=model, profile=partners)
+    target = float(partners.revenue.sum()) + 2_000_000.0
+    plan = plan_capacity(
+        target,
+        seg,
+        existing=partners,
+        existing_hours_per_partner=model,
+        distributor_threshold=25_000,
+        n_sims=4,
+        seed=0,
+    )
+    hours = model.hours(partners)
+    kept = np.asarray(partners.revenue) >= 25_000
+    assert plan.existing_hours == pytest.approx(hours[kept].sum())
+    assert seg.hours_per_partner == pytest.approx(hours.mean())
+    expected = math.ceil((plan.partners["new"] * hours.mean() + hours[kept].sum()) / 2_000)
+    assert plan.managers == expected

@@ -583,7 +583,7 @@ class Segment:
     workload : object with ``.hours(partners)``, optional
         Any object whose ``.hours(partners)`` returns the manager hours per
         year of each partner [hours/year] (duck typed: for instance
-        ``channelkit.workload.WorkloadModel`` once it is available); with
+        :class:`channelkit.workload.WorkloadModel`); with
         ``profile`` it replaces touches x hours: the segment's hours per
         partner are the mean of ``workload.hours(profile)``.
     profile : Portfolio, DataFrame or mapping, optional
@@ -1548,7 +1548,7 @@ def plan_capacity(
         Manager hours an existing partner needs per year [hours/year]: one
         number for all, one per existing partner, or an object with
         ``.hours(partners)`` returning hours per partner (such as
-        ``channelkit.workload.WorkloadModel``), called with ``existing``.
+        :class:`channelkit.workload.WorkloadModel`), called with ``existing``.
         The default is a segment's default workload, 24 touches of 3 hours.
 
     Returns
