@@ -1,7 +1,8 @@
 """Benchmark the capacity plan and the channel simulation.
 
 Times :func:`channelkit.plan_capacity` (2 segments x 36 months x 10,000
-simulations) serially and with 2 worker processes, and the throughput of
+simulations, and one segment given as a 500,000-value sample) serially and
+with 2 worker processes, and the throughput of
 :func:`channelkit.simulate_channel` in partner-months per second, serially,
 with 2 worker processes, and for a straightforward per-partner, per-month
 Python loop over the same random draws (run on a few simulations; its
@@ -159,6 +160,18 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|")
     print(f"| plan_capacity, serial | {n_plan:,} | {t_serial:.2f} | 1.00 |")
     print(f"| plan_capacity, 2 workers | {n_plan:,} | {t_pool:.2f} | {t_serial / t_pool:.2f} |")
+    # a segment given as a large sample of observed partners (resampled): the sample is
+    # a read-only array, drawn from directly and sent once to each worker process
+    sample = as_generator(args.seed).lognormal(10.5, 1.0, 500_000)
+    big = [ck.Segment("sample", sample, ramp_months=6, attrition=0.2, conversion=0.5)]
+    t_big, plan_big = best_of(lambda: ck.plan_capacity(3e7, big, **kwargs), repeats)
+    t_big2, plan_big2 = best_of(lambda: ck.plan_capacity(3e7, big, workers=2, **kwargs), repeats)
+    assert np.array_equal(plan_big.revenue, plan_big2.revenue), "serial and pooled differ"
+    print(f"| plan_capacity, 500,000-value sample, serial | {n_plan:,} | {t_big:.2f} | 1.00 |")
+    print(
+        f"| plan_capacity, 500,000-value sample, 2 workers | {n_plan:,} | {t_big2:.2f} "
+        f"| {t_big / t_big2:.2f} |"
+    )
     print()
 
     # ---- simulate_channel throughput

@@ -6,8 +6,10 @@ behave the same way:
 
 * the simulations are split into chunks of :data:`CHUNK_SIMS` rows; the
   chunking depends only on ``n_sims``, never on the number of workers;
-* chunk ``c`` draws from ``SeedSequence(seed).spawn(n_chunks)[c]`` and its
-  children, so a seed gives identical results whatever the workers;
+* chunk ``c`` draws from the ``c``-th child of ``SeedSequence(seed)`` (the
+  one ``spawn`` would return, derived without spawning, so the caller's
+  SeedSequence is never changed) and its children, so a seed gives identical
+  results whatever the workers;
 * ``workers`` is ``None``/``1`` (serial), an int (a local process pool; ``-1``
   means one process per CPU) or any map-like callable ``workers(func, iterable)``
   such as ``concurrent.futures.Executor.map`` or a dask client wrapper.
@@ -19,9 +21,11 @@ import concurrent.futures
 import contextlib
 import numbers
 import os
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+import attrs
 import numpy as np
 
 from ._optional import import_optional
@@ -30,11 +34,14 @@ from .errors import InvalidInputError
 __all__ = [
     "CHUNK_SIMS",
     "MapLike",
+    "SharedRef",
     "WorkersLike",
     "child_seed",
     "chunk_rows",
+    "resolve",
     "root_seed",
     "run_map",
+    "spawn_seeds",
     "worker_pool",
 ]
 
@@ -51,8 +58,11 @@ WorkersLike = int | MapLike | None
 def root_seed(seed: Any) -> np.random.SeedSequence:
     """Turn ``seed`` (None, an int, a SeedSequence or a Generator) into a SeedSequence.
 
-    A Generator contributes entropy drawn from its stream, so the same
-    Generator state gives the same SeedSequence.
+    A SeedSequence is returned as is and must not be spawned from (use
+    :func:`spawn_seeds`). A Generator contributes entropy drawn from its stream
+    once (four 63-bit integers, which advances it), so the same Generator
+    *state* gives the same SeedSequence, and passing the same Generator object
+    twice gives two different ones.
     """
     if isinstance(seed, np.random.SeedSequence):
         return seed
@@ -81,6 +91,17 @@ def child_seed(parent: np.random.SeedSequence, *keys: int) -> np.random.SeedSequ
     )
 
 
+def spawn_seeds(root: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """The first ``n`` children of ``root``, without changing ``root``.
+
+    Bit-identical to ``root.spawn(n)`` on a SeedSequence that has not spawned
+    yet, but stateless: :meth:`numpy.random.SeedSequence.spawn` counts the
+    children it has handed out, so a second call on the same object would
+    give different seeds.
+    """
+    return [child_seed(root, i) for i in range(n)]
+
+
 def chunk_rows(n_sims: int) -> list[int]:
     """Rows of each chunk: full chunks of :data:`CHUNK_SIMS` and a last partial one."""
     full, rest = divmod(n_sims, CHUNK_SIMS)
@@ -103,22 +124,53 @@ def check_workers(workers: Any) -> WorkersLike:
     return n
 
 
+#: Objects installed in a pool's worker processes by :func:`worker_pool` (by key).
+_SHARED: dict[str, Any] = {}
+
+
+def _install(shared: dict[str, Any]) -> None:
+    _SHARED.update(shared)
+
+
+@attrs.frozen
+class SharedRef:
+    """A stand-in for an object that :func:`worker_pool` installed in its processes."""
+
+    key: str
+
+    def get(self) -> Any:
+        return _SHARED[self.key]
+
+
+def resolve(obj: Any) -> Any:
+    """The object itself, or the installed object a :class:`SharedRef` stands for."""
+    return obj.get() if isinstance(obj, SharedRef) else obj
+
+
 @contextlib.contextmanager
-def worker_pool(workers: Any) -> Iterator[WorkersLike]:
+def worker_pool(workers: Any, shared: Any = None) -> Iterator[tuple[WorkersLike, Any]]:
     """Validate ``workers``; for an int > 1, open one process pool for several maps.
 
-    Yields ``None`` (serial) or a map-like callable, so that a function making
-    more than one pass over the chunks starts its processes only once.
+    Yields ``(mapper, ref)``: ``mapper`` is ``None`` (serial) or a map-like
+    callable, so that a function making more than one pass over the chunks
+    starts its processes only once; ``ref`` stands for ``shared`` in the
+    tasks. In a local process pool ``shared`` is sent once to each process
+    (the pool's initializer) and ``ref`` is a small :class:`SharedRef`;
+    otherwise ``ref`` is ``shared`` itself. Chunk functions call
+    :func:`resolve` on it.
     """
     checked = check_workers(workers)
     if isinstance(checked, int):
         if checked == 1:
-            yield None
+            yield None, shared
             return
-        with concurrent.futures.ProcessPoolExecutor(max_workers=checked) as pool:
-            yield pool.map
+        key = uuid.uuid4().hex
+        with concurrent.futures.ProcessPoolExecutor(
+            max_workers=checked, initializer=_install, initargs=({key: shared},)
+        ) as pool:
+            yield pool.map, SharedRef(key)
         return
-    yield checked
+    yield checked, shared
 
 
 def run_map(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .capacity import FunnelStage, Segment
+from .capacity import _distribution as check_distribution
 from .errors import InvalidInputError
 from .io import read_portfolio_csv
 
@@ -58,7 +59,7 @@ _SEGMENT_KEYS = {
     "touches_per_year",
     "hours_per_touch",
 }
-_EXISTING_KEYS = {"csv", "attrition"}
+_EXISTING_KEYS = {"csv", "attrition", "hours_per_partner"}
 
 
 def _fail(key: str, message: str) -> InvalidInputError:
@@ -103,10 +104,9 @@ def _distribution(spec: Mapping[str, Any], key: str) -> Any:
         _number(v, f"{key}.{k}", float)
     try:
         frozen = dist(**params)
-        frozen.mean()
-    except (TypeError, ValueError) as exc:
+        return check_distribution(frozen)
+    except (TypeError, ValueError) as exc:  # InvalidInputError is a ValueError
         raise _fail(key, f"bad parameters for {name}: {exc}") from None
-    return frozen
 
 
 def _segment(value: Any, i: int) -> Segment:
@@ -183,6 +183,10 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path | None = None) -> dic
         out["existing"] = read_portfolio_csv(path)
         if "attrition" in table:
             out["existing_attrition"] = _number(table["attrition"], "existing.attrition", float)
+        if "hours_per_partner" in table:
+            out["existing_hours_per_partner"] = _number(
+                table["hours_per_partner"], "existing.hours_per_partner", float
+            )
     return out
 
 

@@ -20,14 +20,23 @@ from __future__ import annotations
 import html
 import math
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, worker_pool
+from ._montecarlo import (
+    WorkersLike,
+    child_seed,
+    chunk_rows,
+    resolve,
+    root_seed,
+    run_map,
+    spawn_seeds,
+    worker_pool,
+)
 from ._optional import import_optional
 from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
 from .errors import InfeasibleError, InvalidInputError
@@ -49,23 +58,86 @@ __all__ = [
     "plan_capacity",
 ]
 
-#: Relative tolerance that keeps floating-point noise from adding a partner
-#: when a target is an exact multiple of what partners deliver (the same
-#: convention as :func:`channelkit.workload.managers_needed`).
+#: Smallest relative tolerance that keeps floating-point noise from adding a
+#: partner when a target is an exact multiple of what partners deliver (the
+#: same convention as :func:`channelkit.workload.managers_needed`); a sum of
+#: ``n`` terms gets ``n`` machine epsilons (see :func:`_rtol`).
 RTOL = 1e-12
 
 #: Slots (prospects) in a segment's first block of draws; block ``b`` holds
-#: ``_BLOCK * 2**b`` slots, so any channel size needs few blocks and the draws
-#: stay nested (slot ``j`` always comes from the same block and position).
+#: ``_BLOCK * 2**b`` slots up to :data:`_MAX_BLOCK`, then :data:`_MAX_BLOCK`
+#: each, so a small channel needs few draws, memory stays bounded for a large
+#: one, and the draws stay nested (slot ``j`` always comes from the same block
+#: and position).
 _BLOCK = 64
+_MAX_BLOCK = 4096
+_GEOMETRIC_BLOCKS = 7  # 64, 128, ..., 4096
+_GEOMETRIC_SLOTS = _BLOCK * ((1 << _GEOMETRIC_BLOCKS) - 1)  # 8128
+
+#: Most prospect slots of one segment the search looks at in one step.
+_MAX_SPAN = 8192
 
 
 def _block_size(block: int) -> int:
-    return int(_BLOCK << block)
+    return int(min(_BLOCK << block, _MAX_BLOCK))
+
+
+def _block_start(block: int) -> int:
+    """Index of the first slot of block ``block``."""
+    if block <= _GEOMETRIC_BLOCKS:
+        return int(_BLOCK * ((1 << block) - 1))
+    return _GEOMETRIC_SLOTS + (block - _GEOMETRIC_BLOCKS) * _MAX_BLOCK
+
+
+def _block_of(slot: int) -> int:
+    """Block that holds slot ``slot``."""
+    if slot < _GEOMETRIC_SLOTS:
+        return int((slot // _BLOCK + 1).bit_length() - 1)
+    return _GEOMETRIC_BLOCKS + (slot - _GEOMETRIC_SLOTS) // _MAX_BLOCK
+
+
+def _rtol(n_terms: ArrayLike) -> NDArray[np.float64]:
+    """Relative tolerance for comparing a sum of ``n_terms`` floats with a target.
+
+    Summing ``n`` terms accumulates up to about ``n`` machine epsilons of
+    relative rounding error, so ``n * eps``, at least :data:`RTOL`; but never
+    more than a quarter of one term (``0.25 / n``), so that the tolerance
+    cannot remove a whole partner from a very large count.
+    """
+    n = np.maximum(np.asarray(n_terms, dtype=np.float64), 1.0)
+    tol = np.minimum(n * np.finfo(np.float64).eps, 0.25 / n)
+    return np.asarray(np.maximum(RTOL, tol), dtype=np.float64)
 
 
 #: Percentile levels stored in a plan for the fan chart [%].
 PLAN_PERCENTILES = (5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0)
+
+
+class _ReadOnlyMap(Mapping[str, Any]):
+    """A read-only, hashable, picklable mapping whose repr is a dict literal."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return repr(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_ReadOnlyMap, (self._data,))
 
 
 # --------------------------------------------------------------------------- closed forms
@@ -134,8 +206,11 @@ def partners_needed(
     the *expected* revenue of a partner in :func:`plan_capacity` with a
     constant productivity and a ramp that is flat over the year; with no
     attrition and no ramp the Monte Carlo plan equals this closed form. As in
-    :func:`~channelkit.workload.managers_needed`, a relative tolerance of
-    1e-12 keeps floating-point noise from adding a partner.
+    :func:`~channelkit.workload.managers_needed`, a relative tolerance keeps
+    floating-point noise from adding a partner: ``max(1e-12, (N + 12) eps)``,
+    the rounding a simulated sum over :math:`N` partners and 12 months can
+    accumulate (the same tolerance :func:`plan_capacity` uses), capped at a
+    quarter of a partner.
 
     References
     ----------
@@ -169,7 +244,8 @@ def partners_needed(
     if t == 0.0:
         return 0
     ratio = t / (p * r * _mean_survival(a))
-    return max(1, math.ceil(ratio * (1.0 - RTOL)))  # any positive target needs a partner
+    tol = float(_rtol(math.ceil(ratio) + 12))
+    return max(1, math.ceil(ratio * (1.0 - tol)))  # any positive target needs a partner
 
 
 def _check_scalar_positive(value: Any, name: str) -> float:
@@ -261,10 +337,12 @@ def incremental_capacity(revenue: ArrayLike, unit_cost: float, *, margin: float 
     Notes
     -----
     The incremental method keeps adding capacity while the marginal
-    contribution :math:`m \\, (R(n) - R(n-1))` is at least the unit cost
-    :math:`c`. For a concave response curve (diminishing returns) that stops
-    exactly at the profit maximum :math:`\\arg\\max_n \\, m R(n) - c n`,
-    which is what this function returns for any curve.
+    contribution :math:`m \\, (R(n) - R(n-1))` is greater than the unit cost
+    :math:`c`, and stops at the first unit whose contribution only equals its
+    cost (it adds nothing to profit). For a concave response curve
+    (diminishing returns) that stops exactly at the profit maximum
+    :math:`\\arg\\max_n \\, m R(n) - c n`, which is what this function
+    returns for any curve (the smallest maximiser on ties).
 
     References
     ----------
@@ -294,19 +372,85 @@ def _name(value: Any) -> str:
     return value
 
 
+def _distribution(value: Any) -> Any:
+    """Check a frozen distribution: mean and cdf, finite non-negative mean and draws."""
+    what = "productivity distribution"
+    for method in ("mean", "cdf"):
+        if not callable(getattr(value, method, None)):
+            raise InvalidInputError(
+                f"{what} {value!r} has no .{method}(); expected a frozen scipy.stats "
+                "distribution (e.g. scipy.stats.lognorm(s=1.0, scale=50_000))"
+            )
+    try:
+        mean = float(value.mean())
+        support = value.support() if callable(getattr(value, "support", None)) else (0.0, 0.0)
+        low = float(support[0])
+        test = np.asarray(value.rvs(size=8, random_state=np.random.default_rng(0)), dtype=float)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(f"{what} {value!r} has invalid parameters: {exc}") from None
+    if not (math.isfinite(mean) and mean >= 0.0):
+        raise InvalidInputError(
+            f"{what} {value!r} has mean {mean!r}; expected a finite mean >= 0 (check its "
+            "parameters: scale > 0 and shape parameters in range)"
+        )
+    if math.isnan(low) or low < 0.0:
+        raise InvalidInputError(
+            f"{what} {value!r} can draw negative revenue (support starts at {low!r}); use one "
+            "on [0, inf), e.g. lognorm, gamma, pareto or truncnorm(a=-loc/scale, ...)"
+        )
+    _check_draws(test, what)
+    return value
+
+
+def _check_draws(draws: NDArray[np.float64], what: str) -> None:
+    bad = ~np.isfinite(draws) | (draws < 0.0)
+    if bad.any():
+        raise InvalidInputError(
+            f"{what} drew {float(draws.ravel()[np.argmax(bad.ravel())])!r}; expected finite "
+            "revenue >= 0"
+        )
+
+
+def _sample(value: Any) -> NDArray[np.float64]:
+    arr = as_float_array(value, "productivity", ndim=1, nonnegative=True, allow_empty=False)
+    if not (arr > 0).any():
+        raise InvalidInputError("productivity sample is all zero; expected some positive revenue")
+    arr.flags.writeable = False
+    return arr
+
+
 def _productivity(value: Any) -> Any:
     if hasattr(value, "rvs") and callable(value.rvs):
-        return value
+        return _distribution(value)
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return _check_scalar_positive(value, "productivity")
     if isinstance(value, str | bytes):
         raise InvalidInputError(
             f"productivity must be a number, a sample or a scipy.stats distribution, got {value!r}"
         )
-    arr = as_float_array(value, "productivity", ndim=1, nonnegative=True, allow_empty=False)
-    if not (arr > 0).any():
-        raise InvalidInputError("productivity sample is all zero; expected some positive revenue")
-    return tuple(float(x) for x in arr)
+    return _sample(value)
+
+
+def _productivity_repr(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        return repr(value.tolist())  # valid Python: the converter makes it an array again
+    return repr(value)
+
+
+def _productivity_eq(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and np.array_equal(a, b)
+    return bool(a == b)
+
+
+def _hash_key(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.tobytes())
+    try:
+        hash(value)
+    except TypeError:
+        return type(value).__name__  # equal objects have the same type: a valid hash
+    return value
 
 
 def _ramp_curve(value: Any) -> tuple[float, ...] | None:
@@ -382,7 +526,7 @@ def _funnel(value: Any) -> tuple[FunnelStage, ...]:
     return stages
 
 
-def _metrics(value: Any) -> dict[str, float]:
+def _metrics(value: Any) -> Mapping[str, float]:
     if not isinstance(value, Mapping):
         raise InvalidInputError(f"Segment metrics must be a mapping, got {value!r}")
     out: dict[str, float] = {}
@@ -390,7 +534,7 @@ def _metrics(value: Any) -> dict[str, float]:
         if not isinstance(key, str) or not key:
             raise InvalidInputError(f"Segment metrics keys must be non-empty strings, got {key!r}")
         out[key] = float(as_float_array(val, f"metrics[{key!r}]", ndim=0))
-    return out
+    return _ReadOnlyMap(out)
 
 
 @attrs.frozen
@@ -403,9 +547,11 @@ class Segment:
         Segment name (unique within a plan).
     productivity : float, array-like or frozen scipy.stats distribution [currency/year]
         What a fully productive partner of the segment sells in a year: a
-        number, a sample of observed partners (resampled with replacement)
-        or a distribution (drawn with ``.rvs(random_state=rng)``; negative
-        draws count as 0).
+        number, a sample of observed partners (resampled with replacement;
+        stored as a read-only array) or a frozen distribution with ``.rvs``,
+        ``.mean`` and ``.cdf`` (drawn with ``.rvs(random_state=rng)``). A
+        distribution must have a finite mean >= 0 and no negative values
+        (e.g. ``lognorm``, ``gamma``, ``pareto``; ``truncnorm`` for a normal).
     ramp_months : int, default 0
         Months a new partner takes to reach full productivity; productivity
         grows linearly from 0 to full over them (month ``i`` delivers the
@@ -435,21 +581,31 @@ class Segment:
         2,000-hour manager handle about 28 partners, within the 20-30 rule of
         thumb.
     workload : object with ``.hours(partners)``, optional
-        A workload model (e.g. :class:`channelkit.workload.WorkloadModel`);
-        with ``profile`` it replaces touches x hours: the segment's hours per
+        Any object whose ``.hours(partners)`` returns the manager hours per
+        year of each partner [hours/year] (duck typed: for instance
+        :class:`channelkit.workload.WorkloadModel`); with
+        ``profile`` it replaces touches x hours: the segment's hours per
         partner are the mean of ``workload.hours(profile)``.
     profile : Portfolio, DataFrame or mapping, optional
         Typical partners of the segment, for ``workload``.
     metrics : mapping of str to float, optional
         Typical metrics of a partner of the segment (certified staff,
         CSAT...), used when a tier program is evaluated in
-        :func:`~channelkit.simulation.simulate_channel`.
+        :func:`~channelkit.simulation.simulate_channel`; stored read-only.
 
     Raises
     ------
     InvalidInputError
-        For an empty name, a non-positive or NaN productivity, rates outside
-        their ranges, negative months or a workload without a profile.
+        For an empty name, a non-positive or NaN productivity, a
+        distribution with invalid parameters, a non-finite or negative mean or
+        negative values, rates outside their ranges, negative months or a
+        workload without a profile.
+
+    Notes
+    -----
+    Segments are immutable and hashable: equal segments hash alike (the
+    workload model and profile are compared but left out of the hash, and a
+    distribution compares by identity, as scipy's frozen distributions do).
 
     Examples
     --------
@@ -463,7 +619,11 @@ class Segment:
     """
 
     name: str = attrs.field(converter=_name)
-    productivity: Any = attrs.field(converter=_productivity)
+    productivity: Any = attrs.field(
+        converter=_productivity,
+        repr=_productivity_repr,
+        eq=attrs.cmp_using(eq=_productivity_eq),
+    )
     ramp_months: int = attrs.field(default=0, converter=_ramp_months)
     attrition: float = attrs.field(default=0.0, converter=_attrition)
     conversion: float = attrs.field(default=1.0, converter=_conversion)
@@ -475,7 +635,25 @@ class Segment:
     hours_per_touch: float = attrs.field(default=3.0, converter=_hours_per_touch)
     workload: Any = attrs.field(default=None)
     profile: Portfolio | None = attrs.field(default=None)
-    metrics: dict[str, float] = attrs.field(factory=dict, converter=_metrics)
+    metrics: Mapping[str, float] = attrs.field(factory=dict, converter=_metrics)
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.name,
+                _hash_key(self.productivity),
+                self.ramp_months,
+                self.attrition,
+                self.conversion,
+                self.share,
+                self.ramp_curve,
+                self.funnel,
+                self.growth,
+                self.touches_per_year,
+                self.hours_per_touch,
+                self.metrics,
+            )
+        )
 
     def __attrs_post_init__(self) -> None:
         if self.share is not None:
@@ -535,18 +713,24 @@ class Segment:
         p = self.productivity
         if isinstance(p, float):
             return p
-        if isinstance(p, tuple):
+        if isinstance(p, np.ndarray):
             return float(np.mean(p))
         return float(p.mean())
 
     def tail_share(self, threshold: float) -> float:
-        """Share of the segment's partners whose productivity is below ``threshold``."""
+        """Share of the segment's partners whose productivity is strictly below ``threshold``.
+
+        For a distribution that is ``P(X < threshold)``, the cdf just below the
+        threshold, so a discrete distribution, a sample and a number all count
+        a partner selling exactly ``threshold`` as *not* below it.
+        """
         p = self.productivity
         if isinstance(p, float):
             return 1.0 if p < threshold else 0.0
-        if isinstance(p, tuple):
-            return float(np.mean(np.asarray(p) < threshold))
-        return float(np.clip(p.cdf(threshold), 0.0, 1.0))
+        if isinstance(p, np.ndarray):
+            return float(np.mean(p < threshold))
+        below = np.nextafter(float(threshold), -math.inf)
+        return float(np.clip(p.cdf(below), 0.0, 1.0))
 
     def ramp(self, months: int) -> NDArray[np.float64]:
         """Fraction of full productivity in each of the first ``months`` months of a partner."""
@@ -579,18 +763,7 @@ class Segment:
         self, rng: np.random.Generator, shape: tuple[int, ...]
     ) -> NDArray[np.float64]:
         """Draw productivities [currency/year] of ``shape`` partners with ``rng``."""
-        p = self.productivity
-        if isinstance(p, float):
-            return np.full(shape, p)
-        if isinstance(p, tuple):
-            sample = np.asarray(p)
-            return sample[rng.integers(0, sample.size, size=shape)]
-        draws = np.asarray(p.rvs(size=shape, random_state=rng), dtype=np.float64)
-        if np.isnan(draws).any():
-            raise InvalidInputError(
-                f"the productivity distribution of segment {self.name!r} drew NaN"
-            )
-        return np.clip(draws, 0.0, None)
+        return _draw_productivity(self.productivity, rng, shape, self.name)
 
     def _unit(self, horizon: int) -> NDArray[np.float64]:
         """Revenue per unit of annual productivity in each month of activity.
@@ -605,6 +778,24 @@ class Segment:
 
     def _log_survival(self) -> float:
         return _log_survival(self.attrition)
+
+
+def _draw_productivity(
+    p: Any, rng: np.random.Generator, shape: tuple[int, ...], name: str
+) -> NDArray[np.float64]:
+    """Productivities of ``shape`` partners: a constant, a resample or distribution draws."""
+    if isinstance(p, float):
+        return np.full(shape, p)
+    if isinstance(p, np.ndarray):
+        return np.asarray(p[rng.integers(0, p.size, size=shape)], dtype=np.float64)
+    try:
+        draws = np.asarray(p.rvs(size=shape, random_state=rng), dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInputError(
+            f"the productivity distribution of segment {name!r} failed to draw: {exc}"
+        ) from None
+    _check_draws(draws, f"the productivity distribution of segment {name!r}")
+    return draws
 
 
 def _log_survival(attrition: float) -> float:
@@ -733,8 +924,33 @@ def _lifetimes(u: NDArray[np.float64], log_survival: float, cap: int) -> NDArray
     return (np.floor(np.minimum(ratio, cap - 1)) + 1).astype(np.int64)
 
 
+@attrs.frozen(eq=False)
+class _SegKernel:
+    """What the Monte Carlo kernels need of a segment (small to pickle: no profile, workload)."""
+
+    name: str
+    productivity: Any  # float, read-only ndarray or frozen distribution
+    conv: float
+    lag: int
+    log_s: float
+    growth: float
+    unit: NDArray[np.float64]  # revenue per unit of productivity in each active month
+
+    @classmethod
+    def of(cls, seg: Segment, horizon: int) -> _SegKernel:
+        return cls(
+            seg.name,
+            seg.productivity,
+            seg.overall_conversion,
+            seg.lag_months,
+            seg._log_survival(),
+            seg.growth,
+            seg._unit(horizon),
+        )
+
+
 def _draw_block(
-    seg: Segment, seed: np.random.SeedSequence, k: int, block: int, rows: int
+    kern: _SegKernel, seed: np.random.SeedSequence, k: int, block: int, rows: int
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
     """Block ``block`` of segment ``k``'s prospect slots: lifetime uniforms, conversion, productivity.
 
@@ -745,20 +961,17 @@ def _draw_block(
     size = _block_size(block)
     rng = np.random.default_rng(child_seed(seed, 1 + k, block))
     u_life = 1.0 - rng.random((rows, size))
-    converted = rng.random((rows, size)) < seg.overall_conversion
-    prod = seg.draw_productivity(rng, (rows, size))
+    converted = rng.random((rows, size)) < kern.conv
+    prod = _draw_productivity(kern.productivity, rng, (rows, size), kern.name)
     return u_life, converted, prod
 
 
 def _draw_slots(
-    seg: Segment, seed: np.random.SeedSequence, k: int, rows: int, n: int
+    seg: Segment | _SegKernel, seed: np.random.SeedSequence, k: int, rows: int, n: int
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
     """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
-    blocks: list[tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]] = []
-    drawn = 0
-    while drawn < n:
-        blocks.append(_draw_block(seg, seed, k, len(blocks), rows))
-        drawn += _block_size(len(blocks) - 1)
+    kern = _SegKernel.of(seg, 1) if isinstance(seg, Segment) else seg
+    blocks = [_draw_block(kern, seed, k, b, rows) for b in range(_block_of(n - 1) + 1 if n else 0)]
     if not blocks:
         return np.zeros((rows, 0)), np.zeros((rows, 0), dtype=bool), np.zeros((rows, 0))
     u, c, p = (np.concatenate(parts, axis=1)[:, :n] for parts in zip(*blocks))
@@ -771,69 +984,73 @@ class _SlotDraws:
     Block ``b`` of segment ``k`` in a chunk always comes from the stream
     ``child_seed(chunk_seed, 1 + k, b)``, so drawing more slots never
     changes the first ones (common random numbers across channel sizes).
+    Only the blocks of the slots asked for last are kept, so memory stays
+    bounded by a few blocks of ``rows x _MAX_BLOCK``.
     """
 
     def __init__(
         self,
-        seg: Segment,
+        kern: _SegKernel,
         k: int,
         seed: np.random.SeedSequence,
         rows: int,
         horizon: int,
         recruit_months: int = 1,
     ) -> None:
-        self.seg = seg
+        self.kern = kern
         self.k = k
         self.seed = seed
         self.rows = rows
         self.horizon = horizon
         self.recruit_months = recruit_months
-        self.active_months = max(horizon - seg.lag_months, 0)
-        unit = seg._unit(horizon)
-        self.cum_unit = np.concatenate([[0.0], np.cumsum(unit)])
-        self.unit = unit
-        self.log_s = seg._log_survival()
-        self.conv = seg.overall_conversion
-        self.life: list[NDArray[np.int64]] = []
-        self.weight: list[NDArray[np.float64]] = []
-        self._rev: NDArray[np.float64] = np.zeros((rows, 0))
+        self.active_months = max(horizon - kern.lag, 0)
+        self.unit = kern.unit
+        self.cum_unit = np.concatenate([[0.0], np.cumsum(kern.unit)])
+        self._cache: dict[int, tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
 
-    def _ensure(self, n: int) -> None:
-        drawn = self._rev.shape[1]
-        new: list[NDArray[np.float64]] = []
-        while drawn < n:
-            u_life, converted, prod = _draw_block(
-                self.seg, self.seed, self.k, len(self.life), self.rows
-            )
-            # slot j signs in month j % recruit_months (round robin: nested in j)
-            sign = (drawn + np.arange(prod.shape[1])) % self.recruit_months
-            months_left = np.maximum(self.active_months - sign, 0)
-            life = np.minimum(_lifetimes(u_life, self.log_s, self.horizon + 1), months_left)
-            growth = (1.0 + self.seg.growth) ** (sign / 12.0)
-            weight = np.where(converted, prod * growth, 0.0)
-            self.life.append(life)
-            self.weight.append(weight)
-            new.append(weight * self.cum_unit[life])
-            drawn += weight.shape[1]
-        if new:
-            self._rev = np.concatenate([self._rev, *new], axis=1)
-
-    def revenue(self, n: int) -> NDArray[np.float64]:
-        """Horizon revenue of the first ``n`` slots, shape (rows, n)."""
-        self._ensure(n)
-        return self._rev[:, :n]
-
-    def life_weight(self, n: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Active months (capped at the horizon) and weights of the first ``n`` slots.
+    def block(self, b: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """Active months (capped at the horizon) and weights of block ``b``'s slots.
 
         The weight is productivity x converted x the growth up to the signing month.
         """
-        self._ensure(n)
-        life = np.concatenate(self.life, axis=1)[:, :n] if self.life else np.zeros((self.rows, 0))
-        weight = (
-            np.concatenate(self.weight, axis=1)[:, :n] if self.weight else np.zeros((self.rows, 0))
-        )
-        return life.astype(np.int64), weight
+        if b not in self._cache:
+            u_life, converted, prod = _draw_block(self.kern, self.seed, self.k, b, self.rows)
+            # slot j signs in month j % recruit_months (round robin: nested in j)
+            sign = (_block_start(b) + np.arange(prod.shape[1])) % self.recruit_months
+            months_left = np.maximum(self.active_months - sign, 0)
+            life = np.minimum(_lifetimes(u_life, self.kern.log_s, self.horizon + 1), months_left)
+            growth = (1.0 + self.kern.growth) ** (sign / 12.0)
+            self._cache[b] = (life, np.where(converted, prod * growth, 0.0))
+        return self._cache[b]
+
+    def revenue(self, a: int, b: int, rows: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Horizon revenue of slots ``a .. b-1`` in simulations ``rows``, shape (len(rows), b - a).
+
+        Blocks before the one holding slot ``a`` are dropped from the cache.
+        """
+        if b <= a:
+            return np.zeros((rows.size, 0))
+        first, last = _block_of(a), _block_of(b - 1)
+        for old in [x for x in self._cache if x < first]:
+            del self._cache[old]
+        parts = []
+        for blk in range(first, last + 1):
+            start = _block_start(blk)
+            lo, hi = max(a, start) - start, min(b, start + _block_size(blk)) - start
+            life, weight = self.block(blk)
+            parts.append(weight[rows, lo:hi] * self.cum_unit[life[rows, lo:hi]])
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+
+    def blocks(self, n: int) -> Iterator[tuple[int, NDArray[np.int64], NDArray[np.float64]]]:
+        """The first ``n`` slots block by block: (first slot, lifetimes, weights)."""
+        if n <= 0:
+            return
+        for blk in range(_block_of(n - 1) + 1):
+            start = _block_start(blk)
+            life, weight = self.block(blk)
+            m = min(n - start, life.shape[1])
+            yield start, life[:, :m], weight[:, :m]
+            del self._cache[blk]
 
 
 def _monthly_from_lives(
@@ -859,14 +1076,26 @@ def _monthly_from_lives(
 
 @attrs.frozen(eq=False)
 class _Engine:
-    """Everything a chunk needs, picklable for process pools and dask."""
+    """Everything a chunk needs, picklable for process pools and dask (kernels only)."""
 
-    segments: tuple[Segment, ...]
+    segments: tuple[_SegKernel, ...]
     weights: NDArray[np.float64]
     horizon: int
     existing_revenue: NDArray[np.float64]
     existing_log_s: float
     recruit_months: int = 1
+
+
+def _engine(
+    segs: Sequence[Segment],
+    weights: NDArray[np.float64],
+    horizon: int,
+    existing_revenue: NDArray[np.float64],
+    existing_log_s: float,
+    recruit_months: int = 1,
+) -> _Engine:
+    kernels = tuple(_SegKernel.of(s, horizon) for s in segs)
+    return _Engine(kernels, weights, horizon, existing_revenue, existing_log_s, recruit_months)
 
 
 def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> NDArray[np.float64]:
@@ -885,72 +1114,102 @@ def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> ND
 
 
 def _need_chunk(
-    task: tuple[_Engine, np.random.SeedSequence, int, float, int, int],
+    task: tuple[Any, np.random.SeedSequence, int, float, int, int],
 ) -> NDArray[np.int64]:
     """Smallest channel size reaching the target, for each simulation of a chunk.
 
-    Sizes above ``max_partners`` are reported as ``max_partners + 1``.
+    Sizes above ``max_partners`` are reported as ``max_partners + 1``. The
+    sizes are searched in steps (sizes up to ``n_start``, then the largest
+    size searched doubles, with at most :data:`_MAX_SPAN` prospect slots of a
+    segment per step) with running totals of every segment's revenue, and a simulation
+    leaves the search as soon as it reaches the target: memory stays at a
+    few ``rows x _MAX_BLOCK`` arrays whatever the channel size.
     """
-    eng, seed, rows, target, n_start, max_partners = task
-    gap = target * (1.0 - RTOL) - _existing_chunk(eng, seed, rows).sum(axis=1)
+    eng_ref, seed, rows, target, n_start, max_partners = task
+    eng: _Engine = resolve(eng_ref)
+    h = eng.horizon
+    n_ex = eng.existing_revenue.size
+    existing = _existing_chunk(eng, seed, rows).sum(axis=1)
     need = np.full(rows, -1, dtype=np.int64)
-    need[gap <= 0] = 0
+    need[existing >= target * (1.0 - _rtol(n_ex + h))] = 0
     draws = [
-        _SlotDraws(s, k, seed, rows, eng.horizon, eng.recruit_months)
-        for k, s in enumerate(eng.segments)
+        _SlotDraws(kern, k, seed, rows, h, eng.recruit_months)
+        for k, kern in enumerate(eng.segments)
     ]
-    n_max = max(1, min(n_start, max_partners))
-    while True:
+    conv = np.array([kern.conv for kern in eng.segments])
+    per_slot = float(np.min(conv / np.maximum(eng.weights, 1e-300)))
+    max_step = max(1, min(_MAX_SPAN, int(_MAX_SPAN * per_slot)))
+    base = np.zeros((rows, len(draws)))  # revenue of the slots before the step, per segment
+    lo, step = 0, max(1, min(n_start, max_step))
+    table = _allocation_table(eng.weights, 0)
+    while lo < max_partners:
         pend = np.flatnonzero(need < 0)
         if pend.size == 0:
             break
-        counts = _allocation_table(eng.weights, n_max)
-        rev = np.zeros((pend.size, n_max + 1))
+        hi = min(lo + step, max_partners)
+        if table.shape[0] <= hi:
+            table = _allocation_table(eng.weights, max(hi, min(2 * table.shape[0], max_partners)))
+        counts = table[lo : hi + 1]
+        total = np.repeat(existing[pend, None], hi - lo + 1, axis=1)
+        n_terms = np.full(hi - lo + 1, float(n_ex + h))
         for k, d in enumerate(draws):
-            pros = _prospects(counts[:, k], d.conv)
-            slots = int(pros[-1])
-            cum = np.zeros((pend.size, slots + 1))
-            np.cumsum(d.revenue(slots)[pend], axis=1, out=cum[:, 1:])
-            rev += cum[:, pros]
-        ok = rev >= gap[pend, None]
+            pros = _prospects(counts[:, k], d.kern.conv)
+            a, b = int(pros[0]), int(pros[-1])
+            cum = np.empty((pend.size, b - a + 1))
+            cum[:, 0] = base[pend, k]
+            cum[:, 1:] = d.revenue(a, b, pend)
+            np.cumsum(cum, axis=1, out=cum)  # sequential: the same sums as from slot 0
+            total += cum[:, pros - a]
+            base[pend, k] = cum[:, -1]
+            n_terms += pros
+        ok = total >= target * (1.0 - _rtol(n_terms))
         hit = ok.any(axis=1)
-        need[pend[hit]] = ok[hit].argmax(axis=1)
-        if n_max >= max_partners:
-            need[need < 0] = max_partners + 1
-            break
-        n_max = min(2 * n_max, max_partners)
+        need[pend[hit]] = lo + ok[hit].argmax(axis=1)
+        lo, step = hi, min(hi, max_step)  # the channel size doubles (capped step)
+    need[need < 0] = max_partners + 1
     return need
 
 
 def _eval_chunk(
-    task: tuple[_Engine, np.random.SeedSequence, int, NDArray[np.int64]],
+    task: tuple[Any, np.random.SeedSequence, int, NDArray[np.int64]],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Monthly revenue (rows, horizon) of a channel with ``counts`` partners per segment.
 
     Also returns the existing partners' horizon revenue (rows,).
     """
-    eng, seed, rows, counts = task
+    eng_ref, seed, rows, counts = task
+    eng: _Engine = resolve(eng_ref)
     monthly = _existing_chunk(eng, seed, rows)
     existing = monthly.sum(axis=1)
     w = eng.recruit_months
-    for k, seg in enumerate(eng.segments):
-        d = _SlotDraws(seg, k, seed, rows, eng.horizon, w)
-        life, weight = d.life_weight(int(_prospects(counts[k], d.conv)))
-        for sign in range(min(w, d.active_months)):  # slots signed in month `sign`
-            start = seg.lag_months + sign
-            monthly[:, start:] += _monthly_from_lives(
-                life[:, sign::w], weight[:, sign::w], d.unit[: eng.horizon - start]
-            )
+    for k, kern in enumerate(eng.segments):
+        d = _SlotDraws(kern, k, seed, rows, eng.horizon, w)
+        for first, life, weight in d.blocks(int(_prospects(counts[k], kern.conv))):
+            for sign in range(min(w, d.active_months)):  # slots signed in month `sign`
+                start = kern.lag + sign
+                cols = slice((sign - first) % w, None, w)
+                monthly[:, start:] += _monthly_from_lives(
+                    life[:, cols], weight[:, cols], d.unit[: eng.horizon - start]
+                )
     return monthly, existing
 
 
 def _plan_tasks_seeds(n_sims: int, seed: SeedLike) -> list[tuple[np.random.SeedSequence, int]]:
     rows = chunk_rows(n_sims)
-    seeds = root_seed(seed).spawn(len(rows))
-    return list(zip(seeds, rows))
+    return list(zip(spawn_seeds(root_seed(seed), len(rows)), rows))
 
 
 # --------------------------------------------------------------------------- the plan
+def _frozen_counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    return _ReadOnlyMap(value)
+
+
+def _frozen_array(value: ArrayLike) -> NDArray[Any]:
+    arr = np.array(value)
+    arr.flags.writeable = False
+    return arr
+
+
 def _check_int(value: Any, name: str, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
@@ -971,15 +1230,16 @@ class CapacityPlan:
         Requested probability of reaching the target.
     segments : tuple of Segment
         The segments planned.
-    partners : dict of str to int
+    partners : mapping of str to int (read-only)
         Productive partners to plan per segment (the channel size).
-    recruits : dict of str to int
+    recruits : mapping of str to int (read-only)
         Prospects to recruit per segment, ``ceil(partners / conversion)``.
-    distributor_partners : dict of str to int
-        Partners per segment routed to distributors (productivity below the
-        threshold); they still sell but need no manager time.
+    distributor_partners : mapping of str to int (read-only)
+        New partners per segment routed to distributors (productivity below
+        the threshold); they still sell but need no manager time.
     managers : int
-        Channel managers needed for the managed (non-distributor) partners.
+        Channel managers needed in total: the workload build-up over the
+        managed new partners *and* the managed existing partners.
     probability_of_target : float
         Share of the simulations in which the channel reaches the target.
     probability_se : float
@@ -999,24 +1259,42 @@ class CapacityPlan:
         Mean revenue of the existing partners over the horizon.
     recruit_months : int
         Months over which the prospects are signed (round robin).
+    new_managers : int
+        Managers the managed new partners alone would need.
+    existing_managers : int
+        Managers the managed existing partners alone would need (the sum of
+        the two can exceed ``managers`` by one: both are rounded up).
+    existing_partners : int
+        Partners in the existing channel.
+    existing_distributor_partners : int
+        Existing partners routed to distributors (revenue below the threshold).
+    existing_hours : float [hours/year]
+        Manager hours the managed existing partners need in a year.
+
+    The arrays are read-only and the mappings are read-only views.
     """
 
     target: float
     horizon_months: int
     confidence: float
     segments: tuple[Segment, ...]
-    partners: dict[str, int]
-    recruits: dict[str, int]
-    distributor_partners: dict[str, int]
+    partners: Mapping[str, int] = attrs.field(converter=_frozen_counts)
+    recruits: Mapping[str, int] = attrs.field(converter=_frozen_counts)
+    distributor_partners: Mapping[str, int] = attrs.field(converter=_frozen_counts)
     managers: int
     probability_of_target: float
     probability_se: float
-    revenue: NDArray[np.float64]
-    monthly_percentiles: NDArray[np.float64]
+    revenue: NDArray[np.float64] = attrs.field(converter=_frozen_array)
+    monthly_percentiles: NDArray[np.float64] = attrs.field(converter=_frozen_array)
     percentile_levels: tuple[float, ...]
-    required_partners: NDArray[np.int64]
+    required_partners: NDArray[np.int64] = attrs.field(converter=_frozen_array)
     existing_revenue: float
     recruit_months: int = 1
+    new_managers: int = 0
+    existing_managers: int = 0
+    existing_partners: int = 0
+    existing_distributor_partners: int = 0
+    existing_hours: float = 0.0
 
     @property
     def n_sims(self) -> int:
@@ -1106,8 +1384,15 @@ class CapacityPlan:
             lines.append(
                 f"recruiting over the first {self.recruit_months} months: {per_month} a month"
             )
+        lines.append(f"channel managers: {self.managers} in total")
+        if self.existing_partners:
+            routed = self.existing_distributor_partners
+            lines.append(
+                f"  new partners alone: {self.new_managers}; existing "
+                f"{self.existing_partners:,} partners alone ({routed:,} to distributors, "
+                f"{self.existing_hours:,.0f} h/yr): {self.existing_managers}"
+            )
         lines += [
-            f"channel managers: {self.managers}",
             f"probability of reaching the target: {self.probability_of_target:.3f} "
             f"(Monte Carlo s.e. {self.probability_se:.3f})",
         ]
@@ -1201,8 +1486,9 @@ def plan_capacity(
     hours_available: float = 2000.0,
     utilisation: float = 1.0,
     recruit_months: int = 1,
-    max_partners: int = 100_000,
+    max_partners: int | None = None,
     progress: bool = False,
+    existing_hours_per_partner: Any = 72.0,
 ) -> CapacityPlan:
     """The smallest channel that reaches a revenue target with a given confidence.
 
@@ -1218,8 +1504,12 @@ def plan_capacity(
         Required probability of reaching the target.
     n_sims : int, default 10_000
         Number of simulated channels.
-    seed : int, numpy Generator or None
-        Seed; the same seed gives the same plan whatever ``workers``.
+    seed : int, numpy SeedSequence, numpy Generator or None
+        Seed; the same seed gives the same plan whatever ``workers``. A
+        SeedSequence is used without being changed (its children are derived,
+        not spawned), so passing it again gives the same plan. A Generator
+        is advanced once to draw the entropy: the same Generator *state* gives
+        the same plan, the same Generator object passed twice does not.
     workers : None, int or map-like callable
         ``None``/``1``: serial; an int: a local process pool of that size
         (``-1``: one per CPU); a callable ``workers(func, iterable)`` such as
@@ -1227,15 +1517,18 @@ def plan_capacity(
         ``lambda f, xs: client.gather(client.map(f, xs))``.
     existing : Portfolio, DataFrame or mapping, optional
         The current channel. Each partner keeps selling at its ``revenue``
-        [currency/year], fully ramped, and counts toward the target.
+        [currency/year], fully ramped, and counts toward the target; its
+        managed partners count toward ``managers``.
     existing_attrition : float in [0, 1], default 0.0
         Annual probability that an existing partner leaves (monthly, as for
         segments).
     distributor_threshold : float, optional [currency/year]
-        Partners whose productivity is below it (the long tail) are served by
-        distributors: they still sell but need no manager time. The expected
-        share below the threshold is taken from each segment's productivity
-        (rounded down, so the managers are not under-counted).
+        Partners whose productivity is strictly below it (the long tail) are
+        served by distributors: they still sell but need no manager time. The
+        expected share below the threshold is taken from each segment's
+        productivity (:meth:`Segment.tail_share`, rounded down, so the
+        managers are not under-counted); existing partners whose ``revenue``
+        is strictly below it are routed too.
     hours_available : float, default 2000.0
         Working hours of a manager per year [hours/year].
     utilisation : float in (0, 1], default 1.0
@@ -1245,10 +1538,18 @@ def plan_capacity(
         months of the horizon (prospect ``j`` of a segment in month
         ``j % recruit_months``); 1 signs everyone at the start.
         :attr:`CapacityPlan.recruits_per_month` gives the schedule.
-    max_partners : int, default 100_000
-        Largest channel considered.
+    max_partners : int, optional
+        Largest channel considered; default 20 times the expected-value
+        estimate of the channel size (target gap / expected revenue of a
+        partner), at least 1,000. Time grows with it; memory does not.
     progress : bool, default False
         Show a progress bar (needs tqdm).
+    existing_hours_per_partner : float, array-like or workload model, default 72.0
+        Manager hours an existing partner needs per year [hours/year]: one
+        number for all, one per existing partner, or an object with
+        ``.hours(partners)`` returning hours per partner (such as
+        :class:`channelkit.workload.WorkloadModel`), called with ``existing``.
+        The default is a segment's default workload, 24 touches of 3 hours.
 
     Returns
     -------
@@ -1259,8 +1560,11 @@ def plan_capacity(
     InvalidInputError
         For invalid arguments.
     InfeasibleError
-        If even ``max_partners`` partners do not reach the target with the
-        requested confidence (e.g. the funnel lag exceeds the horizon).
+        Up front, without simulating, when the new partners cannot sell
+        within the horizon (every segment's funnel lag is at least
+        ``horizon_months``, or their expected revenue is 0) and the existing
+        channel does not cover the target; or when even ``max_partners``
+        partners do not reach the target with the requested confidence.
 
     Notes
     -----
@@ -1293,10 +1597,17 @@ def plan_capacity(
     :func:`partners_needed` and reaches the target in every simulation.
 
     **Managers** follow the workload build-up,
-    :func:`~channelkit.workload.managers_needed` over the managed partners of
-    each segment and its :attr:`Segment.hours_per_partner`. Existing
-    partners' workload is not counted: ``managers`` is what the new partners
-    need.
+    :func:`~channelkit.workload.managers_needed`, over the whole channel: the
+    managed new partners of each segment at its
+    :attr:`Segment.hours_per_partner`, plus the managed existing partners at
+    ``existing_hours_per_partner`` (all of them, as at the start of the
+    horizon). ``new_managers`` and ``existing_managers`` give each part
+    alone.
+
+    **Memory** stays bounded whatever the channel size: the search walks the
+    channel sizes in steps with running totals, drawing prospects in blocks
+    of at most 4,096 per simulation chunk, and a simulation leaves the search
+    once it reaches the target.
 
     Examples
     --------
@@ -1316,35 +1627,45 @@ def plan_capacity(
     h = _check_int(horizon_months, "horizon_months", 1)
     conf = check_fraction(confidence, "confidence", include_zero=False)
     n = _check_int(n_sims, "n_sims", 1)
-    cap = _check_int(max_partners, "max_partners", 1)
+    cap = None if max_partners is None else _check_int(max_partners, "max_partners", 1)
     window = _check_int(recruit_months, "recruit_months", 1)
     if window > h:
         raise InvalidInputError(
             f"recruit_months={window} exceeds horizon_months={h}; recruit within the horizon"
         )
     ex_attr = check_fraction(existing_attrition, "existing_attrition")
-    if existing is None:
-        ex_rev = np.zeros(0)
-    else:
-        ex_rev = np.array(as_portfolio(existing, "existing").revenue, dtype=np.float64)
     threshold = None
     if distributor_threshold is not None:
         threshold = check_nonnegative(distributor_threshold, "distributor_threshold")
+    if existing is None:
+        ex_rev = np.zeros(0)
+        ex_hours = np.zeros(0)
+    else:
+        ex_pf = as_portfolio(existing, "existing")
+        ex_rev = np.array(ex_pf.revenue, dtype=np.float64)
+        ex_hours = _existing_hours(existing_hours_per_partner, ex_pf)
+    ex_routed = ex_rev < threshold if threshold is not None else np.zeros(ex_rev.size, bool)
     weights = _weights(segs)
-    eng = _Engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window)
+    eng = _engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window)
 
-    # a first guess of the channel size from expected values (only speed depends on it)
+    # the expected-value estimate of the channel size: the search's first step
+    # and the default max_partners (only speed depends on the step)
     per_partner = float(sum(w * _expected_slot_revenue(s, h) for w, s in zip(weights, segs)))
     gap = t - ex_rev.sum() * _mean_survival(ex_attr, h) * h / 12.0
-    n_start = 64
-    if math.isfinite(per_partner) and per_partner > 0 and gap > 0:
-        n_start = int(min(cap, max(8, math.ceil(1.15 * gap / per_partner) + 8)))
+    if not per_partner > 0.0:
+        if t > 0 and ex_rev.sum() * h / 12.0 < t * (1.0 - RTOL):
+            raise InfeasibleError(_no_revenue_reason(segs, h, t, ex_rev.sum() * h / 12.0))
+        cap = 0  # only the existing channel can reach the target
+    estimate = max(1, math.ceil(gap / per_partner)) if per_partner > 0 and gap > 0 else 1
+    if cap is None:
+        cap = max(1_000, 20 * estimate)
+    n_start = int(min(max(cap, 1), max(8, math.ceil(1.15 * estimate) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
-    with worker_pool(workers) as mapper:
+    with worker_pool(workers, shared=eng) as (mapper, eng_ref):
         need_parts = run_map(
             _need_chunk,
-            [(eng, ss, rows, t, n_start, cap) for ss, rows in chunks],
+            [(eng_ref, ss, rows, t, n_start, cap) for ss, rows in chunks],
             mapper,
             progress=progress,
             desc="planning",
@@ -1354,16 +1675,19 @@ def plan_capacity(
         size = int(np.sort(need)[k - 1])
         if size > cap:
             reach = float(np.mean(need <= cap))
+            if cap == 0:
+                raise InfeasibleError(_no_revenue_reason(segs, h, t, None, reach, conf))
             raise InfeasibleError(
                 f"even max_partners={cap} partners reach the target {t:,.0f} in only "
-                f"{reach:.1%} of the simulations, short of the confidence {conf:.1%}; check "
-                "the productivities, conversion, funnel lags against horizon_months, or raise "
+                f"{reach:.1%} of the simulations, {conf - reach:.1%} short of the confidence "
+                f"{conf:.1%} (the expected-value estimate is {estimate:,} partners); check the "
+                "productivities, conversion, funnel lags against horizon_months, or raise "
                 "max_partners"
             )
         counts = _allocation_table(weights, size)[-1]
         monthly_parts = run_map(
             _eval_chunk,
-            [(eng, ss, rows, counts) for ss, rows in chunks],
+            [(eng_ref, ss, rows, counts) for ss, rows in chunks],
             mapper,
             progress=progress,
             desc="evaluating",
@@ -1381,13 +1705,10 @@ def plan_capacity(
             s.name: math.floor(c * s.tail_share(threshold) + 1e-9) for s, c in zip(segs, counts)
         }
     managed = [partners[s.name] - dist[s.name] for s in segs]
-    managers = managers_needed(
-        managed,
-        np.ones(len(segs)),
-        [s.hours_per_partner for s in segs],
-        hours_available=hours_available,
-        utilisation=utilisation,
-    )
+    hours = [s.hours_per_partner for s in segs]
+    ex_total_hours = float(ex_hours[~ex_routed].sum())
+    team = {"hours_available": hours_available, "utilisation": utilisation}
+    managers = managers_needed([*managed, 1], 1.0, [*hours, ex_total_hours], **team)
     return CapacityPlan(
         target=t,
         horizon_months=h,
@@ -1399,10 +1720,67 @@ def plan_capacity(
         managers=managers,
         probability_of_target=prob,
         probability_se=math.sqrt(prob * (1.0 - prob) / n),
-        revenue=cumulative[:, -1].copy(),
+        revenue=cumulative[:, -1],
         monthly_percentiles=np.percentile(cumulative, PLAN_PERCENTILES, axis=0),
         percentile_levels=PLAN_PERCENTILES,
         required_partners=need,
         existing_revenue=ex_mean,
         recruit_months=window,
+        new_managers=managers_needed(managed, 1.0, hours, **team),
+        existing_managers=managers_needed(1, 1.0, ex_total_hours, **team),
+        existing_partners=int(ex_rev.size),
+        existing_distributor_partners=int(ex_routed.sum()),
+        existing_hours=ex_total_hours,
+    )
+
+
+def _existing_hours(spec: Any, partners: Portfolio) -> NDArray[np.float64]:
+    """Manager hours per existing partner [hours/year] from a number, an array or a model."""
+    name = "existing_hours_per_partner"
+    if callable(getattr(spec, "hours", None)):
+        values = spec.hours(partners)
+        name = "existing_hours_per_partner.hours(existing)"
+    else:
+        values = spec
+    hours = as_float_array(values, name, ndim=(0, 1), nonnegative=True)
+    if hours.ndim == 0:
+        return np.full(len(partners), float(hours))
+    if hours.size != len(partners):
+        raise InvalidInputError(
+            f"{name} has {hours.size} values for {len(partners)} existing partners; give one "
+            "number, one per existing partner, or a workload model with .hours(partners)"
+        )
+    return hours
+
+
+def _no_revenue_reason(
+    segs: Sequence[Segment],
+    horizon: int,
+    target: float,
+    existing: float | None,
+    reach: float | None = None,
+    confidence: float | None = None,
+) -> str:
+    """Why no number of new partners can reach the target (InfeasibleError message)."""
+    late = [s for s in segs if s.lag_months >= horizon]
+    if len(late) == len(segs):
+        lags = ", ".join(f"{s.name!r} {s.lag_months}" for s in late)
+        why = (
+            f"no new partner sells within horizon_months={horizon}: the funnel lag of every "
+            f"segment is at least the horizon ({lags} months; a lag must be shorter than the "
+            f"horizon by at least one month, e.g. {min(s.lag_months for s in late) - horizon + 1}"
+            " month(s) less, or the horizon that much longer)"
+        )
+    else:
+        why = (
+            f"new partners are expected to sell 0 within horizon_months={horizon} (a zero ramp "
+            "curve or productivity over the months they are active)"
+        )
+    if existing is not None:
+        if existing <= 0:
+            return why
+        return f"{why}; the existing channel brings at most {existing:,.0f} of {target:,.0f}"
+    return (
+        f"{why}; the existing channel alone reaches {target:,.0f} in {reach:.1%} of the "
+        f"simulations, {(confidence or 0) - (reach or 0):.1%} short of the confidence"
     )

@@ -251,9 +251,11 @@ DEMO_SIMS = 1_000
 
 def _section_capacity() -> str:
     from .capacity import Segment, plan_capacity
-    from .datasets import example_portfolio
+    from .datasets import example_managers, example_portfolio
+    from .workload import WorkloadModel
 
     partners = example_portfolio()
+    today = len(example_managers())
     current = float(partners.revenue.sum())
     target = (1.0 + DEMO_GROWTH) * current
     # recruits look like today's partners (their revenue, resampled), ramp up over
@@ -265,6 +267,8 @@ def _section_capacity() -> str:
         ramp_months=6,
         attrition=0.15,
         conversion=0.4,
+        workload=WorkloadModel(),
+        profile=partners,
     )
     plan = plan_capacity(
         target,
@@ -274,12 +278,15 @@ def _section_capacity() -> str:
         n_sims=DEMO_SIMS,
         seed=2026,
         distributor_threshold=25_000,
+        existing_hours_per_partner=WorkloadModel(),
     )
     return (
         f"Grow revenue by {DEMO_GROWTH:.0%} next year: from {current:,.0f} to {target:,.0f}.\n"
         "Assumptions: 10% of today's partners leave; recruits sell like today's partners\n"
         "(resampled), ramp up over 6 months, 15% leave a year, 40% of prospects convert;\n"
-        "partners selling under 25,000 a year go to distributors.\n\n" + plan.summary()
+        "partners selling under 25,000 a year go to distributors; manager hours per partner,\n"
+        f"old or new, from the default WorkloadModel (today: {today} managers).\n\n"
+        + plan.summary()
     )
 
 

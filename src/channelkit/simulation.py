@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map
+from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, spawn_seeds
 from ._optional import import_optional
 from ._validation import SeedLike, as_float_array, as_int_array, check_fraction
 from .capacity import Segment, _as_segments, _draw_slots, _lifetimes, _log_survival
@@ -372,8 +372,10 @@ def simulate_channel(
         Months to simulate.
     n_sims : int, default 1000
         Number of simulated channels.
-    seed : int, numpy Generator or None
-        Seed; the same seed gives the same result whatever ``workers``.
+    seed : int, numpy SeedSequence, numpy Generator or None
+        Seed; the same seed gives the same result whatever ``workers``. A
+        SeedSequence is not changed (passing it again gives the same result);
+        a Generator is advanced once to draw the entropy.
     workers : None, int or map-like callable
         As in :func:`~channelkit.capacity.plan_capacity`.
     program : channelkit.tiers.Program, optional
@@ -408,8 +410,9 @@ def simulate_channel(
     its lifetime (geometric with the monthly attrition) and :math:`d_k` the
     funnel lag. The loop runs over months; every month is vectorized over
     simulations and partners. Random numbers are drawn per chunk of
-    simulations from ``SeedSequence(seed).spawn``, so results do not depend
-    on ``workers``.
+    simulations from the children of ``SeedSequence(seed)`` (those ``spawn``
+    would give, derived without changing it), so results do not depend on
+    ``workers``.
 
     Examples
     --------
@@ -456,7 +459,7 @@ def simulate_channel(
         program=program,
     )
     rows = chunk_rows(int(n_sims))
-    seeds = root_seed(seed).spawn(len(rows))
+    seeds = spawn_seeds(root_seed(seed), len(rows))
     parts = run_map(
         _sim_chunk, [(eng, ss, r) for ss, r in zip(seeds, rows)], workers, progress=progress
     )
