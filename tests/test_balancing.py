@@ -594,6 +594,28 @@ def test_permuting_partners_keeps_optimal_value(w: np.ndarray, m: int, rnd: Any)
     assert a.value == pytest.approx(b.value, rel=1e-9, abs=1e-9)
 
 
+@given(assignment_problems(max_n=7), st.sampled_from(["balance", "cost"]), st.randoms())
+@settings(max_examples=40)
+def test_permuting_partners_keeps_optimal_value_general(
+    kw: dict[str, Any], objective: str, rnd: Any
+) -> None:
+    n = kw["cost"].shape[0]
+    perm = np.array(rnd.sample(range(n), n))
+    permuted = {
+        k: (np.asarray(v)[perm] if k in ("workload", "cost", "eligible") and v is not None else v)
+        for k, v in kw.items()
+    }
+    try:
+        a = assign(**kw, objective=objective, method="exact")  # type: ignore[arg-type]
+    except ck.InfeasibleError:
+        with pytest.raises(ck.InfeasibleError):
+            assign(**permuted, objective=objective, method="exact")  # type: ignore[arg-type]
+        return
+    b = assign(**permuted, objective=objective, method="exact")  # type: ignore[arg-type]
+    assert a.optimal and b.optimal
+    assert a.value == pytest.approx(b.value, rel=1e-9, abs=1e-9)
+
+
 @given(
     assignment_problems(),
     st.sampled_from(["balance", "cost"]),

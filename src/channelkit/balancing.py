@@ -23,7 +23,8 @@ Two methods
     Vectorized greedy (longest job first, in rounds of one job per manager)
     followed by vectorized improvement: moves and swaps between the most and
     least loaded managers. Scales to 10^5 partners and 10^3 managers in a
-    fraction of a second. When the greedy finds no assignment within hard
+    fraction of a second. For ``objective="cost"``: a regret greedy on cost
+    (staying put only breaks ties) and vectorized shifts. When the greedy finds no assignment within hard
     capacities or headcount caps, a MIP searches for one on instances up to
     20,000 (partner, manager) pairs, for at most ``time_limit`` (default 2 s);
     otherwise :class:`~channelkit.SolverLimitError` is raised.
