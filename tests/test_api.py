@@ -39,6 +39,10 @@ CONTRACT = {
     "plan_capacity",
     "CapacityPlan",
     "simulate_channel",
+    # workload and balancing
+    "WorkloadModel",
+    "assign",
+    "Assignment",
 }
 
 

@@ -63,7 +63,7 @@ def test_csv_round_trip_is_lossless(tmp_path: Path, pf: ck.Portfolio) -> None:
         ("revenue\n1\n", "no 'id' column"),
         ("", "the file is empty"),
         ("id,revenue\na,1\na,2\n", "row 3: id 'a' repeats row 2"),
-        ("id,revenue\na,1\n,2\n", "row 3 has an empty id"),
+        ("id,revenue\na,1\n,2\n", "row 3, column 'id' is empty"),
         ("id,revenue\na,ten\n", "row 2, column 'revenue': 'ten' is not a number"),
         ("id,revenue\na,nan\n", "row 2, column 'revenue' is NaN"),
         ("id,revenue\na,\n", "row 2, column 'revenue' is empty"),

@@ -267,10 +267,14 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
     return out
 
 
-def _read_rows(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Read a CSV file with an ``id`` column into its header and non-blank rows.
+def _read_rows(
+    path: str | os.PathLike[str], required: tuple[str, ...] = ("id",)
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Read a CSV file into its header and non-blank rows, each with its line number.
 
-    Each row comes with its line number (the header is line 1).
+    The header (line 1) must name every column in ``required``, once; every
+    row must have as many cells as the header, and a non-empty first
+    required column (the key: ``id``, ``partner``...).
     """
     source = str(path)
     try:
@@ -280,13 +284,15 @@ def _read_rows(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[int,
         raise InvalidInputError(f"{source}: no such file") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise InvalidInputError(f"{source}: cannot read the file: {exc}") from None
+    want = ", ".join(repr(c) for c in required)
     if not rows:
-        raise InvalidInputError(f"{source}: the file is empty; expected a header row with 'id'")
+        raise InvalidInputError(f"{source}: the file is empty; expected a header row with {want}")
     header = [h.strip() for h in rows[0]]
-    if "id" not in header:
-        raise InvalidInputError(
-            f"{source}: no 'id' column in the header (found: {', '.join(header) or 'nothing'})"
-        )
+    for col in required:
+        if col not in header:
+            raise InvalidInputError(
+                f"{source}: no {col!r} column in the header (found: {', '.join(header) or 'nothing'})"
+            )
     seen: set[str] = set()
     for h in header:
         if not h:
@@ -294,6 +300,8 @@ def _read_rows(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[int,
         if h in seen:
             raise InvalidInputError(f"{source}: column {h!r} appears twice in the header")
         seen.add(h)
+    key = required[0]
+    j = header.index(key)
     body: list[tuple[int, list[str]]] = []
     for i, r in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in r):
@@ -302,8 +310,8 @@ def _read_rows(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[int,
             raise InvalidInputError(
                 f"{source}: row {i} has {len(r)} cells but the header has {len(header)}"
             )
-        if not r[header.index("id")].strip():
-            raise InvalidInputError(f"{source}: row {i} has an empty id")
+        if not r[j].strip():
+            raise InvalidInputError(f"{source}: row {i}, column {key!r} is empty")
         body.append((i, r))
     return header, body
 
@@ -857,36 +865,12 @@ def read_assignment_csv(path: str | os.PathLike[str]) -> dict[str, str | None]:
         file, row (the header is row 1) and column.
     """
     source = str(path)
-    try:
-        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
-    except FileNotFoundError:
-        raise InvalidInputError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InvalidInputError(f"{source}: cannot read the file: {exc}") from None
-    if not rows:
-        raise InvalidInputError(f"{source}: the file is empty; expected a header partner,manager")
-    header = [h.strip() for h in rows[0]]
-    for col in _ASSIGNMENT_COLUMNS:
-        if col not in header:
-            raise InvalidInputError(
-                f"{source}: no {col!r} column in the header (found: {', '.join(header)})"
-            )
-        if header.count(col) > 1:
-            raise InvalidInputError(f"{source}: column {col!r} appears twice in the header")
+    header, body = _read_rows(path, required=_ASSIGNMENT_COLUMNS)
     jp, jm = header.index("partner"), header.index("manager")
     out: dict[str, str | None] = {}
     seen: dict[str, int] = {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise InvalidInputError(
-                f"{source}: row {line} has {len(row)} cells but the header has {len(header)}"
-            )
+    for line, row in body:
         pid, mid = row[jp].strip(), row[jm].strip()
-        if not pid:
-            raise InvalidInputError(f"{source}: row {line}, column 'partner' is empty")
         if pid in seen:
             raise InvalidInputError(
                 f"{source}: row {line}, column 'partner': {pid!r} repeats row {seen[pid]}"
