@@ -129,7 +129,12 @@ def test_column_missing_names_the_column_and_alternatives() -> None:
         ({"ids": ["a", "b"], "revenue": [1.0, -2.0]}, r"revenue of partner 'b' \(position 1\)"),
         ({"ids": ["a", "b"], "revenue": [1.0, math.nan]}, r"revenue\[1\] is NaN"),
         ({"ids": ["a", "b"], "revenue": [1.0]}, r"revenue must have one value per partner"),
-        ({"ids": ["a", "b"], "revenue": ["x", "1"]}, "revenue must be numeric"),
+        ({"ids": ["a", "b"], "revenue": ["x", "1"]}, r"revenue\[0\] = 'x' is not a number"),
+        ({"ids": ["a", "b"], "revenue": [1.0, "2"]}, r"revenue\[1\] = '2' is not a number"),
+        (
+            {"ids": ["a"], "metrics": {"csat": ["8.5"]}},
+            r"metric 'csat'\[0\] = '8.5' is not a number",
+        ),
         ({"ids": ["a"], "product_share": [2.0]}, "product_share of partner 'a'"),
         ({"ids": ["a"], "revenue_prior": [-1.0]}, "revenue_prior of partner 'a'"),
         ({"ids": ["a"], "region": [3]}, r"region\[0\] = 3 must be a string"),
@@ -265,8 +270,12 @@ def test_default_ids_and_integer_ids() -> None:
 
 def test_with_columns_checks_length_and_values() -> None:
     pf = ck.Portfolio(["a", "b"])
-    with pytest.raises(ck.InvalidInputError, match=r"one value per partner, shape \(2,\)"):
+    with pytest.raises(ck.InvalidInputError, match=r"metric 'deals' must have shape \(2,\)"):
         pf.with_columns(deals=[1.0])
+    with pytest.raises(ck.InvalidInputError, match=r"one value per partner, shape \(2,\)"):
+        ck.Portfolio(None, revenue=[1.0, 2.0]).with_columns(deals=[1.0])
+    with pytest.raises(ck.InvalidInputError, match=r"metric 'csat' of partner 'b' \(position 1\)"):
+        pf.with_columns(csat=[1.0, math.nan])
     with pytest.raises(ck.InvalidInputError, match="metric 'deals'"):
         pf.with_columns(deals=[1.0, math.nan])
     with pytest.raises(ck.InvalidInputError, match="revenue"):
@@ -274,5 +283,7 @@ def test_with_columns_checks_length_and_values() -> None:
 
 
 def test_subset_rejects_repeated_rows() -> None:
-    with pytest.raises(ck.InvalidInputError, match="must not repeat"):
-        ck.Portfolio(["a", "b"]).subset([0, 0])
+    pf = ck.Portfolio(["a", "b"])
+    for selection in ([0, 0], [1, -1], ["a", "a"]):
+        with pytest.raises(ck.InvalidInputError, match="a partner is selected twice"):
+            pf.subset(selection)

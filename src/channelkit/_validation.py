@@ -64,7 +64,31 @@ def as_float_array(
     if isinstance(values, str | bytes):
         raise InvalidInputError(f"{name} must be numeric, got the string {values!r}")
     try:
-        arr = np.array(values, dtype=np.float64, copy=True)
+        raw = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{name} must be numeric: {exc}") from None
+    if raw.dtype.kind in "USO":
+        # Text such as "8.5" would be parsed silently by numpy: insist on numbers.
+        if raw.dtype.kind != "O" and not isinstance(values, np.ndarray):
+            raw = np.asarray(values, dtype=object)  # find the culprit among mixed items
+        flat = raw.ravel()
+        if raw.dtype.kind == "O":
+            is_num = np.fromiter(
+                (isinstance(v, numbers.Real) or v is None for v in flat),
+                dtype=np.bool_,
+                count=flat.size,
+            )
+        else:
+            is_num = np.zeros(flat.size, dtype=np.bool_)
+        if not is_num.all():
+            i = int(np.argmin(is_num))
+            where = np.unravel_index(i, raw.shape) if raw.ndim else ()
+            value = flat[i].item() if isinstance(flat[i], np.generic) else flat[i]
+            raise InvalidInputError(
+                f"{_fmt_index(name, tuple(int(w) for w in where))} = {value!r} is not a number"
+            )
+    try:
+        arr = np.array(raw, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"{name} must be numeric: {exc}") from None
     if ndim is not None:

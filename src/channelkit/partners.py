@@ -87,6 +87,10 @@ def _region(value: object, what: str) -> str | None:
 def _metric_name(name: object, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError(f"{what}: metric names must be non-empty strings, got {name!r}")
+    if name != name.strip():
+        raise InvalidInputError(
+            f"{what}: metric name {name!r} starts or ends with white space; use {name.strip()!r}"
+        )
     if name in STANDARD_COLUMNS:
         raise InvalidInputError(
             f"{what}: {name!r} is a standard column, not a metric; pass it as a field"
@@ -242,7 +246,14 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
             raise InvalidInputError(
                 f"ids[{int(np.argmax(missing))}] is missing; every partner needs an id"
             )
-    out = raw.astype(str)
+        floats = np.asarray(_isinstance(raw, float), dtype=np.bool_)
+        if floats.any():
+            i = int(np.argmax(floats))
+            raise InvalidInputError(
+                f"ids[{i}] = {raw[i]!r} is a float; ids must be strings or integers"
+            )
+    # Ids are compared without surrounding white space, as Partner and the CSV reader do.
+    out = np.char.strip(raw.astype(str))
     empty = np.char.str_len(out) == 0
     if empty.any():
         raise InvalidInputError(
@@ -266,6 +277,13 @@ def _duplicate_error(ids: NDArray[Any], value: Any, count: int) -> None:
 _isinstance: Any = np.frompyfunc(isinstance, 2, 1)
 
 
+@attrs.frozen
+class _CheckedIds:
+    """Ids of an existing Portfolio: already validated, so not checked again."""
+
+    ids: NDArray[np.str_]
+
+
 def _is_missing(raw: NDArray[Any]) -> NDArray[np.bool_]:
     """None or NaN, elementwise, for an object array."""
     none = np.asarray(raw == None, dtype=np.bool_)  # noqa: E711 - elementwise on object arrays
@@ -284,7 +302,7 @@ def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
     if n == 0:
         return np.empty(0, dtype="<U1")
     if raw.dtype.kind == "U":
-        return raw.copy()
+        return np.char.strip(raw)
     if raw.dtype.kind != "O":
         raise InvalidInputError(f"region must hold strings or None, got dtype {raw.dtype}")
     missing = _is_missing(raw)
@@ -295,7 +313,7 @@ def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
         raise InvalidInputError(f"region[{i}] = {raw[i]!r} must be a string or missing")
     filled = raw.copy()
     filled[missing] = ""
-    return filled.astype(str)
+    return np.char.strip(filled.astype(str))
 
 
 @attrs.frozen(eq=False, repr=False, init=False)
@@ -362,6 +380,8 @@ class Portfolio:
                 )
             n = lengths.pop() if lengths else 0
             id_arr = None
+        elif isinstance(ids, _CheckedIds):
+            id_arr, n = ids.ids, ids.ids.shape[0]
         else:
             id_arr = _ids_array(ids)
             n = id_arr.shape[0]
@@ -530,7 +550,8 @@ class Portfolio:
         if "id" in std:
             raise InvalidInputError("with_columns cannot change ids; build a new Portfolio")
         # Validate only the new columns, on a one-row-per-partner skeleton.
-        checked = Portfolio(None, **std, metrics=metrics)
+        known = None if self._ids is None else cast(Any, _CheckedIds(self._ids))
+        checked = Portfolio(known, **std, metrics=metrics)
         if len(checked) != len(self) and (std or metrics):
             raise InvalidInputError(
                 f"new columns must have one value per partner, shape ({len(self)},), "
@@ -577,7 +598,9 @@ class Portfolio:
         ----------
         mask_or_ids : array-like
             A boolean mask of length n, integer row positions, or partner ids
-            (selected in the order given).
+            as strings (selected in the order given). Integers are always
+            row positions, also for a portfolio built from integer ids: select
+            those by their text, e.g. ``["10", "20"]``.
         """
         sel = np.asarray(mask_or_ids)
         if sel.dtype == np.bool_:
@@ -598,9 +621,13 @@ class Portfolio:
             raise InvalidInputError(
                 f"subset takes a boolean mask, row positions or ids, got dtype {sel.dtype}"
             )
+        rows = np.where(rows < 0, rows + len(self), rows)
+        if np.unique(rows).size != rows.size:
+            raise InvalidInputError(
+                "subset: a partner is selected twice (ids must stay unique); "
+                "pass each row position or id once"
+            )
         ids = self.ids[rows]
-        if sel.dtype.kind in "iu" and np.unique(rows).size != rows.size:
-            raise InvalidInputError("subset: row positions must not repeat (ids must stay unique)")
         return Portfolio._trusted(
             ids,
             int(rows.size),
