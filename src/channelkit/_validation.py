@@ -82,11 +82,9 @@ def as_float_array(
             is_num = np.zeros(flat.size, dtype=np.bool_)
         if not is_num.all():
             i = int(np.argmin(is_num))
-            where = np.unravel_index(i, raw.shape) if raw.ndim else ()
+            pos = tuple(int(w) for w in np.unravel_index(i, raw.shape)) if raw.ndim else ()
             value = flat[i].item() if isinstance(flat[i], np.generic) else flat[i]
-            raise InvalidInputError(
-                f"{_fmt_index(name, tuple(int(w) for w in where))} = {value!r} is not a number"
-            )
+            raise InvalidInputError(f"{_fmt_index(name, pos)} = {value!r} is not a number")
     try:
         arr = np.array(raw, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as exc:
