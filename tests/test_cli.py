@@ -91,3 +91,19 @@ def test_python_dash_m_runs_the_command() -> None:
         check=False,
     )
     assert done.returncode == 0 and __version__ in done.stdout
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    # `channelkit demo | head -1`: the reader leaves early; no error line, status 0.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "channelkit", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline().startswith("channelkit")
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert "error" not in err

@@ -753,3 +753,10 @@ def test_outputs_do_not_alias_inputs(values: np.ndarray[Any, Any]) -> None:
     x[:] = -1.0
     ck.pareto_segments(values)[:] = "x"
     np.testing.assert_array_equal(values, copy)
+
+
+def test_business_model_labels_must_differ() -> None:
+    with pytest.raises(ck.InvalidInputError, match="four different strings"):
+        ck.business_model([0.5], labels=("a", "a", "b"))
+    with pytest.raises(ck.InvalidInputError, match="four different strings"):
+        ck.business_model([0.5], unknown="hybrid")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -520,6 +521,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return handler(args)
+    except BrokenPipeError:
+        # The reader went away (``channelkit demo | head``): not an error of ours.
+        # Point stdout at devnull so that the interpreter's final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 0
     except (ChannelkitError, OSError) as exc:
         sys.stderr.write(f"channelkit: error: {exc}\n")
         return 1

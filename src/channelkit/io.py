@@ -92,18 +92,17 @@ def write_portfolio_csv(portfolio: Portfolio, path: str | os.PathLike[str]) -> N
     with Path(path).open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow([*STANDARD_COLUMNS, *names])
-        cols = [portfolio.metrics[k] for k in names]
-        for i in range(len(portfolio)):
-            writer.writerow(
-                [
-                    str(portfolio.ids[i]),
-                    _fmt(portfolio.revenue[i]),
-                    _fmt(portfolio.revenue_prior[i]),
-                    _fmt(portfolio.product_share[i]),
-                    str(portfolio.region[i]),
-                    *(_fmt(c[i]) for c in cols),
-                ]
-            )
+        # Format whole columns, then write rows: no per-cell numpy indexing.
+        columns = [
+            portfolio.ids.tolist(),
+            *(
+                [_fmt(v) for v in col.tolist()]
+                for col in (portfolio.revenue, portfolio.revenue_prior, portfolio.product_share)
+            ),
+            portfolio.region.tolist(),
+            *([_fmt(v) for v in portfolio.metrics[k].tolist()] for k in names),
+        ]
+        writer.writerows(zip(*columns))
 
 
 def _parse_number(cell: str, column: str, row: int, source: str, *, optional: bool) -> float:

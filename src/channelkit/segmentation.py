@@ -400,6 +400,10 @@ def business_model(
             f"labels must be three strings (product-led, hybrid, services-led), got {labels!r}"
         )
     choices = [*names, str(unknown)]
+    if len(set(choices)) != 4:
+        raise InvalidInputError(
+            f"labels {names!r} and unknown={unknown!r} must be four different strings"
+        )
     width = max(len(s) for s in choices)
     code = np.full(share.shape, 1, dtype=np.int8)
     code[share >= hi] = 0
