@@ -230,9 +230,18 @@ def test_columns_round_trip(pf: ck.Portfolio) -> None:
 def test_from_frame_uses_index_without_id_column_and_rejects_text() -> None:
     frame = pd.DataFrame({"revenue": [1.0, 2.0]}, index=["p", "q"])
     assert ck.Portfolio.from_frame(frame).ids.tolist() == ["p", "q"]
-    bad = pd.DataFrame({"id": ["a", "b"], "revenue": [1.0, 2.0], "csat": ["7", "high"]})
+    bad = pd.DataFrame(
+        {"id": ["a", "b"], "revenue": [1.0, 2.0], "csat": pd.Series([7, "high"], dtype=object)}
+    )
     with pytest.raises(ck.InvalidInputError, match="column 'csat', row 1: 'high' is not a number"):
         ck.Portfolio.from_frame(bad)
+    text_number = pd.DataFrame({"id": ["a"], "csat": ["8.5"]})
+    with pytest.raises(ck.InvalidInputError, match="column 'csat', row 0: '8.5' is not a number"):
+        ck.Portfolio.from_frame(text_number)
+    mixed = pd.DataFrame({"id": ["a", "b"], "revenue_prior": pd.Series([7, None], dtype=object)})
+    prior = ck.Portfolio.from_frame(mixed).revenue_prior
+    assert prior[0] == 7.0
+    assert np.isnan(prior[1])
     with pytest.raises(ck.InvalidInputError, match="expected a pandas DataFrame"):
         ck.Portfolio.from_frame({"revenue": [1.0]})  # type: ignore[arg-type]
 

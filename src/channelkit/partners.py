@@ -755,18 +755,19 @@ class Portfolio:
             if name in ("id", "region"):
                 cols[str(name)] = series.to_numpy(dtype=object)
                 continue
-            try:
+            if pd_mod.api.types.is_numeric_dtype(series) or pd_mod.api.types.is_bool_dtype(series):
                 cols[str(name)] = series.to_numpy(dtype=float, na_value=np.nan)
-            except (TypeError, ValueError):
-                values = series.to_numpy(dtype=object)
-                for i, v in enumerate(values):
-                    try:
-                        float(v)
-                    except (TypeError, ValueError):
-                        raise InvalidInputError(
-                            f"column {name!r}, row {i}: {v!r} is not a number"
-                        ) from None
-                raise  # pragma: no cover - every value converted yet the column did not
+                continue
+            # Object or text columns: numbers and missing values only; text such as
+            # "8.5" is an error, not something to parse silently.
+            values = series.to_numpy(dtype=object)
+            ok = np.asarray(
+                pd_mod.isna(values) | _isinstance(values, numbers.Real), dtype=np.bool_
+            )
+            if not ok.all():
+                i = int(np.argmin(ok))
+                raise InvalidInputError(f"column {name!r}, row {i}: {values[i]!r} is not a number")
+            cols[str(name)] = np.where(pd_mod.isna(values), np.nan, values).astype(float)
         return cls.from_columns(cols)
 
     def to_frame(self) -> pd.DataFrame:
