@@ -29,23 +29,12 @@ import argparse
 import heapq
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from _timing import best_of
 from channelkit import assign
-
-
-def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Smallest wall time over ``repeats`` runs, and the last result."""
-    best, out = np.inf, None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def heap_lpt(w: np.ndarray, m: int) -> float:

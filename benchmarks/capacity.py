@@ -19,18 +19,16 @@ Acceptance target (issue #5): plan_capacity with 2 segments x 36 months x
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
 import channelkit as ck
+from _timing import best_of
 from channelkit._montecarlo import CHUNK_SIMS, root_seed
 from channelkit._validation import as_generator
 from channelkit.capacity import _draw_slots, _lifetimes, _log_survival
@@ -60,21 +58,6 @@ def segments() -> list[ck.Segment]:
             share=1.0,
         ),
     ]
-
-
-def best_of(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Best wall time of ``repeats`` calls (garbage collection off) and the last result."""
-    best = float("inf")
-    out = None
-    for _ in range(repeats):
-        gc.disable()
-        try:
-            t0 = time.perf_counter()
-            out = fn()
-            best = min(best, time.perf_counter() - t0)
-        finally:
-            gc.enable()
-    return best, out
 
 
 # --------------------------------------------------------------------------- the loop reference

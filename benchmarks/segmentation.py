@@ -17,18 +17,17 @@ Acceptance target (issue #2): at 1,000,000 partners the three together take
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import os
 import platform
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import channelkit as ck
+from _timing import best_of
 
 SIZES = (10_000, 100_000, 1_000_000)
 QUICK_MAX = 100_000
@@ -102,24 +101,6 @@ def make_channel(n: int, seed: int) -> tuple[np.ndarray[Any, Any], np.ndarray[An
     share = rng.beta(2.0, 2.0, size=n)
     share[rng.random(n) < 0.05] = np.nan
     return revenue, share
-
-
-def best_of(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Best wall time of ``repeats`` calls (time.perf_counter, GC off) and the last result."""
-    best = math.inf
-    result: Any = None
-    gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            result = func()
-            best = min(best, time.perf_counter() - start)
-    finally:
-        if enabled:
-            gc.enable()
-    return best, result
 
 
 def check_equal(name: str, n: int, fast: Any, slow: Any) -> None:

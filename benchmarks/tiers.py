@@ -16,18 +16,15 @@ Acceptance targets (issue #3): ``evaluate`` on 1,000,000 partners x 4 tiers x
 from __future__ import annotations
 
 import argparse
-import gc
-import math
 import os
 import platform
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import channelkit as ck
+from _timing import best_of
 from channelkit.progression import _progress_kernel
 
 METRICS = ("sourced", "assisted", "certified", "deals", "csat", "growth")
@@ -135,24 +132,6 @@ def loop_progress(
                         fails = 0
             res[t] = cur
     return out.T
-
-
-def best_of(func: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    """Best wall time of ``repeats`` calls (time.perf_counter, GC off) and the last result."""
-    best = math.inf
-    result: Any = None
-    gc.collect()
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            start = time.perf_counter()
-            result = func()
-            best = min(best, time.perf_counter() - start)
-    finally:
-        if enabled:
-            gc.enable()
-    return best, result
 
 
 def check_equal(name: str, fast: Any, slow: Any) -> None:
