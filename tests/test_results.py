@@ -47,7 +47,14 @@ def _tier_history() -> Any:
     pf = example_portfolio()
     rng = np.random.default_rng(0)
     t, n = 6, len(pf)
-    names = ["revenue", "revenue_prior", "certified_staff", "registered_deals", "certifications", "csat"]
+    names = [
+        "revenue",
+        "revenue_prior",
+        "certified_staff",
+        "registered_deals",
+        "certifications",
+        "csat",
+    ]
     history = {
         name: np.asarray(pf.column(name), dtype=float) * rng.uniform(0.8, 1.2, size=(t, n))
         for name in names
@@ -150,7 +157,9 @@ def test_every_public_result_class_is_walked() -> None:
         for name in ck.__all__
         if isinstance(getattr(ck, name), type) and issubclass(getattr(ck, name), ResultMixin)
     }
-    assert public <= set(RESULTS), f"result classes without a protocol test: {public - set(RESULTS)}"
+    assert public <= set(RESULTS), (
+        f"result classes without a protocol test: {public - set(RESULTS)}"
+    )
 
 
 @pytest.mark.parametrize("name", _cases())

@@ -48,7 +48,7 @@ def fmt_int(value: float) -> str:
     """An integer count with thousands separators: ``12,345``."""
     if not math.isfinite(value):
         return str(value)
-    return f"{int(round(value)):,}"
+    return f"{round(value):,}"
 
 
 def fmt_money(value: float) -> str:
