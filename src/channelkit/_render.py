@@ -109,6 +109,14 @@ class Fact:
         return out
 
 
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+def _rows(rows: Iterable[Iterable[Any]]) -> tuple[tuple[Any, ...], ...]:
+    return tuple(tuple(r) for r in rows)
+
+
 @attrs.frozen
 class Table:
     """A table: column names and rows of cells (str, or numbers formatted by :func:`_cell`).
@@ -117,10 +125,8 @@ class Table:
     column is left-aligned and the others right-aligned.
     """
 
-    columns: tuple[str, ...] = attrs.field(converter=tuple)
-    rows: tuple[tuple[Any, ...], ...] = attrs.field(
-        converter=lambda rows: tuple(tuple(r) for r in rows)
-    )
+    columns: tuple[str, ...] = attrs.field(converter=_strings)
+    rows: tuple[tuple[Any, ...], ...] = attrs.field(converter=_rows)
     title: str = ""
     align: str = ""
 
