@@ -286,23 +286,6 @@ def tier_histories(
     return out
 
 
-def reference_tier(program: ck.Program, row: dict[str, float]) -> int:
-    """Slow, obviously correct tier of one partner (a dict metric -> value)."""
-    best = -1
-    items = program.scorecard.items if program.scorecard is not None else ()
-    score = 0.0
-    for it in items:
-        score += min(max(it.points_per_unit * row[it.metric], 0.0), it.max_points)
-    for k, tier in enumerate(program.tiers):
-        ok = True
-        if tier.min_score is not None:
-            ok = score >= tier.min_score and all(row[it.metric] > 0 for it in items if it.required)
-        ok = ok and all(row[m] >= v for m, v in tier.requirements.items())
-        if ok:
-            best = k
-    return best
-
-
 #: Any printable-or-not text a user might put in a name (no lone surrogates).
 odd_names = st.text(
     alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12

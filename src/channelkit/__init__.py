@@ -33,7 +33,7 @@ from .errors import (
     ProgramDefinitionError,
     SolverLimitError,
 )
-from .partners import Manager, Partner, Portfolio, as_portfolio
+from .partners import Manager, Partner, Portfolio, PortfolioLike, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
     ChannelProfile,
@@ -81,6 +81,7 @@ __all__ = [
     "Partner",
     "Portfolio",
     "PortfolioAssignment",
+    "PortfolioLike",
     "Program",
     "ProgramAudit",
     "ProgramDefinitionError",

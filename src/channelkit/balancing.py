@@ -55,7 +55,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _balancing_kernels as K
 from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
 from .errors import InfeasibleError, InvalidInputError, SolverLimitError
-from .partners import Manager, as_portfolio
+from .partners import Manager, PortfolioLike, as_portfolio
 from .workload import WorkloadModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1386,7 +1386,7 @@ def _current_indices(
 
 
 def assign_portfolio(
-    partners: Any,
+    partners: PortfolioLike,
     managers: Sequence[Manager],
     *,
     model: WorkloadModel | None = None,

@@ -50,7 +50,7 @@ from ._recruitment import lifetimes as _lifetimes
 from ._recruitment import log_survival as _log_survival
 from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
 from .errors import InfeasibleError, InvalidInputError
-from .partners import Portfolio, as_portfolio
+from .partners import Portfolio, PortfolioLike, as_portfolio
 from .workload import managers_needed
 
 if TYPE_CHECKING:
@@ -1305,7 +1305,7 @@ def plan_capacity(
     n_sims: int = 10_000,
     seed: SeedLike = None,
     workers: WorkersLike = None,
-    existing: Any = None,
+    existing: PortfolioLike | None = None,
     existing_attrition: float = 0.0,
     distributor_threshold: float | None = None,
     hours_available: float = 2000.0,
