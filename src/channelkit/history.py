@@ -386,8 +386,9 @@ class PartnerHistory(ResultMixin):
         active span).
     attributes : mapping of str to array-like of str, shape (n,), optional
         Text per partner (region, segment, owner); None or ``""`` for missing.
-    joined, left : array-like of int, shape (n,), optional
-        Lifecycle as period indices (see :attr:`joined`, :attr:`left`); when
+    joined, left : array-like of int or datetime64[M], shape (n,), optional
+        Lifecycle as period indices (see :attr:`joined`, :attr:`left`) or
+        as months (``datetime64[M]``; NaT in ``left``: still active); when
         given, :meth:`to_frame` writes them as ``joined``/``left`` columns.
         Default: the first and last period with data.
 
@@ -505,6 +506,14 @@ class PartnerHistory(ResultMixin):
             if values is None:
                 return None
             arr = np.asarray(values)
+            if arr.dtype.kind == "M" and arr.shape == (n,):
+                # Absolute months (NaT: still active / unknown join).
+                months = arr.astype("datetime64[M]")
+                nat = np.isnat(months)
+                if name == "joined" and nat.any():
+                    raise InvalidInputError(f"joined[{int(np.argmax(nat))}] is NaT; give a month")
+                out = np.where(nat, _NONE, months.astype(np.int64))
+                return out.astype(np.int64)[order]
             if arr.dtype.kind not in "iu" or arr.shape != (n,):
                 raise InvalidInputError(
                     f"{name} must be integer period indices of shape ({n},), got {arr.dtype} "
