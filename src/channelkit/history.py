@@ -256,21 +256,21 @@ def _assemble(
         if not finite.all():
             i = int(np.argmin(finite))
             raise InvalidInputError(
-                f"{where_row(i)}: {name} = {col[i]!r}; expected a finite number"
+                f"{where_row(i)}: {name} = {float(col[i])!r}; expected a finite number"
             )
         if name == "revenue":
             neg = col < 0
             if neg.any():
                 i = int(np.argmax(neg))
                 raise InvalidInputError(
-                    f"{where_row(i)}: revenue = {col[i]!r} is negative; expected an amount >= 0"
+                    f"{where_row(i)}: revenue = {float(col[i])!r} is negative; expected an amount >= 0"
                 )
         if name == "product_share":
             out = (col < 0) | (col > 1)
             if out.any():
                 i = int(np.argmax(out))
                 raise InvalidInputError(
-                    f"{where_row(i)}: product_share = {col[i]!r} is outside [0, 1]"
+                    f"{where_row(i)}: product_share = {float(col[i])!r} is outside [0, 1]"
                 )
 
     # Attributes and explicit lifecycle: one value per partner.
@@ -565,6 +565,12 @@ class PartnerHistory(ResultMixin):
         """Assemble from checked arrays; derive and check the lifecycle."""
         n_periods, n = present.shape
         end = start + n_periods - 1
+        for t, what in ((0, "first"), (n_periods - 1, "last")):
+            if n and not present[t].any():
+                raise InvalidInputError(
+                    f"{where}: no partner has a row in the {what} period {month_text(start + t)}; "
+                    "the periods run from the first to the last month with data"
+                )
         any_row = present.any(axis=0)
         first_row = np.where(any_row, present.argmax(axis=0), n_periods).astype(np.int64)
         last_row = np.where(any_row, n_periods - 1 - present[::-1].argmax(axis=0), -1).astype(
@@ -957,7 +963,12 @@ class PartnerHistory(ResultMixin):
                 per = ["" if m == _NONE else month_text(m) for m in arr.tolist()]
                 columns.append([per[i] for i in p.tolist()])
         buffer = _io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        # A lone carriage return is not quoted by the minimal rule with "\n" line ends.
+        has_cr = any(any("\r" in v for v in text.tolist()) for text in self._attributes.values())
+        has_cr = has_cr or any("\r" in v for v in self._ids.tolist())
+        writer = csv.writer(
+            buffer, lineterminator="\n", quoting=csv.QUOTE_ALL if has_cr else csv.QUOTE_MINIMAL
+        )
         writer.writerow(header)
         writer.writerows(zip(*columns))
         data = buffer.getvalue().encode("utf-8")
