@@ -468,3 +468,39 @@ def makespan_jobs(
         else st.floats(0.0, 100.0, allow_nan=False, allow_infinity=False)
     )
     return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elem)
+
+
+# --------------------------------------------------------------------------- text that files must keep
+#: Text a reader accepts: no NUL, no lone surrogate, no surrounding white space, not empty.
+_plain_text = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_characters="\x00", blacklist_categories=("Cs",), max_codepoint=0x2FFF
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+def control_texts() -> st.SearchStrategy[str]:
+    """Ids and names mixing plain text with line breaks, tabs, commas, quotes and
+    other control characters (never NUL, never surrounding white space)."""
+    return st.lists(
+        st.one_of(_plain_text, st.sampled_from(["\r", "\n", "\r\n", "\t", "\x1f", ",", '"'])),
+        min_size=1,
+        max_size=5,
+    ).map(lambda parts: "x" + "".join(parts) + "y")
+
+
+#: numpy dtypes that are never numbers: booleans, complex numbers, dates and durations.
+NON_NUMERIC_DTYPES = (
+    "bool",
+    "complex64",
+    "complex128",
+    "datetime64[D]",
+    "datetime64[ns]",
+    "timedelta64[s]",
+)

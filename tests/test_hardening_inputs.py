@@ -29,6 +29,8 @@ import channelkit as ck
 from channelkit import io as ckio
 from channelkit._validation import as_float_array, as_int_array, did_you_mean, is_number
 
+from .strategies import NON_NUMERIC_DTYPES, control_texts
+
 # --------------------------------------------------------------------------- class 2: dtypes
 NOT_NUMBERS: dict[str, Callable[[], Any]] = {
     "complex array": lambda: np.array([1 + 2j, 3.0]),
@@ -97,9 +99,7 @@ def test_assign_of_dates_is_an_error() -> None:
         ck.assign(np.array(["2020-01-01", "2020-02-01", "2020-03-01"], dtype="datetime64[D]"), 2)
 
 
-_dtypes = st.sampled_from(
-    ["complex128", "complex64", "datetime64[D]", "datetime64[ns]", "timedelta64[s]", "bool"]
-)
+_dtypes = st.sampled_from(NON_NUMERIC_DTYPES)
 
 
 @given(dtype=_dtypes, n=st.integers(1, 20), as_object=st.booleans())
@@ -275,29 +275,10 @@ def test_reader_rejects_nul_naming_row_and_column(tmp_path: Path) -> None:
         ck.Portfolio.from_csv(path)
 
 
-#: Text a reader accepts: no NUL, no surrounding white space, not empty.
-_text = (
-    st.text(
-        alphabet=st.characters(
-            blacklist_characters="\x00", blacklist_categories=("Cs",), max_codepoint=0x2FFF
-        ),
-        min_size=1,
-        max_size=8,
-    )
-    .map(str.strip)
-    .filter(bool)
-)
-_ctrl_text = st.lists(
-    st.one_of(_text, st.sampled_from(["\r", "\n", "\r\n", "\t", "\x1f", ",", '"'])),
-    min_size=1,
-    max_size=5,
-).map(lambda parts: "x" + "".join(parts) + "y")
-
-
 @given(
-    ids=st.lists(_ctrl_text, min_size=1, max_size=6, unique=True),
-    region=_ctrl_text,
-    metric=_ctrl_text.filter(lambda s: did_you_mean(s, ck.partners.STANDARD_COLUMNS) is None),
+    ids=st.lists(control_texts(), min_size=1, max_size=6, unique=True),
+    region=control_texts(),
+    metric=control_texts().filter(lambda s: did_you_mean(s, ck.partners.STANDARD_COLUMNS) is None),
 )
 @settings(
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -314,7 +295,7 @@ def test_property_portfolio_csv_round_trips_control_characters(
     assert ckio.read_portfolio_csv(path) == pf
 
 
-@given(ids=st.lists(_ctrl_text, min_size=1, max_size=5, unique=True), region=_ctrl_text)
+@given(ids=st.lists(control_texts(), min_size=1, max_size=5, unique=True), region=control_texts())
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

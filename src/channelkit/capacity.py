@@ -48,7 +48,14 @@ from ._recruitment import draw_block as _draw_block
 from ._recruitment import draw_productivity as _draw_productivity
 from ._recruitment import lifetimes as _lifetimes
 from ._recruitment import log_survival as _log_survival
-from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
+from ._validation import (
+    SeedLike,
+    as_float_array,
+    as_whole,
+    check_fraction,
+    check_nonnegative,
+    check_positive,
+)
 from .errors import InfeasibleError, InvalidInputError
 from .partners import Portfolio, PortfolioLike, as_portfolio
 from .workload import managers_needed
@@ -231,14 +238,7 @@ def partners_needed(
 
 
 def _check_scalar_positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise InvalidInputError(f"{name} is NaN; expected a positive number")
-    if not out > 0 or math.isinf(out):
-        raise InvalidInputError(f"{name} must be a positive finite number, got {value!r}")
-    return out
+    return check_positive(value, name)
 
 
 def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.float64]:
@@ -404,9 +404,7 @@ def _ramp_curve(value: Any) -> tuple[float, ...] | None:
 
 
 def _non_negative_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise InvalidInputError(f"{name} must be a non-negative int, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=0)
 
 
 def _lag_months(value: Any) -> int:
@@ -1036,9 +1034,7 @@ def _frozen_array(value: ArrayLike) -> NDArray[Any]:
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=minimum)
 
 
 @attrs.frozen(eq=False, repr=False)

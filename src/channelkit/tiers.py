@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -55,7 +54,7 @@ from ._frames import data_frame as _data_frame
 from ._policy import ProgressionPolicy
 from ._scoring import tier_kernel as _tier_kernel
 from ._scoring import total_score as _score
-from ._validation import as_float_array, as_int_array, check_fraction, check_positive
+from ._validation import as_float_array, as_int_array, as_real, check_fraction, check_positive
 from .errors import InvalidInputError, ProgramDefinitionError
 from .partners import Portfolio, PortfolioLike, as_portfolio
 
@@ -101,11 +100,7 @@ def _number(
     strict: bool = False,
     allow_inf: bool = False,
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ProgramDefinitionError(f"{what} must be a number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise ProgramDefinitionError(f"{what} is NaN; expected a number")
+    out = as_real(value, what, error=ProgramDefinitionError)
     if math.isinf(out) and not (allow_inf and out > 0):
         raise ProgramDefinitionError(f"{what} = {out} is infinite; expected a finite number")
     if minimum is not None and (out <= minimum if strict else out < minimum):
