@@ -122,8 +122,8 @@ def _fit_ticks(ax: Axes, labels: Sequence[str]) -> None:
     font_manager: Any = import_optional("matplotlib.font_manager", "plot")
     mpl: Any = import_optional("matplotlib", "plot")
     size = font_manager.FontProperties(size=mpl.rcParams["ytick.labelsize"]).get_size_in_points()
-    fig = ax.get_figure()
-    height = ax.get_position().height * (fig.get_figheight() if fig is not None else 4.0) * 72.0
+    fig: Any = ax.figure
+    height = float(ax.bbox.height) * 72.0 / float(fig.dpi)  # [points]
     fit = max(1, int(height // (1.5 * size)))
     n = len(labels)
     step = max(1, math.ceil(n / fit))
