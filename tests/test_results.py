@@ -124,10 +124,6 @@ PENDING: set[str] = {
     "ProgramAudit",
     "TierHistory",
     "Migration",
-    "Assignment",
-    "PortfolioAssignment",
-    "CapacityPlan",
-    "ChannelSimulation",
 }
 
 
