@@ -47,7 +47,6 @@ from ._render import (
     fmt_int,
     fmt_money,
     fmt_num,
-    one_line,
 )
 from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
 from .errors import InfeasibleError, InvalidInputError
@@ -1294,7 +1293,7 @@ class CapacityPlan(ResultMixin):
     >>> seg = Segment("resellers", 100_000.0)
     >>> plan = plan_capacity(1_000_000.0, [seg], n_sims=20, seed=0)
     >>> plan
-    CapacityPlan(partners={'resellers': 10}, recruits={'resellers': 10}, managers=1, probability_of_target=1)
+    CapacityPlan(partners={'resellers': 10}, recruits={'resellers': 10}, managers=1, probability_of_target=1.000)
     >>> plan.headline()["managers"], plan.headline()["partners"]
     (1, 10)
     >>> print(plan.summary())
@@ -1378,22 +1377,16 @@ class CapacityPlan(ResultMixin):
         return {float(k): float(v) for k, v in zip(levels, values)}
 
     def __repr__(self) -> str:
-        text = one_line(
-            "CapacityPlan",
-            partners=dict(self.partners),
-            recruits=dict(self.recruits),
-            managers=self.managers,
-            probability_of_target=round(float(self.probability_of_target), 3),
+        p = f"probability_of_target={self.probability_of_target:.3f}"
+        text = (
+            f"CapacityPlan(partners={dict(self.partners)!r}, recruits={dict(self.recruits)!r}, "
+            f"managers={self.managers}, {p})"
         )
         if len(text) < 200:
             return text
-        return one_line(  # many segments: the totals
-            "CapacityPlan",
-            segments=len(self.segments),
-            total_partners=self.total_partners,
-            total_recruits=self.total_recruits,
-            managers=self.managers,
-            probability_of_target=round(float(self.probability_of_target), 3),
+        return (  # many segments: the totals
+            f"CapacityPlan(segments={len(self.segments)}, total_partners={self.total_partners}, "
+            f"total_recruits={self.total_recruits}, managers={self.managers}, {p})"
         )
 
     # ------------------------------------------------------------------ the report
