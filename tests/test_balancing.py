@@ -1043,3 +1043,31 @@ def test_plot_draws_loads_and_bound() -> None:
     ax2 = pa.plot()
     assert [t.get_text() for t in ax2.get_yticklabels()] == ["na1", "na2", "eu1", "any"]
     plt.close("all")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 100.0), min_size=1, max_size=30),  # all fit in any manager
+    st.lists(st.floats(3_000.0, 6_000.0), min_size=1, max_size=6),
+    st.integers(0, 5),
+)
+def test_result_views_agree(hours: list[float], caps: list[float], top: int) -> None:
+    # the per-partner and per-manager frames, the headline and the report say the same
+    n = len(hours)
+    pf = ck.Portfolio([f"p{i}" for i in range(n)], revenue=np.arange(n, 0, -1, dtype=float))
+    team = [ck.Manager(f"m{j}", c) for j, c in enumerate(caps)]
+    res = assign_portfolio(pf, team, hours=hours, spread_top=min(top, n), seed=0)
+    a = res.assignment
+    by_p, by_m = res.to_frame(), res.to_frame(by="manager")
+    assert list(by_p.index) == list(pf.ids) and list(by_m.index) == [t.id for t in team]
+    sums = by_p.groupby("manager")["hours"].sum().reindex(by_m.index, fill_value=0.0)
+    np.testing.assert_allclose(by_m["load"], sums, atol=1e-9)
+    assert by_m["partners"].sum() == n and by_m["key_accounts"].sum() == res.key_accounts.sum()
+    head = res.headline()
+    assert head["value"] == a.value and head["lower_bound"] == a.lower_bound
+    assert head["optimal"] == a.optimal and head["moves"] == a.moves and head["partners"] == n
+    assert a.lower_bound <= a.value + 1e-9 * max(1.0, abs(a.value))
+    table = res._report().tables[0]
+    assert [row[0] for row in table.rows] == [t.id for t in team]
+    assert [row[1] for row in table.rows] == a.counts.tolist()
+    assert repr(res).count("\n") == 0 and len(repr(res)) < 200

@@ -1177,3 +1177,24 @@ def test_plan_with_the_workload_model_for_new_and_existing_partners() -> None:
     assert seg.hours_per_partner == pytest.approx(hours.mean())
     expected = math.ceil((plan.partners["new"] * hours.mean() + hours[kept].sum()) / 2_000)
     assert plan.managers == expected
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(1e5, 1e7), st.integers(1, 6), st.integers(1, 3))
+def test_plan_views_agree(target: float, recruit_months: int, k: int) -> None:
+    # the report, the headline and both frames describe the same plan
+    segs = [Segment(f"s{i}", 50_000.0 * (i + 1), conversion=0.5, share=i + 1) for i in range(k)]
+    plan = plan_capacity(target, segs, recruit_months=recruit_months, n_sims=4, seed=0)
+    head = plan.headline()
+    assert head["managers"] == plan.managers and head["partners"] == plan.total_partners
+    assert head["recruits"] == plan.total_recruits
+    months = plan.to_frame(by="month")
+    assert months["recruits"].sum() == plan.total_recruits
+    for seg in segs:
+        assert months[f"recruits_{seg.name}"].sum() == plan.recruits[seg.name]
+    assert (months["cumulative_revenue_p5"] <= months["cumulative_revenue_p95"] + 1e-6).all()
+    by_segment = plan.to_frame()
+    assert by_segment["partners"].to_dict() == dict(plan.partners)
+    table = plan._report().tables[0]
+    assert table.rows[-1][:3] == ("total", plan.total_partners, plan.total_recruits)
+    assert "\n" not in repr(plan) and len(repr(plan)) < 200
