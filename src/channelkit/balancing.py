@@ -180,6 +180,11 @@ def _load_bars(
 class Assignment(ResultMixin):
     """The result of :func:`assign`.
 
+    The result protocol: a one-line ``repr``, :meth:`summary` (a text report;
+    the same content as HTML in a notebook), :meth:`headline` (the headline
+    numbers), :meth:`to_frame` (per partner or per manager) and :meth:`plot`
+    (each manager's load as a horizontal bar, with the lower bound).
+
     Attributes
     ----------
     manager : ndarray of int, shape (n,)
@@ -209,11 +214,6 @@ class Assignment(ResultMixin):
         ``"exact"`` or ``"fast"``: the path that produced the answer.
     total_cost : float or None
         Total cost of the assignment when a ``cost`` matrix was given.
-
-    The result protocol: a one-line ``repr``, :meth:`summary` (a text report;
-    the same content as HTML in a notebook), :meth:`headline` (the headline
-    numbers), :meth:`to_frame` (per partner or per manager) and :meth:`plot`
-    (each manager's load as a horizontal bar, with the lower bound).
 
     Examples
     --------
@@ -1382,6 +1382,10 @@ def _infeasible_message(p: _Problem, forced: int = 0) -> str:
 class PortfolioAssignment(ResultMixin):
     """Partners of a :class:`~channelkit.Portfolio` assigned to named managers.
 
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline`, :meth:`to_frame` (indexed by partner id,
+    or by manager id with ``by="manager"``) and :meth:`plot` (manager loads).
+
     Attributes
     ----------
     partner_ids : ndarray of str, shape (n,)
@@ -1394,10 +1398,6 @@ class PortfolioAssignment(ResultMixin):
         Workload of each partner.
     key_accounts : ndarray of bool, shape (n,)
         The top contributors that were spread across managers.
-
-    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
-    a notebook), :meth:`headline`, :meth:`to_frame` (indexed by partner id,
-    or by manager id with ``by="manager"``) and :meth:`plot` (manager loads).
 
     Examples
     --------

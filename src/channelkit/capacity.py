@@ -1055,6 +1055,12 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
 class CapacityPlan(ResultMixin):
     """The answer of :func:`plan_capacity`: partners, recruits and managers.
 
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline` (managers, partners, recruits, probability
+    of the target, revenue percentiles), :meth:`to_frame` (per segment or per
+    month) and :meth:`plot` (the fan chart against the target). The arrays
+    are read-only and the mappings are read-only views.
+
     Attributes
     ----------
     target : float [currency]
@@ -1105,13 +1111,6 @@ class CapacityPlan(ResultMixin):
         Existing partners routed to distributors (revenue below the threshold).
     existing_hours : float [hours/year]
         Manager hours the managed existing partners need in a year.
-
-    The arrays are read-only and the mappings are read-only views.
-
-    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
-    a notebook), :meth:`headline` (managers, partners, recruits, probability
-    of the target, revenue percentiles), :meth:`to_frame` (per segment or per
-    month) and :meth:`plot` (the fan chart against the target).
 
     Examples
     --------

@@ -177,6 +177,11 @@ def _tier_counts(
 class ChannelSimulation(ResultMixin):
     """The result of :func:`simulate_channel`: per-period arrays over simulations.
 
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline` (percentiles of the horizon revenue and of
+    the partners active at the end), :meth:`to_frame` (per month, or per
+    simulation with ``by="simulation"``) and :meth:`plot` (bands by month).
+
     Attributes
     ----------
     segment_names : tuple of str
@@ -193,11 +198,6 @@ class ChannelSimulation(ResultMixin):
         column counts partners in no tier.
     tier_names : tuple of str
         Names of the program's tiers (empty without a program).
-
-    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
-    a notebook), :meth:`headline` (percentiles of the horizon revenue and of
-    the partners active at the end), :meth:`to_frame` (per month, or per
-    simulation with ``by="simulation"``) and :meth:`plot` (bands by month).
 
     Examples
     --------
