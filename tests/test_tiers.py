@@ -271,7 +271,13 @@ def test_program_helpers() -> None:
     # Platinum: 15 % + 2 % of 1,000,000 + 25,000 mdf + 15,000 to serve; no tier costs nothing
     assert program.benefit_cost([3, -1], [1e6, 1e6]).tolist() == pytest.approx([210_000.0, 0.0])
     assert eval(repr(program.tiers[1]), vars(ck)) == program.tiers[1]
-    assert eval(repr(program), vars(ck)) == program
+    # issue #8: a program too large for a 200-character line shows a one-line summary
+    assert repr(program) == (
+        "Program(name='Example channel partner program', "
+        "tiers=['Registered', 'Silver', 'Gold', 'Platinum'], scorecard=<4 items>)"
+    )
+    two = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"x": 1})], name="p")
+    assert eval(repr(two), vars(ck)) == two
     uncapped = ck.Program([ck.Tier("A")], scorecard=ck.Scorecard([ck.ScoreItem("x", 1.0)]))
     assert "max_points=float('inf')" in repr(uncapped)
     assert eval(repr(uncapped), vars(ck)) == uncapped
@@ -403,7 +409,7 @@ def test_gaps_hand_checked() -> None:
         "distance",
     ]
     assert cols["target"].tolist() == ["Gold", "", "Silver"]
-    assert "3 partners" in repr(g)
+    assert repr(g) == "Gaps(partners=3, with_target=2, met=0)"
     with pytest.raises(ck.InvalidInputError, match="no tier named"):
         ev.gaps(to="Diamond")
 
@@ -480,8 +486,10 @@ def test_by_tier_summary_and_frames() -> None:
     frame = ev.to_frame()
     assert frame["tier"].tolist() == ["", "Silver", "Gold", "Gold"]
     assert "score" not in frame
-    assert ev.summary()["partners"].sum() == 4
-    assert repr(ev) == "<Evaluation of 4 partners; Silver: 1, Gold: 2, no tier: 1>"
+    # issue #8: summary() is the text report; the old summary() table is to_frame(by="tier")
+    assert ev.to_frame(by="tier")["partners"].sum() == 4
+    assert isinstance(ev.summary(), str)
+    assert repr(ev) == "Evaluation(partners=4, tiers={'Silver': 1, 'Gold': 2, 'no tier': 1})"
     assert len(ev) == 4
 
 

@@ -731,7 +731,9 @@ class Portfolio:
     def from_frame(cls, frame: pd.DataFrame) -> Portfolio:
         """Build a portfolio from a pandas DataFrame.
 
-        The ids come from an ``id`` column, or from the index if there is none.
+        The ids come from an ``id`` column, or from the index if there is none
+        (a default ``RangeIndex`` gives ``"0"``, ``"1"``, ..., made only when
+        first read).
         Missing values (NaN, None) are allowed only in ``revenue_prior``,
         ``product_share`` and ``region``.
         """
@@ -741,8 +743,12 @@ class Portfolio:
         if not isinstance(frame, pd_mod.DataFrame):
             raise InvalidInputError(f"expected a pandas DataFrame, got {type(frame).__name__}")
         cols: dict[str, Any] = {}
-        if "id" not in frame.columns:
-            cols["id"] = np.asarray(frame.index).astype(str)
+        index = frame.index
+        default = isinstance(index, pd_mod.RangeIndex) and index.start == 0 and index.step == 1
+        if "id" not in frame.columns and not default:
+            cols["id"] = np.asarray(index).astype(str)
+        # A default RangeIndex gives the ids "0", "1", ...: left to the Portfolio, which
+        # makes them only when they are first read (most models never read them).
         for name in frame.columns:
             series = frame[name]
             if name == "region" and pd_mod.api.types.infer_dtype(series, skipna=True) in (
