@@ -118,12 +118,6 @@ PLOTTED = {
 
 #: Classes not yet moved to the protocol (emptied by issue #8).
 PENDING: set[str] = {
-    "ChannelProfile",
-    "Evaluation",
-    "Gaps",
-    "ProgramAudit",
-    "TierHistory",
-    "Migration",
     "Assignment",
     "PortfolioAssignment",
     "CapacityPlan",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,7 +65,7 @@ def shared_index(named: Sequence[tuple[str, object]]) -> pd.Index | None:
     ]
     if not found:
         return None
-    first_name, first = found[0]
+    first_name, first = found[0][0], cast("pd.Index", found[0][1])
     for name, idx in found[1:]:
         if not first.equals(idx):
             raise InvalidInputError(

@@ -391,9 +391,20 @@ def business_model(
     services_led: float = ...,
     labels: Sequence[str] = ...,
     unknown: str = ...,
-    recurring_share: ArrayLike | pd.Series | None = ...,
+    recurring_share: pd.Series,
     recurring_threshold: float = ...,
-) -> NDArray[np.str_] | pd.Series: ...
+) -> pd.Series: ...
+@overload
+def business_model(
+    product_share: ArrayLike,
+    *,
+    product_led: float = ...,
+    services_led: float = ...,
+    labels: Sequence[str] = ...,
+    unknown: str = ...,
+    recurring_share: ArrayLike | None = ...,
+    recurring_threshold: float = ...,
+) -> NDArray[np.str_]: ...
 def business_model(
     product_share: ArrayLike | pd.Series,
     *,

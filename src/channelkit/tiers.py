@@ -97,15 +97,6 @@ _NOT_NUMERIC = ("id", "region")
 DEFAULT_SIGNED_METRICS: tuple[str, ...] = ("growth",)
 
 
-def _data_frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    """``pandas.DataFrame(*args, **kwargs)``, importing pandas lazily."""
-    from ._optional import import_optional
-
-    pd_mod = import_optional("pandas", "pandas")
-    frame: pd.DataFrame = pd_mod.DataFrame(*args, **kwargs)
-    return frame
-
-
 # --------------------------------------------------------------------------- validators
 def _metric(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
