@@ -19,12 +19,15 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from ._optional import import_optional
 from .errors import InvalidInputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["frame_index", "is_frame", "is_series", "labels_like", "series_like", "shared_index"]
+__all__ = [
+    "data_frame",
+    "frame_index", "is_frame", "is_series", "labels_like", "series_like", "shared_index"]
 
 
 def _pandas() -> Any:
@@ -91,3 +94,10 @@ def labels_like(
     cat = pd_mod.Categorical.from_codes(codes, categories=list(categories))
     series: pd.Series = pd_mod.Series(cat, index=index, name=name)
     return series
+
+
+def data_frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """``pandas.DataFrame(*args, **kwargs)``, importing pandas lazily."""
+    pd_mod = import_optional("pandas", "pandas")
+    frame: pd.DataFrame = pd_mod.DataFrame(*args, **kwargs)
+    return frame

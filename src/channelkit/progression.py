@@ -36,10 +36,11 @@ from ._optional import import_optional
 from ._plotstyle import COLORS, axes, categorical, compact_number
 from ._policy import ProgressionPolicy
 from ._render import Fact, Report, ResultMixin, Table, fmt_int, fmt_money, one_line
+from ._scoring import tier_kernel as _tier_kernel
 from ._validation import as_float_array
 from .errors import InvalidInputError
 from .partners import Portfolio
-from .tiers import Evaluation, Gaps, Program, _tier_kernel, evaluate
+from .tiers import Evaluation, Gaps, Program, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
