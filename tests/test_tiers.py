@@ -975,3 +975,52 @@ def test_example_program_repr_is_one_short_line() -> None:
     for tier in example_program().tiers:
         assert eval(repr(tier), vars(ck)) == tier and len(repr(tier)) < 200
     assert repr(B()) == "Benefits()" and eval(repr(B(rebate=0.1)), vars(ck)) == B(rebate=0.1)
+
+
+def test_dataframe_fast_path_reads_in_place_and_snapshots_the_frame() -> None:
+    pd = pytest.importorskip("pandas")
+    program = ck.Program([ck.Tier("Silver", requirements={"deals": 1}),
+                          ck.Tier("Gold", requirements={"deals": 5})])  # fmt: skip
+    df = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "deals": [0.0, 1.0, 7.0]})
+    ev = ck.evaluate(program, df)
+    assert ev._partners is None  # not converted: evaluate read two columns in place
+    assert not ev.values["deals"].flags.writeable
+    df.loc[0, "deals"] = 99.0  # later writes to the user's frame change nothing
+    df.loc[0, "revenue"] = 1e9
+    assert ev.values["deals"].tolist() == [0.0, 1.0, 7.0]
+    assert ev.by_tier()["revenue"].tolist() == [20.0, 30.0, 10.0]
+    assert ev.partners.ids.tolist() == ["0", "1", "2"]
+    # the same answers as the general path (an object column sends the frame there)
+    slow = ck.evaluate(program, df.assign(note=["a", "b", "c"]).drop(columns="note"))
+    assert slow.tier.tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "message"),
+    [
+        ("deals", [1.0, math.nan, 2.0], "NaN"),
+        ("deals", [1.0, -1.0, 2.0], "negative"),
+        ("deals", [1.0, math.inf, 2.0], "infinite"),
+        ("revenue", [1.0, -5.0, 2.0], "negative"),
+    ],
+)
+def test_dataframe_errors_are_the_general_paths(column: str, values: Any, message: str) -> None:
+    pd = pytest.importorskip("pandas")
+    program = ck.Program([ck.Tier("Silver", requirements={"deals": 1})])
+    df = pd.DataFrame({"revenue": [1.0, 2.0, 3.0], "deals": [1.0, 2.0, 3.0]})
+    df[column] = values
+    with pytest.raises(ck.InvalidInputError, match=message) as fast:
+        ck.evaluate(program, df)
+    with pytest.raises(ck.InvalidInputError) as general:
+        ck.evaluate(program, {k: df[k].to_numpy() for k in df.columns})
+    assert str(fast.value) == str(general.value)
+
+
+def test_dataframe_unused_columns_are_checked_when_the_portfolio_is_built() -> None:
+    pd = pytest.importorskip("pandas")
+    program = ck.Program([ck.Tier("Silver", requirements={"deals": 1})])
+    df = pd.DataFrame({"deals": [1.0, 2.0], "product_share": [0.5, 1.5]})
+    ev = ck.evaluate(program, df)
+    assert ev.tier.tolist() == [0, 0]
+    with pytest.raises(ck.InvalidInputError, match="product_share"):
+        ev.partners  # noqa: B018 - the property builds and checks the Portfolio

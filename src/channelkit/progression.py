@@ -32,6 +32,7 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._frames import is_frame
 from ._optional import import_optional
 from ._plotstyle import COLORS, axes, categorical, compact_number
 from ._policy import ProgressionPolicy
@@ -619,7 +620,8 @@ def program_impact(old: Program, new: Program, partners: Any) -> Migration:
         if not isinstance(prog, Program):
             raise InvalidInputError(f"{name} must be a Program, got {type(prog).__name__}")
     ev_old = evaluate(old, partners)
-    ev_new = evaluate(new, ev_old.partners)
+    # a DataFrame is read in place again (its Portfolio is built only if asked for)
+    ev_new = evaluate(new, partners if is_frame(partners) else ev_old.partners)
     ko, kn = len(old.tiers), len(new.tiers)
     o = ev_old.tier % (ko + 1)
     m = ev_new.tier % (kn + 1)

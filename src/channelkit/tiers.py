@@ -44,6 +44,7 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 
@@ -71,7 +72,7 @@ from ._scoring import tier_kernel as _tier_kernel
 from ._scoring import total_score as _score
 from ._validation import as_float_array, as_int_array, check_fraction, check_positive
 from .errors import InvalidInputError, ProgramDefinitionError
-from .partners import Portfolio, as_portfolio
+from .partners import STANDARD_COLUMNS, Portfolio, as_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -880,14 +881,72 @@ def _metric_columns(
 
 def _prepare(
     program: Program, partners: Any
-) -> tuple[Portfolio, dict[str, NDArray[np.float64]], pd.Index | None]:
-    """The partners as a Portfolio, the program's metric columns, and a DataFrame's index."""
+) -> tuple[Portfolio | None, dict[str, NDArray[np.float64]], pd.Index | None, Any]:
+    """The partners, the program's metric columns, a DataFrame's index, and its snapshot.
+
+    A DataFrame whose columns the program can read as they are (see
+    :func:`_frame_columns`) is not converted: the first item is None and the
+    last a copy-on-write snapshot of the frame, to convert when the
+    evaluation's :attr:`Evaluation.partners` is first read. Anything else is
+    converted to a :class:`Portfolio` at once (the last item is None).
+    """
     if not isinstance(program, Program):
         raise InvalidInputError(f"program must be a Program, got {type(program).__name__}")
+    if is_frame(partners):
+        cols = _frame_columns(program, partners)
+        if cols is not None:
+            return None, cols, partners.index, partners.copy(deep=False)
     pf = as_portfolio(partners)
     cols = _metric_columns(pf, program._metric_users(), set(program.signed_metrics))
     index = partners.index if is_frame(partners) else None
-    return pf, cols, index
+    return pf, cols, index, None
+
+
+def _copy_on_write(pd_mod: Any) -> bool:
+    """Whether pandas protects a frame's data from writes through other frames (pandas >= 3)."""
+    major = int(str(pd_mod.__version__).split(".")[0])
+    return major >= 3 or bool(pd_mod.options.mode.copy_on_write is True)
+
+
+def _frame_columns(program: Program, frame: Any) -> dict[str, NDArray[np.float64]] | None:
+    """The program's metric columns of a DataFrame, read in place; None where that is not safe.
+
+    The fast path of :func:`evaluate` for pandas users: with copy-on-write
+    (pandas >= 3), a float column is read as a read-only view that later
+    writes to the frame cannot change, so nothing is copied and no string id
+    is made. It applies when every metric is a unique, numeric, non-standard
+    column with valid values and ``revenue`` (if present) is valid; otherwise
+    (None) the frame goes through :meth:`Portfolio.from_frame`, which also
+    raises the usual errors for invalid values.
+    """
+    pd_mod = sys.modules["pandas"]
+    if not _copy_on_write(pd_mod) or not frame.columns.is_unique:
+        return None
+    signed = set(program.signed_metrics)
+    users = program._metric_users()
+    out: dict[str, NDArray[np.float64]] = {}
+    for name in [*users, "revenue"]:
+        if name not in frame.columns:
+            if name == "revenue":
+                continue
+            return None
+        if name in STANDARD_COLUMNS[2:] or name != name.strip():
+            return None
+        series = frame[name]
+        if not isinstance(series.dtype, np.dtype) or series.dtype.kind not in "fiu":
+            return None  # nullable, categorical, text...: the general path decides
+        arr = series.to_numpy(dtype=np.float64)
+        if arr.size:
+            lo, hi = float(arr.min()), float(arr.max())
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                return None
+            if lo < 0 and (name == "revenue" or name not in signed):
+                return None
+        if name in users:
+            if arr.flags.writeable:  # an integer column converted: a private copy
+                arr.setflags(write=False)
+            out[name] = arr
+    return out
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -927,6 +986,13 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
     :math:`s_k`; the evaluated tier is the highest :math:`k` met. The
     computation is one vectorized pass per tier and rule.
 
+    A DataFrame (with pandas' copy-on-write, pandas >= 3) is read in place:
+    the program's numeric columns are checked and used as read-only views,
+    so passing a DataFrame costs about what passing a Portfolio does. Its
+    other columns are converted and checked when :attr:`Evaluation.partners`
+    is first read (by :meth:`Evaluation.by_tier`, :meth:`Evaluation.gaps`,
+    the report...); an invalid value there raises then.
+
     Examples
     --------
     >>> program = Program(
@@ -945,10 +1011,17 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
     >>> evaluate(program, df).to_frame()["tier"].to_dict()
     {'acme': 'Premier', 'bolt': 'Member'}
     """
-    pf, cols, index = _prepare(program, partners)
-    tier, score = _tier_kernel(program, cols, len(pf))
+    pf, cols, index, source = _prepare(program, partners)
+    n = len(pf) if pf is not None else len(source)
+    tier, score = _tier_kernel(program, cols, n)
     return Evaluation(
-        program=program, partners=pf, tier=tier, score=score, values=cols, index=index
+        program=program,
+        partners=pf,
+        tier=tier,
+        score=score,
+        values=cols,
+        index=index,
+        source=source,
     )
 
 
@@ -978,7 +1051,7 @@ class Evaluation(ResultMixin):
     program : Program
         The program evaluated against.
     partners : Portfolio
-        The partners.
+        The partners (from a DataFrame: built when first read).
     tier : ndarray of int, shape (n,)
         Index into ``program.tiers`` of each partner's tier; -1 for none.
     score : ndarray of float, shape (n,) [points]
@@ -1020,14 +1093,29 @@ class Evaluation(ResultMixin):
     """
 
     program: Program
-    partners: Portfolio
+    _partners: Portfolio | None
     tier: NDArray[np.int64]
     score: NDArray[np.float64]
     values: Mapping[str, NDArray[np.float64]]
     index: pd.Index | None = None
+    _source: Any = None
 
     def __len__(self) -> int:
         return int(self.tier.shape[0])
+
+    @property
+    def partners(self) -> Portfolio:
+        """The partners, as a :class:`Portfolio`.
+
+        Given a DataFrame, :func:`evaluate` reads only the columns the program
+        uses; the Portfolio of all of them is built (and its other columns
+        checked) when this is first read.
+        """
+        if self._partners is None:
+            object.__setattr__(self, "_partners", as_portfolio(self._source))
+            object.__setattr__(self, "_source", None)
+        assert self._partners is not None
+        return self._partners
 
     def __repr__(self) -> str:
         counts = {k or "no tier": v for k, v in self.counts().items()}
