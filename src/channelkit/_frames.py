@@ -7,7 +7,8 @@ checks never import it themselves (and cost nothing without pandas).
 Given a Series (or DataFrame), a function computes on numpy as usual and wraps
 its per-partner result with :func:`series_like`: a Series with the input's
 index. Labels become a ``category`` Series (built from integer codes, so no
-Python string is created per partner).
+Python string is created per partner). :func:`data_frame` builds a DataFrame,
+importing pandas lazily (for ``to_frame()`` methods).
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "data_frame",
-    "frame_index", "is_frame", "is_series", "labels_like", "series_like", "shared_index"]
+    "frame_index",
+    "is_frame",
+    "is_series",
+    "labels_like",
+    "series_like",
+    "shared_index",
+]
 
 
 def _pandas() -> Any:
