@@ -20,6 +20,19 @@ and must be >= 0, unless it is listed in :attr:`Program.signed_metrics`
 (default ``("growth",)``): growth rates and other signed indicators may be
 negative. Points from a negative value are 0.
 
+Thresholds
+----------
+Thresholds are inclusive and decided the way a person adding the numbers
+would. Scores are summed with compensated summation (the exact sum of the
+items' points, rounded once), and a score or metric counts as meeting a
+threshold :math:`t` when it is at least :math:`t - \\epsilon |t|`, with
+:math:`\\epsilon` = :data:`THRESHOLD_RTOL` = 1e-12: decimal metrics whose points
+add up to exactly 70 meet a 70-point tier, although their floating-point sum
+may fall an ulp short. The same rule decides :func:`evaluate`,
+:meth:`Evaluation.gaps` (a gap within the tolerance is 0, never a rounding
+residue), :func:`audit_program`, :func:`channelkit.progress` and
+:func:`channelkit.program_impact`.
+
 Examples
 --------
 A checklist ladder:
@@ -191,10 +204,21 @@ class ScoreItem:
         Raises
         ------
         InvalidInputError
-            For NaN or non-numeric values.
+            For NaN or non-numeric values, or finite values whose points
+            exceed the largest float.
         """
         x = as_float_array(values, f"values of {self.metric!r}", ndim=None, allow_inf=True)
-        return _item_points(self, x)
+        with np.errstate(over="ignore"):
+            out = _item_points(self, x)
+        over = np.isinf(out) & np.isfinite(x)
+        if over.any():
+            value = float(x[np.unravel_index(int(np.argmax(over)), x.shape)])
+            raise InvalidInputError(
+                f"values of {self.metric!r}: {value!r} x {self.points_per_unit!r} points is more "
+                f"than the largest float ({np.finfo(np.float64).max:.4g}); express the metric "
+                "in larger units or cap the item (max_points)"
+            )
+        return out
 
 
 def _item_points(item: ScoreItem, x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -361,7 +385,10 @@ class Scorecard:
         cols = _metric_columns(
             pf, dict.fromkeys(self.metrics, "the scorecard"), set(signed_metrics)
         )
-        return _score(self, cols, len(pf))
+        out = _score(self, cols, len(pf))
+        if not np.isfinite(out).all():
+            _score_overflow(self, cols, int(np.argmin(np.isfinite(out))), 0)
+        return out
 
     def points(
         self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
@@ -370,7 +397,27 @@ class Scorecard:
         pf = as_portfolio(partners)
         users = dict.fromkeys(self.metrics, "the scorecard")
         cols = _metric_columns(pf, users, set(signed_metrics))
-        return np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
+        with np.errstate(over="ignore"):
+            out = np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
+        if not np.isfinite(out).all():
+            _score_overflow(self, cols, int(np.argmin(np.isfinite(out).all(axis=1))), 0)
+        return out
+
+
+#: Relative tolerance of every threshold comparison: a score or metric within
+#: this share of a threshold below it counts as meeting the threshold.
+THRESHOLD_RTOL = 1e-12
+
+
+def _floor(threshold: Any) -> Any:
+    """The smallest value that meets ``threshold`` (a float or an array).
+
+    Thresholds are inclusive and compared the way a person adding the numbers
+    would: a value below the threshold by at most :data:`THRESHOLD_RTOL` times
+    its magnitude is on it (floating-point rounding of decimal metrics and
+    points is some 1e-16 of the magnitudes, far below the tolerance).
+    """
+    return threshold - THRESHOLD_RTOL * np.abs(threshold)
 
 
 def _score(
@@ -382,22 +429,42 @@ def _score(
     buf: NDArray[np.float64] | None = None,
     out: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """Sum of the items' points; metrics in ``nonnegative`` are known to be >= 0."""
+    """Sum of the items' points; metrics in ``nonnegative`` are known to be >= 0.
+
+    The sum is compensated (Neumaier's variant of Kahan summation, vectorized
+    over the partners, one pass per item), so that it is the exact sum of the
+    items' points rounded once, up to a relative 1e-16 or so: points of
+    decimal metrics that add up to 70 give 70, not 69.99999999999999.
+    Points or sums beyond the largest float are ``inf``.
+    """
     known = set(nonnegative)
     total = np.zeros(n) if out is None else out
     total.fill(0.0)
     work = np.empty(n) if buf is None else buf
-    for item in card.items:
-        np.multiply(cols[item.metric], item.points_per_unit, out=work)
-        capped = math.isfinite(item.max_points)
-        if item.metric not in known:
-            if capped:
-                np.clip(work, 0.0, item.max_points, out=work)
-            else:
-                np.maximum(work, 0.0, out=work)
-        elif capped:
-            np.minimum(work, item.max_points, out=work)
-        total += work
+    comp = np.zeros(n)
+    big = np.empty(n)
+    small = np.empty(n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for item in card.items:
+            np.multiply(cols[item.metric], item.points_per_unit, out=work)
+            capped = math.isfinite(item.max_points)
+            if item.metric not in known:
+                if capped:
+                    np.clip(work, 0.0, item.max_points, out=work)
+                else:
+                    np.maximum(work, 0.0, out=work)
+            elif capped:
+                np.minimum(work, item.max_points, out=work)
+            # points are >= 0, so the larger term is the maximum: the rounding
+            # error of total + work is (big - (total + work)) + small, exactly
+            np.maximum(total, work, out=big)
+            np.minimum(total, work, out=small)
+            total += work
+            big -= total
+            big += small
+            comp += big
+        # an overflowing sum stays inf (its compensation is inf - inf = NaN)
+        np.add(total, comp, out=total, where=np.isfinite(comp))
     return total
 
 
@@ -804,6 +871,13 @@ class Program:
     def benefit_cost(self, tier: Any, revenue: Any) -> NDArray[np.float64]:
         """Yearly benefit cost of partners in tiers ``tier`` (index, -1 for none) [currency/year].
 
+        Raises
+        ------
+        InvalidInputError
+            For a tier index out of range, negative or non-finite revenue,
+            ``tier`` and ``revenue`` of different shapes (unless one is a
+            scalar), or a cost beyond the largest float.
+
         Examples
         --------
         >>> p = Program([Tier("A"), Tier("B", requirements={"x": 1}, benefits=Benefits(mdf=100))])
@@ -815,9 +889,24 @@ class Program:
         if t.size and t.max() >= k:
             raise InvalidInputError(f"tier = {int(t.max())} is not a tier index in [-1, {k - 1}]")
         rev = as_float_array(revenue, "revenue", ndim=(0, 1), nonnegative=True)
+        if t.ndim and rev.ndim and t.shape != rev.shape:
+            raise InvalidInputError(
+                f"tier and revenue must have the same shape (one tier per revenue) or one of "
+                f"them must be a scalar, got tier of shape {t.shape} and revenue of shape "
+                f"{rev.shape}"
+            )
         rate = np.array([x.benefits.rate for x in self.tiers] + [0.0])
         fixed = np.array([x.benefits.fixed for x in self.tiers] + [0.0])
-        return np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
+        if not np.isfinite(out).all():
+            i = int(np.argmin(np.isfinite(out).ravel()))
+            raise InvalidInputError(
+                f"the benefit cost of entry {i} (tier {int(t.ravel()[i % t.size])}) exceeds "
+                f"the largest float "
+                f"({np.finfo(np.float64).max:.4g}); express revenue in larger units"
+            )
+        return out
 
     def evaluate(self, partners: Any) -> Evaluation:
         """Evaluate ``partners`` against this program; see :func:`evaluate`."""
@@ -877,7 +966,15 @@ def _tier_kernel(
         [m for m in card.metrics if m not in program.signed_metrics] if card is not None else []
     )
     required = [it.metric for it in card.items if it.required] if card is not None else []
-    rules = [(t.min_score, tuple(t.requirements.items())) for t in program.tiers]
+    # thresholds lowered by the documented tolerance (see _floor): ">= floor" is
+    # "meets the threshold", here and in gaps and audits alike
+    rules = [
+        (
+            None if t.min_score is None else float(_floor(t.min_score)),
+            tuple((m, float(_floor(v))) for m, v in t.requirements.items()),
+        )
+        for t in program.tiers
+    ]
     size = min(_BLOCK, max(n, 1))
     buf = np.empty(size)
     ok_buf = np.empty(size, dtype=bool)
@@ -892,6 +989,8 @@ def _tier_kernel(
         sc = score[start:stop]
         if card is not None:
             _score(card, block, m, unsigned, buf=buf[:m], out=sc)
+            if not np.isfinite(sc).all():
+                _score_overflow(card, block, int(np.argmin(np.isfinite(sc))), start)
         if required:
             req.fill(True)
             for metric in required:
@@ -915,6 +1014,28 @@ def _tier_kernel(
             np.maximum(t, rank, out=t)
         t -= 1
     return tier, score
+
+
+def _score_overflow(
+    card: Scorecard, block: Mapping[str, NDArray[np.float64]], i: int, start: int
+) -> NoReturn:
+    """Raise for the partner at row ``start + i`` whose score exceeds the largest float."""
+    for item in card.items:
+        value = float(block[item.metric][i])
+        with np.errstate(over="ignore"):
+            pts = float(_item_points(item, np.array([value]))[0])
+        if math.isinf(pts):
+            raise InvalidInputError(
+                f"metric {item.metric!r} of the partner in row {start + i} = {value!r} earns "
+                f"{value!r} x {item.points_per_unit!r} points, more than the largest float "
+                f"({np.finfo(np.float64).max:.4g}); express the metric in larger units or cap "
+                "the item (max_points)"
+            )
+    raise InvalidInputError(
+        f"the scorecard points of the partner in row {start + i} add up to more than the "
+        f"largest float ({np.finfo(np.float64).max:.4g}); express the metrics in larger units "
+        "or cap the items (max_points)"
+    )
 
 
 def _prepare(program: Program, partners: Any) -> tuple[Portfolio, dict[str, NDArray[np.float64]]]:
@@ -948,7 +1069,8 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
     InvalidInputError
         If a metric the program uses is missing, NaN, or negative while not
         in :attr:`Program.signed_metrics`; the message names the metric and
-        the first offending partner.
+        the first offending partner. Also if a partner's score exceeds the
+        largest float (an uncapped item on a huge metric).
 
     Notes
     -----
@@ -960,6 +1082,12 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
     the score terms applying only when the tier has a ``min_score``
     :math:`s_k`; the evaluated tier is the highest :math:`k` met. The
     computation is one vectorized pass per tier and rule.
+
+    The score :math:`S` is the compensated sum of the items' points, and
+    ":math:`\\ge`" allows for rounding: a value :math:`v` meets a threshold
+    :math:`t` when :math:`v \\ge t - \\epsilon |t|` with :math:`\\epsilon` =
+    :data:`THRESHOLD_RTOL` (1e-12). A partner whose decimal metrics earn
+    exactly a tier's ``min_score`` is in the tier.
 
     Examples
     --------
@@ -1088,7 +1216,9 @@ class Evaluation:
         increase is checked in floating point: where rounding would leave
         :math:`x_i` plus the increase an ulp short of the threshold, it is
         nudged up, so that evaluating the raised metric always reaches the
-        target's ``min_score``.
+        target's ``min_score``. Rules are met within the tolerance of
+        :func:`evaluate` (:data:`THRESHOLD_RTOL`), and a rule met within it has
+        a gap of exactly 0.
 
         Examples
         --------
@@ -1174,10 +1304,19 @@ class Gaps:
         return np.asarray((self.target >= 0) & (self.distance == 0), dtype=bool)
 
     def closest(self, k: int = 10) -> NDArray[np.intp]:
-        """Row positions of the ``k`` partners with a target but not there yet, closest first."""
+        """Row positions of the ``k`` partners with a target but not there yet, closest first.
+
+        Raises
+        ------
+        InvalidInputError
+            Unless ``k`` is a whole number >= 0 (an int, not a bool, a float or
+            a string).
+        """
+        if isinstance(k, bool | np.bool_) or not isinstance(k, int | np.integer) or k < 0:
+            raise InvalidInputError(f"k must be a whole number >= 0 (an int), got {k!r}")
         cand = np.flatnonzero((self.target >= 0) & (self.distance > 0))
         order = np.argsort(self.distance[cand], kind="stable")
-        return np.asarray(cand[order[: max(int(k), 0)]], dtype=np.intp)
+        return np.asarray(cand[order[: int(k)]], dtype=np.intp)
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
         """The gaps as columns: id, tier, target, short_<metric>, points, ...
@@ -1236,16 +1375,21 @@ def _closing_increase(
     p = _item_points(item, x)
     with np.errstate(invalid="ignore", over="ignore"):
         inc = np.maximum((p + gap) / item.points_per_unit - x, 0.0)
+    # the increase reaches need itself (so the raised score is at least min_score
+    # without any tolerance) unless the item's cap stops short of it but within
+    # the tolerance of evaluate: then it reaches the cap
+    goal = need
     if math.isfinite(item.max_points):
         # the best the item can do: the score with the item at its cap
         at_cap = _score(card, {**cols, item.metric: np.full(m, np.inf)}, m)
-        inc[at_cap < need] = np.inf
+        inc[~(at_cap >= _floor(need))] = np.inf
+        goal = np.where(at_cap >= need, need, _floor(need))
     rows = np.flatnonzero(np.isfinite(inc))
     step = np.zeros(rows.size)
     while rows.size:
         y = x[rows] + inc[rows]
         short = _score(card, {k: v[rows] for k, v in cols.items()} | {item.metric: y}, rows.size)
-        fail = short < need[rows]
+        fail = short < goal[rows]
         rows, y, step = rows[fail], y[fail], step[fail]
         if not rows.size:
             break
@@ -1288,11 +1432,14 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
             continue
         rel = np.zeros(sel.size)
         for m, minimum in tier.requirements.items():
-            short = np.maximum(minimum - ev.values[m][sel], 0.0)
+            x = ev.values[m][sel]
+            # met within the tolerance of evaluate: no gap, never a rounding residue
+            short = np.where(x >= _floor(minimum), 0.0, minimum - x)
             shortfall[m][sel] = short
             rel = np.maximum(rel, short / abs(minimum) if minimum != 0 else short)
         if tier.min_score is not None and points is not None:
-            short = np.maximum(tier.min_score - ev.score[sel], 0.0)
+            sc = ev.score[sel]
+            short = np.where(sc >= _floor(tier.min_score), 0.0, tier.min_score - sc)
             points[sel] = short
             rel = np.maximum(rel, short / tier.min_score if tier.min_score > 0 else short)
             for it in required_items:
@@ -1517,7 +1664,7 @@ def audit_program(
             rules.append(("min_score", tier.min_score, ev.score))
         rules.extend((m, v, ev.values[m]) for m, v in tier.requirements.items())
         for rule, threshold, col in rules:
-            meets = float(np.mean(col >= threshold))
+            meets = float(np.mean(col >= _floor(threshold)))
             label = "score" if rule == "min_score" else rule
             if meets < rare:
                 findings.append(
