@@ -839,7 +839,7 @@ def _overflow_safe(func: _F) -> _F:
         e = _workload_exponent(workload)
         capacity = given.get("capacity")
         if e == 0 or capacity is None:
-            return func(*args, **kwargs)  # type: ignore[no-any-return]
+            return func(*args, **kwargs)
         rest = {k: v for k, v in kwargs.items() if k not in names}
         w = np.asarray(workload, dtype=np.float64)
         cap_given = not (isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool))
@@ -848,7 +848,7 @@ def _overflow_safe(func: _F) -> _F:
             try:
                 cap = np.ldexp(np.asarray(capacity, dtype=np.float64), -e)
             except (TypeError, ValueError):
-                return func(*args, **kwargs)  # type: ignore[no-any-return]
+                return func(*args, **kwargs)
         try:
             res: Assignment = func(np.ldexp(w, -e), cap, *args[2:], **rest)
         except (InfeasibleError, SolverLimitError) as exc:

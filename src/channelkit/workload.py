@@ -323,7 +323,9 @@ class WorkloadModel:
     ) -> NDArray[np.float64]:
         """The hours of ``rows`` from the logarithms of the factors (no intermediate overflow)."""
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-            log_core = np.full(rows.size, math.log(self.base_hours) if self.base_hours else -np.inf)
+            log_core = np.full(
+                rows.size, math.log(self.base_hours) if self.base_hours else -np.inf
+            )
             if products is not None and self.hours_per_product > 0:
                 log_core = np.logaddexp(
                     log_core, math.log(self.hours_per_product) + np.log(products[rows])
