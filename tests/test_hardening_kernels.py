@@ -369,6 +369,24 @@ def test_issue_example_on_the_threshold() -> None:
     assert g.met.tolist() == [True]
 
 
+def test_threshold_rule_holds_across_kernel_blocks() -> None:
+    # more partners than one block of the tier kernel (16,384), all on the threshold
+    card = ck.Scorecard([ck.ScoreItem(m, 1.0) for m in "abcde"])
+    program = ck.Program([ck.Tier("Member"), ck.Tier("Gold", min_score=70)], scorecard=card)
+    n = 40_000
+    row = {"a": 13.9, "b": 12.1, "c": 13.3, "d": 28.9, "e": 1.8}
+    cols = {m: np.full(n, v) for m, v in row.items()}
+    cols["a"][::7] = 13.8  # every 7th partner is 0.1 short
+    ev = ck.evaluate(program, cols)
+    short = np.zeros(n, dtype=bool)
+    short[::7] = True
+    assert (ev.tier == np.where(short, 0, 1)).all()
+    assert (ev.score[~short] == 70.0).all()
+    points = ev.gaps(to="Gold").points
+    assert points is not None
+    assert (points[~short] == 0).all() and np.allclose(points[short], 0.1)
+
+
 _decimals = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False)
 _units = st.sampled_from(["0.1", "0.25", "0.7", "1", "3", "0.001", "1.5", "0.3", "3.3"])
 
@@ -410,6 +428,8 @@ def test_partners_exactly_on_min_score_are_in_the_tier(
     program, cols, _ = case
     ev = ck.evaluate(program, cols)
     assert (ev.tier == 1).all(), ev.score
+    assert program.scorecard is not None  # evaluate scores as the scorecard does
+    np.testing.assert_array_equal(ev.score, program.scorecard.score(cols))
     g = ev.gaps(to="Gold")
     assert g.points is not None and (g.points == 0).all()  # never a rounding residue
     assert g.met.all() and (g.distance == 0).all()

@@ -428,6 +428,7 @@ def _score(
     *,
     buf: NDArray[np.float64] | None = None,
     out: NDArray[np.float64] | None = None,
+    compensated: bool = True,
 ) -> NDArray[np.float64]:
     """Sum of the items' points; metrics in ``nonnegative`` are known to be >= 0.
 
@@ -435,15 +436,18 @@ def _score(
     over the partners, one pass per item), so that it is the exact sum of the
     items' points rounded once, up to a relative 1e-16 or so: points of
     decimal metrics that add up to 70 give 70, not 69.99999999999999.
+    ``compensated=False`` adds them plainly (a relative error up to about
+    ``len(items) * 1.1e-16``), for the tier kernel's first pass.
     Points or sums beyond the largest float are ``inf``.
     """
     known = set(nonnegative)
     total = np.zeros(n) if out is None else out
     total.fill(0.0)
     work = np.empty(n) if buf is None else buf
-    comp = np.zeros(n)
-    big = np.empty(n)
-    small = np.empty(n)
+    if compensated:
+        comp = np.zeros(n)
+        big = np.empty(n)
+        small = np.empty(n)
     with np.errstate(over="ignore", invalid="ignore"):
         for item in card.items:
             np.multiply(cols[item.metric], item.points_per_unit, out=work)
@@ -455,6 +459,9 @@ def _score(
                     np.maximum(work, 0.0, out=work)
             elif capped:
                 np.minimum(work, item.max_points, out=work)
+            if not compensated:
+                total += work
+                continue
             # points are >= 0, so the larger term is the maximum: the rounding
             # error of total + work is (big - (total + work)) + small, exactly
             np.maximum(total, work, out=big)
@@ -463,9 +470,16 @@ def _score(
             big -= total
             big += small
             comp += big
-        # an overflowing sum stays inf (its compensation is inf - inf = NaN)
-        np.add(total, comp, out=total, where=np.isfinite(comp))
+        if compensated:
+            # an overflowing sum stays inf (its compensation is inf - inf = NaN)
+            np.add(total, comp, out=total, where=np.isfinite(comp))
     return total
+
+
+#: Scores within this relative distance of a positive ``min_score`` after the
+#: tier kernel's plain sum are summed again, compensated: far more than the plain
+#: sum's error, so that every decision near a threshold uses the compensated score.
+_NEAR = 1e-9
 
 
 # --------------------------------------------------------------------------- tiers
@@ -981,6 +995,9 @@ def _tier_kernel(
     tmp_buf = np.empty(size, dtype=bool)
     req_buf = np.empty(size, dtype=bool)
     rank_buf = np.empty(size, dtype=np.int64)
+    near_buf = np.empty(size, dtype=bool)
+    # positive min_scores: the thresholds where a score's rounding can matter
+    levels = sorted({t.min_score for t in program.tiers if t.min_score and t.min_score > 0})
     for start in range(0, n, size):
         stop = min(start + size, n)
         m = stop - start
@@ -988,7 +1005,19 @@ def _tier_kernel(
         ok, tmp, req = ok_buf[:m], tmp_buf[:m], req_buf[:m]
         sc = score[start:stop]
         if card is not None:
-            _score(card, block, m, unsigned, buf=buf[:m], out=sc)
+            # a plain sum first; scores near a threshold are summed again, compensated
+            _score(card, block, m, unsigned, buf=buf[:m], out=sc, compensated=False)
+            near = near_buf[:m]
+            near.fill(False)
+            for level in levels:
+                np.subtract(sc, level, out=buf[:m])
+                np.abs(buf[:m], out=buf[:m])
+                np.less_equal(buf[:m], _NEAR * level, out=tmp)
+                near |= tmp
+            rows = np.flatnonzero(near)
+            if rows.size:
+                sub = {k: v[rows] for k, v in block.items()}
+                sc[rows] = _score(card, sub, rows.size, unsigned)
             if not np.isfinite(sc).all():
                 _score_overflow(card, block, int(np.argmin(np.isfinite(sc))), start)
         if required:
