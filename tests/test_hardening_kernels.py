@@ -471,6 +471,28 @@ def test_partners_clearly_below_min_score_are_not_in_the_tier(
 
 
 @given(
+    st.lists(st.integers(1, 20), min_size=1, max_size=6),
+    st.lists(st.decimals(min_value="0.01", max_value=1000, places=2), min_size=6, max_size=6),
+    st.sampled_from([1, 10, 100, 7, 3]),
+)
+def test_weighted_index_full_marks_reach_a_min_score_of_scale(
+    weights: list[int], full: list[Decimal], scale: int
+) -> None:
+    # caps scale * w / sum(w) add up to scale exactly, their floats may not
+    metrics = [f"m{i}" for i in range(len(weights))]
+    card = ck.Scorecard.weighted_index(
+        dict(zip(metrics, weights)),
+        {m: float(f) for m, f in zip(metrics, full)},
+        scale=scale,
+    )
+    program = ck.Program([ck.Tier("M"), ck.Tier("Top", min_score=scale)], scorecard=card)
+    at_full = {m: [float(f)] for m, f in zip(metrics, full)}
+    ev = ck.evaluate(program, at_full)
+    assert ev.tier.tolist() == [1]
+    assert card.max_score == pytest.approx(scale, rel=1e-15)
+
+
+@given(
     st.lists(st.decimals(min_value=0, max_value=1000, places=2), min_size=1, max_size=8),
 )
 def test_requirement_met_by_a_float_sum_of_decimals(parts: list[Decimal]) -> None:

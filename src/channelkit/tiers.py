@@ -358,8 +358,12 @@ class Scorecard:
 
     @property
     def max_score(self) -> float:
-        """The highest score the card can give (inf if an item is uncapped)."""
-        return float(sum(item.max_points for item in self.items))
+        """The highest score the card can give (inf if an item is uncapped).
+
+        The caps are added exactly (:func:`math.fsum`) and rounded once.
+        """
+        caps = [item.max_points for item in self.items]
+        return math.inf if any(math.isinf(c) for c in caps) else math.fsum(caps)
 
     def score(
         self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
@@ -632,7 +636,8 @@ def _check_ladder(
     if scorecard is not None:
         top = scorecard.max_score
         for tier in tiers:
-            if tier.min_score is not None and tier.min_score > top:
+            # within the tolerance of evaluate, a min_score at the top is reachable
+            if tier.min_score is not None and _floor(tier.min_score) > top:
                 raise ProgramDefinitionError(
                     f"tier {tier.name!r} needs min_score {_fmt(tier.min_score)} but the "
                     f"scorecard gives at most {_fmt(top)} points, so nobody can reach it"
