@@ -729,3 +729,34 @@ def test_region_rule_over_any_names(regions: list[str]) -> None:
             ck.WorkloadModel().hours(cols)
     h = ck.WorkloadModel(default_region_hours=1.5).hours(cols)
     assert h.tolist() == [40.0 + known.get(r, 1.5) for r in stripped]
+
+
+@settings(max_examples=100)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.floats(0.0, 100.0), st.floats(1e300, MAX)),
+            st.one_of(st.floats(0.0, 50.0), st.floats(1e300, MAX)),
+            st.one_of(st.floats(0.0, 5.0), st.floats(1e300, MAX)),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.one_of(st.floats(1.0, 3000.0), st.floats(1e300, MAX)),
+)
+def test_managers_needed_is_right_or_an_input_error(
+    classes: list[tuple[float, float, float]], hours: float
+) -> None:
+    counts, touches, per_touch = (list(c) for c in zip(*classes))
+    exact = sum(Fraction(a) * Fraction(b) * Fraction(c) for a, b, c in classes) / Fraction(hours)
+    try:
+        got = ck.managers_needed(counts, touches, per_touch, hours_available=hours)
+    except ck.InvalidInputError as err:
+        got, message = -1, str(err)
+    if got < 0:
+        assert "largest float" in message
+        assert exact > Fraction(MAX) * (1 - Fraction(1, 10**9))
+        return
+    # the documented tolerance (1e-12) and, beyond the float range of the plain sum,
+    # logarithms (a relative 1e-12 or so)
+    assert abs(Fraction(got) - exact) <= 1 + exact * Fraction(1, 10**11)

@@ -58,7 +58,8 @@ def managers_needed(
     ------
     InvalidInputError
         For negative or NaN counts, touches or hours, arrays of different
-        lengths, non-positive ``hours_available`` or ``utilisation`` outside (0, 1].
+        lengths, non-positive ``hours_available`` or ``utilisation`` outside (0, 1],
+        or a workload needing more managers than the largest float.
 
     Notes
     -----
@@ -92,10 +93,27 @@ def managers_needed(
             "counts, touches_per_year and hours_per_touch must have the same length "
             f"(got shapes {n.shape}, {f.shape}, {t.shape}); a scalar applies to every class"
         )
-    total = float(np.sum(n * f * t))
     hours = check_positive(hours_available, "hours_available")
     util = check_fraction(utilisation, "utilisation", include_zero=False)
-    ratio = total / (hours * util)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = float(np.sum(n * f * t)) / (hours * util)
+    if not math.isfinite(ratio):
+        # a product or the sum overflowed: add the classes' manager shares from logarithms
+        with np.errstate(divide="ignore", over="ignore"):
+            logs = np.log(n) + np.log(f) + np.log(t) - math.log(hours) - math.log(util)
+            top = float(np.max(logs))
+            if top == -math.inf:  # every class has a zero factor
+                ratio = 0.0
+            else:
+                try:
+                    ratio = math.exp(top) * float(np.sum(np.exp(logs - top)))
+                except OverflowError:
+                    ratio = math.inf
+    if not math.isfinite(ratio):
+        raise InvalidInputError(
+            "counts x touches_per_year x hours_per_touch need more managers than the largest "
+            f"float ({np.finfo(np.float64).max:.4g}); check the units of the inputs"
+        )
     return math.ceil(ratio * (1.0 - 1e-12)) if ratio > 0 else 0
 
 
