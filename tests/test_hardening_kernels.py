@@ -324,6 +324,21 @@ def test_assign_on_huge_workloads_is_no_false_infeasibility() -> None:
     assert res.capacity.tolist() == [1.7e308] * 3
 
 
+def test_assign_on_huge_costs() -> None:
+    cost = np.full((3, 2), 1e308)
+    cost[:, 1] = 5e307
+    res = ck.assign([1.0, 1.0, 1.0], [10.0, 10.0], cost=cost, objective="cost")
+    assert res.manager.tolist() == [1, 1, 1]
+    assert res.total_cost == res.value == pytest.approx(1.5e308)
+    res = ck.assign([1.0] * 3, [10.0, 10.0], cost=np.full((3, 2), -5e307), objective="cost")
+    assert res.total_cost == pytest.approx(-1.5e308) and res.optimal
+    with pytest.raises(ck.InvalidInputError, match="cost: the total cost"):
+        ck.assign([1.0] * 3, [10.0, 10.0], cost=np.full((3, 2), -1e308), objective="cost")
+    # balance with a cost matrix whose total cannot be a float
+    with pytest.raises(ck.InvalidInputError, match="cost"):
+        ck.assign([1.0] * 3, [10.0, 10.0], cost=cost)
+
+
 @settings(max_examples=25)
 @given(
     st.lists(st.floats(0.0, 1.0), min_size=1, max_size=7),
