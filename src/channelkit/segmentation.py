@@ -6,6 +6,11 @@ little. This module measures that shape with vectorized kernels (each works
 on a million partners in milliseconds) and summarises it in a
 :class:`ChannelProfile`.
 
+The statistics are scale-free, and the kernels compute them correctly on
+any finite input: amounts near the float limits (``1e308``) or tiny ones
+(subnormal numbers) are scaled by a power of two before they are summed,
+so that no sum overflows to ``inf`` and no share is lost.
+
 Examples
 --------
 >>> import channelkit as ck
@@ -57,6 +62,36 @@ SEGMENTS: tuple[str, str, str] = ("contributor", "potential", "long_tail")
 
 def _amounts(values: ArrayLike, name: str, *, allow_empty: bool = False) -> NDArray[np.float64]:
     return as_float_array(values, name, ndim=1, nonnegative=True, allow_empty=allow_empty)
+
+
+#: Largest and smallest magnitudes the kernels sum as they are; beyond them the
+#: amounts are first scaled by a power of two (see :func:`_scale_exponent`).
+_SAFE_HI = 2.0**500
+_SAFE_LO = 2.0**-500
+
+
+def _scale_exponent(x: NDArray[np.float64]) -> int:
+    """Power of two ``e`` such that ``x * 2**-e`` has its largest entry in [0.5, 1).
+
+    0 (no scaling) for amounts whose sums can neither overflow nor lose
+    precision to subnormal numbers. Shares, the Gini coefficient and every other
+    scale-free statistic are unchanged by scaling with a power of two (it is
+    exact), so near the float limits the kernels scale before they sum:
+    ``gini([1e308, 1e308, 0.5e308])`` is 2/15, not the 0 that an overflowing
+    sum would give.
+    """
+    if x.size == 0:
+        return 0
+    top = float(x.max())
+    if top == 0.0 or _SAFE_LO <= top <= _SAFE_HI:
+        return 0
+    return math.frexp(top)[1]
+
+
+def _scaled(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``x`` scaled by :func:`_scale_exponent` (``x`` itself when no scaling is needed)."""
+    e = _scale_exponent(x)
+    return x if e == 0 else np.ldexp(x, -e)
 
 
 @overload
@@ -150,21 +185,24 @@ def _pareto_codes(rev: NDArray[np.float64], c_share: float, t_share: float) -> N
     out = np.ones(n, dtype=np.int8)
     if n == 0:
         return out
-    total = float(rev.sum())
+    # sums over amounts scaled by a power of two cannot overflow (the labels are unchanged)
+    total = float(_scaled(rev).sum())
     # Only the sorted *values* are needed to find the two cut points; the labels then
     # follow from comparisons with the cut values (ties broken by input position). This
     # avoids an indirect sort, which is about ten times slower than sorting values.
     asc = np.sort(rev)
     desc = asc[::-1]
+    asc_s = _scaled(asc)
+    desc_s = asc_s[::-1]
     # Relative tolerance so that a share hit exactly (e.g. 80 of 100) is not lost to rounding.
     tol = 1e-12 * total
     k = (
-        int(np.searchsorted(np.cumsum(desc), c_share * total - tol, side="left")) + 1
+        int(np.searchsorted(np.cumsum(desc_s), c_share * total - tol, side="left")) + 1
         if total > 0
         else 0
     )
     k = min(k, n)
-    t = int(np.searchsorted(np.cumsum(asc), t_share * total + tol, side="right"))
+    t = int(np.searchsorted(np.cumsum(asc_s), t_share * total + tol, side="right"))
     t = min(t, n - k)
     if t:
         cut = asc[t - 1]
@@ -221,8 +259,11 @@ def gini(values: ArrayLike) -> float:
     >>> gini([0.0, 0.0, 0.0, 10.0])
     0.75
     """
-    x = _amounts(values, "values")  # a private copy: sort it in place
+    x = _amounts(values, "values")  # a private copy: sort and scale it in place
     x.sort()
+    e = _scale_exponent(x)
+    if e:
+        np.ldexp(x, -e, out=x)
     n = int(x.shape[0])
     total = float(x.sum())
     if total == 0.0 or x[0] == x[-1]:
@@ -258,7 +299,7 @@ def lorenz_curve(values: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.flo
     >>> x.tolist(), y.tolist()
     ([0.0, 0.5, 1.0], [0.0, 0.25, 1.0])
     """
-    v = np.sort(_amounts(values, "values"))
+    v = _scaled(np.sort(_amounts(values, "values")))
     n = v.shape[0]
     x = np.arange(n + 1, dtype=np.float64) / n
     total = float(v.sum())
@@ -313,7 +354,7 @@ def top_share(values: ArrayLike, k: float) -> float:
     >>> top_share([50.0, 30.0, 10.0, 10.0], 0.5)
     0.8
     """
-    v = _amounts(values, "values")
+    v = _scaled(_amounts(values, "values"))
     n = v.shape[0]
     count = _top_count(k, n)
     total = float(v.sum())
@@ -363,7 +404,7 @@ def hhi(values: ArrayLike, *, scale: float = 1.0) -> float:
     >>> hhi([3.0, 1.0], scale=10_000)
     6250.0
     """
-    v = _amounts(values, "values")
+    v = _scaled(_amounts(values, "values"))
     factor = check_positive(scale, "scale")
     total = float(v.sum())
     if total == 0.0:
@@ -797,6 +838,7 @@ class ChannelProfile(ResultMixin):
 def _mix(
     labels: NDArray[np.str_], revenue: NDArray[np.float64], order: Sequence[str]
 ) -> dict[str, tuple[int, float]]:
+    revenue = _scaled(revenue)  # shares only: scale so that the sums cannot overflow
     total = float(revenue.sum())
     uniq, inv = np.unique(labels, return_inverse=True)
     counts = np.bincount(inv, minlength=uniq.size)
@@ -827,7 +869,14 @@ def profile_channel(
     Raises
     ------
     InvalidInputError
-        For an empty population or invalid columns.
+        For an empty population, invalid columns, or revenue adding up to
+        more than the largest float (``total_revenue`` would be infinite).
+
+    Notes
+    -----
+    Every statistic is computed on finite revenue however large: sums are
+    taken after scaling by a power of two (which is exact), so revenue near
+    the float limits gives the same shares as revenue in units of one.
 
     Examples
     --------
@@ -848,7 +897,15 @@ def profile_channel(
     known = growth[~np.isnan(growth)]
     qs = (10, 25, 50, 75, 90)
     pcts = {f"p{q}": float(v) for q, v in zip(qs, np.percentile(known, qs))} if known.size else {}
-    total = float(rev.sum())
+    e = _scale_exponent(rev)
+    try:
+        total = math.ldexp(float(np.ldexp(rev, -e).sum()), e) if e else float(rev.sum())
+    except OverflowError:
+        raise InvalidInputError(
+            f"the partners' revenue adds up to more than the largest float "
+            f"({np.finfo(np.float64).max:.4g}), so total_revenue cannot be reported; "
+            "express revenue in larger units (thousands, millions)"
+        ) from None
     x, y = lorenz_curve(rev)
     keep = np.unique(np.linspace(0, len(pf), min(len(pf) + 1, _CURVE_POINTS)).round().astype(int))
     return ChannelProfile(

@@ -20,6 +20,19 @@ and must be >= 0, unless it is listed in :attr:`Program.signed_metrics`
 (default ``("growth",)``): growth rates and other signed indicators may be
 negative. Points from a negative value are 0.
 
+Thresholds
+----------
+Thresholds are inclusive and decided the way a person adding the numbers
+would. Scores are summed with compensated summation (the exact sum of the
+items' points, rounded once), and a score or metric counts as meeting a
+threshold :math:`t` when it is at least :math:`t - \\epsilon |t|`, with
+:math:`\\epsilon` = :data:`THRESHOLD_RTOL` = 1e-12: decimal metrics whose points
+add up to exactly 70 meet a 70-point tier, although their floating-point sum
+may fall an ulp short. The same rule decides :func:`evaluate`,
+:meth:`Evaluation.gaps` (a gap within the tolerance is 0, never a rounding
+residue), :func:`audit_program`, :func:`channelkit.progress` and
+:func:`channelkit.program_impact`.
+
 Examples
 --------
 A checklist ladder:
@@ -67,6 +80,9 @@ from ._render import (
     fmt_pct,
     one_line,
 )
+from ._scoring import THRESHOLD_RTOL as THRESHOLD_RTOL
+from ._scoring import score_overflow as _score_overflow
+from ._scoring import threshold_floor as _floor
 from ._scoring import tier_kernel as _tier_kernel
 from ._scoring import total_score as _score
 from ._validation import as_float_array, as_int_array, as_real, check_fraction, check_positive
@@ -196,10 +212,21 @@ class ScoreItem:
         Raises
         ------
         InvalidInputError
-            For NaN or non-numeric values.
+            For NaN or non-numeric values, or finite values whose points
+            exceed the largest float.
         """
         x = as_float_array(values, f"values of {self.metric!r}", ndim=None, allow_inf=True)
-        return _item_points(self, x)
+        with np.errstate(over="ignore"):
+            out = _item_points(self, x)
+        over = np.isinf(out) & np.isfinite(x)
+        if over.any():
+            value = float(x[np.unravel_index(int(np.argmax(over)), x.shape)])
+            raise InvalidInputError(
+                f"values of {self.metric!r}: {value!r} x {self.points_per_unit!r} points is more "
+                f"than the largest float ({np.finfo(np.float64).max:.4g}); express the metric "
+                "in larger units or cap the item (max_points)"
+            )
+        return out
 
 
 def _item_points(item: ScoreItem, x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -342,8 +369,12 @@ class Scorecard:
 
     @property
     def max_score(self) -> float:
-        """The highest score the card can give (inf if an item is uncapped)."""
-        return float(sum(item.max_points for item in self.items))
+        """The highest score the card can give (inf if an item is uncapped).
+
+        The caps are added exactly (:func:`math.fsum`) and rounded once.
+        """
+        caps = [item.max_points for item in self.items]
+        return math.inf if any(math.isinf(c) for c in caps) else math.fsum(caps)
 
     def score(
         self, partners: PortfolioLike, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
@@ -366,7 +397,10 @@ class Scorecard:
         cols = _metric_columns(
             pf, dict.fromkeys(self.metrics, "the scorecard"), set(signed_metrics)
         )
-        return _score(self, cols, len(pf))
+        out = _score(self, cols, len(pf))
+        if not np.isfinite(out).all():
+            _score_overflow(self, cols, int(np.argmin(np.isfinite(out))), 0)
+        return out
 
     def points(
         self, partners: PortfolioLike, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
@@ -375,7 +409,11 @@ class Scorecard:
         pf = as_portfolio(partners)
         users = dict.fromkeys(self.metrics, "the scorecard")
         cols = _metric_columns(pf, users, set(signed_metrics))
-        return np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
+        with np.errstate(over="ignore"):
+            out = np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
+        if not np.isfinite(out).all():
+            _score_overflow(self, cols, int(np.argmin(np.isfinite(out).all(axis=1))), 0)
+        return out
 
 
 # --------------------------------------------------------------------------- tiers
@@ -628,7 +666,8 @@ def _check_ladder(
     if scorecard is not None:
         top = scorecard.max_score
         for tier in tiers:
-            if tier.min_score is not None and tier.min_score > top:
+            # within the tolerance of evaluate, a min_score at the top is reachable
+            if tier.min_score is not None and _floor(tier.min_score) > top:
                 raise ProgramDefinitionError(
                     f"tier {tier.name!r} needs min_score {_fmt(tier.min_score)} but the "
                     f"scorecard gives at most {_fmt(top)} points, so nobody can reach it"
@@ -821,6 +860,13 @@ class Program:
     def benefit_cost(self, tier: Any, revenue: Any) -> NDArray[np.float64]:
         """Yearly benefit cost of partners in tiers ``tier`` (index, -1 for none) [currency/year].
 
+        Raises
+        ------
+        InvalidInputError
+            For a tier index out of range, negative or non-finite revenue,
+            ``tier`` and ``revenue`` of different shapes (unless one is a
+            scalar), or a cost beyond the largest float.
+
         Examples
         --------
         >>> p = Program([Tier("A"), Tier("B", requirements={"x": 1}, benefits=Benefits(mdf=100))])
@@ -832,9 +878,24 @@ class Program:
         if t.size and t.max() >= k:
             raise InvalidInputError(f"tier = {int(t.max())} is not a tier index in [-1, {k - 1}]")
         rev = as_float_array(revenue, "revenue", ndim=(0, 1), nonnegative=True)
+        if t.ndim and rev.ndim and t.shape != rev.shape:
+            raise InvalidInputError(
+                f"tier and revenue must have the same shape (one tier per revenue) or one of "
+                f"them must be a scalar, got tier of shape {t.shape} and revenue of shape "
+                f"{rev.shape}"
+            )
         rate = np.array([x.benefits.rate for x in self.tiers] + [0.0])
         fixed = np.array([x.benefits.fixed for x in self.tiers] + [0.0])
-        return np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
+        if not np.isfinite(out).all():
+            i = int(np.argmin(np.isfinite(out).ravel()))
+            raise InvalidInputError(
+                f"the benefit cost of entry {i} (tier {int(t.ravel()[i % t.size])}) exceeds "
+                f"the largest float "
+                f"({np.finfo(np.float64).max:.4g}); express revenue in larger units"
+            )
+        return out
 
     def evaluate(self, partners: PortfolioLike) -> Evaluation:
         """Evaluate ``partners`` against this program; see :func:`evaluate`."""
@@ -968,7 +1029,8 @@ def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
     InvalidInputError
         If a metric the program uses is missing, NaN, or negative while not
         in :attr:`Program.signed_metrics`; the message names the metric and
-        the first offending partner.
+        the first offending partner. Also if a partner's score exceeds the
+        largest float (an uncapped item on a huge metric).
 
     Notes
     -----
@@ -987,6 +1049,12 @@ def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
     other columns are converted and checked when :attr:`Evaluation.partners`
     is first read (by :meth:`Evaluation.by_tier`, :meth:`Evaluation.gaps`,
     the report...); an invalid value there raises then.
+
+    The score :math:`S` is the compensated sum of the items' points, and
+    ":math:`\\ge`" allows for rounding: a value :math:`v` meets a threshold
+    :math:`t` when :math:`v \\ge t - \\epsilon |t|` with :math:`\\epsilon` =
+    :data:`THRESHOLD_RTOL` (1e-12). A partner whose decimal metrics earn
+    exactly a tier's ``min_score`` is in the tier.
 
     Examples
     --------
@@ -1279,7 +1347,9 @@ class Evaluation(ResultMixin):
         increase is checked in floating point: where rounding would leave
         :math:`x_i` plus the increase an ulp short of the threshold, it is
         nudged up, so that evaluating the raised metric always reaches the
-        target's ``min_score``.
+        target's ``min_score``. Rules are met within the tolerance of
+        :func:`evaluate` (:data:`THRESHOLD_RTOL`), and a rule met within it has
+        a gap of exactly 0.
 
         Examples
         --------
@@ -1488,10 +1558,19 @@ class Gaps(ResultMixin):
         return np.asarray((self.target >= 0) & (self.distance == 0), dtype=bool)
 
     def closest(self, k: int = 10) -> NDArray[np.intp]:
-        """Row positions of the ``k`` partners with a target but not there yet, closest first."""
+        """Row positions of the ``k`` partners with a target but not there yet, closest first.
+
+        Raises
+        ------
+        InvalidInputError
+            Unless ``k`` is a whole number >= 0 (an int, not a bool, a float or
+            a string).
+        """
+        if isinstance(k, bool | np.bool_) or not isinstance(k, int | np.integer) or k < 0:
+            raise InvalidInputError(f"k must be a whole number >= 0 (an int), got {k!r}")
         cand = np.flatnonzero((self.target >= 0) & (self.distance > 0))
         order = np.argsort(self.distance[cand], kind="stable")
-        return np.asarray(cand[order[: max(int(k), 0)]], dtype=np.intp)
+        return np.asarray(cand[order[: int(k)]], dtype=np.intp)
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
         """The gaps as columns: id, tier, target, short_<metric>, points, ...
@@ -1558,16 +1637,21 @@ def _closing_increase(
     p = _item_points(item, x)
     with np.errstate(invalid="ignore", over="ignore"):
         inc = np.maximum((p + gap) / item.points_per_unit - x, 0.0)
+    # the increase reaches need itself (so the raised score is at least min_score
+    # without any tolerance) unless the item's cap stops short of it but within
+    # the tolerance of evaluate: then it reaches the cap
+    goal = need
     if math.isfinite(item.max_points):
         # the best the item can do: the score with the item at its cap
         at_cap = _score(card, {**cols, item.metric: np.full(m, np.inf)}, m)
-        inc[at_cap < need] = np.inf
+        inc[~(at_cap >= _floor(need))] = np.inf
+        goal = np.where(at_cap >= need, need, _floor(need))
     rows = np.flatnonzero(np.isfinite(inc))
     step = np.zeros(rows.size)
     while rows.size:
         y = x[rows] + inc[rows]
         short = _score(card, {k: v[rows] for k, v in cols.items()} | {item.metric: y}, rows.size)
-        fail = short < need[rows]
+        fail = short < goal[rows]
         rows, y, step = rows[fail], y[fail], step[fail]
         if not rows.size:
             break
@@ -1610,11 +1694,14 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
             continue
         rel = np.zeros(sel.size)
         for m, minimum in tier.requirements.items():
-            short = np.maximum(minimum - ev.values[m][sel], 0.0)
+            x = ev.values[m][sel]
+            # met within the tolerance of evaluate: no gap, never a rounding residue
+            short = np.where(x >= _floor(minimum), 0.0, minimum - x)
             shortfall[m][sel] = short
             rel = np.maximum(rel, short / abs(minimum) if minimum != 0 else short)
         if tier.min_score is not None and points is not None:
-            short = np.maximum(tier.min_score - ev.score[sel], 0.0)
+            sc = ev.score[sel]
+            short = np.where(sc >= _floor(tier.min_score), 0.0, tier.min_score - sc)
             points[sel] = short
             rel = np.maximum(rel, short / tier.min_score if tier.min_score > 0 else short)
             for it in required_items:
@@ -2055,7 +2142,7 @@ def _crowded(a: _Audit) -> _Keyed:
 def _above_population(a: _Audit) -> _Keyed:
     for k, tier in enumerate(a.program.tiers):
         for j, (rule, threshold, col) in enumerate(a.rules(k)):
-            meets = float(np.mean(col >= threshold))
+            meets = float(np.mean(col >= _floor(threshold)))
             if meets < a.rare:
                 message = (
                     f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
@@ -2069,7 +2156,7 @@ def _below_population(a: _Audit) -> _Keyed:
         if k == 0:
             continue
         for j, (rule, threshold, col) in enumerate(a.rules(k)):
-            meets = float(np.mean(col >= threshold))
+            meets = float(np.mean(col >= _floor(threshold)))
             if a.rare <= meets and meets >= a.crowded:
                 message = (
                     f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
