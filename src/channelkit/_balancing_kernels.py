@@ -131,6 +131,7 @@ def makespan_bound_general(
     kmax: IntArray,
     split: bool = True,
     comps: tuple[int, IntArray, IntArray] | None = None,
+    w1: FloatArray | None = None,
 ) -> float:
     """Lower bound of the largest relative load ``max_i load_i / cap_i``.
 
@@ -139,7 +140,9 @@ def makespan_bound_general(
     the smallest workloads with the largest capacity, per connected
     component of the eligibility graph (``comps``, from :func:`components`,
     when already known). ``kmax`` (headcount caps) is passed down to the
-    components but does not strengthen the bound.
+    components but does not strengthen the bound. ``w1``: the (n,) workloads
+    when ``W`` is their broadcast (components any manager of which may take
+    any partner then cost O(n + m)).
     """
     n, m = W.shape
     if n == 0:
@@ -150,17 +153,20 @@ def makespan_bound_general(
     if n_comp > 1:
         assert jlab is not None
         assert ilab is not None
-        return max(
-            makespan_bound_general(
-                W[jlab == c][:, ilab == c],
-                cap[ilab == c],
-                elig[jlab == c][:, ilab == c],
-                kmax[ilab == c],
-                split=False,
-            )
-            for c in range(n_comp)
-            if (jlab == c).any()
-        )
+        best = -math.inf
+        for c in range(n_comp):  # loop over components (regions), not partners
+            rows, cols = np.flatnonzero(jlab == c), np.flatnonzero(ilab == c)
+            if rows.size == 0:
+                continue
+            sub = elig[np.ix_(rows, cols)]
+            if w1 is not None and sub.all():  # the same value, without an (n, m) copy
+                val = makespan_bound_uniform(w1[rows], cap[cols])
+            else:
+                val = makespan_bound_general(
+                    W[np.ix_(rows, cols)], cap[cols], sub, kmax[cols], split=False
+                )
+            best = max(best, val)
+        return best
     rel = np.where(elig, W / cap, np.inf)
     best = float(rel.min(axis=1).max())
     wmin = np.where(elig, W, np.inf).min(axis=1)
@@ -182,7 +188,25 @@ def makespan_bound_uniform(w: FloatArray, cap: FloatArray) -> float:
     return max(best, makespan_bound_identical(w, cap.shape[0]) / cmax)
 
 
-def components(elig: BoolArray) -> tuple[int, IntArray, IntArray]:
+def row_groups(elig: BoolArray) -> tuple[IntArray, IntArray] | None:
+    """Partners with the same eligibility row (a region): first row of each group, group of each row.
+
+    None when every row is distinct. O(n m / 8) on the rows packed as bits.
+    """
+    n, m = elig.shape
+    if n == 0 or m == 0:
+        return None
+    packed = np.ascontiguousarray(np.packbits(elig, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(n)
+    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+    if uniq.shape[0] == n:
+        return None
+    return first.astype(np.int64), inv.reshape(n).astype(np.int64)
+
+
+def components(
+    elig: BoolArray, groups: tuple[IntArray, IntArray] | None | bool = True
+) -> tuple[int, IntArray, IntArray]:
     """Connected components of the bipartite partner-manager eligibility graph.
 
     Returns the number of components and the component label of every
@@ -191,19 +215,17 @@ def components(elig: BoolArray) -> tuple[int, IntArray, IntArray]:
     components never share a manager, so bounds (and problems) decompose.
     Partners with the same eligibility row (a region) are one node of the
     graph, so the work is O(n m / 8) for the rows plus the graph of distinct
-    rows.
+    rows (``groups``: :func:`row_groups`, when already known).
     """
     n, m = elig.shape
-    if n == 0 or m == 0:
-        return _components_graph(elig)
-    packed = np.ascontiguousarray(np.packbits(elig, axis=1))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(n)
-    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-    if uniq.shape[0] == n or not elig[first].any(axis=1).all():
+    if groups is True:
+        groups = row_groups(elig)
+    if groups is None or groups is False or not elig[groups[0]].any(axis=1).all():
         # all rows distinct, or partners without a manager (each its own component)
         return _components_graph(elig)
+    first, inv = groups
     k, lrow, lman = _components_graph(np.asarray(elig[first]))
-    jlab = lrow[inv.reshape(n)]
+    jlab = lrow[inv]
     # renumber as the graph of all partners would: by first partner, then
     # managers without partners in index order
     start = np.full(k, n + m, dtype=np.int64)
@@ -1216,6 +1238,35 @@ def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
     manager = np.full(n, -1, dtype=np.int64)
     manager[flow.row[sel] - 1] = flow.col[sel] - 1 - n
     return int(res.flow_value), manager
+
+
+def headcount_placeable(
+    elig: BoolArray, kmax: IntArray, groups: tuple[IntArray, IntArray] | None | bool = True
+) -> int:
+    """How many partners eligibility and headcount caps can place: the value of :func:`headcount_flow`.
+
+    Partners with the same eligibility row are one node (capacity: their
+    number), so with regions the network is small whatever the partners
+    (``groups``: :func:`row_groups`, when already known).
+    """
+    if groups is True:
+        groups = row_groups(elig)
+    if groups is None or groups is False:
+        return headcount_flow(elig, kmax)[0]
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = elig.shape
+    first, inv = groups
+    size = np.bincount(inv, minlength=first.size)
+    g_elig = elig[first]
+    k = first.size
+    gj, ii = np.nonzero(g_elig)
+    src, sink = 0, k + m + 1
+    tails = np.concatenate((np.zeros(k, dtype=np.int64), 1 + gj, 1 + k + np.arange(m)))
+    heads = np.concatenate((1 + np.arange(k), 1 + k + ii, np.full(m, sink)))
+    caps = np.concatenate((size, size[gj], np.minimum(kmax, n))).astype(np.int32)
+    g = sparse.csr_array((caps, (tails, heads)), shape=(k + m + 2, k + m + 2))
+    return int(maximum_flow(g, src, sink).flow_value)
 
 
 def lp_balance_bound(

@@ -85,11 +85,12 @@ LP_BOUND_PAIRS = 200_000
 #: Time limit [s] of ``method="exact"`` when none is given (the whole call).
 EXACT_TIME_LIMIT = 60.0
 #: Estimated time [s per eligible pair] scipy takes to build a MILP and hand
-#: it to HiGHS, before HiGHS' own clock starts (measured 2-10 us on 10^4 to
-#: 5 x 10^6 pairs); with a time limit the MILP runs only when this fits.
-MILP_SECONDS_PER_PAIR = 1e-5
+#: it to HiGHS, before HiGHS' own clock starts, up to 200,000 pairs (measured
+#: 2-3 us, growing to 8-10 us at 5 x 10^6 pairs: see :func:`_build_seconds`);
+#: the MILP runs only when this fits in half of the time left.
+MILP_SECONDS_PER_PAIR = 4.5e-6
 #: The same for the LP relaxation bounds.
-LP_SECONDS_PER_PAIR = 5e-6
+LP_SECONDS_PER_PAIR = 3e-6
 
 _BIG = np.iinfo(np.int64).max // 4
 
@@ -452,8 +453,13 @@ def _prepare(
     )
 
 
-def _check_feasible(p: _Problem) -> int:
-    """Raise InfeasibleError for the obvious impossibilities; return forced moves."""
+def _check_feasible(
+    p: _Problem, groups: tuple[NDArray[np.int64], NDArray[np.int64]] | None
+) -> int:
+    """Raise InfeasibleError for the obvious impossibilities; return forced moves.
+
+    ``groups``: partners with the same eligibility row (:func:`K.row_groups`).
+    """
     n = p.n
     none = ~p.elig.any(axis=1) if p.restricted else np.zeros(n, dtype=bool)
     if none.any():
@@ -465,6 +471,11 @@ def _check_feasible(p: _Problem) -> int:
         capw = p.cap * (1 + 1e-12)
         if p.w1 is not None and not p.restricted:
             nofit = p.w1 > capw.max()
+        elif p.w1 is not None and groups is not None:
+            # the largest eligible capacity per group of partners (a region)
+            first, inv = groups
+            top = np.where(np.asarray(p.elig)[first], capw[None, :], -np.inf).max(axis=1)
+            nofit = ~(top[inv] >= p.w1)
         else:
             nofit = ~(p.elig & (capw[None, :] >= p.W)).any(axis=1)
         if nofit.any():
@@ -475,7 +486,8 @@ def _check_feasible(p: _Problem) -> int:
                 f"partner {j} fits no eligible manager: it needs {p.W[j, i]:.6g} h even with "
                 f"manager {i}, whose capacity is {p.cap[i]:.6g} h"
             )
-        if p.w1 is not None and not p.restricted:
+        if p.w1 is not None:
+            # every partner has an eligible manager (checked above): its least workload is w1
             need = float(p.w1.sum())
         else:
             need = float(np.where(p.elig, p.W, np.inf).min(axis=1).sum())
@@ -492,7 +504,7 @@ def _check_feasible(p: _Problem) -> int:
             f"(short by {n - slots})"
         )
     if p.restricted and (p.kmax < n).any():
-        placed, _ = K.headcount_flow(p.elig, p.kmax)
+        placed = K.headcount_placeable(np.asarray(p.elig), p.kmax, groups)
         if placed < n:
             raise InfeasibleError(
                 f"headcount caps (max_partners) and eligibility together leave {n - placed} "
@@ -779,7 +791,7 @@ def _lower_bound(
             assert p.w1 is not None
             lb = K.makespan_bound_uniform(p.w1, p.cap)
         else:
-            lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax, comps=comps)
+            lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax, comps=comps, w1=p.w1)
             if not p.one_d and pairs <= LP_BOUND_PAIRS:
                 lp_time = clock.lp_time(pairs)
                 if lp_time is not None and lp_time <= 0:
@@ -803,6 +815,11 @@ def _lower_bound(
 def _is_opt(value: float, bound: float) -> bool:
     """``value`` equals the lower bound within a relative 1e-7 (HiGHS' gap criterion)."""
     return value - bound <= 1.01 * K.MIP_REL_GAP * abs(value) + 1e-300
+
+
+def _build_seconds(pairs: int, per_pair: float) -> float:
+    """Estimated time to build a model of ``pairs`` variables (slightly superlinear)."""
+    return pairs * per_pair * max(1.0, pairs / 200_000) ** 0.35
 
 
 def _pairs(p: _Problem) -> int:
@@ -841,7 +858,7 @@ class _Clock:
         """
         if not self.given:
             return None
-        build = pairs * LP_SECONDS_PER_PAIR
+        build = _build_seconds(pairs, LP_SECONDS_PER_PAIR)
         return min(self.limit / 2, self.left()) - build
 
 
@@ -917,9 +934,15 @@ def _fast_stage(
     method: Method,
 ) -> _Search:
     """The fast path: greedy and improvement passes (every method starts here)."""
-    # the fast path gets the whole budget under "fast"; otherwise a quarter
-    # (at most 5 s), the rest is for the MILP
-    share = clock.limit if method == "fast" else min(clock.limit / 4, 5.0)
+    # the fast path gets the whole budget under "fast", and under "exact" too
+    # (it stops early when it converges, and exact must never be worse than
+    # fast); under "auto" a quarter (at most 5 s), the rest is for the MILP
+    if method == "fast":
+        share = clock.limit
+    elif method == "exact":
+        share = clock.limit if clock.given else EXACT_TIME_LIMIT
+    else:
+        share = min(clock.limit / 4, 5.0)
     deadline = clock.t0 + share
     best: NDArray[np.int64] | None
     if p.objective == "balance":
@@ -986,7 +1009,7 @@ def _milp_budget(p: _Problem, clock: _Clock, choice: _Choice) -> float | None:
     """
     assert choice.milp_time is not None
     left = clock.left(clock.t0 + choice.milp_time)
-    build = _pairs(p) * MILP_SECONDS_PER_PAIR
+    build = _build_seconds(_pairs(p), MILP_SECONDS_PER_PAIR)
     if build > left / 2:
         return None
     return max(left - build, 0.01)
@@ -1200,13 +1223,16 @@ def assign(
     p = _prepare(workload, capacity, cost, eligible, max_partners, current, max_moves, objective)
     if p.n == 0:
         return _result(p, _Search(np.zeros(0, dtype=np.int64), 0.0, 0.0, True, "exact"))
-    forced = _check_feasible(p)
-    comps = _components(p)
-    lb, lp_rounded = _bounds_stage(p, clock, comps)
+    groups = K.row_groups(np.asarray(p.elig)) if p.restricted else None
+    forced = _check_feasible(p, groups)
+    comps = _components(p, groups)
     if comps is not None and comps[0] > 1 and p.objective == "balance" and p.current is None:
-        # with ``current`` the groups are not split: a group that does not hold
-        # the largest load must keep its partners where they are, not be rebalanced
-        return _assign_components(p, comps, clock, rng, method)
+        # each component is bounded and solved on its own (their largest bound
+        # is the bound of the whole). With ``current`` the groups are not
+        # split: a group that does not hold the largest load must keep its
+        # partners where they are, not be rebalanced
+        return _assign_components(p, comps, groups, clock, rng, method)
+    lb, lp_rounded = _bounds_stage(p, clock, comps)
     found = _fast_stage(p, forced, lb, clock, rng, lp_rounded, method)
     proven_fast = found.proven
     choice = _choose(p, method, found, forced, clock)
@@ -1255,13 +1281,15 @@ def assign(
     return _result(p, found, used)
 
 
-def _components(p: _Problem) -> tuple[int, NDArray[np.int64], NDArray[np.int64]] | None:
+def _components(
+    p: _Problem, groups: tuple[NDArray[np.int64], NDArray[np.int64]] | None
+) -> tuple[int, NDArray[np.int64], NDArray[np.int64]] | None:
     """Connected components of the eligibility graph, where the bound or the split needs them."""
     if p.objective != "balance" or (p.one_d and not p.restricted):
         return None
     if not p.restricted:  # one component: no graph to build
         return 1, np.zeros(p.n, dtype=np.int64), np.zeros(p.m, dtype=np.int64)
-    return K.components(np.asarray(p.elig))
+    return K.components(np.asarray(p.elig), groups)
 
 
 def _symmetric(p: _Problem) -> bool:
@@ -1301,6 +1329,7 @@ def _result(p: _Problem, found: _Search, used: str | None = None) -> Assignment:
 def _assign_components(
     p: _Problem,
     comps: tuple[int, NDArray[np.int64], NDArray[np.int64]],
+    groups: tuple[NDArray[np.int64], NDArray[np.int64]] | None,
     clock: _Clock,
     seed: np.random.Generator | None,
     method: Method,
@@ -1327,7 +1356,11 @@ def _assign_components(
         deadline = clock.t0 + EXACT_TIME_LIMIT
     else:
         deadline = math.inf
-    weight = np.bincount(jlab, weights=elig.sum(axis=1), minlength=n_comp)
+    if groups is not None:
+        row_pairs = np.count_nonzero(elig[groups[0]], axis=1)[groups[1]]
+    else:
+        row_pairs = np.count_nonzero(elig, axis=1)
+    weight = np.bincount(jlab, weights=row_pairs, minlength=n_comp)
     todo = float(weight.sum())
     methods: list[str] = []
     for c in range(n_comp):  # loop over components (regions), not partners
