@@ -53,7 +53,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _balancing_kernels as K
-from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
+from ._validation import SeedLike, as_bool_array, as_float_array, as_generator
 from .errors import InfeasibleError, InvalidInputError, SolverLimitError
 from .partners import Manager, as_portfolio
 from .workload import WorkloadModel
@@ -93,6 +93,8 @@ MILP_SECONDS_PER_PAIR = 4.5e-6
 LP_SECONDS_PER_PAIR = 3e-6
 
 _BIG = np.iinfo(np.int64).max // 4
+#: Largest headcount cap (2**53: floats hold it exactly); also stands for "no cap".
+_INT_LIMIT = 2**53
 
 
 # --------------------------------------------------------------------------- result
@@ -393,10 +395,15 @@ def _prepare(
         elig = as_bool_array(eligible, "eligible", shape=(n, m))
         restricted = not bool(elig.all())
     if max_partners is None:
-        kmax = np.full(m, _BIG, dtype=np.int64)
+        kmax = np.full(m, _INT_LIMIT, dtype=np.int64)
     elif isinstance(max_partners, numbers.Integral) and not isinstance(max_partners, bool):
         if int(max_partners) < 0:
             raise InvalidInputError(f"max_partners = {max_partners} must be >= 0")
+        if int(max_partners) > _INT_LIMIT:
+            raise InvalidInputError(
+                f"max_partners = {max_partners} is above {_INT_LIMIT:,}, the largest headcount "
+                "cap (leave max_partners out, or None, for no cap)"
+            )
         kmax = np.full(m, int(max_partners), dtype=np.int64)
     else:
         if np.ndim(max_partners) == 0:
@@ -404,7 +411,14 @@ def _prepare(
                 f"max_partners must be an int or an ({m},) array of ints, "
                 f"got the scalar {max_partners!r}"
             )
-        kmax = as_int_array(max_partners, "max_partners", ndim=1, min_value=0)
+        kmax = _whole_numbers(
+            max_partners,
+            "max_partners",
+            min_value=0,
+            max_value=_INT_LIMIT,
+            above=f"above {_INT_LIMIT:,}, the largest headcount cap (leave max_partners "
+            "out, or None, for no cap)",
+        )
         if kmax.shape != (m,):
             raise InvalidInputError(
                 f"max_partners must be an int or have shape ({m},), got {kmax.shape}"
@@ -418,15 +432,15 @@ def _prepare(
         raise InvalidInputError("objective='cost' needs a cost matrix of shape (n, m)")
     cur: NDArray[np.int64] | None = None
     if current is not None:
-        cur = as_int_array(current, "current", ndim=1, min_value=-1)
+        cur = _whole_numbers(
+            current,
+            "current",
+            min_value=-1,
+            max_value=m - 1,
+            above=f"not a manager index (expected -1 .. {m - 1})",
+        )
         if cur.shape != (n,):
             raise InvalidInputError(f"current must have shape ({n},), got {cur.shape}")
-        over = cur >= m
-        if over.any():
-            j = int(np.argmax(over))
-            raise InvalidInputError(
-                f"current[{j}] = {cur[j]} is not a manager index (expected -1 .. {m - 1})"
-            )
     mm: int | None = None
     if max_moves is not None:
         if isinstance(max_moves, bool) or not isinstance(max_moves, numbers.Integral):
@@ -451,6 +465,38 @@ def _prepare(
         mm,
         objective,
     )
+
+
+def _given(values: Any, index: int) -> str:
+    """The user's own spelling of ``values``' element ``index`` (flattened) for a message."""
+    try:
+        item = np.asarray(values).reshape(-1)[index]
+        out = item.item() if isinstance(item, np.generic) else item
+        return repr(out) if isinstance(out, numbers.Number) else str(out)
+    except (TypeError, ValueError, IndexError):  # pragma: no cover - ragged input
+        return "?"
+
+
+def _whole_numbers(
+    values: ArrayLike, name: str, *, min_value: int, max_value: int, above: str
+) -> NDArray[np.int64]:
+    """A 1-D array of whole numbers in [min_value, max_value], checked before the int cast.
+
+    Messages name the value as given (``1e+20``, ``2**70``), never a number
+    the cast wrapped around to.
+    """
+    arr = as_float_array(values, name, ndim=1)
+    checks = (
+        (arr != np.round(arr), "is not a whole number"),
+        (arr < min_value, f"is below the minimum {min_value}"),
+        (arr > max_value, f"is {above}"),
+    )
+    for bad, text in checks:
+        if bad.any():
+            j = int(np.argmax(bad))
+            raise InvalidInputError(f"{name}[{j}] = {_given(values, j)} {text}")
+    out: NDArray[np.int64] = arr.astype(np.int64)
+    return out
 
 
 def _check_feasible(
@@ -1535,8 +1581,14 @@ def _manager_arrays(
         dup = next(x for x in ids if ids.count(x) > 1)
         raise InvalidInputError(f"manager id {dup!r} appears more than once")
     caps = np.array([mgr.capacity for mgr in managers], dtype=np.float64)
+    for mgr in managers:
+        if mgr.max_partners is not None and mgr.max_partners > _INT_LIMIT:
+            raise InvalidInputError(
+                f"manager {mgr.id!r}: max_partners = {mgr.max_partners} is above "
+                f"{_INT_LIMIT:,}, the largest headcount cap (leave it out for no cap)"
+            )
     kmax = np.array(
-        [_BIG if mgr.max_partners is None else mgr.max_partners for mgr in managers],
+        [_INT_LIMIT if mgr.max_partners is None else mgr.max_partners for mgr in managers],
         dtype=np.int64,
     )
     return ids, caps, kmax, [mgr.region for mgr in managers]
@@ -1713,7 +1765,7 @@ def assign_portfolio(
         )
     eligible = None if elig.all() else elig
     cur = _current_indices(current, pf.ids, mids)
-    mp = None if (kmax >= _BIG).all() else kmax
+    mp = None if (kmax >= _INT_LIMIT).all() else kmax
     keys = np.zeros(n, dtype=bool)
     if spread_top is not None:
         if isinstance(spread_top, bool) or not isinstance(spread_top, numbers.Integral):
@@ -1746,17 +1798,35 @@ def assign_portfolio(
     cur1 = None if cur is None else cur[kidx]
     # the key accounts are few per manager, so their bound is weak and a MIP
     # rarely closes it quickly: under "auto" place them with the fast path
-    res1 = assign(
-        h[kidx],
-        capacity,
-        eligible=elig[kidx],
-        max_partners=fair,
-        current=cur1,
-        max_moves=max_moves,
-        time_limit=time_limit,
-        seed=seed,
-        method="fast" if method == "auto" else method,
-    )
+    try:
+        res1 = assign(
+            h[kidx],
+            capacity,
+            eligible=elig[kidx],
+            max_partners=fair,
+            current=cur1,
+            max_moves=max_moves,
+            time_limit=time_limit,
+            seed=seed,
+            method="fast" if method == "auto" else method,
+        )
+    except (InfeasibleError, SolverLimitError) as exc:
+        # the stage's own numbers (its partner count, the fair shares as caps)
+        # are not what the user passed: say it in the user's terms
+        moves = "" if max_moves is None else f" and max_moves = {max_moves}"
+        raise type(exc)(
+            f"spread_top = {spread_top}: the {kidx.size} key accounts cannot be spread at most "
+            f"{int(fair.max())} per manager (the fair share within each group of managers "
+            f"that can take them) within the managers' capacities, headcount caps, regions"
+            f"{moves}"
+            + (
+                " (proven)"
+                if isinstance(exc, InfeasibleError)
+                else " (none found within the limits; not a proof)"
+            )
+            + "; try a smaller spread_top"
+            + (" or a larger max_moves" if max_moves is not None else "")
+        ) from None
     # stage 2: everyone, with the key accounts pinned to their stage-1 manager
     elig2 = elig.copy()
     elig2[kidx] = False
@@ -1765,16 +1835,36 @@ def assign_portfolio(
     if cur2 is not None:
         cur2[kidx] = res1.manager
     mm2 = None if max_moves is None else max_moves - res1.moves
-    res2 = assign(
-        h,
-        capacity,
-        eligible=elig2,
-        max_partners=mp,
-        current=cur2,
-        max_moves=mm2,
-        time_limit=time_limit,
-        seed=seed,
-        method=method,
-    )
+    try:
+        res2 = assign(
+            h,
+            capacity,
+            eligible=elig2,
+            max_partners=mp,
+            current=cur2,
+            max_moves=mm2,
+            time_limit=time_limit,
+            seed=seed,
+            method=method,
+        )
+    except (InfeasibleError, SolverLimitError) as exc:
+        moves = (
+            ""
+            if max_moves is None
+            else f" and max_moves = {max_moves} (the key accounts' placement used "
+            f"{res1.moves} of them)"
+        )
+        raise type(exc)(
+            f"spread_top = {spread_top}: with the {kidx.size} key accounts spread first, the "
+            f"{n} partners do not fit the managers' capacities, headcount caps, regions{moves}"
+            + (
+                ""
+                if isinstance(exc, InfeasibleError)
+                else " within the limits (not a proof that none exists)"
+            )
+            + "; this holds for the key accounts' placement found, not for every placement: "
+            "try a smaller spread_top"
+            + (" or a larger max_moves" if max_moves is not None else "")
+        ) from None
     moves = 0 if cur is None else int(((cur >= 0) & (res2.manager != cur)).sum())
     return PortfolioAssignment(pf.ids, mids, attrs.evolve(res2, moves=moves), h, keys)
