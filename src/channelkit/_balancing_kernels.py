@@ -205,7 +205,7 @@ def row_groups(elig: BoolArray) -> tuple[IntArray, IntArray] | None:
 
 
 def components(
-    elig: BoolArray, groups: tuple[IntArray, IntArray] | None | bool = True
+    elig: BoolArray, groups: tuple[IntArray, IntArray] | bool | None = True
 ) -> tuple[int, IntArray, IntArray]:
     """Connected components of the bipartite partner-manager eligibility graph.
 
@@ -1241,7 +1241,7 @@ def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
 
 
 def headcount_placeable(
-    elig: BoolArray, kmax: IntArray, groups: tuple[IntArray, IntArray] | None | bool = True
+    elig: BoolArray, kmax: IntArray, groups: tuple[IntArray, IntArray] | bool | None = True
 ) -> int:
     """How many partners eligibility and headcount caps can place: the value of :func:`headcount_flow`.
 

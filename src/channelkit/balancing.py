@@ -16,9 +16,12 @@ with region eligibility, ``Manager.max_partners`` and a
 Two methods
 -----------
 ``"exact"``
-    A mixed-integer program solved by HiGHS (:func:`scipy.optimize.milp`):
-    proves optimality on small and medium instances. With ``current`` given a
-    second stage minimises the number of moves among optimal answers.
+    The fast path, then a mixed-integer program solved by HiGHS
+    (:func:`scipy.optimize.milp`) that keeps the fast answer unless it finds
+    a better one: never worse than ``"fast"``, and proves optimality on small
+    and medium instances. With ``current`` given a second stage minimises the
+    number of moves among optimal answers. The whole call stops after
+    ``time_limit`` (default 60 s), with the bound and the proven gap.
 ``"fast"``
     Vectorized greedy (longest job first, in rounds of one job per manager)
     followed by vectorized improvement: moves and swaps between the most and
@@ -82,7 +85,7 @@ AUTO_TIME_LIMIT = {"balance": 2.0, "cost": 60.0}
 
 #: LP relaxation bounds (HiGHS) are computed up to this many eligible pairs.
 LP_BOUND_PAIRS = 200_000
-#: Time limit [s] of ``method="exact"`` when none is given (the whole call).
+#: Time limit [s] of ``method="exact"`` when none is given (the whole call: 60 s).
 EXACT_TIME_LIMIT = 60.0
 #: Estimated time [s per eligible pair] scipy takes to build a MILP and hand
 #: it to HiGHS, before HiGHS' own clock starts, up to 200,000 pairs (measured
@@ -1180,15 +1183,27 @@ def assign(
     objective : {"balance", "cost"}
         Minimise the largest relative load, or the total cost within the caps.
     time_limit : float [s], optional
-        Wall-clock limit of the whole search: the LP bound gets at most half
-        of it, then the fast path and the MIP share the rest. The answer found
-        by then is returned with an honest ``optimal`` flag and lower bound.
+        Wall-clock limit of the whole call (feasibility checks, bounds,
+        building the models, solving, polishing): it returns within
+        ``max(1.5 * time_limit, time_limit + 1 s)``. The LP bound gets at
+        most half of it; a MILP runs only when building it fits in half of
+        what is left (scipy builds it before HiGHS' clock starts). The answer
+        found by then is returned with an honest ``optimal`` flag and lower
+        bound. Independent groups of managers (regions) share it in
+        proportion to their size. Default: none for ``"fast"``; 2 s for the
+        MILP of ``"auto"`` on balance problems, 60 s on cost problems; 60 s
+        for the whole of ``"exact"`` (``EXACT_TIME_LIMIT``).
     seed : int or numpy.random.Generator, optional
         Shuffles partners of equal workload before the fast path, so that
         ties are broken at random; None keeps them in input order. Either way
         the result is reproducible (the exact path is deterministic).
     method : {"auto", "exact", "fast"}
-        See the module documentation.
+        See the module documentation. ``"exact"`` starts from the fast
+        path's answer and keeps it unless the MILP finds a better one, so it
+        is never worse than ``"fast"``; ``Assignment.method`` then reads
+        ``"exact"`` when the MILP produced the answer, else ``"fast (proven
+        optimal)"``, ``"fast (exact did not improve)"`` or ``"fast (exact
+        skipped: the model does not fit the time limit)"``.
 
     Returns
     -------
