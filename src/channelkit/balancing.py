@@ -61,7 +61,7 @@ from ._optional import import_optional
 from ._render import Fact, Report, ResultMixin, Table, fmt_int, fmt_num, one_line, render_text
 from ._validation import SeedLike, as_bool_array, as_float_array, as_generator
 from .errors import InfeasibleError, InvalidInputError, SolverLimitError
-from .partners import Manager, as_portfolio
+from .partners import Manager, PortfolioLike, as_portfolio
 from .workload import WorkloadModel
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1902,7 +1902,7 @@ def _current_indices(
 
 
 def assign_portfolio(
-    partners: Any,
+    partners: PortfolioLike,
     managers: Sequence[Manager],
     *,
     model: WorkloadModel | None = None,

@@ -58,9 +58,16 @@ from ._render import (
     fmt_money,
     fmt_num,
 )
-from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
+from ._validation import (
+    SeedLike,
+    as_float_array,
+    as_whole,
+    check_fraction,
+    check_nonnegative,
+    check_positive,
+)
 from .errors import InfeasibleError, InvalidInputError
-from .partners import Portfolio, as_portfolio
+from .partners import Portfolio, PortfolioLike, as_portfolio
 from .workload import managers_needed
 
 if TYPE_CHECKING:
@@ -241,14 +248,7 @@ def partners_needed(
 
 
 def _check_scalar_positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise InvalidInputError(f"{name} is NaN; expected a positive number")
-    if not out > 0 or math.isinf(out):
-        raise InvalidInputError(f"{name} must be a positive finite number, got {value!r}")
-    return out
+    return check_positive(value, name)
 
 
 def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.float64]:
@@ -414,9 +414,7 @@ def _ramp_curve(value: Any) -> tuple[float, ...] | None:
 
 
 def _non_negative_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise InvalidInputError(f"{name} must be a non-negative int, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=0)
 
 
 def _lag_months(value: Any) -> int:
@@ -1046,9 +1044,7 @@ def _frozen_array(value: ArrayLike) -> NDArray[Any]:
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=minimum)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -1461,7 +1457,7 @@ def plan_capacity(
     n_sims: int = 10_000,
     seed: SeedLike = None,
     workers: WorkersLike = None,
-    existing: Any = None,
+    existing: PortfolioLike | None = None,
     existing_attrition: float = 0.0,
     distributor_threshold: float | None = None,
     hours_available: float = 2000.0,

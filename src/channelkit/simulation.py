@@ -30,7 +30,7 @@ from ._render import Fact, Note, Report, ResultMixin, Table, fmt_money, fmt_num,
 from ._validation import SeedLike, as_float_array, as_int_array, check_fraction
 from .capacity import Segment
 from .errors import InvalidInputError
-from .partners import as_portfolio
+from .partners import PortfolioLike, as_portfolio
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -423,7 +423,7 @@ def simulate_channel(
     segments: Segment | Sequence[Segment],
     recruits: Mapping[str, Any] | None = None,
     *,
-    start: Any = None,
+    start: PortfolioLike | None = None,
     start_attrition: float = 0.0,
     start_growth: float = 0.0,
     horizon_months: int = 12,
