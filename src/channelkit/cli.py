@@ -106,6 +106,11 @@ def _int_in(low: int, high: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
+            digits = text.strip().lstrip("+")
+            if digits.isdigit():  # beyond Python's limit on the digits of an int
+                raise argparse.ArgumentTypeError(
+                    f"expected a whole number <= {high:,}, got a {len(digits)}-digit number"
+                ) from None
             raise argparse.ArgumentTypeError(
                 f"expected a whole number >= {low}, got {_shorten(text)!r}"
             ) from None
