@@ -462,15 +462,15 @@ def _run_tiers(args: argparse.Namespace) -> int:
     title = f"Tiers: {program.name or Path(args.program).name} on {Path(args.partners).name}"
     ev = evaluate(program, portfolio)
     gaps = ev.gaps("next")
+    if args.gaps:  # first, so that an unwritable path fails before any output
+        _write_gaps_csv(gaps, args.gaps)
     _emit(
         ev,
         args.format,
         lambda: f"{_title(title)}\n{_tiers_report(ev, gaps, closest=args.top, audit=args.audit)}",
     )
-    if args.gaps:
-        _write_gaps_csv(gaps, args.gaps)
-        if args.format == "text":
-            _out(f"\nGaps to the next tier of {len(gaps)} partners written to {args.gaps}")
+    if args.gaps and args.format == "text":
+        _out(f"\nGaps to the next tier of {len(gaps)} partners written to {args.gaps}")
     return 0
 
 
