@@ -51,7 +51,6 @@ sphinx_gallery_conf = {
     "min_reported_time": 2,
     "show_memory": False,
     "write_computation_times": False,
-    "abort_on_example_error": True,
     "within_subsection_order": "FileNameSortKey",
 }
 
