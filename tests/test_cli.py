@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import channelkit as ck
 from channelkit import __version__
 from channelkit.cli import main
 
@@ -346,8 +347,27 @@ def test_example_writes_the_shipped_file(
     assert (tmp_path / shipped.name).read_bytes() == shipped.read_bytes()
 
 
+def test_example_history_is_written_as_plain_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+
+    from channelkit.datasets import example_history, example_path
+
+    text = gzip.decompress(example_path("history").read_bytes()).decode("utf-8")
+    assert main(["example", "history"]) == 0
+    assert capsys.readouterr().out == text
+    assert main(["example", "history", "-o", str(tmp_path)]) == 0
+    written = tmp_path / "example_history.csv"
+    assert written.read_text(encoding="utf-8") == text
+    assert main(["example", "history", "-o", str(tmp_path / "h.csv.gz")]) == 0
+    assert (tmp_path / "h.csv.gz").read_bytes() == example_path("history").read_bytes()
+    back = ck.PartnerHistory.from_csv(written, joined="joined", left="left")
+    assert len(back.ids) == len(example_history().ids)
+
+
 def test_example_files_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    for name in ("partners", "managers", "program", "scenario"):
+    for name in ("partners", "managers", "program", "scenario", "history"):
         assert main(["example", name, "-o", str(tmp_path)]) == 0
     capsys.readouterr()
     scenario = tmp_path / "example_scenario.toml"

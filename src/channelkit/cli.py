@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import errno
+import gzip
 import itertools
 import json
 import math
@@ -850,14 +851,21 @@ def _run_example(args: argparse.Namespace) -> int:
     from .datasets import example_path
 
     source = example_path(args.name)
+    data = source.read_bytes()
+    name = source.name
+    packed = name.endswith(".gz")
+    if packed:  # written as plain CSV unless the target itself ends with .gz
+        name = name.removesuffix(".gz")
     if args.output in (None, "-"):
-        _out(source.read_text(encoding="utf-8"))
+        _out((gzip.decompress(data) if packed else data).decode("utf-8"))
         return 0
     target = Path(args.output)
     if target.is_dir():
-        target = target / source.name
+        target = target / name
+    if packed and not target.name.endswith(".gz"):
+        data = gzip.decompress(data)
     try:
-        target.write_bytes(source.read_bytes())
+        target.write_bytes(data)
     except OSError as exc:
         raise ChannelkitError(f"{target}: cannot write the file: {exc.strerror or exc}") from None
     _out(f"example {args.name} written to {target}")
@@ -870,7 +878,7 @@ def _add_example(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     listing = ", ".join(f"{name} ({file})" for name, file in EXAMPLE_FILES.items())
     p = sub.add_parser(
         "example",
-        help="write a shipped example file (partners, managers, program, scenario)",
+        help="write a shipped example file (partners, managers, program, scenario, history)",
         description=(
             "Write one of the example files shipped with channelkit to stdout or to a path, "
             f"to copy and edit: {listing}."

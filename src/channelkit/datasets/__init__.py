@@ -57,6 +57,7 @@ EXAMPLE_FILES: dict[str, str] = {
     "managers": "example_managers.csv",
     "program": "example_program.toml",
     "scenario": "example_scenario.toml",
+    "history": "example_history.csv.gz",
 }
 
 
@@ -69,7 +70,7 @@ def data_path(name: str) -> Path:
 
 
 def example_path(name: str) -> Path:
-    """Path of the shipped example file ``name``: partners, managers, program or scenario.
+    """Path of the shipped example file ``name``: partners, managers, program, scenario, history.
 
     Copy the file to start a model of your own channel in the same layout;
     ``channelkit example NAME -o PATH`` does it from the command line.
@@ -88,7 +89,7 @@ def example_path(name: str) -> Path:
     >>> example_path("team")
     Traceback (most recent call last):
     ...
-    channelkit.errors.InvalidInputError: name must be one of partners, managers, program, scenario; got 'team'
+    channelkit.errors.InvalidInputError: name must be one of partners, managers, program, scenario, history; got 'team'
     """
     if not isinstance(name, str) or name not in EXAMPLE_FILES:
         raise InvalidInputError(f"name must be one of {', '.join(EXAMPLE_FILES)}; got {name!r}")
