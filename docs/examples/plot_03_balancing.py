@@ -20,6 +20,11 @@ result = ck.assign_portfolio(partners, team, model=ck.WorkloadModel())
 print(result.summary())
 
 # %%
+# In a notebook, the result itself shows the same report as HTML tables:
+
+result
+
+# %%
 # Every manager's load against capacity; the dashed line is the lower bound
 # of the largest load.
 
