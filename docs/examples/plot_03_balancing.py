@@ -22,7 +22,7 @@ print(result.summary())
 # %%
 # In a notebook, the result itself shows the same report as HTML tables:
 
-result
+result  # noqa: B018 (the last expression of a cell is displayed)
 
 # %%
 # Every manager's load against capacity; the dashed line is the lower bound
