@@ -53,6 +53,7 @@ from .tiers import (
     Evaluation,
     Finding,
     Gaps,
+    ItemCount,
     Program,
     ProgramAudit,
     Requirements,
@@ -62,7 +63,7 @@ from .tiers import (
     audit_program,
     evaluate,
 )
-from .workload import WorkloadModel, managers_needed
+from .workload import WorkloadModel, managers_needed, ramped_equivalents
 
 __all__ = [
     "Assignment",
@@ -77,6 +78,7 @@ __all__ = [
     "Gaps",
     "InfeasibleError",
     "InvalidInputError",
+    "ItemCount",
     "Manager",
     "Migration",
     "Partner",
@@ -116,6 +118,7 @@ __all__ = [
     "profile_channel",
     "program_impact",
     "progress",
+    "ramped_equivalents",
     "simulate_channel",
     "top_share",
     "yoy_growth",
