@@ -30,10 +30,14 @@ standard library's :mod:`tomllib`, written by a small writer here) or JSON:
 optional ``name`` and ``signed_metrics``, an optional ``[policy]`` table with
 the :class:`~channelkit.progression.ProgressionPolicy` fields, an optional
 ``[[scorecard.items]]`` array (``metric``, ``points_per_unit``, optional
-``max_points`` (no cap when omitted) and ``required``), and the
-``[[tiers]]`` array, lowest tier first (``name``, optional ``min_score``,
-``requirements`` metric -> minimum, ``benefits``). Unknown keys are errors,
-so a typo never passes silently.
+``max_points`` (no cap when omitted), ``required`` and ``per`` (a step: points
+for each whole ``per`` units)), an optional ``[counts]`` table (count name ->
+``items``, optional ``min_value``, ``label``, ``within_days``: see
+:class:`~channelkit.tiers.ItemCount`), and the ``[[tiers]]`` array, lowest tier
+first (``name``, optional ``min_score``, ``requirements`` metric -> minimum,
+``min_points`` item metric -> minimum points, ``inherit`` (true: the tier adds
+to the rules of the tier below, and only what it adds is written),
+``benefits``). Unknown keys are errors, so a typo never passes silently.
 """
 
 from __future__ import annotations
@@ -53,7 +57,15 @@ from ._tables import join as _join
 from ._tables import kind as _kind
 from .errors import InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Portfolio
-from .tiers import DEFAULT_SIGNED_METRICS, Benefits, Program, Scorecard, ScoreItem, Tier
+from .tiers import (
+    DEFAULT_SIGNED_METRICS,
+    Benefits,
+    ItemCount,
+    Program,
+    Scorecard,
+    ScoreItem,
+    Tier,
+)
 
 __all__ = [
     "dumps_program",
@@ -260,11 +272,12 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
 #
 # Omitted optional keys take the class defaults (max_points omitted = no cap).
 
-_PROGRAM_KEYS = ("name", "signed_metrics", "policy", "scorecard", "tiers")
+_PROGRAM_KEYS = ("name", "signed_metrics", "policy", "scorecard", "counts", "tiers")
 _POLICY_INT = ("review_every", "grace_reviews", "window")
 _POLICY_OPTIONAL = ("max_steps_up", "max_steps_down", "demote_every")
-_ITEM_KEYS = ("metric", "points_per_unit", "max_points", "required")
-_TIER_KEYS = ("name", "min_score", "requirements", "benefits")
+_ITEM_KEYS = ("metric", "points_per_unit", "max_points", "required", "per")
+_TIER_KEYS = ("name", "min_score", "requirements", "min_points", "inherit", "benefits")
+_COUNT_KEYS = ("items", "min_value", "label", "within_days")
 _BENEFIT_KEYS = ("discount", "rebate", "mdf", "cost_to_serve")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -298,18 +311,39 @@ def program_to_dict(program: Program) -> dict[str, Any]:
             if math.isfinite(item.max_points):
                 d["max_points"] = item.max_points
             d["required"] = item.required
+            if item.per is not None:
+                d["per"] = item.per
             items.append(d)
         out["scorecard"] = {"items": items}
+    if program.counts:
+        counts: dict[str, Any] = {}
+        for cname, rule in program.counts.items():
+            c: dict[str, Any] = {"items": rule.items, "min_value": rule.min_value}
+            if rule.label:
+                c["label"] = rule.label
+            if rule.within_days is not None:
+                c["within_days"] = rule.within_days
+            counts[cname] = c
+        out["counts"] = counts
     tiers = []
-    for tier in program.tiers:
+    for tier in program.stated_tiers():
         t: dict[str, Any] = {"name": tier.name}
         if tier.min_score is not None:
             t["min_score"] = tier.min_score
         t["requirements"] = dict(tier.requirements)
+        if tier.min_points:
+            t["min_points"] = dict(tier.min_points)
+        if tier.inherit:
+            t["inherit"] = True
         t["benefits"] = {k: getattr(tier.benefits, k) for k in _BENEFIT_KEYS}
         tiers.append(t)
     out["tiers"] = tiers
     return out
+
+
+def _keys(value: Any) -> list[str]:
+    """The keys of a table (none for a value that is not one: the reader then says so)."""
+    return [str(k) for k in value] if isinstance(value, Mapping) else []
 
 
 def _reader(source: str) -> TableReader:
@@ -374,8 +408,24 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
                 args["max_points"] = r.number(d["max_points"], _join(key, "max_points"))
             if "required" in d:
                 args["required"] = r.boolean(d["required"], _join(key, "required"))
+            if "per" in d:
+                args["per"] = r.number(d["per"], _join(key, "per"))
             items.append(r.build(key, ScoreItem, **args))
         scorecard = r.build("scorecard.items", Scorecard, items)
+    counts: dict[str, ItemCount] = {}
+    if "counts" in top:
+        raw_counts = r.table(top["counts"], "counts", _keys(top["counts"]))
+        for cname, raw in raw_counts.items():
+            key = _join("counts", cname)
+            d = r.table(raw, key, _COUNT_KEYS, ("items",))
+            cargs: dict[str, Any] = {"items": r.string(d["items"], _join(key, "items"))}
+            if "min_value" in d:
+                cargs["min_value"] = r.number(d["min_value"], _join(key, "min_value"))
+            if "label" in d:
+                cargs["label"] = r.string(d["label"], _join(key, "label"))
+            if "within_days" in d:
+                cargs["within_days"] = r.integer(d["within_days"], _join(key, "within_days"))
+            counts[cname] = r.build(key, ItemCount, **cargs)
     raw_tiers = top["tiers"]
     if not isinstance(raw_tiers, list) or not raw_tiers:
         r.fail(
@@ -393,6 +443,12 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
         rk = _join(key, "requirements")
         reqs = r.table(d.get("requirements", {}), rk, list(d.get("requirements", {}) or []))
         targs["requirements"] = {m: r.number(v, _join(rk, m)) for m, v in reqs.items()}
+        if "min_points" in d:
+            pk = _join(key, "min_points")
+            pts = r.table(d["min_points"], pk, _keys(d["min_points"]))
+            targs["min_points"] = {m: r.number(v, _join(pk, m)) for m, v in pts.items()}
+        if "inherit" in d:
+            targs["inherit"] = r.boolean(d["inherit"], _join(key, "inherit"))
         bk = _join(key, "benefits")
         ben = r.table(d.get("benefits", {}), bk, _BENEFIT_KEYS)
         bargs = {k: r.number(v, _join(bk, k)) for k, v in ben.items()}
@@ -406,6 +462,7 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
         policy=policy,
         signed_metrics=signed,
         name=name,
+        counts=counts,
     )
     return program
 
@@ -482,6 +539,8 @@ def _to_toml(data: Mapping[str, Any]) -> str:
     if "scorecard" in data:
         for item in data["scorecard"]["items"]:
             _toml_table(lines, "[[scorecard.items]]", item)
+    for cname, rule in data.get("counts", {}).items():
+        _toml_table(lines, f"[counts.{_toml_key(cname)}]", rule)
     for tier in data["tiers"]:
         if lines:
             lines.append("")
@@ -595,7 +654,7 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
     >>> loads_program('{"tiers": [{"name": "Member", "rank": 1}]}', "json")
     Traceback (most recent call last):
     ...
-    channelkit.errors.ProgramDefinitionError: <string>: key 'tiers[0].rank': unknown key; expected one of name, min_score, requirements, benefits
+    channelkit.errors.ProgramDefinitionError: <string>: key 'tiers[0].rank': unknown key; expected one of name, min_score, requirements, min_points, inherit, benefits
     """
     fmt = _format(format, "format")
     data = parse_text(text, fmt, source, ProgramDefinitionError)
