@@ -1,0 +1,1097 @@
+"""Calibration: the parameters of a capacity plan, fitted from data.
+
+A plan is only as good as its attrition, ramp, productivity and conversion.
+This module estimates each from what a CRM holds, with intervals:
+
+- :func:`fit_attrition`: Kaplan-Meier survival of partners (censoring
+  handled), censored exponential and Weibull fits compared by AIC, the annual
+  attrition rate with its confidence interval;
+- :func:`fit_ramp`: revenue by month since joining relative to the mature
+  level, bootstrap bands, a monotone curve for ``Segment(ramp_curve=...)``,
+  time to first sale and the share of recruits that never sell;
+- :func:`fit_productivity`: maximum-likelihood fits of heavy-tailed
+  distributions (lognormal, gamma, Weibull) compared by AIC and the
+  Kolmogorov-Smirnov statistic, usable as ``Segment(productivity=...)``;
+- :func:`fit_conversion`: funnel stage conversion rates with Wilson
+  intervals and lag distributions, giving :class:`~channelkit.FunnelStage` s.
+
+Durations are in months. Every result follows the result protocol
+(one-line repr, ``summary()``, ``to_frame()``, ``_repr_html_()``, ``plot()``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from . import _plotstyle
+from ._optional import import_optional
+from ._render import Fact, Note, Report, ResultMixin, Table, fmt_money, fmt_pct, one_line
+from ._survival import (
+    KaplanMeier,
+    WeibullFit,
+    exponential_rate,
+    kaplan_meier,
+    logit_interval,
+    order_statistic_interval,
+    weibull_fit,
+    wilson_interval,
+)
+from ._validation import SeedLike, as_float_array, as_generator, check_fraction
+from .capacity import FunnelStage
+from .errors import InvalidInputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "AttritionFit",
+    "ConversionFit",
+    "ProductivityFit",
+    "RampFit",
+    "fit_attrition",
+    "fit_conversion",
+    "fit_productivity",
+    "fit_ramp",
+]
+
+#: Candidate distributions of :func:`fit_productivity`: name -> scipy family.
+DISTRIBUTIONS: dict[str, Any] = {
+    "lognormal": stats.lognorm,
+    "gamma": stats.gamma,
+    "weibull": stats.weibull_min,
+}
+
+
+def _frame(data: Mapping[str, Any], index: Any = None) -> pd.DataFrame:
+    pd_mod = import_optional("pandas", "pandas")
+    frame: pd.DataFrame = pd_mod.DataFrame(dict(data), index=index)
+    return frame
+
+
+def _confidence(value: float) -> float:
+    c = check_fraction(value, "confidence")
+    if not 0.0 < c < 1.0:
+        raise InvalidInputError(f"confidence must be in (0, 1), got {value!r}")
+    return c
+
+
+# --------------------------------------------------------------------------- attrition
+@attrs.frozen(eq=False, repr=False)
+class AttritionFit(ResultMixin):
+    """Partner survival and the annual attrition rate, from :func:`fit_attrition`.
+
+    Attributes
+    ----------
+    km : KaplanMeier
+        The Kaplan-Meier estimate: ``times`` [months], ``survival``, the
+        pointwise ``lower``/``upper`` band, ``at_risk`` and ``events``.
+    n, events : int
+        Partners and observed exits.
+    exposure : float [partner-months]
+        Total time at risk.
+    monthly_rate, monthly_rate_ci : float, (float, float) [1/month]
+        The censored exponential hazard and Garwood's exact interval.
+    weibull : WeibullFit or None
+        The censored Weibull fit (None with fewer than two distinct exit times).
+    aic : dict of str to float
+        Akaike's information criterion per model (lower is better).
+    model : str
+        The model chosen by AIC: ``"exponential"`` or ``"weibull"``.
+    annual_rate : float in [0, 1]
+        Probability that a partner leaves within 12 months, under ``model``:
+        what :class:`~channelkit.Segment` calls ``attrition``.
+    ci : (float, float)
+        Its confidence interval at ``confidence``.
+    confidence : float
+
+    Examples
+    --------
+    >>> fit = fit_attrition([3, 12, 12, 24, 30, 36], observed=[1, 1, 0, 1, 0, 0])
+    >>> fit
+    AttritionFit(n=6, events=3, model='exponential', annual_rate=0.265, ci=(0.0615, 0.593))
+    >>> round(float(fit.survival(12)), 3)  # exp(-12 x 3 / 117)
+    0.735
+    """
+
+    km: KaplanMeier
+    n: int
+    events: int
+    exposure: float
+    monthly_rate: float
+    monthly_rate_ci: tuple[float, float]
+    weibull: WeibullFit | None
+    aic: dict[str, float]
+    model: str
+    annual_rate: float
+    ci: tuple[float, float]
+    confidence: float
+
+    def __repr__(self) -> str:
+        return (
+            f"AttritionFit(n={self.n}, events={self.events}, model={self.model!r}, "
+            f"annual_rate={self.annual_rate:.3g}, ci=({self.ci[0]:.3g}, {self.ci[1]:.3g}))"
+        )
+
+    def survival(self, months: ArrayLike, model: str | None = None) -> NDArray[np.float64]:
+        """Probability of still being a partner after ``months`` [months].
+
+        Parameters
+        ----------
+        months : array-like [months]
+        model : {"exponential", "weibull", "km"}, optional
+            Default: the model chosen by AIC. ``"km"`` is the Kaplan-Meier
+            step function.
+        """
+        t = as_float_array(months, "months", ndim=None, nonnegative=True, allow_inf=True)
+        which = self.model if model is None else model
+        if which == "km":
+            return self.km.at(t)
+        if which == "exponential":
+            out: NDArray[np.float64] = np.exp(-self.monthly_rate * t)
+            return out
+        if which == "weibull":
+            if self.weibull is None:
+                raise InvalidInputError("no Weibull fit: fewer than two distinct exit times")
+            w = self.weibull
+            out = np.exp(-((t / w.scale) ** w.shape))
+            return out
+        raise InvalidInputError(f"model must be 'exponential', 'weibull' or 'km', got {model!r}")
+
+    def _report(self) -> Report:
+        lo, hi = self.ci
+        rows = [
+            (
+                "exponential",
+                1,
+                f"{self.aic['exponential']:.2f}",
+                f"rate {self.monthly_rate:.4g}/month",
+            ),
+        ]
+        if self.weibull is not None:
+            rows.append(
+                (
+                    "weibull",
+                    2,
+                    f"{self.aic['weibull']:.2f}",
+                    f"shape {self.weibull.shape:.3g}, scale {self.weibull.scale:.3g} months",
+                )
+            )
+        return Report(
+            "Partner attrition",
+            [
+                Fact("partners", f"{self.n:,}", self.n),
+                Fact("exits observed", f"{self.events:,}", self.events),
+                Fact("exposure [partner-months]", f"{self.exposure:,.0f}", self.exposure),
+                Fact("model (by AIC)", self.model, self.model),
+                Fact("annual attrition", fmt_pct(self.annual_rate), self.annual_rate),
+                Fact(
+                    f"{self.confidence:.0%} interval",
+                    f"{fmt_pct(lo)} - {fmt_pct(hi)}",
+                    None,
+                    key="annual_rate_ci",
+                ),
+                Table(("model", "parameters", "AIC", "estimate"), rows),
+            ],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per distinct duration: Kaplan-Meier survival, band and counts."""
+        return _frame(
+            {
+                "months": self.km.times,
+                "survival": self.km.survival,
+                "lower": self.km.lower,
+                "upper": self.km.upper,
+                "at_risk": self.km.at_risk,
+                "events": self.km.events,
+            }
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The Kaplan-Meier curve with its band and the parametric fits."""
+        axes = _plotstyle.axes(ax)
+        t = np.concatenate(([0.0], self.km.times))
+        s = np.concatenate(([1.0], self.km.survival))
+        lo = np.concatenate(([1.0], self.km.lower))
+        hi = np.concatenate(([1.0], self.km.upper))
+        color = _plotstyle.COLORS["primary"]
+        axes.step(t, s, where="post", color=color, label="Kaplan-Meier")
+        axes.fill_between(t, lo, hi, step="post", alpha=0.2, color=color, label="95 % band")
+        grid = np.linspace(0.0, float(t.max()) if t.size else 1.0, 200)
+        models = ["exponential"] + (["weibull"] if self.weibull is not None else [])
+        for name, c in zip(models, _plotstyle.categorical(3)[1:]):
+            axes.plot(grid, self.survival(grid, name), color=c, linestyle="--", label=name)
+        axes.set_xlabel("months since joining")
+        axes.set_ylabel("share of partners still active")
+        axes.set_ylim(0.0, 1.02)
+        axes.set_title(f"Attrition: {fmt_pct(self.annual_rate)} a year ({self.model})")
+        axes.legend(loc="lower left")
+        return axes
+
+
+def _annual_from_weibull(w: WeibullFit, confidence: float) -> tuple[float, tuple[float, float]]:
+    def logit_annual(theta: NDArray[np.float64]) -> float:
+        k, s = math.exp(theta[0]), math.exp(theta[1])
+        h = (12.0 / s) ** k  # cumulative hazard at 12 months
+        p = -math.expm1(-h)
+        return math.log(p) - math.log1p(-p) if 0.0 < p < 1.0 else math.nan
+
+    theta = np.array([math.log(w.shape), math.log(w.scale)])
+    h = (12.0 / w.scale) ** w.shape
+    annual = float(-math.expm1(-h))
+    eps = 1e-6
+    grad = np.array(
+        [
+            (logit_annual(theta + e) - logit_annual(theta - e)) / (2 * eps)
+            for e in (np.array([eps, 0.0]), np.array([0.0, eps]))
+        ]
+    )
+    var = float(grad @ w.cov @ grad)
+    se = math.sqrt(var) if var >= 0 and math.isfinite(var) else math.nan
+    return annual, logit_interval(annual, se, confidence)
+
+
+def _durations_input(
+    data: Any, observed: ArrayLike | None
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    if hasattr(data, "lifetimes"):  # a PartnerHistory
+        if observed is not None:
+            raise InvalidInputError("observed= is only for durations; a history knows who left")
+        durations, obs = data.lifetimes()
+        return np.asarray(durations, dtype=np.float64), np.asarray(obs, dtype=bool)
+    t = as_float_array(data, "durations", nonnegative=True, allow_empty=False)
+    if observed is None:
+        obs = np.ones(t.shape, dtype=bool)
+    else:
+        o = as_float_array(observed, "observed")
+        if o.shape != t.shape:
+            raise InvalidInputError(
+                f"observed must have the shape of durations {t.shape}, got {o.shape}"
+            )
+        bad = ~np.isin(o, (0.0, 1.0))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InvalidInputError(f"observed[{i}] must be 0/1 or a bool, got {o[i]!r}")
+        obs = o.astype(bool)
+    if np.any(t[obs] <= 0):
+        i = int(np.argmax(obs & (t <= 0)))
+        raise InvalidInputError(
+            f"durations[{i}] is {t[i]!r}: an observed exit needs a positive duration [months]"
+        )
+    return t, obs
+
+
+def fit_attrition(
+    durations: Any,
+    *,
+    observed: ArrayLike | None = None,
+    confidence: float = 0.95,
+) -> AttritionFit:
+    """Fit partner attrition from lifetimes, censoring handled.
+
+    Parameters
+    ----------
+    durations : array-like [months] or PartnerHistory
+        Months each partner has been (or was) a partner. A
+        :class:`~channelkit.PartnerHistory` gives them from its lifecycle:
+        partners that left are observed exits, partners active at the end
+        are censored.
+    observed : array-like of bool, optional
+        True where the partner left after ``durations[i]`` months, False
+        where it was still active when the data ended (censored). Default:
+        every duration is an exit.
+    confidence : float in (0, 1), default 0.95
+        Level of the intervals and the Kaplan-Meier band.
+
+    Returns
+    -------
+    AttritionFit
+
+    Raises
+    ------
+    InvalidInputError
+        For empty, negative or NaN durations, or ``observed`` not 0/1.
+
+    Notes
+    -----
+    The exponential model has a constant hazard :math:`\\lambda`, estimated
+    by events / exposure; Garwood's chi-square interval is exact for the
+    event count. The Weibull model :math:`S(t) = \\exp(-(t/s)^k)` is fitted
+    by maximum likelihood with censored terms :math:`-(t/s)^k`; its interval
+    for the annual rate is the delta method on the logit. AIC =
+    :math:`2p - 2 \\log L` picks the model; ``annual_rate`` is
+    :math:`1 - S(12)`. Ignoring censoring (treating the active partners as
+    exits) would overstate attrition; this fit never does.
+
+    Examples
+    --------
+    No partner ever left: the rate is 0, with an upper bound.
+
+    >>> fit = fit_attrition([12, 24, 36], observed=[False, False, False])
+    >>> fit.annual_rate, round(fit.ci[1], 3)  # 1 - exp(-12 chi2(0.975, 2) / (2 x 72))
+    (0.0, 0.459)
+    """
+    level = _confidence(confidence)
+    t, obs = _durations_input(durations, observed)
+    km = kaplan_meier(t, obs, level)
+    rate, r_lo, r_hi = exponential_rate(t, obs, level)
+    d = int(obs.sum())
+    exposure = float(t.sum())
+    loglik_exp = (d * math.log(rate) if d > 0 else 0.0) - rate * exposure
+    aic = {"exponential": 2.0 - 2.0 * loglik_exp}
+    weib = weibull_fit(t, obs)
+    if weib is not None:
+        aic["weibull"] = 4.0 - 2.0 * weib.loglik
+    model = (
+        "weibull" if weib is not None and aic["weibull"] < aic["exponential"] else "exponential"
+    )
+    if model == "weibull":
+        assert weib is not None
+        annual, ci = _annual_from_weibull(weib, level)
+        if not all(math.isfinite(x) for x in ci):
+            model = "exponential"
+    if model == "exponential":
+        annual = float(-math.expm1(-12.0 * rate))
+        ci = (float(-math.expm1(-12.0 * r_lo)), float(-math.expm1(-12.0 * r_hi)))
+    return AttritionFit(
+        km=km,
+        n=int(t.size),
+        events=d,
+        exposure=exposure,
+        monthly_rate=rate,
+        monthly_rate_ci=(r_lo, r_hi),
+        weibull=weib,
+        aic=aic,
+        model=model,
+        annual_rate=annual,
+        ci=ci,
+        confidence=level,
+    )
+
+
+# --------------------------------------------------------------------------- productivity
+@attrs.frozen(eq=False, repr=False)
+class ProductivityFit(ResultMixin):
+    """What a productive partner sells in a year, from :func:`fit_productivity`.
+
+    Attributes
+    ----------
+    values : ndarray [currency/year]
+        The positive revenues fitted, sorted.
+    zeros : int
+        Partners with zero revenue (not part of the fit).
+    fits : dict of str to frozen scipy distribution
+        Each candidate's maximum-likelihood fit (location fixed at 0).
+    aic, ks : dict of str to float
+        Akaike's criterion and the Kolmogorov-Smirnov statistic per candidate.
+    best : str
+        The candidate with the lowest AIC (``"empirical"`` if it was the
+        only candidate).
+    median, median_ci : float, (float, float) [currency/year]
+        The sample median and its distribution-free interval (order
+        statistics), at ``confidence``.
+    confidence : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> fit = fit_productivity(rng.lognormal(11.0, 1.0, size=2000))
+    >>> fit.best
+    'lognormal'
+    >>> bool(abs(fit.distribution.median() / np.exp(11.0) - 1.0) < 0.05)
+    True
+    """
+
+    values: NDArray[np.float64]
+    zeros: int
+    fits: dict[str, Any]
+    aic: dict[str, float]
+    ks: dict[str, float]
+    best: str
+    median: float
+    median_ci: tuple[float, float]
+    confidence: float
+
+    def __repr__(self) -> str:
+        return one_line(
+            "ProductivityFit",
+            n=int(self.values.size),
+            best=self.best,
+            median=self.median,
+            median_ci=tuple(round(x, 6) for x in self.median_ci),
+        )
+
+    @property
+    def distribution(self) -> Any:
+        """The chosen fit: a frozen scipy distribution, or the sample for ``"empirical"``.
+
+        Pass it as ``Segment(productivity=fit.distribution)``.
+        """
+        if self.best == "empirical":
+            return self.values.copy()
+        return self.fits[self.best]
+
+    def _report(self) -> Report:
+        rows = [
+            (
+                name,
+                f"{self.aic[name]:,.1f}" if name in self.aic else "-",
+                f"{self.ks[name]:.4f}",
+                fmt_money(float(self.fits[name].median())) if name in self.fits else "-",
+            )
+            for name in self.ks
+        ]
+        lo, hi = self.median_ci
+        return Report(
+            "Partner productivity",
+            [
+                Fact("partners fitted", f"{self.values.size:,}", int(self.values.size)),
+                Fact("partners with zero revenue", f"{self.zeros:,}", self.zeros),
+                Fact("best fit (by AIC)", self.best, self.best),
+                Fact("median [currency/year]", fmt_money(self.median), self.median),
+                Fact(
+                    f"{self.confidence:.0%} interval",
+                    f"{fmt_money(lo)} - {fmt_money(hi)}",
+                    None,
+                    key="median_ci",
+                ),
+                Table(("distribution", "AIC", "KS statistic", "median"), rows),
+            ],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per candidate: AIC, KS statistic, median and mean of the fit."""
+        names = list(self.ks)
+        return _frame(
+            {
+                "aic": [self.aic.get(n, math.nan) for n in names],
+                "ks": [self.ks[n] for n in names],
+                "median": [
+                    float(self.fits[n].median()) if n in self.fits else self.median for n in names
+                ],
+                "mean": [
+                    float(self.fits[n].mean()) if n in self.fits else float(self.values.mean())
+                    for n in names
+                ],
+                "chosen": [n == self.best for n in names],
+            },
+            index=names,
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """QQ plot: the sample's quantiles against the chosen fit's (log axes)."""
+        axes = _plotstyle.axes(ax, figsize=(5.0, 5.0))
+        n = self.values.size
+        probs = (np.arange(1, n + 1) - 0.5) / n
+        dist = self.fits.get(self.best)
+        theory = dist.ppf(probs) if dist is not None else self.values
+        axes.scatter(
+            theory, self.values, s=6, color=_plotstyle.COLORS["primary"], label="partners"
+        )
+        lo = float(min(theory.min(), self.values.min()))
+        hi = float(max(theory.max(), self.values.max()))
+        axes.plot([lo, hi], [lo, hi], color=_plotstyle.COLORS["equality"], linestyle="--")
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        _plotstyle.currency_axis(axes, "x")
+        _plotstyle.currency_axis(axes, "y")
+        axes.set_xlabel(f"{self.best} quantile [currency/year]")
+        axes.set_ylabel("observed revenue [currency/year]")
+        axes.set_title(f"Productivity: {self.best} fit, median {fmt_money(self.median)}")
+        return axes
+
+
+def fit_productivity(
+    revenue: ArrayLike,
+    *,
+    candidates: Sequence[str] = ("lognormal", "gamma", "weibull"),
+    confidence: float = 0.95,
+) -> ProductivityFit:
+    """Fit heavy-tailed distributions to what partners sell in a year.
+
+    Parameters
+    ----------
+    revenue : array-like [currency/year]
+        Yearly revenue of productive partners. Zeros are counted apart (a
+        partner that sells nothing is a conversion question, not a
+        productivity one).
+    candidates : sequence of str, default ("lognormal", "gamma", "weibull")
+        Distributions to fit, by maximum likelihood with location 0; add
+        ``"empirical"`` to compare with the sample itself.
+    confidence : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    ProductivityFit
+
+    Raises
+    ------
+    InvalidInputError
+        Negative or NaN revenue, fewer than 2 positive values, an unknown
+        candidate.
+
+    Notes
+    -----
+    AIC = :math:`2p - 2 \\log L` with :math:`p = 2` parameters for each
+    family; the KS statistic :math:`\\sup_x |F_n(x) - F(x)|` is reported as
+    a goodness of fit. The median's interval uses order statistics (ranks
+    from the binomial distribution), valid whatever the distribution.
+    """
+    level = _confidence(confidence)
+    x = as_float_array(revenue, "revenue", nonnegative=True, allow_empty=False)
+    names = list(candidates)
+    if not names:
+        raise InvalidInputError("candidates is empty; give at least one distribution")
+    for name in names:
+        if name not in DISTRIBUTIONS and name != "empirical":
+            raise InvalidInputError(
+                f"unknown candidate {name!r}; expected one of "
+                f"{', '.join([*DISTRIBUTIONS, 'empirical'])}"
+            )
+    positive = np.sort(x[x > 0])
+    if positive.size < 2:
+        raise InvalidInputError(
+            f"revenue has {positive.size} positive value(s); a fit needs at least 2"
+        )
+    # Fit on a scale near 1: the families are scale families, so this is exact.
+    scale = float(np.median(positive))
+    z = positive / scale
+    fits: dict[str, Any] = {}
+    aic: dict[str, float] = {}
+    ks: dict[str, float] = {}
+    for name in names:
+        if name == "empirical":
+            ks[name] = 0.0
+            continue
+        family = DISTRIBUTIONS[name]
+        params = family.fit(z, floc=0)
+        shape, _, s = params
+        dist = family(shape, loc=0.0, scale=s * scale)
+        unit = family(shape, loc=0.0, scale=s)
+        loglik = float(np.sum(unit.logpdf(z))) - positive.size * math.log(scale)
+        fits[name] = dist
+        aic[name] = 4.0 - 2.0 * loglik
+        ks[name] = float(stats.kstest(z, unit.cdf).statistic)
+    best = min(aic, key=aic.__getitem__) if aic else "empirical"
+    return ProductivityFit(
+        values=positive,
+        zeros=int(x.size - positive.size),
+        fits=fits,
+        aic=aic,
+        ks=ks,
+        best=best,
+        median=float(np.median(positive)),
+        median_ci=order_statistic_interval(positive, 0.5, level),
+        confidence=level,
+    )
+
+
+# --------------------------------------------------------------------------- conversion
+@attrs.frozen(eq=False, repr=False)
+class ConversionFit(ResultMixin):
+    """Funnel conversion per stage, from :func:`fit_conversion`.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The stages in order; the first is where records enter.
+    entered, passed : ndarray of int
+        Per stage after the first: records that reached the previous stage,
+        and those that went on to reach this one.
+    rate, lower, upper : ndarray
+        Conversion per stage and its Wilson interval at ``confidence``.
+    lag_median, lag_p90 : ndarray [months]
+        Months from the previous stage to this one, among those that passed.
+    confidence : float
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> fit = fit_conversion({"prospect": [0, 0, 1, 1, 2],
+    ...                       "signed": [1, 2, nan, 3, nan],
+    ...                       "first_sale": [3, nan, nan, 6, nan]})
+    >>> fit.rate.tolist()  # 3 of 5 prospects signed, 2 of those 3 sold
+    [0.6, 0.6666666666666666]
+    >>> fit.funnel()[0]
+    FunnelStage(name='signed', rate=0.6, lag_months=2)
+    """
+
+    names: tuple[str, ...]
+    entered: NDArray[np.int64]
+    passed: NDArray[np.int64]
+    rate: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    lag_median: NDArray[np.float64]
+    lag_p90: NDArray[np.float64]
+    confidence: float
+
+    def __repr__(self) -> str:
+        rates = ", ".join(f"{n}={r:.3g}" for n, r in zip(self.names[1:], self.rate))
+        return f"ConversionFit(records={int(self.entered[0])}, {rates})"
+
+    @property
+    def overall(self) -> float:
+        """Share of records that pass every stage: the product of the rates."""
+        return float(np.prod(self.rate))
+
+    def funnel(self) -> tuple[FunnelStage, ...]:
+        """The stages as :class:`~channelkit.FunnelStage` s (rate, median lag rounded).
+
+        Raises
+        ------
+        InvalidInputError
+            If a stage has no record passing it (a FunnelStage needs a rate > 0).
+        """
+        out = []
+        for name, rate, lag in zip(self.names[1:], self.rate, self.lag_median):
+            if not rate > 0:
+                raise InvalidInputError(
+                    f"no record passed stage {name!r}; a FunnelStage needs a rate > 0"
+                )
+            out.append(FunnelStage(name, float(rate), lag_months=math.floor(lag + 0.5)))
+        return tuple(out)
+
+    def _report(self) -> Report:
+        rows = [
+            (
+                name,
+                int(e),
+                int(p),
+                fmt_pct(r),
+                f"{fmt_pct(lo)} - {fmt_pct(hi)}",
+                "-" if math.isnan(lag) else f"{lag:g}",
+            )
+            for name, e, p, r, lo, hi, lag in zip(
+                self.names[1:],
+                self.entered,
+                self.passed,
+                self.rate,
+                self.lower,
+                self.upper,
+                self.lag_median,
+            )
+        ]
+        return Report(
+            "Recruitment funnel",
+            [
+                Fact("records", f"{int(self.entered[0]):,}", int(self.entered[0])),
+                Fact("overall conversion", fmt_pct(self.overall), self.overall),
+                Table(
+                    (
+                        "stage",
+                        "entered",
+                        "passed",
+                        "rate",
+                        f"{self.confidence:.0%} interval",
+                        "median lag [months]",
+                    ),
+                    rows,
+                ),
+            ],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per stage after the first."""
+        return _frame(
+            {
+                "entered": self.entered,
+                "passed": self.passed,
+                "rate": self.rate,
+                "lower": self.lower,
+                "upper": self.upper,
+                "lag_median": self.lag_median,
+                "lag_p90": self.lag_p90,
+            },
+            index=list(self.names[1:]),
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Conversion per stage with its interval (horizontal bars)."""
+        axes = _plotstyle.axes(ax)
+        y = np.arange(len(self.names) - 1)
+        err = np.vstack([self.rate - self.lower, self.upper - self.rate])
+        axes.barh(y, self.rate, xerr=err, color=_plotstyle.COLORS["primary"], capsize=3)
+        axes.set_yticks(y)
+        axes.set_yticklabels(self.names[1:])
+        axes.invert_yaxis()
+        axes.set_xlim(0.0, 1.0)
+        axes.set_xlabel("conversion from the previous stage")
+        axes.set_title(f"Funnel: {fmt_pct(self.overall)} overall")
+        return axes
+
+
+def _months(values: Any, name: str) -> NDArray[np.float64]:
+    arr = np.asarray(values)
+    if arr.dtype.kind == "M":
+        months = arr.astype("datetime64[M]")
+        out = (months - np.datetime64("1970-01", "M")).astype(np.float64)
+        out[np.isnat(months)] = np.nan
+        return out
+    if hasattr(values, "dtype") and str(getattr(values, "dtype", "")).startswith("period"):
+        return np.asarray([np.nan if v is None else v.ordinal for v in values], dtype=float)
+    return as_float_array(values, name, allow_nan=True)
+
+
+def fit_conversion(
+    records: Any,
+    *,
+    stages: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> ConversionFit:
+    """Stage conversion rates and lags from recruitment records.
+
+    Parameters
+    ----------
+    records : DataFrame or mapping of str to array-like
+        One row per prospect; one column per stage holding when the record
+        reached it (a month number, or datetime64 / dates), missing (NaN,
+        NaT) where it did not.
+    stages : sequence of str, optional
+        The stage columns in funnel order (default: the columns in order).
+    confidence : float in (0, 1), default 0.95
+
+    Returns
+    -------
+    ConversionFit
+
+    Notes
+    -----
+    A stage's rate is the share of the records that reached the previous
+    stage and then reached it, with Wilson's score interval. A record that
+    reached a stage without the one before it is an error (the funnel is
+    ordered). Recent records that have not had time to convert lower the
+    rate: cut the records at a date where every one had time.
+    """
+    level = _confidence(confidence)
+    names = list(stages) if stages is not None else [str(k) for k in records]
+    if len(names) < 2:
+        raise InvalidInputError(f"stages needs at least two stages, got {names!r}")
+    cols = []
+    for name in names:
+        if name not in records:
+            available = ", ".join(str(k) for k in records)
+            raise InvalidInputError(
+                f"records has no stage column {name!r}; available: {available}"
+            )
+        cols.append(_months(records[name], f"records[{name!r}]"))
+    shape = cols[0].shape
+    for name, col in zip(names, cols):
+        if col.shape != shape:
+            raise InvalidInputError(
+                f"records[{name!r}] has {col.shape[0]} rows, expected {shape[0]}"
+            )
+    data = np.vstack(cols)  # (stages, records)
+    reached = ~np.isnan(data)
+    skipped = reached[1:] & ~reached[:-1]
+    if skipped.any():
+        k, i = (int(v) for v in np.argwhere(skipped)[0])
+        raise InvalidInputError(
+            f"record {i} reached stage {names[k + 1]!r} without {names[k]!r}; "
+            "the stages must be in funnel order"
+        )
+    lags = data[1:] - data[:-1]
+    if np.any(lags[reached[1:]] < 0):
+        k, i = (int(v) for v in np.argwhere(reached[1:] & (lags < 0))[0])
+        raise InvalidInputError(
+            f"record {i} reached {names[k + 1]!r} before {names[k]!r}; lags must be >= 0"
+        )
+    entered = reached[:-1].sum(axis=1).astype(np.int64)
+    passed = reached[1:].sum(axis=1).astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(entered > 0, passed / np.maximum(entered, 1), np.nan)
+    bounds = np.array([wilson_interval(int(p), int(e), level) for p, e in zip(passed, entered)])
+    lag_median = np.array(
+        [float(np.median(row[ok])) if ok.any() else np.nan for row, ok in zip(lags, reached[1:])]
+    )
+    lag_p90 = np.array(
+        [
+            float(np.percentile(row[ok], 90)) if ok.any() else np.nan
+            for row, ok in zip(lags, reached[1:])
+        ]
+    )
+    return ConversionFit(
+        names=tuple(names),
+        entered=entered,
+        passed=passed,
+        rate=rate,
+        lower=bounds[:, 0],
+        upper=bounds[:, 1],
+        lag_median=lag_median,
+        lag_p90=lag_p90,
+        confidence=level,
+    )
+
+
+# --------------------------------------------------------------------------- ramp
+@attrs.frozen(eq=False, repr=False)
+class RampFit(ResultMixin):
+    """How recruits ramp up, from :func:`fit_ramp`.
+
+    Attributes
+    ----------
+    ratio : ndarray, shape (mature_after,)
+        Revenue in month ``a`` since joining relative to the mature level,
+        among recruits that sell (ratio of sums over partners).
+    lower, upper : ndarray, shape (mature_after,)
+        Bootstrap percentile band over partners.
+    curve : tuple of float
+        The monotone (isotonic) smoothing of ``ratio``, clipped to [0, 1]:
+        pass it as ``Segment(ramp_curve=fit.curve)``.
+    mature_after : int [months]
+        From this month on a partner counts as mature.
+    first_sale : KaplanMeier
+        Time to first sale [months since joining], censored for recruits
+        that had not sold when the data ended.
+    median_first_sale : float [months]
+    never_sell, never_sell_ci : float, (float, float)
+        Share of recruits that never sell (the Kaplan-Meier plateau of time
+        to first sale) and its interval: ``1 - never_sell`` is a
+        :class:`~channelkit.Segment`'s ``conversion``.
+    n_recruits, n_sellers : int
+    confidence : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> nan = np.nan
+    >>> revenue = np.array([[0, 50, 100, 100, 100],
+    ...                     [0, 0, 60, 120, 120],
+    ...                     [0, 0, 0, 0, 0],
+    ...                     [0, 40, 80, nan, nan]])
+    >>> fit = fit_ramp(revenue, mature_after=3, seed=0)
+    >>> [round(x, 3) for x in fit.curve]  # (0, 50, 160) / (100 + 120)
+    [0.0, 0.227, 0.727]
+    >>> fit.n_sellers, fit.n_recruits
+    (3, 4)
+    """
+
+    ratio: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    curve: tuple[float, ...]
+    mature_after: int
+    first_sale: KaplanMeier
+    median_first_sale: float
+    never_sell: float
+    never_sell_ci: tuple[float, float]
+    n_recruits: int
+    n_sellers: int
+    confidence: float
+
+    def __repr__(self) -> str:
+        return (
+            f"RampFit(recruits={self.n_recruits}, mature_after={self.mature_after}, "
+            f"median_first_sale={self.median_first_sale:.3g}, never_sell={self.never_sell:.3g})"
+        )
+
+    def _report(self) -> Report:
+        lo, hi = self.never_sell_ci
+        rows = [
+            (a, fmt_pct(r), f"{fmt_pct(l_)} - {fmt_pct(h_)}", fmt_pct(c))
+            for a, (r, l_, h_, c) in enumerate(zip(self.ratio, self.lower, self.upper, self.curve))
+        ]
+        return Report(
+            "Recruit ramp",
+            [
+                Fact("recruits", f"{self.n_recruits:,}", self.n_recruits),
+                Fact("recruits that sold", f"{self.n_sellers:,}", self.n_sellers),
+                Fact(
+                    "median months to first sale",
+                    f"{self.median_first_sale:g}",
+                    self.median_first_sale,
+                ),
+                Fact("never sell", fmt_pct(self.never_sell), self.never_sell),
+                Fact(
+                    f"never sell, {self.confidence:.0%} interval",
+                    f"{fmt_pct(lo)} - {fmt_pct(hi)}",
+                    None,
+                    key="never_sell_ci",
+                ),
+                Fact("mature after [months]", f"{self.mature_after}", self.mature_after),
+                Table(("month", "of mature", f"{self.confidence:.0%} band", "curve"), rows),
+                Note("The curve is monotone (isotonic) and plugs into Segment(ramp_curve=...)."),
+            ],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per month since joining: ratio, band and smoothed curve."""
+        return _frame(
+            {
+                "month": np.arange(self.mature_after),
+                "ratio": self.ratio,
+                "lower": self.lower,
+                "upper": self.upper,
+                "curve": np.asarray(self.curve),
+            }
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The ramp: observed ratio with its band and the monotone curve."""
+        axes = _plotstyle.axes(ax)
+        a = np.arange(self.mature_after)
+        color = _plotstyle.COLORS["primary"]
+        axes.fill_between(a, self.lower, self.upper, alpha=0.2, color=color, label="95 % band")
+        axes.plot(a, self.ratio, "o", color=color, label="observed")
+        axes.step(a, self.curve, where="mid", color=_plotstyle.COLORS["target"], label="curve")
+        axes.set_ylim(0.0, max(1.05, float(np.nanmax(self.upper)) if a.size else 1.05))
+        axes.set_xlabel("months since joining")
+        axes.set_ylabel("revenue / mature level")
+        axes.set_title(f"Ramp: first sale after {self.median_first_sale:g} months (median)")
+        axes.legend(loc="lower right")
+        return axes
+
+
+def _isotonic(y: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Non-decreasing least-squares fit (pool adjacent violators); a loop over months."""
+    vals: list[float] = []
+    weights: list[float] = []
+    sizes: list[int] = []
+    for yi, wi in zip(y, w):
+        vals.append(float(yi))
+        weights.append(float(wi))
+        sizes.append(1)
+        while len(vals) > 1 and vals[-2] > vals[-1]:
+            w2 = weights[-2] + weights[-1]
+            v = (vals[-2] * weights[-2] + vals[-1] * weights[-1]) / w2 if w2 > 0 else vals[-1]
+            vals[-2:] = [v]
+            weights[-2:] = [w2]
+            sizes[-2:] = [sizes[-2] + sizes[-1]]
+    return np.repeat(np.array(vals), sizes)
+
+
+def fit_ramp(
+    revenue_by_age: Any,
+    *,
+    mature_after: int | None = None,
+    n_boot: int = 400,
+    confidence: float = 0.95,
+    seed: SeedLike = None,
+) -> RampFit:
+    """Fit the ramp of recruits: revenue by month since joining, relative to maturity.
+
+    Parameters
+    ----------
+    revenue_by_age : array-like, shape (recruits, months), or PartnerHistory
+        Revenue of each recruit in month 0, 1, ... since it joined
+        [currency/month]; NaN where it was not observed (after the data
+        ended or after it left). A :class:`~channelkit.PartnerHistory` gives
+        this matrix for the partners that joined within it.
+    mature_after : int, optional
+        First month of maturity (default: 12, or half the observed months
+        if fewer than 24 are observed).
+    n_boot : int, default 400
+        Bootstrap resamples over partners for the band.
+    confidence : float in (0, 1), default 0.95
+    seed : int, Generator or None
+        For the bootstrap.
+
+    Returns
+    -------
+    RampFit
+
+    Notes
+    -----
+    A recruit's mature level :math:`M_i` is its mean revenue from
+    ``mature_after`` on. The ratio at month :math:`a` is :math:`\\sum_i
+    R_{ia} / \\sum_i M_i` over recruits that sold, were observed at
+    :math:`a` and have a mature level (a ratio of sums, stable for heavy
+    tails); the band resamples partners with replacement. Time to first sale
+    is a Kaplan-Meier estimate where recruits that never sold are censored
+    at their last observed month; its plateau is the share that never sells.
+    """
+    level = _confidence(confidence)
+    if hasattr(revenue_by_age, "revenue_by_age"):
+        rev = np.asarray(revenue_by_age.revenue_by_age(), dtype=np.float64)
+    else:
+        rev = as_float_array(revenue_by_age, "revenue_by_age", ndim=2, allow_nan=True)
+    if rev.shape[0] == 0 or rev.shape[1] == 0:
+        raise InvalidInputError(
+            f"revenue_by_age has shape {rev.shape}; need at least one recruit and one month"
+        )
+    if np.any(rev < 0):
+        i, a = (int(v) for v in np.argwhere(rev < 0)[0])
+        raise InvalidInputError(f"revenue_by_age[{i}, {a}] is negative ({rev[i, a]!r})")
+    if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 1:
+        raise InvalidInputError(f"n_boot must be a positive int, got {n_boot!r}")
+    observed = ~np.isnan(rev)
+    n_obs = observed.sum(axis=1)
+    ages = rev.shape[1]
+    if mature_after is None:
+        longest = int(n_obs.max())
+        mature = 12 if longest >= 24 else max(1, longest // 2)
+    else:
+        if isinstance(mature_after, bool) or not isinstance(mature_after, int) or mature_after < 1:
+            raise InvalidInputError(f"mature_after must be a positive int, got {mature_after!r}")
+        mature = mature_after
+    if mature >= ages:
+        raise InvalidInputError(
+            f"mature_after={mature} leaves no mature month in {ages} months of data"
+        )
+    filled = np.where(observed, rev, 0.0)
+    sold = filled > 0
+    ever: NDArray[np.bool_] = np.asarray(sold.any(axis=1), dtype=bool)
+    first = np.where(ever, np.argmax(sold, axis=1) + 1.0, n_obs.astype(np.float64))
+    km = kaplan_meier(first, ever, level)
+    below = np.nonzero(km.survival <= 0.5)[0]
+    median_first = float(km.times[below[0]]) if below.size else math.nan
+    plateau = float(km.survival[-1]) if km.times.size else math.nan
+    never_ci = (float(km.lower[-1]), float(km.upper[-1])) if km.times.size else (math.nan,) * 2
+
+    mature_n = observed[:, mature:].sum(axis=1)
+    mature_level = np.where(
+        mature_n > 0, filled[:, mature:].sum(axis=1) / np.maximum(mature_n, 1), np.nan
+    )
+    use = ever & (mature_n > 0)
+    r = filled[use, :mature]
+    obs = observed[use, :mature]
+    m = mature_level[use]
+    num = r.sum(axis=0)
+    den = (obs * m[:, None]).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(den > 0, num / den, np.nan)
+    rng = as_generator(seed)
+    k = int(use.sum())
+    if k > 0:
+        counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            boot = (counts @ r) / (counts @ (obs * m[:, None]))
+        alpha = 1.0 - level
+        lower = np.nanpercentile(boot, 100 * alpha / 2, axis=0)
+        upper = np.nanpercentile(boot, 100 * (1 - alpha / 2), axis=0)
+    else:
+        lower = upper = np.full(mature, np.nan)
+    weights = obs.sum(axis=0).astype(np.float64)
+    finite = np.isfinite(ratio)
+    smooth = np.full(mature, 1.0)
+    if finite.any():
+        smooth[finite] = _isotonic(ratio[finite], weights[finite])
+        # Months without data take the next known value (or 1 at the end).
+        smooth = np.where(finite, smooth, np.nan)
+        for a in range(mature - 1, -1, -1):
+            if np.isnan(smooth[a]):
+                smooth[a] = smooth[a + 1] if a + 1 < mature else 1.0
+    curve = tuple(float(v) for v in np.clip(smooth, 0.0, 1.0))
+    return RampFit(
+        ratio=ratio,
+        lower=lower,
+        upper=upper,
+        curve=curve,
+        mature_after=mature,
+        first_sale=km,
+        median_first_sale=median_first,
+        never_sell=plateau,
+        never_sell_ci=never_ci,
+        n_recruits=int(rev.shape[0]),
+        n_sellers=int(ever.sum()),
+        confidence=level,
+    )
