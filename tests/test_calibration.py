@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -273,7 +273,7 @@ def test_ramp_recovers_a_known_curve_and_cure_fraction() -> None:
         truth[1:6] <= fit.upper[1:6] + 0.02
     )
     assert fit.never_sell == pytest.approx(0.2, abs=0.05)
-    assert fit.never_sell_ci[0] <= 0.2 + 0.02 and 0.2 - 0.02 <= fit.never_sell_ci[1]
+    assert fit.never_sell_ci[0] <= 0.2 + 0.02 and fit.never_sell_ci[1] >= 0.2 - 0.02
     seg = ck.Segment("recruits", productivity=1.0, ramp_curve=fit.curve)
     assert seg.ramp_curve == fit.curve
 
