@@ -89,6 +89,12 @@ def _simulation() -> Any:
     return ck.simulate_channel([seg], {"resellers": 2}, horizon_months=12, n_sims=50, seed=0)
 
 
+def _partner_history() -> Any:
+    from channelkit.datasets import example_history
+
+    return example_history()
+
+
 #: Every public result class and a factory that makes one on the example channel.
 RESULTS: dict[str, Callable[[], Any]] = {
     "ChannelProfile": _profile,
@@ -101,6 +107,7 @@ RESULTS: dict[str, Callable[[], Any]] = {
     "PortfolioAssignment": _portfolio_assignment,
     "CapacityPlan": _capacity_plan,
     "ChannelSimulation": _simulation,
+    "PartnerHistory": _partner_history,
 }
 
 #: Classes that a picture helps: they must have ``plot``.
@@ -114,6 +121,7 @@ PLOTTED = {
     "PortfolioAssignment",
     "CapacityPlan",
     "ChannelSimulation",
+    "PartnerHistory",
 }
 
 #: Classes not yet moved to the protocol (emptied by issue #8).

@@ -33,6 +33,7 @@ from .errors import (
     ProgramDefinitionError,
     SolverLimitError,
 )
+from .history import PartnerHistory
 from .partners import Manager, Partner, Portfolio, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
@@ -79,6 +80,7 @@ __all__ = [
     "Manager",
     "Migration",
     "Partner",
+    "PartnerHistory",
     "Portfolio",
     "PortfolioAssignment",
     "Program",
