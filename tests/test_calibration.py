@@ -106,6 +106,7 @@ def test_attrition_edge_cases_answer_clearly() -> None:
         ({"durations": [1, float("nan")]}, "NaN"),
         ({"durations": [1, 2], "observed": [1]}, "shape"),
         ({"durations": [1, 2], "observed": [1, 2]}, "0/1"),
+        ({"durations": [1, 2], "observed": ["yes", "no"]}, "boolean"),
         ({"durations": [0, 2], "observed": [1, 1]}, "positive duration"),
         ({"durations": [1, 2], "confidence": 1.0}, "confidence"),
     ],
@@ -266,7 +267,7 @@ def test_ramp_recovers_a_known_curve_and_cure_fraction() -> None:
     rng = np.random.default_rng(7)
     truth = np.array([0.0, 0.1, 0.3, 0.5, 0.7, 0.85, 1.0, 1.0])
     rev = _recruits(rng, 3000, 24, truth, never=0.2)
-    fit = fit_ramp(rev, mature_after=8, seed=1)
+    fit = fit_ramp(rev, mature_after=8, align="joined", seed=1)
     assert np.all(np.diff(fit.curve) >= 0) and all(0 <= c <= 1 for c in fit.curve)
     np.testing.assert_allclose(fit.curve[:6], truth[:6], atol=0.05)
     assert np.all(fit.lower[1:6] <= truth[1:6] + 0.02) and np.all(

@@ -65,7 +65,10 @@ class KaplanMeier:
 
 
 def kaplan_meier(
-    durations: NDArray[np.float64], observed: NDArray[np.bool_], confidence: float = 0.95
+    durations: NDArray[np.float64],
+    observed: NDArray[np.bool_],
+    confidence: float = 0.95,
+    entry: NDArray[np.float64] | None = None,
 ) -> KaplanMeier:
     """Kaplan-Meier survival with Greenwood variance and a log(-log) band.
 
@@ -80,6 +83,9 @@ def kaplan_meier(
     inside [0, 1]. Sorting is the only O(n log n) step; the rest is
     cumulative sums over the distinct times.
 
+    With delayed ``entry`` (left truncation: a partner observed only from
+    age :math:`e_i`), :math:`n_j = \\#\\{i : e_i < t_j \\le T_i\\}`.
+
     References
     ----------
     Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from
@@ -92,8 +98,12 @@ def kaplan_meier(
         np.int64
     )
     at_risk = durations.size - np.concatenate(([0], np.cumsum(total)[:-1]))
+    if entry is not None:
+        # Not yet under observation at t_j: entered at or after t_j.
+        late = entry.size - np.searchsorted(np.sort(entry), times, side="left")
+        at_risk = at_risk - late
     with np.errstate(divide="ignore", invalid="ignore"):
-        hazard = events / at_risk
+        hazard = np.where(events > 0, events / np.maximum(at_risk, 1), 0.0)
         survival = np.cumprod(1.0 - hazard)
         terms = np.where(at_risk > events, events / (at_risk * (at_risk - events)), np.inf)
         terms = np.where(events == 0, 0.0, terms)
@@ -123,7 +133,10 @@ def kaplan_meier(
 
 
 def exponential_rate(
-    durations: NDArray[np.float64], observed: NDArray[np.bool_], confidence: float = 0.95
+    durations: NDArray[np.float64],
+    observed: NDArray[np.bool_],
+    confidence: float = 0.95,
+    entry: NDArray[np.float64] | None = None,
 ) -> tuple[float, float, float]:
     """Censored exponential hazard per month with Garwood's exact interval.
 
@@ -132,7 +145,7 @@ def exponential_rate(
     ``chi2.ppf(1 - a/2, 2d + 2) / 2T`` (lower 0 when no event happened).
     """
     d = int(np.count_nonzero(observed))
-    exposure = float(durations.sum())
+    exposure = float(durations.sum() - (0.0 if entry is None else entry.sum()))
     alpha = 1.0 - confidence
     if exposure <= 0.0:
         return math.nan, math.nan, math.nan
@@ -154,7 +167,10 @@ class WeibullFit:
 
 
 def _weibull_nll(
-    theta: NDArray[np.float64], t: NDArray[np.float64], obs: NDArray[np.bool_]
+    theta: NDArray[np.float64],
+    t: NDArray[np.float64],
+    obs: NDArray[np.bool_],
+    entry: NDArray[np.float64],
 ) -> tuple[float, NDArray[np.float64]]:
     log_k, log_s = theta
     k = math.exp(log_k)
@@ -162,13 +178,23 @@ def _weibull_nll(
     zk = np.exp(k * z)
     d = float(obs.sum())
     ll = d * (log_k - log_s) + (k - 1.0) * float(z[obs].sum()) - float(zk.sum())
-    # Gradient with respect to (log k, log s).
     g_k = d + k * float(z[obs].sum()) - k * float((zk * z).sum())
     g_s = -d * k + k * float(zk.sum())
+    if entry.size:  # left truncation: + H(entry) for each partner entering late
+        ze = np.log(entry) - log_s
+        ek = np.exp(k * ze)
+        ll += float(ek.sum())
+        g_k += k * float((ek * ze).sum())
+        g_s -= k * float(ek.sum())
+    # Gradient with respect to (log k, log s).
     return -ll, -np.array([g_k, g_s])
 
 
-def weibull_fit(durations: NDArray[np.float64], observed: NDArray[np.bool_]) -> WeibullFit | None:
+def weibull_fit(
+    durations: NDArray[np.float64],
+    observed: NDArray[np.bool_],
+    entry: NDArray[np.float64] | None = None,
+) -> WeibullFit | None:
     """Maximum-likelihood Weibull fit to right-censored durations, or None.
 
     None when the shape is not identifiable: fewer than two events, or all
@@ -178,9 +204,11 @@ def weibull_fit(durations: NDArray[np.float64], observed: NDArray[np.bool_]) -> 
     obs = observed.astype(bool)
     if obs.sum() < 2 or np.unique(durations[obs]).size < 2:
         return None
-    rate = obs.sum() / durations.sum()
+    late = np.empty(0) if entry is None else entry[entry > 0]
+    rate = obs.sum() / (durations.sum() - late.sum())
     start = np.array([0.0, math.log(1.0 / rate)])
-    res = optimize.minimize(_weibull_nll, start, args=(durations, obs), jac=True, method="BFGS")
+    args = (durations, obs, late)
+    res = optimize.minimize(_weibull_nll, start, args=args, jac=True, method="BFGS")
     theta = res.x
     eps = 1e-5
     hess = np.empty((2, 2))
@@ -188,8 +216,7 @@ def weibull_fit(durations: NDArray[np.float64], observed: NDArray[np.bool_]) -> 
         step = np.zeros(2)
         step[i] = eps
         hess[:, i] = (
-            _weibull_nll(theta + step, durations, obs)[1]
-            - _weibull_nll(theta - step, durations, obs)[1]
+            _weibull_nll(theta + step, *args)[1] - _weibull_nll(theta - step, *args)[1]
         ) / (2.0 * eps)
     hess = (hess + hess.T) / 2.0
     try:

@@ -22,6 +22,7 @@ Durations are in months. Every result follows the result protocol
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,10 @@ from ._survival import (
     weibull_fit,
     wilson_interval,
 )
-from ._validation import SeedLike, as_float_array, as_generator, check_fraction
+from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, check_fraction
 from .capacity import FunnelStage
 from .errors import InvalidInputError
+from .history import PartnerHistory
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -259,40 +261,67 @@ def _annual_from_weibull(w: WeibullFit, confidence: float) -> tuple[float, tuple
     return annual, logit_interval(annual, se, confidence)
 
 
+def lifetimes(
+    history: PartnerHistory,
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
+    """Durations, exit flags and delayed entries [months] of a history's partners.
+
+    A partner's duration is its age when it left (``left - joined + 1``
+    months, an observed exit) or at the last period (censored). Partners that
+    joined before the first period are observed only from their age then:
+    ``entry`` (left truncation), so the survivors that happen to be in the
+    data do not pass for typical partners. Without a known join month a
+    partner counts as joining in its first period with data.
+    """
+    end = history.periods[-1].astype("datetime64[M]").astype(np.int64)
+    first = history.periods[0].astype("datetime64[M]").astype(np.int64)
+    joined = history.joined_periods.astype("datetime64[M]").astype(np.int64)
+    left = history.left_periods
+    censored = np.isnat(left)
+    last = np.where(censored, end, left.astype("datetime64[M]").astype(np.int64))
+    durations = (last - joined + 1).astype(np.float64)
+    entry = np.maximum(first - joined, 0).astype(np.float64)
+    return durations, ~censored, entry
+
+
 def _durations_input(
-    data: Any, observed: ArrayLike | None
-) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    if hasattr(data, "lifetimes"):  # a PartnerHistory
-        if observed is not None:
-            raise InvalidInputError("observed= is only for durations; a history knows who left")
-        durations, obs = data.lifetimes()
-        return np.asarray(durations, dtype=np.float64), np.asarray(obs, dtype=bool)
+    data: Any, observed: ArrayLike | None, entry: ArrayLike | None
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64] | None]:
+    if isinstance(data, PartnerHistory):
+        if observed is not None or entry is not None:
+            raise InvalidInputError(
+                "observed= and entry= are only for durations; a history knows its lifecycle"
+            )
+        return lifetimes(data)
     t = as_float_array(data, "durations", nonnegative=True, allow_empty=False)
     if observed is None:
         obs = np.ones(t.shape, dtype=bool)
     else:
-        o = as_float_array(observed, "observed")
-        if o.shape != t.shape:
-            raise InvalidInputError(
-                f"observed must have the shape of durations {t.shape}, got {o.shape}"
-            )
-        bad = ~np.isin(o, (0.0, 1.0))
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise InvalidInputError(f"observed[{i}] must be 0/1 or a bool, got {o[i]!r}")
-        obs = o.astype(bool)
+        obs = as_bool_array(observed, "observed", shape=t.shape)
     if np.any(t[obs] <= 0):
         i = int(np.argmax(obs & (t <= 0)))
         raise InvalidInputError(
             f"durations[{i}] is {t[i]!r}: an observed exit needs a positive duration [months]"
         )
-    return t, obs
+    if entry is None:
+        return t, obs, None
+    e = as_float_array(entry, "entry", nonnegative=True)
+    if e.shape != t.shape:
+        raise InvalidInputError(f"entry must have the shape of durations {t.shape}, got {e.shape}")
+    if np.any(e >= t):
+        i = int(np.argmax(e >= t))
+        raise InvalidInputError(
+            f"entry[{i}] = {e[i]!r} is not below durations[{i}] = {t[i]!r}; a partner enters "
+            "observation before it leaves it"
+        )
+    return t, obs, e
 
 
 def fit_attrition(
     durations: Any,
     *,
     observed: ArrayLike | None = None,
+    entry: ArrayLike | None = None,
     confidence: float = 0.95,
 ) -> AttritionFit:
     """Fit partner attrition from lifetimes, censoring handled.
@@ -308,6 +337,10 @@ def fit_attrition(
         True where the partner left after ``durations[i]`` months, False
         where it was still active when the data ended (censored). Default:
         every duration is an exit.
+    entry : array-like [months], optional
+        Age at which each partner came under observation (left truncation:
+        partners that joined before the data starts are seen only because
+        they survived until then). Default: all observed from age 0.
     confidence : float in (0, 1), default 0.95
         Level of the intervals and the Kaplan-Meier band.
 
@@ -340,14 +373,14 @@ def fit_attrition(
     (0.0, 0.459)
     """
     level = _confidence(confidence)
-    t, obs = _durations_input(durations, observed)
-    km = kaplan_meier(t, obs, level)
-    rate, r_lo, r_hi = exponential_rate(t, obs, level)
+    t, obs, e = _durations_input(durations, observed, entry)
+    km = kaplan_meier(t, obs, level, e)
+    rate, r_lo, r_hi = exponential_rate(t, obs, level, e)
     d = int(obs.sum())
-    exposure = float(t.sum())
+    exposure = float(t.sum() - (0.0 if e is None else e.sum()))
     loglik_exp = (d * math.log(rate) if d > 0 else 0.0) - rate * exposure
     aic = {"exponential": 2.0 - 2.0 * loglik_exp}
-    weib = weibull_fit(t, obs)
+    weib = weibull_fit(t, obs, e)
     if weib is not None:
         aic["weibull"] = 4.0 - 2.0 * weib.loglik
     model = (
@@ -841,7 +874,7 @@ class RampFit(ResultMixin):
     ----------
     ratio : ndarray, shape (mature_after,)
         Revenue in month ``a`` since joining relative to the mature level,
-        among recruits that sell (ratio of sums over partners).
+        among recruits that sell (the mean of each recruit's ratio).
     lower, upper : ndarray, shape (mature_after,)
         Bootstrap percentile band over partners.
     curve : tuple of float
@@ -850,9 +883,11 @@ class RampFit(ResultMixin):
     mature_after : int [months]
         From this month on a partner counts as mature.
     first_sale : KaplanMeier
-        Time to first sale [months since joining], censored for recruits
-        that had not sold when the data ended.
+        Time to first sale [months since joining; 0: in the join month],
+        censored for recruits that had not sold when the data ended.
     median_first_sale : float [months]
+        Median of that time among the recruits that sell (the funnel lag of
+        a :class:`~channelkit.Segment`).
     never_sell, never_sell_ci : float, (float, float)
         Share of recruits that never sell (the Kaplan-Meier plateau of time
         to first sale) and its interval: ``1 - never_sell`` is a
@@ -868,9 +903,9 @@ class RampFit(ResultMixin):
     ...                     [0, 0, 60, 120, 120],
     ...                     [0, 0, 0, 0, 0],
     ...                     [0, 40, 80, nan, nan]])
-    >>> fit = fit_ramp(revenue, mature_after=3, seed=0)
-    >>> [round(x, 3) for x in fit.curve]  # (0, 50, 160) / (100 + 120)
-    [0.0, 0.227, 0.727]
+    >>> fit = fit_ramp(revenue, mature_after=3, align="joined", seed=0)
+    >>> [round(x, 3) for x in fit.curve]  # means of (0, .5, 1) and (0, 0, .5)
+    [0.0, 0.25, 0.75]
     >>> fit.n_sellers, fit.n_recruits
     (3, 4)
     """
@@ -969,10 +1004,55 @@ def _isotonic(y: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.floa
     return np.repeat(np.array(vals), sizes)
 
 
+def revenue_since_joining(history: PartnerHistory, growth: float = 0.0) -> NDArray[np.float64]:
+    """Each recruit's monthly revenue by month since joining, shape (recruits, T).
+
+    Recruits are the partners that joined after the history's first month
+    (earlier joins have unobserved early months). Row ``i``, column ``a`` is
+    the revenue in the ``a``-th month after joining (0: the join month); NaN
+    after the partner left or the data ended. With ``growth`` (annual), each
+    month's revenue is deflated by ``(1 + growth) ** (t / 12)``, ``t`` its
+    period index, so that a recruit's ramp is not confused with the
+    channel's growth.
+    """
+    first = int(history.periods[0].astype("datetime64[M]").astype(np.int64))
+    joined = history.joined_periods.astype("datetime64[M]").astype(np.int64) - first
+    recruits = np.flatnonzero(joined > 0)
+    t_n = history.n_periods
+    left = history.left
+    last = np.where(left < 0, t_n - 1, left)[recruits]
+    start = joined[recruits]
+    ages = np.arange(t_n)
+    t = start[:, None] + ages[None, :]
+    valid = t <= last[:, None]
+    revenue = history.metric("revenue")
+    if growth:
+        revenue = revenue / (1.0 + growth) ** (np.arange(t_n)[:, None] / 12.0)
+    out = np.full((recruits.size, t_n), np.nan)
+    rows, cols = np.nonzero(valid)
+    out[rows, cols] = revenue[t[rows, cols], recruits[rows]]
+    return out
+
+
+def _align_at_first_sale(
+    filled: NDArray[np.float64], observed: NDArray[np.bool_], first: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Shift each row left so that its column 0 is the month of its first sale."""
+    ages = np.arange(filled.shape[1])
+    src = first[:, None] + ages[None, :]
+    ok = src < filled.shape[1]
+    srcc = np.where(ok, src, 0)
+    rows = np.arange(filled.shape[0])[:, None]
+    obs = ok & observed[rows, srcc]
+    return np.where(obs, filled[rows, srcc], 0.0), obs
+
+
 def fit_ramp(
     revenue_by_age: Any,
     *,
     mature_after: int | None = None,
+    align: str = "first_sale",
+    growth: float = 0.0,
     n_boot: int = 400,
     confidence: float = 0.95,
     seed: SeedLike = None,
@@ -989,6 +1069,13 @@ def fit_ramp(
     mature_after : int, optional
         First month of maturity (default: 12, or half the observed months
         if fewer than 24 are observed).
+    align : {"first_sale", "joined"}, default "first_sale"
+        Month 0 of the ramp: the month of each recruit's first sale (the
+        ramp of :class:`~channelkit.Segment`, which starts selling after its
+        funnel lag) or the month it joined (time to first sale included).
+    growth : float, default 0.0
+        Annual growth of partners' revenue to take out before comparing a
+        ramp month with later mature months (a history input only).
     n_boot : int, default 400
         Bootstrap resamples over partners for the band.
     confidence : float in (0, 1), default 0.95
@@ -1002,16 +1089,17 @@ def fit_ramp(
     Notes
     -----
     A recruit's mature level :math:`M_i` is its mean revenue from
-    ``mature_after`` on. The ratio at month :math:`a` is :math:`\\sum_i
-    R_{ia} / \\sum_i M_i` over recruits that sold, were observed at
-    :math:`a` and have a mature level (a ratio of sums, stable for heavy
-    tails); the band resamples partners with replacement. Time to first sale
+    ``mature_after`` on. The ratio at month :math:`a` is the mean of
+    :math:`R_{ia} / M_i` over recruits that sold, were observed at :math:`a`
+    and have a positive mature level: each recruit counts once, however
+    large (a ratio of sums would follow the few largest partners). The band
+    resamples partners with replacement. Time to first sale
     is a Kaplan-Meier estimate where recruits that never sold are censored
     at their last observed month; its plateau is the share that never sells.
     """
     level = _confidence(confidence)
-    if hasattr(revenue_by_age, "revenue_by_age"):
-        rev = np.asarray(revenue_by_age.revenue_by_age(), dtype=np.float64)
+    if isinstance(revenue_by_age, PartnerHistory):
+        rev = revenue_since_joining(revenue_by_age, growth)
     else:
         rev = as_float_array(revenue_by_age, "revenue_by_age", ndim=2, allow_nan=True)
     if rev.shape[0] == 0 or rev.shape[1] == 0:
@@ -1021,6 +1109,8 @@ def fit_ramp(
     if np.any(rev < 0):
         i, a = (int(v) for v in np.argwhere(rev < 0)[0])
         raise InvalidInputError(f"revenue_by_age[{i}, {a}] is negative ({rev[i, a]!r})")
+    if align not in ("first_sale", "joined"):
+        raise InvalidInputError(f"align must be 'first_sale' or 'joined', got {align!r}")
     if not isinstance(n_boot, int) or isinstance(n_boot, bool) or n_boot < 1:
         raise InvalidInputError(f"n_boot must be a positive int, got {n_boot!r}")
     observed = ~np.isnan(rev)
@@ -1040,34 +1130,40 @@ def fit_ramp(
     filled = np.where(observed, rev, 0.0)
     sold = filled > 0
     ever: NDArray[np.bool_] = np.asarray(sold.any(axis=1), dtype=bool)
-    first = np.where(ever, np.argmax(sold, axis=1) + 1.0, n_obs.astype(np.float64))
+    # Months from joining to the first sale (0: the join month); never sold: censored at
+    # the last month observed (at risk there, since a sale then would have been seen).
+    first = np.where(ever, np.argmax(sold, axis=1), np.maximum(n_obs - 1, 0)).astype(np.float64)
     km = kaplan_meier(first, ever, level)
-    below = np.nonzero(km.survival <= 0.5)[0]
-    median_first = float(km.times[below[0]]) if below.size else math.nan
     plateau = float(km.survival[-1]) if km.times.size else math.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        among_sellers = (km.survival - plateau) / (1.0 - plateau)
+    below = np.nonzero(among_sellers <= 0.5)[0]
+    median_first = float(km.times[below[0]]) if below.size and plateau < 1.0 else math.nan
     never_ci = (float(km.lower[-1]), float(km.upper[-1])) if km.times.size else (math.nan,) * 2
 
+    if align == "first_sale":
+        start = np.where(ever, np.argmax(sold, axis=1), 0).astype(np.int64)
+        filled, observed = _align_at_first_sale(filled, observed, start)
     mature_n = observed[:, mature:].sum(axis=1)
     mature_level = np.where(
         mature_n > 0, filled[:, mature:].sum(axis=1) / np.maximum(mature_n, 1), np.nan
     )
-    use = ever & (mature_n > 0)
-    r = filled[use, :mature]
-    obs = observed[use, :mature]
-    m = mature_level[use]
-    num = r.sum(axis=0)
-    den = (obs * m[:, None]).sum(axis=0)
+    use = ever & (mature_n > 0) & (mature_level > 0)
+    ratios = np.where(observed[use, :mature], filled[use, :mature] / mature_level[use, None], 0.0)
+    obs = observed[use, :mature].astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(den > 0, num / den, np.nan)
+        ratio = np.where(obs.sum(axis=0) > 0, ratios.sum(axis=0) / obs.sum(axis=0), np.nan)
     rng = as_generator(seed)
     k = int(use.sum())
     if k > 0:
         counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
-            boot = (counts @ r) / (counts @ (obs * m[:, None]))
+            boot = (counts @ ratios) / (counts @ obs)
         alpha = 1.0 - level
-        lower = np.nanpercentile(boot, 100 * alpha / 2, axis=0)
-        upper = np.nanpercentile(boot, 100 * (1 - alpha / 2), axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN months stay NaN
+            lower = np.nanpercentile(boot, 100 * alpha / 2, axis=0)
+            upper = np.nanpercentile(boot, 100 * (1 - alpha / 2), axis=0)
     else:
         lower = upper = np.full(mature, np.nan)
     weights = obs.sum(axis=0).astype(np.float64)
