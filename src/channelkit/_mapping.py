@@ -113,9 +113,7 @@ def resolve_columns(
             )
         for target, source in columns.items():
             if not isinstance(target, str) or not target.strip():
-                raise InvalidInputError(
-                    f"columns: names must be non-empty strings, got {target!r}"
-                )
+                raise InvalidInputError(f"columns: names must be non-empty strings, got {target!r}")
             if isinstance(source, tuple | list) and not isinstance(source, str):
                 if target not in pairs:
                     allowed = f" (only {', '.join(map(repr, pairs))} can)" if pairs else ""

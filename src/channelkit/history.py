@@ -180,9 +180,7 @@ def _per_partner(
     return np.rint(value).astype(np.int64), bad
 
 
-def _sorted_ids(
-    raw_uniques: NDArray[Any], where: str
-) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
+def _sorted_ids(raw_uniques: NDArray[Any], where: str) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
     """Sorted, stripped, unique id texts and the map from raw unique -> sorted position."""
     if raw_uniques.dtype.kind == "f" or (
         raw_uniques.dtype.kind == "O" and any(isinstance(v, float) for v in raw_uniques[:1000])
@@ -229,7 +227,9 @@ def _lifecycle_months(
     return months[per]
 
 
-def _assemble(rows: _Rows, missing: str, duplicates: str) -> PartnerHistory:
+def _assemble(
+    rows: _Rows, missing: str, duplicates: str
+) -> PartnerHistory:
     where, n, n_rows = rows.where, int(rows.ids.size), rows.n_rows
     if n_rows == 0:
         raise InvalidInputError(f"{where}: the history has no rows")
@@ -460,11 +460,7 @@ class PartnerHistory(ResultMixin):
         for key, values in metrics.items():
             name = _metric_name(key)
             arr = np.array(values, dtype=np.float64)
-            if (
-                arr.ndim != 2
-                or arr.shape[1] != n
-                or (n_periods >= 0 and arr.shape[0] != n_periods)
-            ):
+            if arr.ndim != 2 or arr.shape[1] != n or (n_periods >= 0 and arr.shape[0] != n_periods):
                 want = f"({n_periods if n_periods >= 0 else 'T'}, {n})"
                 raise InvalidInputError(
                     f"metric {name!r} must have shape {want} (periods, partners), got {arr.shape}"
@@ -495,9 +491,7 @@ class PartnerHistory(ResultMixin):
             name = _metric_name(key)
             raw = np.asarray(values, dtype=object)
             if raw.shape != (n,):
-                raise InvalidInputError(
-                    f"attribute {name!r} must have shape ({n},), got {raw.shape}"
-                )
+                raise InvalidInputError(f"attribute {name!r} must have shape ({n},), got {raw.shape}")
             miss = np.asarray([v is None or (isinstance(v, float) and math.isnan(v)) for v in raw])
             text = raw.copy()
             text[miss] = ""
@@ -602,9 +596,7 @@ class PartnerHistory(ResultMixin):
 
         fail(
             (left != _NONE) & (left > end),
-            lambda i: (
-                f"left in {month_text(int(left[i]))}, after the last period {month_text(end)}"
-            ),
+            lambda i: f"left in {month_text(int(left[i]))}, after the last period {month_text(end)}",
         )
         fail(
             joined > end,
@@ -612,26 +604,20 @@ class PartnerHistory(ResultMixin):
         )
         fail(
             (left != _NONE) & (left < joined),
-            lambda i: (
-                f"left in {month_text(int(left[i]))}, before it joined in "
-                f"{month_text(int(joined[i]))}"
-            ),
+            lambda i: f"left in {month_text(int(left[i]))}, before it joined in "
+            f"{month_text(int(joined[i]))}",
         )
         j_idx = np.clip(joined - start, 0, None)
         l_idx = np.where(left == _NONE, n_periods - 1, left - start)
         fail(
             any_row & (first_row < j_idx),
-            lambda i: (
-                f"has a row in {month_text(start + int(first_row[i]))}, before it joined in "
-                f"{month_text(int(joined[i]))}"
-            ),
+            lambda i: f"has a row in {month_text(start + int(first_row[i]))}, before it joined in "
+            f"{month_text(int(joined[i]))}",
         )
         fail(
             any_row & (last_row > l_idx),
-            lambda i: (
-                f"has a row in {month_text(start + int(last_row[i]))}, after it left in "
-                f"{month_text(int(left[i]))}"
-            ),
+            lambda i: f"has a row in {month_text(start + int(last_row[i]))}, after it left in "
+            f"{month_text(int(left[i]))}",
         )
         if missing == "error":
             count = present.sum(axis=0)
@@ -666,7 +652,7 @@ class PartnerHistory(ResultMixin):
         cls,
         frame: pd.DataFrame,
         *,
-        id: str = "id",
+        id: str = "id",  # noqa: A002 - the documented keyword
         period: str = "period",
         columns: Mapping[str, Source] | None = None,
         joined: str | None = None,
@@ -810,7 +796,7 @@ class PartnerHistory(ResultMixin):
         cls,
         path: str | os.PathLike[str],
         *,
-        id: str = "id",
+        id: str = "id",  # noqa: A002 - the documented keyword
         period: str = "period",
         columns: Mapping[str, Source] | None = None,
         joined: str | None = None,
@@ -835,7 +821,7 @@ class PartnerHistory(ResultMixin):
             return f"line {i + 2}"
 
         n_rows = len(body[0]) if body else 0
-        col = {h: body[j] for j, h in enumerate(header)} if body else dict.fromkeys(header, ())
+        col = {h: body[j] for j, h in enumerate(header)} if body else {h: () for h in header}
         raw_ids = np.asarray(col[cast(str, resolved["id"])], dtype=str)
         uniq_raw, codes = np.unique(raw_ids, return_inverse=True) if n_rows else (raw_ids, raw_ids)
         empty = np.char.str_len(np.char.strip(uniq_raw)) == 0 if n_rows else np.zeros(0, bool)
@@ -847,7 +833,9 @@ class PartnerHistory(ResultMixin):
         raw_periods = np.asarray(col[cast(str, resolved["period"])], dtype=str)
         if n_rows:
             puniq, pcodes = np.unique(raw_periods, return_inverse=True)
-            months = _months_of_uniques(puniq.tolist(), pcodes, f"{where}: period", row_label)
+            months = _months_of_uniques(
+                puniq.tolist(), pcodes, f"{where}: period", row_label
+            )
             day_level = any(len(p.strip()) > 7 for p in puniq.tolist())
         else:
             months, pcodes, day_level = np.zeros(0, np.int64), np.zeros(0, np.intp), False
@@ -986,10 +974,9 @@ class PartnerHistory(ResultMixin):
         data = buffer.getvalue().encode("utf-8")
         target = Path(path)
         if target.suffix == ".gz":
-            with (
-                target.open("wb") as raw,
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh,
-            ):
+            with target.open("wb") as raw, gzip.GzipFile(
+                filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
+            ) as fh:
                 fh.write(data)
         else:
             target.write_bytes(data)
@@ -1135,9 +1122,7 @@ class PartnerHistory(ResultMixin):
         """
         t = self.n_periods - 1 if at is None else self.period_index(at)
         if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
-            raise InvalidInputError(
-                f"window must be a whole number of months >= 1, got {window!r}"
-            )
+            raise InvalidInputError(f"window must be a whole number of months >= 1, got {window!r}")
         w = int(window)
         if "revenue" not in self._metrics:
             raise InvalidInputError(
@@ -1172,9 +1157,7 @@ class PartnerHistory(ResultMixin):
             if name == "product_share":
                 weighted = window_sum(arr * revenue_all, lo, t + 1)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    share = np.where(
-                        revenue > 0, weighted / np.where(revenue > 0, revenue, 1), np.nan
-                    )
+                    share = np.where(revenue > 0, weighted / np.where(revenue > 0, revenue, 1), np.nan)
                 share = np.clip(share, 0.0, 1.0)
             elif name in last_set:
                 metrics[name] = arr[t, cols]
@@ -1275,26 +1258,17 @@ class PartnerHistory(ResultMixin):
         kind, buckets = self._buckets()
         rows = []
         for label, a, b in buckets:
-            row: list[Any] = [
-                label,
-                int(act[b]),
-                int(joins[a : b + 1].sum()),
-                int(exits[a : b + 1].sum()),
-            ]
+            row: list[Any] = [label, int(act[b]), int(joins[a : b + 1].sum()), int(exits[a : b + 1].sum())]
             if revenue is not None:
                 row.append(fmt_money(float(revenue[a : b + 1].sum())))
             rows.append(row)
-        cols = [kind, "active at end", "joined", "left"] + (
-            ["revenue"] if revenue is not None else []
-        )
+        cols = [kind, "active at end", "joined", "left"] + (["revenue"] if revenue is not None else [])
         blocks.append(Table(cols, rows, title=f"By {kind}"))
         notes = [f"Metrics: {', '.join(self._metrics)}."]
         if self._attributes:
             notes.append(f"Attributes: {', '.join(self._attributes)}.")
         blocks.append(Note(" ".join(notes)))
-        return Report(
-            f"Partner history: {fmt_int(n)} partners, {n_t} months ({first} to {last})", blocks
-        )
+        return Report(f"Partner history: {fmt_int(n)} partners, {n_t} months ({first} to {last})", blocks)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Active partners (bars) and monthly revenue (line, right axis) over time."""

@@ -183,7 +183,9 @@ def make_example_history(seed: int = SEED) -> PartnerHistory:
     active = (t >= np.maximum(join, 0)) & (t <= np.minimum(last, t_end))
     season = np.asarray(SEASONALITY)[(t[:, 0] % 12)][:, None]
     since = t - first_sale
-    ramp = np.where(recruit, np.clip((since + 0.5) / RAMP_MONTHS, 0.0, 1.0), 1.0) * (since >= 0)
+    ramp = np.where(
+        recruit, np.clip((since + 0.5) / RAMP_MONTHS, 0.0, 1.0), 1.0
+    ) * (since >= 0)
     noise = np.exp(rng.normal(0.0, NOISE_SIGMA, size=(N_MONTHS, n_all)) - NOISE_SIGMA**2 / 2)
     shape = season * ramp * noise * active
 
