@@ -297,3 +297,151 @@ def test_ramp_is_deterministic_and_validates() -> None:
 def test_ramp_single_month_history_is_clear() -> None:
     with pytest.raises(ck.InvalidInputError, match="no mature month"):
         fit_ramp(np.ones((3, 1)))
+
+
+# --------------------------------------------------------------------------- calibrate, backtest
+@pytest.fixture(scope="module")
+def history() -> ck.PartnerHistory:
+    from channelkit.datasets import example_history
+
+    return example_history()
+
+
+def _synthetic_history(
+    rng: np.random.Generator, n_start: int, per_month: float, months: int, annual: float
+) -> ck.PartnerHistory:
+    """A channel with a known constant attrition, lognormal levels and a 3-month ramp."""
+    h = 1 - (1 - annual) ** (1 / 12)
+    joins = np.concatenate(
+        [
+            -rng.integers(1, 60, size=n_start),
+            np.repeat(np.arange(1, months), rng.poisson(per_month, months - 1)),
+        ]
+    )
+    n = joins.size
+    life = rng.geometric(h, size=n) - 1  # months after joining before leaving
+    last = joins + life
+    # The starting cohort must be alive at month 0 to be in the data.
+    keep = last >= 0
+    joins, last = joins[keep], last[keep]
+    n = joins.size
+    level = rng.lognormal(8, 1, size=n)
+    t = np.arange(months)[:, None]
+    age = t - joins[None, :]
+    ramp = np.clip((age + 1) / 3, 0, 1)
+    active = (t >= np.maximum(joins, 0)) & (t <= last)
+    revenue = np.where(active, level * ramp, 0.0)
+    start = np.datetime64("2020-01", "M")
+    left = np.where(last < months - 1, start + last, np.datetime64("NaT", "M"))
+    return ck.PartnerHistory(
+        [f"p{i}" for i in range(n)],
+        "2020-01",
+        {"revenue": revenue},
+        present=active,
+        attributes={"segment": np.where(level > np.exp(8), "big", "small")},
+        joined=start + joins,
+        left=left.astype("datetime64[M]"),
+    )
+
+
+def test_calibrate_recovers_attrition_with_left_truncation() -> None:
+    rng = np.random.default_rng(21)
+    hist = _synthetic_history(rng, 3000, 30, 36, annual=0.2)
+    cal = ck.calibrate(hist, seed=0)
+    row = next(r for r in cal.parameters if r["parameter"] == "annual_attrition")
+    assert row["lower"] <= 0.2 <= row["upper"]
+    seg = cal.segments["all"]
+    assert seg.attrition == pytest.approx(0.2, abs=0.03)
+    assert seg.conversion == pytest.approx(1.0, abs=0.02)  # every recruit sells
+    assert seg.ramp_curve is not None and seg.ramp_curve[0] == pytest.approx(1 / 3, abs=0.05)
+
+
+def test_calibrate_by_group_falls_back_to_pooled_for_small_groups(
+    history: ck.PartnerHistory,
+) -> None:
+    cal = ck.calibrate(history, by="segment", seed=0)
+    assert set(cal.segments) == {"SMB", "large", "micro"}
+    frame = cal.to_frame()
+    large_ramp = frame[(frame.segment == "large") & frame.parameter.str.startswith("ramp")]
+    assert (large_ramp.source == "pooled").all()  # too few large recruits
+    assert (frame[frame.segment == "SMB"].parameter.isin(["annual_attrition"])).any()
+    assert all(seg.share is not None for seg in cal.segments.values())
+    with pytest.raises(ck.InvalidInputError, match="no attribute 'tier'"):
+        ck.calibrate(history, by="tier")
+    with pytest.raises(ck.InvalidInputError, match="PartnerHistory"):
+        ck.calibrate({"revenue": [1.0]})  # type: ignore[arg-type]
+
+
+def test_calibration_on_the_example_history(history: ck.PartnerHistory) -> None:
+    cal = ck.calibrate(history, seed=0)
+    params = {r["parameter"]: r for r in cal.parameters}
+    # The generating attrition (12 %) lies in its interval.
+    assert params["annual_attrition"]["lower"] <= 0.12 <= params["annual_attrition"]["upper"]
+    for row in cal.parameters:
+        if not math.isnan(row["lower"]):
+            assert row["lower"] <= row["estimate"] <= row["upper"], row
+    text = cal.summary()
+    assert "annual_attrition" in text and "Calibration from history" in text
+
+
+def test_calibration_scenario_round_trips_through_plan(
+    history: ck.PartnerHistory, tmp_path: object
+) -> None:
+    from channelkit._scenario import parse_scenario
+
+    cal = ck.calibrate(history, by="segment", seed=0)
+    import tomllib
+
+    text = cal.to_toml(5_000_000.0, seed=1)
+    parsed = parse_scenario(tomllib.loads(text))
+    segs = {s.name: s for s in parsed["segments"]}
+    for name, seg in cal.segments.items():
+        assert segs[name].attrition == seg.attrition
+        assert segs[name].ramp_curve == seg.ramp_curve
+        assert segs[name].funnel == seg.funnel
+        assert float(segs[name].productivity.median()) == pytest.approx(
+            float(seg.productivity.median())
+        )
+
+
+def test_backtest_reports_coverage(history: ck.PartnerHistory) -> None:
+    bt = ck.backtest(history, cutoffs=3, n_sims=200, seed=0)
+    assert bt.cutoffs.size == 3
+    assert np.all(bt.p10 <= bt.p50) and np.all(bt.p50 <= bt.p90)
+    assert 0.0 <= bt.coverage <= 1.0
+    assert np.array_equal(bt.covered, (bt.p10 <= bt.actual) & (bt.actual <= bt.p90))
+    again = ck.backtest(history, cutoffs=3, n_sims=200, seed=0)
+    np.testing.assert_array_equal(bt.p50, again.p50)
+    assert str(bt.cutoffs[-1]) == "2024-12"
+    with pytest.raises(ck.InvalidInputError, match="need at least 12 before"):
+        ck.backtest(history, cutoffs=["2025-06"], n_sims=10)
+    with pytest.raises(ck.InvalidInputError, match="horizon_months"):
+        ck.backtest(history, cutoffs=1, horizon_months=0)
+
+
+@pytest.mark.slow
+def test_attrition_from_histories_interval_coverage() -> None:
+    """Monthly histories (left-truncated cohort + recruits): 95 % interval covers 88-99 %."""
+    rng = np.random.default_rng(31)
+    reps, hits = 100, 0
+    for _ in range(reps):
+        annual = float(rng.uniform(0.05, 0.4))
+        hist = _synthetic_history(
+            rng, int(rng.integers(100, 600)), float(rng.uniform(1, 8)), 36, annual
+        )
+        fit = fit_attrition(hist)
+        hits += fit.ci[0] <= annual <= fit.ci[1]
+    assert 0.88 * reps <= hits <= 0.99 * reps
+
+
+@pytest.mark.slow
+def test_ramp_interval_coverage() -> None:
+    """The bootstrap band of the ramp at month 3 covers the truth in 88-99 % of 100 runs."""
+    rng = np.random.default_rng(41)
+    reps, hits = 100, 0
+    for _ in range(reps):
+        truth = np.sort(rng.uniform(0, 1, size=6))
+        rev = _recruits(rng, int(rng.integers(150, 400)), 24, truth, never=0.1)
+        fit = fit_ramp(rev, mature_after=8, align="joined", n_boot=300, seed=rng)
+        hits += fit.lower[3] <= truth[3] <= fit.upper[3]
+    assert 0.88 * reps <= hits <= 0.99 * reps

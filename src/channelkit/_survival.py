@@ -11,6 +11,7 @@ partner was still at risk when the data ended (right-censored).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import attrs
 import numpy as np
@@ -190,16 +191,57 @@ def _weibull_nll(
     return -ll, -np.array([g_k, g_s])
 
 
+def _weibull_grouped_nll(
+    theta: NDArray[np.float64],
+    t: NDArray[np.float64],
+    obs: NDArray[np.bool_],
+    entry: NDArray[np.float64],
+) -> float:
+    """Negative log-likelihood of whole-month data: an exit in month t lies in (t-1, t]."""
+    k, s = math.exp(theta[0]), math.exp(theta[1])
+    h_t = (t / s) ** k
+    h_prev = (np.maximum(t - 1.0, 0.0) / s) ** k
+    with np.errstate(divide="ignore"):
+        ll = float(np.sum(-h_prev[obs] + np.log(-np.expm1(-(h_t[obs] - h_prev[obs])))))
+    ll -= float(h_t[~obs].sum())
+    ll += float(((entry / s) ** k).sum())
+    return -ll if math.isfinite(ll) else math.inf
+
+
+def _hessian(func: Any, theta: NDArray[np.float64], eps: float = 1e-4) -> NDArray[np.float64]:
+    """Central-difference Hessian of a scalar function of two parameters."""
+    hess = np.empty((2, 2))
+    basis = np.eye(2) * eps
+    f0 = func(theta)
+    for i in range(2):
+        for j in range(i, 2):
+            if i == j:
+                val = (func(theta + basis[i]) - 2 * f0 + func(theta - basis[i])) / eps**2
+            else:
+                val = (
+                    func(theta + basis[i] + basis[j])
+                    - func(theta + basis[i] - basis[j])
+                    - func(theta - basis[i] + basis[j])
+                    + func(theta - basis[i] - basis[j])
+                ) / (4 * eps**2)
+            hess[i, j] = hess[j, i] = val
+    return hess
+
+
 def weibull_fit(
     durations: NDArray[np.float64],
     observed: NDArray[np.bool_],
     entry: NDArray[np.float64] | None = None,
+    *,
+    grouped: bool = False,
 ) -> WeibullFit | None:
     """Maximum-likelihood Weibull fit to right-censored durations, or None.
 
     None when the shape is not identifiable: fewer than two events, or all
-    events at one duration. The covariance comes from the numerical Hessian
-    of the negative log-likelihood in (log shape, log scale).
+    events at one duration. ``grouped=True`` treats durations as whole
+    months (an exit in month t happened in (t-1, t]), the exact likelihood
+    for monthly data. The covariance comes from the numerical Hessian of the
+    negative log-likelihood in (log shape, log scale).
     """
     obs = observed.astype(bool)
     if obs.sum() < 2 or np.unique(durations[obs]).size < 2:
@@ -207,18 +249,26 @@ def weibull_fit(
     late = np.empty(0) if entry is None else entry[entry > 0]
     rate = obs.sum() / (durations.sum() - late.sum())
     start = np.array([0.0, math.log(1.0 / rate)])
-    args = (durations, obs, late)
-    res = optimize.minimize(_weibull_nll, start, args=args, jac=True, method="BFGS")
+    if grouped:
+
+        def nll(theta: NDArray[np.float64]) -> float:
+            return _weibull_grouped_nll(theta, durations, obs, late)
+
+        res = optimize.minimize(
+            nll,
+            start,
+            method="Nelder-Mead",
+            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 2000},
+        )
+    else:
+        args = (durations, obs, late)
+        res = optimize.minimize(_weibull_nll, start, args=args, jac=True, method="BFGS")
+
+        def nll(theta: NDArray[np.float64]) -> float:
+            return _weibull_nll(theta, durations, obs, late)[0]
+
     theta = res.x
-    eps = 1e-5
-    hess = np.empty((2, 2))
-    for i in range(2):
-        step = np.zeros(2)
-        step[i] = eps
-        hess[:, i] = (
-            _weibull_nll(theta + step, *args)[1] - _weibull_nll(theta - step, *args)[1]
-        ) / (2.0 * eps)
-    hess = (hess + hess.T) / 2.0
+    hess = _hessian(nll, theta)
     try:
         cov = np.asarray(np.linalg.inv(hess), dtype=np.float64)
     except np.linalg.LinAlgError:

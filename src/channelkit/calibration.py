@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 import numpy as np
@@ -45,9 +45,10 @@ from ._survival import (
     wilson_interval,
 )
 from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, check_fraction
-from .capacity import FunnelStage
+from .capacity import FunnelStage, Segment
 from .errors import InvalidInputError
 from .history import PartnerHistory
+from .partners import Portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -55,9 +56,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "AttritionFit",
+    "Backtest",
+    "Calibration",
     "ConversionFit",
     "ProductivityFit",
     "RampFit",
+    "backtest",
+    "calibrate",
+    "channel_growth",
     "fit_attrition",
     "fit_conversion",
     "fit_productivity",
@@ -113,6 +119,10 @@ class AttritionFit(ResultMixin):
     ci : (float, float)
         Its confidence interval at ``confidence``.
     confidence : float
+    monthly : bool
+        Whether exits happen at month ends (a history): the exponential model
+        is then the geometric one, ``annual_rate = 1 - (1 - h) ** 12`` with
+        ``h`` = exits / months at risk.
 
     Examples
     --------
@@ -135,6 +145,7 @@ class AttritionFit(ResultMixin):
     annual_rate: float
     ci: tuple[float, float]
     confidence: float
+    monthly: bool = False
 
     def __repr__(self) -> str:
         return (
@@ -157,7 +168,10 @@ class AttritionFit(ResultMixin):
         if which == "km":
             return self.km.at(t)
         if which == "exponential":
-            out: NDArray[np.float64] = np.exp(-self.monthly_rate * t)
+            if self.monthly:
+                out: NDArray[np.float64] = (1.0 - min(self.monthly_rate, 1.0)) ** t
+            else:
+                out = np.exp(-self.monthly_rate * t)
             return out
         if which == "weibull":
             if self.weibull is None:
@@ -267,7 +281,9 @@ def lifetimes(
     """Durations, exit flags and delayed entries [months] of a history's partners.
 
     A partner's duration is its age when it left (``left - joined + 1``
-    months, an observed exit) or at the last period (censored). Partners that
+    months, an observed exit: it left at the end of its last active month)
+    or the month-ends it is known to have survived (``end - joined``,
+    censored: an exit at the end of the last month is not yet visible). Partners that
     joined before the first period are observed only from their age then:
     ``entry`` (left truncation), so the survivors that happen to be in the
     data do not pass for typical partners. Without a known join month a
@@ -278,8 +294,10 @@ def lifetimes(
     joined = history.joined_periods.astype("datetime64[M]").astype(np.int64)
     left = history.left_periods
     censored = np.isnat(left)
-    last = np.where(censored, end, left.astype("datetime64[M]").astype(np.int64))
-    durations = (last - joined + 1).astype(np.float64)
+    # An exit at the end of month m is seen in month m + 1: a partner active in the last
+    # month has survived one month-end fewer than its active months (censored there).
+    exit_month = left.astype("datetime64[M]").astype(np.int64)
+    durations = np.where(censored, end - joined, exit_month - joined + 1).astype(np.float64)
     entry = np.maximum(first - joined, 0).astype(np.float64)
     return durations, ~censored, entry
 
@@ -374,13 +392,20 @@ def fit_attrition(
     """
     level = _confidence(confidence)
     t, obs, e = _durations_input(durations, observed, entry)
+    monthly = isinstance(durations, PartnerHistory)
     km = kaplan_meier(t, obs, level, e)
     rate, r_lo, r_hi = exponential_rate(t, obs, level, e)
     d = int(obs.sum())
     exposure = float(t.sum() - (0.0 if e is None else e.sum()))
-    loglik_exp = (d * math.log(rate) if d > 0 else 0.0) - rate * exposure
+    if monthly:  # geometric: d log h + (T - d) log(1 - h)
+        h = min(rate, 1.0)
+        loglik_exp = (d * math.log(h) if d > 0 else 0.0) + (
+            (exposure - d) * math.log1p(-h) if exposure > d else 0.0
+        )
+    else:
+        loglik_exp = (d * math.log(rate) if d > 0 else 0.0) - rate * exposure
     aic = {"exponential": 2.0 - 2.0 * loglik_exp}
-    weib = weibull_fit(t, obs, e)
+    weib = weibull_fit(t, obs, e, grouped=monthly)
     if weib is not None:
         aic["weibull"] = 4.0 - 2.0 * weib.loglik
     model = (
@@ -392,8 +417,14 @@ def fit_attrition(
         if not all(math.isfinite(x) for x in ci):
             model = "exponential"
     if model == "exponential":
-        annual = float(-math.expm1(-12.0 * rate))
-        ci = (float(-math.expm1(-12.0 * r_lo)), float(-math.expm1(-12.0 * r_hi)))
+
+        def annual_of(r: float) -> float:
+            if monthly:  # exits at month ends: a geometric lifetime, h = exits / months at risk
+                return float(1.0 - (1.0 - min(r, 1.0)) ** 12)
+            return float(-math.expm1(-12.0 * r))
+
+        annual = annual_of(rate)
+        ci = (annual_of(r_lo), annual_of(r_hi))
     return AttritionFit(
         km=km,
         n=int(t.size),
@@ -1190,4 +1221,743 @@ def fit_ramp(
         n_recruits=int(rev.shape[0]),
         n_sellers=int(ever.sum()),
         confidence=level,
+    )
+
+
+# --------------------------------------------------------------------------- calibrate
+#: Scipy names and shape-parameter keywords of the productivity families, for scenario files.
+_SCENARIO_NAMES = {
+    "lognormal": ("lognorm", "s"),
+    "gamma": ("gamma", "a"),
+    "weibull": ("weibull_min", "c"),
+}
+
+
+def channel_growth(history: PartnerHistory) -> float:
+    """Revenue-weighted yearly growth of the partners active over the last 24 months.
+
+    ``sum(last 12 months) / sum(the 12 before) - 1`` over the partners active
+    in every one of the last 24 months; 0.0 when the history is shorter than
+    24 months or no partner qualifies.
+    """
+    t_n = history.n_periods
+    if t_n < 24:
+        return 0.0
+    active = history.active()[-24:].all(axis=0)
+    revenue = history.metric("revenue")[:, active]
+    prior = float(revenue[-24:-12].sum())
+    last = float(revenue[-12:].sum())
+    return last / prior - 1.0 if prior > 0 else 0.0
+
+
+def _mature_revenue(
+    history: PartnerHistory, columns: NDArray[np.intp], mature: int
+) -> NDArray[np.float64]:
+    """Last-12-month revenue of the partners among ``columns`` that were mature all year."""
+    t_n = history.n_periods
+    window = min(12, t_n)
+    first = int(history.periods[0].astype("datetime64[M]").astype(np.int64))
+    joined = history.joined_periods.astype("datetime64[M]").astype(np.int64) - first
+    active = history.active()[-window:].all(axis=0)
+    old = joined <= t_n - window - mature
+    keep = columns[(active & old)[columns]]
+    out: NDArray[np.float64] = history.metric("revenue")[-window:, keep].sum(axis=0) * (
+        12.0 / window
+    )
+    return out
+
+
+def _subset(history: PartnerHistory, columns: NDArray[np.intp]) -> PartnerHistory:
+    """The history of some partners (a new PartnerHistory)."""
+    return PartnerHistory(
+        history.ids[columns],
+        history.periods[0],
+        {name: history.metric(name)[:, columns] for name in history.metrics},
+        present=history.present[:, columns],
+        attributes={k: v[columns] for k, v in history.attributes.items()},
+        joined=history.joined_periods[columns],
+        left=history.left_periods[columns],
+    )
+
+
+@attrs.frozen(eq=False, repr=False)
+class Calibration(ResultMixin):
+    """Segments fitted from a partner history, from :func:`calibrate`.
+
+    Attributes
+    ----------
+    segments : dict of str to Segment
+        One :class:`~channelkit.Segment` per group (``"all"`` without
+        ``by``), ready for :func:`~channelkit.plan_capacity` and
+        :func:`~channelkit.simulate_channel`.
+    rows : tuple of tuple
+        The parameter table: (segment, parameter, estimate, lower, upper,
+        n, method, source); ``source`` is ``"group"`` or ``"pooled"`` (the
+        group was too small and took the pooled estimate). See
+        :attr:`parameters`.
+    fits : dict of str to dict
+        Per segment the fit objects behind it: ``"attrition"``
+        (:class:`AttritionFit`), ``"ramp"`` (:class:`RampFit`),
+        ``"productivity"`` (:class:`ProductivityFit`).
+    by : str or None
+        The attribute that defines the groups.
+    growth : float
+        Yearly revenue growth of the channel (see :func:`channel_growth`).
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> cal = calibrate(example_history(), seed=0)
+    >>> cal
+    Calibration(segments=['all'], partners=736, attrition=0.113, productivity='lognormal')
+    >>> seg = cal.segments["all"]
+    >>> round(seg.attrition, 3), round(seg.conversion, 2)
+    (0.113, 0.76)
+    """
+
+    segments: dict[str, Segment]
+    rows: tuple[tuple[Any, ...], ...]
+    fits: dict[str, dict[str, Any]]
+    by: str | None
+    growth: float
+    n_partners: int
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "segment",
+        "parameter",
+        "estimate",
+        "lower",
+        "upper",
+        "n",
+        "method",
+        "source",
+    )
+
+    def __repr__(self) -> str:
+        pooled = self.fits[next(iter(self.fits))]
+        return (
+            f"Calibration(segments={list(self.segments)}, partners={self.n_partners}, "
+            f"attrition={pooled['attrition'].annual_rate:.3g}, "
+            f"productivity={pooled['productivity'].best!r})"
+        )
+
+    @property
+    def parameters(self) -> list[dict[str, Any]]:
+        """Every estimate with its interval, sample size and method, as records."""
+        return [dict(zip(self.COLUMNS, row)) for row in self.rows]
+
+    def _report(self) -> Report:
+        def num(x: float, pct: bool) -> str:
+            if isinstance(x, float) and math.isnan(x):
+                return "-"
+            return fmt_pct(x) if pct else f"{x:,.4g}"
+
+        pct = {"annual_attrition", "conversion", "ramp_month_3", "growth"}
+        rows = [
+            (
+                seg,
+                name,
+                num(est, name in pct),
+                "-"
+                if math.isnan(lo) and math.isnan(hi)
+                else f"{num(lo, name in pct)} - {num(hi, name in pct)}",
+                n,
+                source,
+            )
+            for seg, name, est, lo, hi, n, _, source in self.rows
+        ]
+        pooled = self.fits[next(iter(self.fits))]
+        return Report(
+            "Calibration from history",
+            [
+                Fact("partners", f"{self.n_partners:,}", self.n_partners),
+                Fact("segments", ", ".join(self.segments), ", ".join(self.segments)),
+                Fact(
+                    "annual attrition (all)",
+                    fmt_pct(pooled["attrition"].annual_rate),
+                    pooled["attrition"].annual_rate,
+                ),
+                Fact("channel growth", fmt_pct(self.growth), self.growth),
+                Table(("segment", "parameter", "estimate", "95% interval", "n", "source"), rows),
+                Note(
+                    "Intervals: attrition exact Poisson (exponential) or delta method (Weibull); "
+                    "median productivity from order statistics; ramp by bootstrap over "
+                    "partners; conversion from the Kaplan-Meier plateau of time to first sale."
+                ),
+            ],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table: one row per segment and parameter."""
+        return _frame({c: [row[i] for row in self.rows] for i, c in enumerate(self.COLUMNS)})
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Annual attrition and conversion per segment with their intervals."""
+        axes = _plotstyle.axes(ax)
+        names = list(self.segments)
+        y = np.arange(len(names))
+        colors = _plotstyle.categorical(2)
+        for offset, (param, label, color) in enumerate(
+            [
+                ("annual_attrition", "annual attrition", colors[0]),
+                ("conversion", "conversion", colors[1]),
+            ]
+        ):
+            rows = {r[0]: r for r in self.rows if r[1] == param}
+            est = np.array([rows[n][2] for n in names])
+            lo = np.array([rows[n][3] for n in names])
+            hi = np.array([rows[n][4] for n in names])
+            axes.errorbar(
+                est,
+                y + 0.15 * (offset * 2 - 1),
+                xerr=np.vstack([est - lo, hi - est]),
+                fmt="o",
+                color=color,
+                label=label,
+                capsize=3,
+            )
+        axes.set_yticks(y)
+        axes.set_yticklabels(names)
+        axes.set_xlim(0.0, 1.0)
+        axes.set_xlabel("share (95 % interval)")
+        axes.set_title("Calibrated parameters by segment")
+        axes.legend(loc="best")
+        return axes
+
+    def to_toml(self, target: float, *, horizon_months: int = 12, seed: int | None = None) -> str:
+        """The segments as a scenario file for ``channelkit plan`` (TOML text).
+
+        Parameters
+        ----------
+        target : float [currency]
+            The scenario's revenue target.
+        horizon_months : int, default 12
+        seed : int, optional
+        """
+        lines = [
+            "# Segments calibrated from a partner history by `channelkit fit`.",
+            f"target = {float(target)!r}",
+            f"horizon_months = {int(horizon_months)}",
+        ]
+        if seed is not None:
+            lines.append(f"seed = {int(seed)}")
+        for name, seg in self.segments.items():
+            fit = self.fits[name]["productivity"]
+            lines += ["", "[[segments]]", f"name = {_toml_string(name)}"]
+            if fit.best == "empirical":
+                raise InvalidInputError(
+                    "an empirical productivity cannot be written to a scenario"
+                )
+            scipy_name, shape_key = _SCENARIO_NAMES[fit.best]
+            dist = fit.fits[fit.best]
+            shape = float(dist.args[0]) if dist.args else float(dist.kwds[shape_key])
+            scale = float(dist.kwds.get("scale", 1.0))
+            lines.append(
+                f"productivity = {{ distribution = {_toml_string(scipy_name)}, "
+                f"{shape_key} = {shape!r}, scale = {scale!r} }}"
+            )
+            lines.append(f"attrition = {seg.attrition!r}")
+            lines.append(f"conversion = {seg.conversion!r}")
+            if seg.ramp_curve is not None:
+                lines.append(f"ramp_curve = [{', '.join(repr(v) for v in seg.ramp_curve)}]")
+            lines.append(f"growth = {seg.growth!r}")
+            if seg.share is not None:
+                lines.append(f"share = {seg.share!r}")
+            if seg.funnel:
+                stages = ", ".join(
+                    f"{{ name = {_toml_string(s.name)}, rate = {s.rate!r}, lag_months = {s.lag_months} }}"
+                    for s in seg.funnel
+                )
+                lines.append(f"funnel = [{stages}]")
+        return "\n".join(lines) + "\n"
+
+
+def _toml_string(text: str) -> str:
+    out = text.replace("\\", "\\\\").replace('"', '\\"')
+    out = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in out)
+    return f'"{out}"'
+
+
+def _fit_group(
+    history: PartnerHistory,
+    columns: NDArray[np.intp],
+    *,
+    mature: int | None,
+    growth: float,
+    level: float,
+    seed: SeedLike,
+) -> dict[str, Any]:
+    part = _subset(history, columns)
+    out: dict[str, Any] = {"n": int(columns.size)}
+    out["attrition"] = fit_attrition(part, confidence=level)
+    recruits = revenue_since_joining(part, growth)
+    out["recruits"] = int(recruits.shape[0])
+    try:
+        out["ramp"] = fit_ramp(recruits, mature_after=mature, confidence=level, seed=seed)
+    except InvalidInputError:
+        out["ramp"] = None
+    mature_months = out["ramp"].mature_after if out["ramp"] is not None else (mature or 12)
+    revenue = _mature_revenue(history, columns, mature_months)
+    out["mature"] = int((revenue > 0).sum())
+    try:
+        out["productivity"] = fit_productivity(revenue, confidence=level)
+    except InvalidInputError:
+        out["productivity"] = None
+    return out
+
+
+def calibrate(
+    history: PartnerHistory,
+    *,
+    by: str | None = None,
+    min_partners: int = 30,
+    min_events: int = 5,
+    mature_after: int | None = None,
+    growth: float | None = None,
+    confidence: float = 0.95,
+    seed: SeedLike = None,
+) -> Calibration:
+    """Fit one :class:`~channelkit.Segment` per group of partners from their history.
+
+    Parameters
+    ----------
+    history : PartnerHistory
+        Monthly revenue and lifecycle of the partners.
+    by : str, optional
+        A text attribute of the history (``"segment"``, ``"region"``); one
+        segment per value. Default: one segment ``"all"``.
+    min_partners, min_events : int, default 30 and 5
+        A group with fewer partners (or recruits with a mature level, or
+        mature partners), or fewer than ``min_events`` exits, takes the
+        pooled estimate of that parameter; the table says so.
+    mature_after : int, optional
+        Months after the first sale from which a recruit counts as mature
+        (see :func:`fit_ramp`).
+    growth : float, optional
+        Yearly revenue growth; default :func:`channel_growth` of the
+        history. Used to deflate the ramp and as the segments' ``growth``.
+    confidence : float in (0, 1), default 0.95
+    seed : int, Generator or None
+        For the ramp's bootstrap.
+
+    Returns
+    -------
+    Calibration
+
+    Notes
+    -----
+    Per group: attrition by :func:`fit_attrition` on the lifetimes (left
+    truncation for partners that joined before the data); ramp,
+    conversion (``1 -`` the share that never sells) and the lag to the
+    first sale by :func:`fit_ramp` on the recruits; productivity by
+    :func:`fit_productivity` on the last 12 months of the partners that were
+    mature and active all year. Each Segment gets ``funnel=(FunnelStage(
+    "first_sale", 1.0, lag_months=median months to the first sale),)``.
+    """
+    if not isinstance(history, PartnerHistory):
+        raise InvalidInputError(f"history must be a PartnerHistory, got {type(history).__name__}")
+    level = _confidence(confidence)
+    for name, value in (("min_partners", min_partners), ("min_events", min_events)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
+    g = channel_growth(history) if growth is None else float(growth)
+    if not g > -1.0:
+        raise InvalidInputError(f"growth must be > -1, got {growth!r}")
+    rng = as_generator(seed)
+    n = len(history.ids)
+    groups: dict[str, NDArray[np.intp]]
+    if by is None:
+        groups = {"all": np.arange(n)}
+    else:
+        if by not in history.attributes:
+            available = ", ".join(history.attributes) or "none"
+            raise InvalidInputError(f"history has no attribute {by!r} (attributes: {available})")
+        values = history.attributes[by]
+        groups = {str(v) or "(missing)": np.flatnonzero(values == v) for v in np.unique(values)}
+    pooled = _fit_group(
+        history, np.arange(n), mature=mature_after, growth=g, level=level, seed=rng
+    )
+    if pooled["ramp"] is None or pooled["productivity"] is None:
+        raise InvalidInputError(
+            "the history is too short or has too few recruits and mature partners to calibrate: "
+            f"{pooled['recruits']} recruits, {pooled['mature']} mature partners"
+        )
+    fits: dict[str, dict[str, Any]] = {}
+    rows: list[tuple[Any, ...]] = []
+    segments: dict[str, Segment] = {}
+    for name, cols in groups.items():
+        own = (
+            pooled
+            if by is None
+            else _fit_group(history, cols, mature=mature_after, growth=g, level=level, seed=rng)
+        )
+        small_attr = own["n"] < min_partners or own["attrition"].events < min_events
+        small_ramp = own["ramp"] is None or own["recruits"] < min_partners
+        small_prod = own["productivity"] is None or own["mature"] < min_partners
+        attr = pooled["attrition"] if small_attr else own["attrition"]
+        ramp = pooled["ramp"] if small_ramp else own["ramp"]
+        prod = pooled["productivity"] if small_prod else own["productivity"]
+        fits[name] = {"attrition": attr, "ramp": ramp, "productivity": prod}
+
+        def src(small: bool) -> str:
+            return "pooled" if small and by is not None else "group"
+
+        conv = 1.0 - ramp.never_sell
+        m3 = min(3, ramp.mature_after - 1)
+        rows += [
+            (
+                name,
+                "annual_attrition",
+                attr.annual_rate,
+                *attr.ci,
+                attr.n,
+                f"censored {attr.model} (AIC), Kaplan-Meier",
+                src(small_attr),
+            ),
+            (
+                name,
+                "median_productivity",
+                prod.median,
+                *prod.median_ci,
+                int(prod.values.size),
+                f"{prod.best} by AIC; order-statistic interval",
+                src(small_prod),
+            ),
+            (
+                name,
+                f"ramp_month_{m3}",
+                float(ramp.ratio[m3]),
+                float(ramp.lower[m3]),
+                float(ramp.upper[m3]),
+                ramp.n_sellers,
+                "mean ratio to mature; bootstrap",
+                src(small_ramp),
+            ),
+            (
+                name,
+                "conversion",
+                conv,
+                1.0 - ramp.never_sell_ci[1],
+                1.0 - ramp.never_sell_ci[0],
+                ramp.n_recruits,
+                "1 - Kaplan-Meier plateau of time to first sale",
+                src(small_ramp),
+            ),
+            (
+                name,
+                "months_to_first_sale",
+                ramp.median_first_sale,
+                math.nan,
+                math.nan,
+                ramp.n_sellers,
+                "Kaplan-Meier median among sellers",
+                src(small_ramp),
+            ),
+            (name, "growth", g, math.nan, math.nan, n, "last 12 / prior 12 months", "pooled"),
+        ]
+        lag = 0 if math.isnan(ramp.median_first_sale) else math.floor(ramp.median_first_sale + 0.5)
+        segments[name] = Segment(
+            name,
+            productivity=prod.distribution,
+            attrition=min(attr.annual_rate, 1.0),
+            conversion=max(conv, 1e-9),
+            ramp_curve=ramp.curve,
+            funnel=(FunnelStage("first_sale", 1.0, lag_months=lag),),
+            growth=g,
+            share=float(cols.size) if by is not None else None,
+        )
+    return Calibration(
+        segments=segments,
+        rows=tuple(rows),
+        fits=fits,
+        by=by,
+        growth=g,
+        n_partners=n,
+    )
+
+
+# --------------------------------------------------------------------------- backtest
+def _until(history: PartnerHistory, c: int) -> PartnerHistory:
+    """The history as it was known at period index ``c`` (included)."""
+    first = int(history.periods[0].astype("datetime64[M]").astype(np.int64))
+    joined = history.joined_periods.astype("datetime64[M]").astype(np.int64) - first
+    cols = np.flatnonzero(joined <= c)
+    left = history.left_periods[cols].copy()
+    gone_later = ~np.isnat(left) & (left.astype("datetime64[M]").astype(np.int64) - first > c)
+    left[gone_later] = np.datetime64("NaT")
+    return PartnerHistory(
+        history.ids[cols],
+        history.periods[0],
+        {name: history.metric(name)[: c + 1, cols] for name in history.metrics},
+        present=history.present[: c + 1, cols],
+        attributes={k: v[cols] for k, v in history.attributes.items()},
+        joined=history.joined_periods[cols],
+        left=left,
+    )
+
+
+def _run_rate(history: PartnerHistory) -> Portfolio:
+    """Partners active at the last period, revenue = trailing 12 months annualized."""
+    active_now = history.active()[-1]
+    window = min(12, history.n_periods)
+    act = history.active()[-window:, active_now]
+    months = np.maximum(act.sum(axis=0), 1)
+    revenue = history.metric("revenue")[-window:, active_now].sum(axis=0) * 12.0 / months
+    return Portfolio(history.ids[active_now], revenue=revenue)
+
+
+@attrs.frozen(eq=False, repr=False)
+class Backtest(ResultMixin):
+    """Forecasts made at past cutoffs against what happened, from :func:`backtest`.
+
+    Attributes
+    ----------
+    cutoffs : ndarray of datetime64[M]
+        The months the forecasts were made at (data up to and including them).
+    horizon_months : int
+    actual : ndarray [currency]
+        Revenue of the ``horizon_months`` after each cutoff.
+    p10, p50, p90 : ndarray [currency]
+        The forecast's percentiles.
+    percentile : ndarray in [0, 1]
+        Where the actual revenue fell in each forecast distribution.
+    covered : ndarray of bool
+        Whether P10 <= actual <= P90.
+    error : ndarray
+        The median's relative error ``p50 / actual - 1``.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> bt = backtest(example_history(), cutoffs=["2024-06", "2024-12"], n_sims=200, seed=0)
+    >>> bt.covered.shape
+    (2,)
+    """
+
+    cutoffs: NDArray[np.datetime64]
+    horizon_months: int
+    actual: NDArray[np.float64]
+    p10: NDArray[np.float64]
+    p50: NDArray[np.float64]
+    p90: NDArray[np.float64]
+    percentile: NDArray[np.float64]
+    covered: NDArray[np.bool_]
+    error: NDArray[np.float64]
+
+    @property
+    def coverage(self) -> float:
+        """Share of cutoffs whose P10-P90 interval covered the actual revenue."""
+        return float(self.covered.mean())
+
+    @property
+    def median_abs_error(self) -> float:
+        """Median over cutoffs of ``|p50 / actual - 1|``."""
+        return float(np.median(np.abs(self.error)))
+
+    def __repr__(self) -> str:
+        return one_line(
+            "Backtest",
+            cutoffs=int(self.cutoffs.size),
+            horizon_months=self.horizon_months,
+            coverage=self.coverage,
+            median_abs_error=self.median_abs_error,
+        )
+
+    def _report(self) -> Report:
+        rows = [
+            (
+                str(c),
+                fmt_money(a),
+                fmt_money(lo),
+                fmt_money(mid),
+                fmt_money(hi),
+                fmt_pct(p, 0),
+                "yes" if cov else "no",
+                f"{e:+.1%}",
+            )
+            for c, a, lo, mid, hi, p, cov, e in zip(
+                self.cutoffs,
+                self.actual,
+                self.p10,
+                self.p50,
+                self.p90,
+                self.percentile,
+                self.covered,
+                self.error,
+            )
+        ]
+        return Report(
+            f"Backtest: {self.horizon_months}-month forecasts at {self.cutoffs.size} cutoffs",
+            [
+                Fact("cutoffs", f"{self.cutoffs.size}", int(self.cutoffs.size)),
+                Fact("P10-P90 coverage", fmt_pct(self.coverage, 0), self.coverage),
+                Fact(
+                    "median |error| of P50", fmt_pct(self.median_abs_error), self.median_abs_error
+                ),
+                Table(
+                    ("cutoff", "actual", "P10", "P50", "P90", "actual at", "covered", "P50 error"),
+                    rows,
+                ),
+                Note("A well-calibrated forecast covers about 80 % of the cutoffs with P10-P90."),
+            ],
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cutoff."""
+        return _frame(
+            {
+                "actual": self.actual,
+                "p10": self.p10,
+                "p50": self.p50,
+                "p90": self.p90,
+                "percentile": self.percentile,
+                "covered": self.covered,
+                "error": self.error,
+            },
+            index=self.cutoffs.astype(str),
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Forecast P10-P90 and median at each cutoff against the actual revenue."""
+        axes = _plotstyle.axes(ax)
+        x = np.arange(self.cutoffs.size)
+        color = _plotstyle.COLORS["primary"]
+        axes.vlines(x, self.p10, self.p90, color=color, linewidth=6, alpha=0.35, label="P10-P90")
+        axes.plot(x, self.p50, "_", color=color, markersize=14, label="forecast P50")
+        axes.plot(x, self.actual, "o", color=_plotstyle.COLORS["target"], label="actual")
+        labels = [str(c) for c in self.cutoffs]
+        _plotstyle.thin_labels(axes, labels)
+        axes.tick_params(axis="x", labelrotation=45)
+        _plotstyle.currency_axis(axes)
+        axes.set_xlabel("cutoff")
+        axes.set_ylabel(f"revenue over the next {self.horizon_months} months")
+        axes.set_title(f"Backtest: P10-P90 covers {fmt_pct(self.coverage, 0)} of cutoffs")
+        axes.legend(loc="best")
+        return axes
+
+
+def backtest(
+    history: PartnerHistory,
+    *,
+    cutoffs: Any,
+    horizon_months: int = 12,
+    n_sims: int = 1000,
+    by: str | None = None,
+    seed: SeedLike = None,
+) -> Backtest:
+    """Calibrate at past cutoffs, forecast forward, and compare with what happened.
+
+    Parameters
+    ----------
+    history : PartnerHistory
+    cutoffs : int or sequence of period-like or int
+        The months to forecast from (data up to and including each). An int
+        ``k`` takes the last ``k`` months that leave a full horizon after
+        them and at least 12 months before.
+    horizon_months : int, default 12
+    n_sims : int, default 1000
+        Simulations per forecast.
+    by : str, optional
+        Attribute to calibrate one segment per group (see :func:`calibrate`).
+    seed : int, Generator or None
+
+    Returns
+    -------
+    Backtest
+
+    Notes
+    -----
+    At each cutoff: :func:`calibrate` on the data up to it; the partners
+    active at the cutoff start at their trailing-12-month run rate with the
+    fitted attrition and growth; the recruits actually signed in each month
+    after the cutoff enter with the fitted conversion, lag, ramp and
+    productivity (:func:`~channelkit.simulate_channel`). The actual revenue
+    of the horizon is then placed in the forecast distribution.
+    """
+    from .simulation import simulate_channel
+
+    if not isinstance(history, PartnerHistory):
+        raise InvalidInputError(f"history must be a PartnerHistory, got {type(history).__name__}")
+    t_n = history.n_periods
+    if (
+        isinstance(horizon_months, bool)
+        or not isinstance(horizon_months, int)
+        or horizon_months < 1
+    ):
+        raise InvalidInputError(f"horizon_months must be a positive int, got {horizon_months!r}")
+    h = horizon_months
+    last = t_n - 1 - h
+    if last < 12:
+        raise InvalidInputError(
+            f"the history has {t_n} months; a backtest needs 12 months before a cutoff and "
+            f"{h} after it"
+        )
+    if isinstance(cutoffs, int) and not isinstance(cutoffs, bool):
+        if cutoffs < 1:
+            raise InvalidInputError(f"cutoffs must be >= 1, got {cutoffs}")
+        idx = list(range(max(12, last - cutoffs + 1), last + 1))
+    else:
+        idx = [history.period_index(c) for c in cutoffs]
+        if not idx:
+            raise InvalidInputError("cutoffs is empty")
+        for c, i in zip(cutoffs, idx):
+            if not 11 <= i <= last:
+                raise InvalidInputError(
+                    f"cutoff {c!r} leaves {i + 1} months before it and {t_n - 1 - i} after; "
+                    f"need at least 12 before and {h} after"
+                )
+    rng = as_generator(seed)
+    first = int(history.periods[0].astype("datetime64[M]").astype(np.int64))
+    joined = history.joined_periods.astype("datetime64[M]").astype(np.int64) - first
+    revenue = history.metric("revenue")
+    rows = []
+    for c in idx:
+        known = _until(history, c)
+        cal = calibrate(known, by=by, seed=rng)
+        start = _run_rate(known)
+        recruits: dict[str, NDArray[np.int64]] = {}
+        for name in cal.segments:
+            mask = joined > c
+            if by is not None:
+                mask &= history.attributes[by] == (name if name != "(missing)" else "")
+            months = joined[mask] - c - 1
+            months = months[months < h]
+            recruits[name] = np.bincount(months, minlength=h).astype(np.int64)
+        pooled = cal.fits[next(iter(cal.fits))]["attrition"]
+        sim = simulate_channel(
+            list(cal.segments.values()),
+            recruits,
+            start=start,
+            start_attrition=min(pooled.annual_rate, 1.0),
+            start_growth=cal.growth,
+            horizon_months=h,
+            n_sims=n_sims,
+            seed=rng,
+        )
+        forecast = sim.revenue.sum(axis=1)
+        actual = float(revenue[c + 1 : c + 1 + h].sum())
+        p10, p50, p90 = np.percentile(forecast, [10, 50, 90])
+        rows.append(
+            (
+                c,
+                actual,
+                p10,
+                p50,
+                p90,
+                float(np.mean(forecast <= actual)),
+                bool(p10 <= actual <= p90),
+                float(p50 / actual - 1.0) if actual > 0 else math.nan,
+            )
+        )
+    arr = list(zip(*rows))
+    return Backtest(
+        cutoffs=history.periods[np.asarray(arr[0], dtype=np.intp)],
+        horizon_months=h,
+        actual=np.asarray(arr[1], dtype=np.float64),
+        p10=np.asarray(arr[2], dtype=np.float64),
+        p50=np.asarray(arr[3], dtype=np.float64),
+        p90=np.asarray(arr[4], dtype=np.float64),
+        percentile=np.asarray(arr[5], dtype=np.float64),
+        covered=np.asarray(arr[6], dtype=bool),
+        error=np.asarray(arr[7], dtype=np.float64),
     )
