@@ -125,7 +125,7 @@ def kaplan_meier(
     upper = np.nan_to_num(upper, nan=1.0)
     return KaplanMeier(
         times=times.astype(np.float64),
-        survival=survival,
+        survival=np.asarray(survival, dtype=np.float64),
         lower=np.clip(lower, 0.0, 1.0),
         upper=np.clip(upper, 0.0, 1.0),
         at_risk=at_risk.astype(np.int64),
