@@ -445,3 +445,40 @@ def test_ramp_interval_coverage() -> None:
         fit = fit_ramp(rev, mature_after=8, align="joined", n_boot=300, seed=rng)
         hits += fit.lower[3] <= truth[3] <= fit.upper[3]
     assert 0.88 * reps <= hits <= 0.99 * reps
+
+
+def test_ramp_band_for_many_recruits_matches_the_bootstrap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import channelkit.calibration as cal
+
+    rev = _recruits(np.random.default_rng(8), 2000, 16, np.array([0.0, 0.2, 0.5, 0.8]), 0.1)
+    boot = fit_ramp(rev, mature_after=6, align="joined", n_boot=1000, seed=0)
+    monkeypatch.setattr(cal, "_BOOTSTRAP_CELLS", 0)
+    normal = fit_ramp(rev, mature_after=6, align="joined", seed=0)
+    np.testing.assert_array_equal(boot.ratio, normal.ratio)
+    np.testing.assert_allclose(normal.lower[1:], boot.lower[1:], atol=0.01)
+    np.testing.assert_allclose(normal.upper[1:], boot.upper[1:], atol=0.01)
+
+
+def test_weibull_on_aggregated_lifetimes_matches_per_partner_likelihood() -> None:
+    from channelkit._survival import _Lifetimes, _weibull_grouped_nll, _weibull_nll
+
+    rng = np.random.default_rng(2)
+    t = rng.integers(1, 20, size=300).astype(float)
+    obs = rng.random(300) < 0.5
+    entry = np.where(rng.random(300) < 0.3, np.floor(t * rng.random(300)), 0.0)
+    agg = _Lifetimes.of(t, obs, entry)
+    theta = np.array([0.2, 2.0])
+    k, s = np.exp(theta)
+    # Per-partner reference: log f for exits, log S for censored, + H(entry).
+    ll = np.where(obs, np.log(k / s) + (k - 1) * np.log(t / s) - (t / s) ** k, -((t / s) ** k))
+    ll = ll.sum() + ((entry / s) ** k).sum()
+    assert _weibull_nll(theta, agg)[0] == pytest.approx(-ll, rel=1e-12)
+    grouped = (
+        np.where(
+            obs, np.log(np.exp(-(((t - 1) / s) ** k)) - np.exp(-((t / s) ** k))), -((t / s) ** k)
+        ).sum()
+        + ((entry / s) ** k).sum()
+    )
+    assert _weibull_grouped_nll(theta, agg) == pytest.approx(-grouped, rel=1e-12)

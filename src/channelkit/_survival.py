@@ -92,12 +92,16 @@ def kaplan_meier(
     Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from
     incomplete observations. JASA 53(282), 457-481.
     """
-    times, inverse = np.unique(durations, return_inverse=True)
-    k = times.size
-    total = np.bincount(inverse, minlength=k)
-    events = np.bincount(inverse, weights=observed.astype(np.float64), minlength=k).astype(
-        np.int64
-    )
+    # Two sorts instead of an indirect one: the distinct times with their counts, and
+    # the exits among them.
+    ordered = np.sort(durations)
+    cut = np.flatnonzero(np.diff(ordered)) + 1
+    times = ordered[np.concatenate(([0], cut))] if ordered.size else ordered
+    total = np.diff(np.concatenate((cut, [ordered.size]), dtype=np.int64), prepend=0)
+    exits = np.sort(durations[observed])
+    events = (
+        np.searchsorted(exits, times, side="right") - np.searchsorted(exits, times, side="left")
+    ).astype(np.int64)
     at_risk = durations.size - np.concatenate(([0], np.cumsum(total)[:-1]))
     if entry is not None:
         # Not yet under observation at t_j: entered at or after t_j.
@@ -167,44 +171,71 @@ class WeibullFit:
     converged: bool
 
 
-def _weibull_nll(
-    theta: NDArray[np.float64],
-    t: NDArray[np.float64],
-    obs: NDArray[np.bool_],
-    entry: NDArray[np.float64],
-) -> tuple[float, NDArray[np.float64]]:
+@attrs.frozen(eq=False)
+class _Lifetimes:
+    """Durations aggregated to distinct (time, exit) pairs and distinct entries, with counts.
+
+    Monthly data has a few hundred distinct values for millions of partners:
+    the likelihoods below cost O(distinct), not O(partners).
+    """
+
+    t: NDArray[np.float64]
+    obs: NDArray[np.bool_]
+    w: NDArray[np.float64]
+    entry: NDArray[np.float64]
+    entry_w: NDArray[np.float64]
+
+    @classmethod
+    def of(
+        cls,
+        durations: NDArray[np.float64],
+        observed: NDArray[np.bool_],
+        entry: NDArray[np.float64] | None,
+    ) -> _Lifetimes:
+        keys = np.stack([durations, observed.astype(np.float64)])
+        uniq, counts = np.unique(keys, axis=1, return_counts=True)
+        late = np.empty(0) if entry is None else entry[entry > 0]
+        e_uniq, e_counts = np.unique(late, return_counts=True)
+        return cls(
+            t=uniq[0],
+            obs=uniq[1] > 0,
+            w=counts.astype(np.float64),
+            entry=e_uniq,
+            entry_w=e_counts.astype(np.float64),
+        )
+
+
+def _weibull_nll(theta: NDArray[np.float64], d: _Lifetimes) -> tuple[float, NDArray[np.float64]]:
     log_k, log_s = theta
     k = math.exp(log_k)
-    z = np.log(t) - log_s
+    z = np.log(d.t) - log_s
     zk = np.exp(k * z)
-    d = float(obs.sum())
-    ll = d * (log_k - log_s) + (k - 1.0) * float(z[obs].sum()) - float(zk.sum())
-    g_k = d + k * float(z[obs].sum()) - k * float((zk * z).sum())
-    g_s = -d * k + k * float(zk.sum())
-    if entry.size:  # left truncation: + H(entry) for each partner entering late
-        ze = np.log(entry) - log_s
+    wo = d.w * d.obs
+    n_ev = float(wo.sum())
+    zo = float((wo * z).sum())
+    ll = n_ev * (log_k - log_s) + (k - 1.0) * zo - float((d.w * zk).sum())
+    g_k = n_ev + k * zo - k * float((d.w * zk * z).sum())
+    g_s = -n_ev * k + k * float((d.w * zk).sum())
+    if d.entry.size:  # left truncation: + H(entry) for each partner entering late
+        ze = np.log(d.entry) - log_s
         ek = np.exp(k * ze)
-        ll += float(ek.sum())
-        g_k += k * float((ek * ze).sum())
-        g_s -= k * float(ek.sum())
+        ll += float((d.entry_w * ek).sum())
+        g_k += k * float((d.entry_w * ek * ze).sum())
+        g_s -= k * float((d.entry_w * ek).sum())
     # Gradient with respect to (log k, log s).
     return -ll, -np.array([g_k, g_s])
 
 
-def _weibull_grouped_nll(
-    theta: NDArray[np.float64],
-    t: NDArray[np.float64],
-    obs: NDArray[np.bool_],
-    entry: NDArray[np.float64],
-) -> float:
+def _weibull_grouped_nll(theta: NDArray[np.float64], d: _Lifetimes) -> float:
     """Negative log-likelihood of whole-month data: an exit in month t lies in (t-1, t]."""
     k, s = math.exp(theta[0]), math.exp(theta[1])
-    h_t = (t / s) ** k
-    h_prev = (np.maximum(t - 1.0, 0.0) / s) ** k
+    h_t = (d.t / s) ** k
+    h_prev = (np.maximum(d.t - 1.0, 0.0) / s) ** k
+    o = d.obs
     with np.errstate(divide="ignore"):
-        ll = float(np.sum(-h_prev[obs] + np.log(-np.expm1(-(h_t[obs] - h_prev[obs])))))
-    ll -= float(h_t[~obs].sum())
-    ll += float(((entry / s) ** k).sum())
+        ll = float(np.sum(d.w[o] * (-h_prev[o] + np.log(-np.expm1(-(h_t[o] - h_prev[o]))))))
+    ll -= float((d.w[~o] * h_t[~o]).sum())
+    ll += float((d.entry_w * (d.entry / s) ** k).sum())
     return -ll if math.isfinite(ll) else math.inf
 
 
@@ -246,13 +277,13 @@ def weibull_fit(
     obs = observed.astype(bool)
     if obs.sum() < 2 or np.unique(durations[obs]).size < 2:
         return None
-    late = np.empty(0) if entry is None else entry[entry > 0]
-    rate = obs.sum() / (durations.sum() - late.sum())
+    data = _Lifetimes.of(durations, obs, entry)
+    rate = obs.sum() / (durations.sum() - float((data.entry * data.entry_w).sum()))
     start = np.array([0.0, math.log(1.0 / rate)])
     if grouped:
 
         def nll(theta: NDArray[np.float64]) -> float:
-            return _weibull_grouped_nll(theta, durations, obs, late)
+            return _weibull_grouped_nll(theta, data)
 
         res = optimize.minimize(
             nll,
@@ -261,11 +292,10 @@ def weibull_fit(
             options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 2000},
         )
     else:
-        args = (durations, obs, late)
-        res = optimize.minimize(_weibull_nll, start, args=args, jac=True, method="BFGS")
+        res = optimize.minimize(_weibull_nll, start, args=(data,), jac=True, method="BFGS")
 
         def nll(theta: NDArray[np.float64]) -> float:
-            return _weibull_nll(theta, durations, obs, late)[0]
+            return _weibull_nll(theta, data)[0]
 
     theta = res.x
     hess = _hessian(nll, theta)

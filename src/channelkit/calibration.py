@@ -897,6 +897,11 @@ def fit_conversion(
 
 
 # --------------------------------------------------------------------------- ramp
+#: Above this many bootstrap cells (resamples x recruits) the ramp's band is the normal
+#: interval of a mean instead: the bootstrap would only reproduce it, slowly.
+_BOOTSTRAP_CELLS = 2_000_000
+
+
 @attrs.frozen(eq=False, repr=False)
 class RampFit(ResultMixin):
     """How recruits ramp up, from :func:`fit_ramp`.
@@ -1124,7 +1129,9 @@ def fit_ramp(
     :math:`R_{ia} / M_i` over recruits that sold, were observed at :math:`a`
     and have a positive mature level: each recruit counts once, however
     large (a ratio of sums would follow the few largest partners). The band
-    resamples partners with replacement. Time to first sale
+    resamples partners with replacement (``n_boot`` times); past 2 million
+    resampled cells (thousands of recruits) it is the normal interval of the
+    mean, which the bootstrap approaches there. Time to first sale
     is a Kaplan-Meier estimate where recruits that never sold are censored
     at their last observed month; its plateau is the share that never sells.
     """
@@ -1186,15 +1193,22 @@ def fit_ramp(
         ratio = np.where(obs.sum(axis=0) > 0, ratios.sum(axis=0) / obs.sum(axis=0), np.nan)
     rng = as_generator(seed)
     k = int(use.sum())
-    if k > 0:
+    alpha = 1.0 - level
+    if k > 0 and k * n_boot <= _BOOTSTRAP_CELLS:
         counts = rng.multinomial(k, np.full(k, 1.0 / k), size=n_boot).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             boot = (counts @ ratios) / (counts @ obs)
-        alpha = 1.0 - level
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN months stay NaN
             lower = np.nanpercentile(boot, 100 * alpha / 2, axis=0)
             upper = np.nanpercentile(boot, 100 * (1 - alpha / 2), axis=0)
+    elif k > 0:  # many recruits: the normal interval of a mean (what the bootstrap tends to)
+        n_a = obs.sum(axis=0)
+        dev = np.where(obs > 0, ratios - np.where(np.isfinite(ratio), ratio, 0.0), 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            se = np.sqrt((dev**2).sum(axis=0) / (n_a * np.maximum(n_a - 1, 1)))
+        z = float(stats.norm.ppf(1 - alpha / 2))
+        lower, upper = ratio - z * se, ratio + z * se
     else:
         lower = upper = np.full(mature, np.nan)
     weights = obs.sum(axis=0).astype(np.float64)
