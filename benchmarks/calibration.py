@@ -29,7 +29,9 @@ def _history(n_start: int, per_month: float, months: int, seed: int = 0) -> ck.P
     rng = np.random.default_rng(seed)
     h = 1 - 0.85 ** (1 / 12)
     recruits = rng.poisson(per_month, months - 1)
-    joins = np.concatenate([-rng.integers(1, 60, size=n_start), np.repeat(np.arange(1, months), recruits)])
+    joins = np.concatenate(
+        [-rng.integers(1, 60, size=n_start), np.repeat(np.arange(1, months), recruits)]
+    )
     last = joins + rng.geometric(h, size=joins.size) - 1
     keep = last >= 0
     joins, last = joins[keep], last[keep]
@@ -41,7 +43,9 @@ def _history(n_start: int, per_month: float, months: int, seed: int = 0) -> ck.P
     active = (t >= np.maximum(joins, 0)) & (t <= last)
     revenue = np.where(active & ~never, level * ramp, 0.0)
     start = np.datetime64("2020-01", "M")
-    left = np.where(last < months - 1, start + last, np.datetime64("NaT", "M")).astype("datetime64[M]")
+    left = np.where(last < months - 1, start + last, np.datetime64("NaT", "M")).astype(
+        "datetime64[M]"
+    )
     return ck.PartnerHistory(
         np.arange(n).astype(str),
         "2020-01",
@@ -72,6 +76,7 @@ def main() -> int:
     except ImportError:
         t_ll = None
     else:
+
         def lifelines_km() -> KaplanMeierFitter:
             return KaplanMeierFitter().fit(durations, event_observed=observed)
 
@@ -85,10 +90,12 @@ def main() -> int:
     if t_ll is None:
         print(f"| Kaplan-Meier with band | {n_km:,} | {t_ck:.4f} | not installed | - |")
     else:
-        print(f"| Kaplan-Meier with band | {n_km:,} | {t_ck:.4f} | {t_ll:.4f} | {t_ll / t_ck:.1f}x |")
+        print(
+            f"| Kaplan-Meier with band | {n_km:,} | {t_ck:.4f} | {t_ll:.4f} | {t_ll / t_ck:.1f}x |"
+        )
     print(f"| fit_attrition (KM + exponential + Weibull) | {n_km:,} | {t_fit:.4f} | - | - |")
 
-    hist = _history(n_hist // 2, n_hist / 2 / 59, 60)
+    hist = _history(int(0.7 * n_hist), 0.5 * n_hist / 59, 60)
     shape = f"{len(hist.ids):,} partners x {hist.n_periods} months"
     t_cal, cal = best_of(lambda: ck.calibrate(hist, seed=0), 3)
     t_by, _ = best_of(lambda: ck.calibrate(hist, by="segment", seed=0), 3)

@@ -192,8 +192,15 @@ class _Lifetimes:
         observed: NDArray[np.bool_],
         entry: NDArray[np.float64] | None,
     ) -> _Lifetimes:
-        keys = np.stack([durations, observed.astype(np.float64)])
-        uniq, counts = np.unique(keys, axis=1, return_counts=True)
+        t_exit, n_exit = np.unique(durations[observed], return_counts=True)
+        t_cens, n_cens = np.unique(durations[~observed], return_counts=True)
+        uniq = np.stack(
+            [
+                np.concatenate([t_exit, t_cens]),
+                np.concatenate([np.ones(t_exit.size), np.zeros(t_cens.size)]),
+            ]
+        )
+        counts = np.concatenate([n_exit, n_cens])
         late = np.empty(0) if entry is None else entry[entry > 0]
         e_uniq, e_counts = np.unique(late, return_counts=True)
         return cls(
