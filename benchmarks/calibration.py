@@ -19,10 +19,9 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import best_of  # noqa: E402
-
-import channelkit as ck  # noqa: E402
-from channelkit._survival import kaplan_meier  # noqa: E402
+import channelkit as ck
+from _timing import best_of
+from channelkit._survival import kaplan_meier
 
 
 def _history(n_start: int, per_month: float, months: int, seed: int = 0) -> ck.PartnerHistory:
@@ -95,7 +94,7 @@ def main() -> int:
         )
     print(f"| fit_attrition (KM + exponential + Weibull) | {n_km:,} | {t_fit:.4f} | - | - |")
 
-    hist = _history(int(0.7 * n_hist), 0.5 * n_hist / 59, 60)
+    hist = _history(int(0.72 * n_hist), 0.52 * n_hist / 59, 60)
     shape = f"{len(hist.ids):,} partners x {hist.n_periods} months"
     t_cal, cal = best_of(lambda: ck.calibrate(hist, seed=0), 3)
     t_by, _ = best_of(lambda: ck.calibrate(hist, by="segment", seed=0), 3)
