@@ -482,3 +482,45 @@ def test_weibull_on_aggregated_lifetimes_matches_per_partner_likelihood() -> Non
         + ((entry / s) ** k).sum()
     )
     assert _weibull_grouped_nll(theta, agg) == pytest.approx(-grouped, rel=1e-12)
+
+
+def test_draw_segments_spread_shrinks_with_the_sample() -> None:
+    small = ck.calibrate(_synthetic_history(np.random.default_rng(1), 60, 2, 36, 0.2), seed=0)
+    large = ck.calibrate(_synthetic_history(np.random.default_rng(1), 3000, 60, 36, 0.2), seed=0)
+    sd = {}
+    for name, cal in (("small", small), ("large", large)):
+        draws = cal.draw_segments(400, seed=2)
+        att = np.array([d["all"].attrition for d in draws])
+        med = np.array([float(d["all"].productivity.median()) for d in draws])
+        sd[name] = (att.std(), np.log(med).std())
+        assert abs(np.median(att) - cal.segments["all"].attrition) < 3 * att.std() / 20 + 0.01
+    assert sd["small"][0] > 2 * sd["large"][0]
+    assert sd["small"][1] > 2 * sd["large"][1]
+
+    def key(d: dict[str, ck.Segment]) -> tuple[float, float, float]:
+        seg = d["all"]
+        return seg.attrition, seg.conversion, float(seg.productivity.median())
+
+    again = small.draw_segments(3, seed=2)
+    assert [key(d) for d in again] == [key(d) for d in small.draw_segments(3, seed=2)]
+    with pytest.raises(ck.InvalidInputError, match="n_draws"):
+        small.draw_segments(0)
+
+
+def test_draw_segments_with_zero_width_intervals_are_the_estimates() -> None:
+    from channelkit.calibration import _draw_attrition, _draw_logit, _rescaled
+
+    rng = np.random.default_rng(0)
+    fit = fit_attrition([5, 10, 20], observed=[0, 0, 0])
+    fixed = attrs_evolve_ci(fit)
+    np.testing.assert_array_equal(_draw_attrition(fixed, 5, rng), np.full(5, fixed.annual_rate))
+    np.testing.assert_array_equal(_draw_logit(0.7, 0.7, 0.7, 4, rng, 1.96), np.full(4, 0.7))
+    dist = stats.lognorm(1.0, scale=100.0)
+    assert _rescaled(dist, 1.0) is dist
+    assert _rescaled(dist, 2.0).median() == pytest.approx(200.0)
+
+
+def attrs_evolve_ci(fit: ck.AttritionFit) -> ck.AttritionFit:
+    import attrs
+
+    return attrs.evolve(fit, ci=(fit.annual_rate, fit.annual_rate))
