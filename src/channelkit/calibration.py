@@ -1317,6 +1317,9 @@ class Calibration(ResultMixin):
         The attribute that defines the groups.
     growth : float
         Yearly revenue growth of the channel (see :func:`channel_growth`).
+    n_partners : int
+    pooled : dict of str to fit
+        The fits over all partners (the fallback of small groups).
 
     Examples
     --------
@@ -1335,6 +1338,7 @@ class Calibration(ResultMixin):
     by: str | None
     growth: float
     n_partners: int
+    pooled: dict[str, Any] = attrs.field(factory=dict)
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "segment",
@@ -1347,8 +1351,11 @@ class Calibration(ResultMixin):
         "source",
     )
 
+    def _pooled(self) -> dict[str, Any]:
+        return self.pooled or self.fits[next(iter(self.fits))]
+
     def __repr__(self) -> str:
-        pooled = self.fits[next(iter(self.fits))]
+        pooled = self._pooled()
         return (
             f"Calibration(segments={list(self.segments)}, partners={self.n_partners}, "
             f"attrition={pooled['attrition'].annual_rate:.3g}, "
@@ -1380,7 +1387,7 @@ class Calibration(ResultMixin):
             )
             for seg, name, est, lo, hi, n, _, source in self.rows
         ]
-        pooled = self.fits[next(iter(self.fits))]
+        pooled = self._pooled()
         return Report(
             "Calibration from history",
             [
@@ -1794,6 +1801,7 @@ def calibrate(
         by=by,
         growth=g,
         n_partners=n,
+        pooled={key: pooled[key] for key in ("attrition", "ramp", "productivity")},
     )
 
 
@@ -2044,7 +2052,7 @@ def backtest(
             months = joined[mask] - c - 1
             months = months[months < h]
             recruits[name] = np.bincount(months, minlength=h).astype(np.int64)
-        pooled = cal.fits[next(iter(cal.fits))]["attrition"]
+        pooled = cal._pooled()["attrition"]
         sim = simulate_channel(
             list(cal.segments.values()),
             recruits,
