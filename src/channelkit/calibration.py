@@ -609,6 +609,14 @@ def fit_productivity(
     family; the KS statistic :math:`\\sup_x |F_n(x) - F(x)|` is reported as
     a goodness of fit. The median's interval uses order statistics (ranks
     from the binomial distribution), valid whatever the distribution.
+
+    Examples
+    --------
+    >>> fit = fit_productivity([12_000.0, 30_000.0, 55_000.0, 80_000.0, 250_000.0, 0.0])
+    >>> fit.zeros, fit.median
+    (1, 55000.0)
+    >>> sorted(fit.aic) == ["gamma", "lognormal", "weibull"]
+    True
     """
     level = _confidence(confidence)
     x = as_float_array(revenue, "revenue", nonnegative=True, allow_empty=False)
@@ -835,6 +843,13 @@ def fit_conversion(
     reached a stage without the one before it is an error (the funnel is
     ordered). Recent records that have not had time to convert lower the
     rate: cut the records at a date where every one had time.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> fit = fit_conversion({"prospect": [0, 0, 0, 0], "signed": [1, 2, nan, nan]})
+    >>> fit.rate.tolist(), fit.funnel()
+    ([0.5], (FunnelStage(name='signed', rate=0.5, lag_months=2),))
     """
     level = _confidence(confidence)
     names = list(stages) if stages is not None else [str(k) for k in records]
@@ -1134,6 +1149,15 @@ def fit_ramp(
     mean, which the bootstrap approaches there. Time to first sale
     is a Kaplan-Meier estimate where recruits that never sold are censored
     at their last observed month; its plateau is the share that never sells.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> fit = fit_ramp(example_history(), seed=0)
+    >>> fit.mature_after, len(fit.curve)
+    (12, 12)
+    >>> all(a <= b for a, b in zip(fit.curve, fit.curve[1:]))  # monotone
+    True
     """
     level = _confidence(confidence)
     if isinstance(revenue_by_age, PartnerHistory):
@@ -1681,6 +1705,15 @@ def calibrate(
     :func:`fit_productivity` on the last 12 months of the partners that were
     mature and active all year. Each Segment gets ``funnel=(FunnelStage(
     "first_sale", 1.0, lag_months=median months to the first sale),)``.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> cal = calibrate(example_history(), by="segment", seed=0)
+    >>> sorted(cal.segments)
+    ['SMB', 'large', 'micro']
+    >>> cal.to_frame().columns.tolist()[:5]
+    ['segment', 'parameter', 'estimate', 'lower', 'upper']
     """
     if not isinstance(history, PartnerHistory):
         raise InvalidInputError(f"history must be a PartnerHistory, got {type(history).__name__}")
@@ -2002,6 +2035,13 @@ def backtest(
     after the cutoff enter with the fitted conversion, lag, ramp and
     productivity (:func:`~channelkit.simulate_channel`). The actual revenue
     of the horizon is then placed in the forecast distribution.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> bt = backtest(example_history(), cutoffs=2, n_sims=200, seed=0)
+    >>> bt.cutoffs.astype(str).tolist()
+    ['2024-11', '2024-12']
     """
     from .simulation import simulate_channel
 
