@@ -143,7 +143,7 @@ def locate(ids: NDArray[np.str_], keys: NDArray[np.str_], what: str) -> NDArray[
         return np.zeros(0, dtype=np.intp)
     if n == 0:
         raise InvalidInputError(f"{what}: partner {str(keys[0])!r} is not among the partners")
-    bits = max(int(2 * n - 1).bit_length(), 4)
+    bits = max(int(4 * n - 1).bit_length(), 4)  # a load of at most 1/4: short probes
     size = 1 << bits
     mask = np.uint64(size - 1)
     hp = _hash(ids)
@@ -154,10 +154,9 @@ def locate(ids: NDArray[np.str_], keys: NDArray[np.str_], what: str) -> NDArray[
         s = slot[todo]
         free = table[s] < 0
         cand, cs = todo[free], s[free]
-        _, first = np.unique(cs, return_index=True)
-        table[cs[first]] = cand[first]
+        table[cs] = cand  # of several candidates for one slot, one write wins
         placed = np.zeros(todo.size, dtype=bool)
-        placed[np.flatnonzero(free)[first]] = True
+        placed[free] = table[cs] == cand
         todo = todo[~placed]
         slot[todo] = (slot[todo] + 1) & (size - 1)
     hk = _hash(keys)

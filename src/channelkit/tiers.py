@@ -1332,16 +1332,31 @@ def _item_columns(
             f"read {', '.join(sorted({repr(r.items) for r in program.counts.values()})) or 'none'}"
         )
     out: dict[str, NDArray[np.float64]] = {}
-    located: dict[str, tuple[ItemTable, NDArray[np.intp]]] = {}
+    located: dict[str, tuple[ItemTable, NDArray[np.intp], Any]] = {}
     for name, rule in counted.items():  # a loop over rules, not partners
         if rule.items not in items:
             continue
         if rule.items not in located:
             tab = read_items(rule.items, items[rule.items])
-            located[rule.items] = (tab, locate(ids, tab.partner, f"items[{rule.items!r}]"))
-        tab, rows = located[rule.items]
-        out[name] = _count_kernel(rule, tab, rows, ids.shape[0], as_of).astype(np.float64)
+            end = as_of if as_of is None or tab.date is None else _as_of(tab, as_of)
+            if end is None and tab.date is not None:
+                end = _as_of(tab, None)  # the latest date of the whole table
+            # only items that some rule on this list can count need their partner found
+            lowest = min(r.min_value for r in counted.values() if r.items == rule.items)
+            tab = _subset(tab, tab.value >= _floor(lowest))
+            where = f"items[{rule.items!r}]"
+            located[rule.items] = (tab, locate(ids, tab.partner, where), end)
+        tab, rows, end = located[rule.items]
+        out[name] = _count_kernel(rule, tab, rows, ids.shape[0], end).astype(np.float64)
     return out
+
+
+def _subset(tab: ItemTable, keep: NDArray[np.bool_]) -> ItemTable:
+    """The items where ``keep``; the whole table (no copy) when every item is kept."""
+    if keep.all():
+        return tab
+    date = None if tab.date is None else tab.date[keep]
+    return ItemTable(tab.name, tab.partner[keep], tab.value[keep], date)
 
 
 def _prepare(
@@ -1446,6 +1461,8 @@ def evaluate(
         columns ``partner`` (a partner id), ``value`` and, optionally,
         ``date``; one row per item (deal, opportunity, certification).
         Without it, a count is read from the partners' column of that name.
+        Every item a count could count must belong to one of the partners
+        (items below every count's ``min_value`` are not looked up).
     as_of : date-like, optional
         The evaluation date of counts with ``within_days`` (default: the
         latest date of their table).
