@@ -269,6 +269,27 @@ def test_published_programs_match_exact_reference(name: str, seed: int) -> None:
     assert ev.tier.tolist() == reference_tiers(program, cols, items)
 
 
+@pytest.mark.parametrize("name", list(PROGRAMS))
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_published_gaps_are_zero_exactly_when_the_tier_holds(name: str, seed: int) -> None:
+    program = load(name)
+    cols, items = population(name, seed, 300)
+    ev = ck.evaluate(program, cols, items=items or None)
+    ids = list(cols["id"])
+    counted = ref_counts(program, ids, items) if items else {}
+    for k in range(len(program.tiers)):
+        g = ev.gaps(to=k)
+        for i in range(len(ids)):
+            row = {m: float(cols[m][i]) for m in program.metrics if m not in counted}
+            row.update({m: v[i] for m, v in counted.items()})
+            holds = ref_meets(program, k, row)
+            assert (g.distance[i] == 0) == holds
+            assert (g.explain(i) == []) == holds
+            for m, v in program.tiers[k].requirements.items():
+                assert (g.requirements[m][i] == 0) == meets(f(row[m]), f(v))
+
+
 def test_published_programs_reach_every_tier() -> None:
     """The generated populations exercise every tier of every program (the tests bite)."""
     for name in PROGRAMS:
