@@ -647,12 +647,21 @@ def fit_productivity(
         family = DISTRIBUTIONS[name]
         params = family.fit(z, floc=0)
         shape, _, s = params
-        dist = family(shape, loc=0.0, scale=s * scale)
+        with np.errstate(over="ignore"):
+            full_scale = s * scale
+        if not math.isfinite(full_scale):
+            continue  # this family's scale does not fit a float at these magnitudes
+        dist = family(shape, loc=0.0, scale=full_scale)
         unit = family(shape, loc=0.0, scale=s)
         loglik = float(np.sum(unit.logpdf(z))) - positive.size * math.log(scale)
         fits[name] = dist
         aic[name] = 4.0 - 2.0 * loglik
         ks[name] = float(stats.kstest(z, unit.cdf).statistic)
+    if not aic and "empirical" not in names:
+        raise InvalidInputError(
+            "revenue is too large for the candidate distributions to be expressed in floats; "
+            "express revenue in larger units (thousands, millions)"
+        )
     best = min(aic, key=aic.__getitem__) if aic else "empirical"
     return ProductivityFit(
         values=positive,
