@@ -1404,9 +1404,13 @@ class Calibration(ResultMixin):
         def num(x: float, pct: bool) -> str:
             if isinstance(x, float) and math.isnan(x):
                 return "-"
-            return fmt_pct(x) if pct else f"{x:,.4g}"
+            if pct:
+                return fmt_pct(x)
+            return fmt_money(x) if abs(x) >= 1000 else f"{x:,.4g}"
 
-        pct = {"annual_attrition", "conversion", "ramp_month_3", "growth"}
+        pct = {"annual_attrition", "conversion", "growth"} | {
+            row[1] for row in self.rows if str(row[1]).startswith("ramp_month_")
+        }
         rows = [
             (
                 seg,
