@@ -125,12 +125,7 @@ PLOTTED = {
 }
 
 #: Classes not yet moved to the protocol (emptied by issue #8).
-PENDING: set[str] = {
-    "Assignment",
-    "PortfolioAssignment",
-    "CapacityPlan",
-    "ChannelSimulation",
-}
+PENDING: set[str] = set()
 
 
 def _cases() -> list[Any]:
