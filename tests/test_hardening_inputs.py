@@ -422,3 +422,16 @@ def test_metrics_with_other_names_still_pass() -> None:
     pf = ck.Portfolio(["a"], metrics={"revenue_growth": [1.0], "Deals": [2.0]})
     assert list(pf.metrics) == ["revenue_growth", "Deals"]
     assert math.isclose(pf.column("Deals")[0], 2.0)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"current": [0, 1e20]}, r"current\[1\] = 1e\+20 is too large"),
+        ({"max_partners": [1e20, 3]}, r"max_partners\[0\] = 1e\+20 is too large"),
+    ],
+)
+def test_huge_whole_numbers_name_what_the_user_gave(kw: dict[str, Any], match: str) -> None:
+    # issue #9 class 7: this reported "-9223372036854775808 is below the minimum" with a warning
+    with pytest.raises(ck.InvalidInputError, match=match):
+        ck.assign([1.0, 2.0], 2, **kw)
