@@ -435,3 +435,10 @@ def test_huge_whole_numbers_name_what_the_user_gave(kw: dict[str, Any], match: s
     # issue #9 class 7: this reported "-9223372036854775808 is below the minimum" with a warning
     with pytest.raises(ck.InvalidInputError, match=match):
         ck.assign([1.0, 2.0], 2, **kw)
+
+
+@pytest.mark.parametrize("when_new", ["5", True, np.True_, 10**400, np.timedelta64(1, "D")])
+def test_yoy_growth_when_new_follows_the_number_rule(when_new: Any) -> None:
+    with pytest.raises(ck.InvalidInputError, match="when_new"):
+        ck.yoy_growth([1.0], [0.0], when_new=when_new)
+    assert ck.yoy_growth([1.0], [0.0], when_new=0.5).tolist() == [0.5]
