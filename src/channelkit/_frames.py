@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -47,7 +47,7 @@ def is_series(value: object) -> bool:
     return pd_mod is not None and isinstance(value, pd_mod.Series)
 
 
-def is_frame(value: object) -> bool:
+def is_frame(value: object) -> TypeGuard[pd.DataFrame]:
     """Whether ``value`` is a pandas DataFrame (False when pandas was never imported)."""
     pd_mod = _pandas()
     return pd_mod is not None and isinstance(value, pd_mod.DataFrame)
