@@ -647,12 +647,21 @@ def fit_productivity(
         family = DISTRIBUTIONS[name]
         params = family.fit(z, floc=0)
         shape, _, s = params
-        dist = family(shape, loc=0.0, scale=s * scale)
+        with np.errstate(over="ignore"):
+            full_scale = s * scale
+        if not math.isfinite(full_scale):
+            continue  # this family's scale does not fit a float at these magnitudes
+        dist = family(shape, loc=0.0, scale=full_scale)
         unit = family(shape, loc=0.0, scale=s)
         loglik = float(np.sum(unit.logpdf(z))) - positive.size * math.log(scale)
         fits[name] = dist
         aic[name] = 4.0 - 2.0 * loglik
         ks[name] = float(stats.kstest(z, unit.cdf).statistic)
+    if not aic and "empirical" not in names:
+        raise InvalidInputError(
+            "revenue is too large for the candidate distributions to be expressed in floats; "
+            "express revenue in larger units (thousands, millions)"
+        )
     best = min(aic, key=aic.__getitem__) if aic else "empirical"
     return ProductivityFit(
         values=positive,
@@ -1395,9 +1404,13 @@ class Calibration(ResultMixin):
         def num(x: float, pct: bool) -> str:
             if isinstance(x, float) and math.isnan(x):
                 return "-"
-            return fmt_pct(x) if pct else f"{x:,.4g}"
+            if pct:
+                return fmt_pct(x)
+            return fmt_money(x) if abs(x) >= 1000 else f"{x:,.4g}"
 
-        pct = {"annual_attrition", "conversion", "ramp_month_3", "growth"}
+        pct = {"annual_attrition", "conversion", "growth"} | {
+            row[1] for row in self.rows if str(row[1]).startswith("ramp_month_")
+        }
         rows = [
             (
                 seg,
