@@ -1883,6 +1883,9 @@ class Gaps(ResultMixin):
     phrases : mapping of str to callable
         Per counted requirement (:class:`ItemCount`): shortfall -> sentence,
         used by :meth:`explain`.
+    step_items : tuple of str
+        The item metrics of :attr:`item_points` that are step items
+        (``ScoreItem(per=...)``).
     distance : ndarray, shape (n,)
         Largest relative shortfall over the target's rules (shortfall divided
         by the threshold, or the shortfall itself for a zero threshold; 1 for
@@ -1939,6 +1942,7 @@ class Gaps(ResultMixin):
     item_points: Mapping[str, NDArray[np.float64]] = attrs.field(factory=dict)
     item_via: Mapping[str, NDArray[np.float64]] = attrs.field(factory=dict)
     phrases: Mapping[str, Callable[[float], str]] = attrs.field(factory=dict)
+    step_items: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -2006,7 +2010,9 @@ class Gaps(ResultMixin):
                 via = float(self.item_via[m][i])
                 text = f"{_fmt(short)} more points from {m}"
                 if math.isfinite(via):
-                    text += f", that is {_fmt(via)} more {m} at the current step"
+                    text += f", that is {_fmt(via)} more {m}"
+                    if m in self.step_items:
+                        text += " at the current step"
                 out.append(text)
         if self.points is not None and self.points[i] > 0:
             out.append(f"{_fmt(float(self.points[i]))} more points")
@@ -2069,6 +2075,9 @@ class Gaps(ResultMixin):
                 if self.points is not None and self.points[i] > 0:
                     short.append(f"points +{self.points[i]:,.4g}")
                 short.extend(f"{m} > 0" for m, v in self.required.items() if v[i])
+                short.extend(
+                    f"{m} points +{v[i]:,.4g}" for m, v in self.item_points.items() if v[i] > 0
+                )
                 closest.append(
                     [
                         str(self.ids[i]),
@@ -2307,6 +2316,7 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         item_points=item_short,
         item_via=item_via,
         phrases={m: rule.describe for m, rule in program._counted().items() if m in shortfall},
+        step_items=tuple(m for m in pt_metrics if card_items[m].per is not None),
     )
 
 
