@@ -167,9 +167,12 @@ def makespan_bound_general(
                 )
             best = max(best, val)
         return best
-    rel = np.where(elig, W / cap, np.inf)
-    best = float(rel.min(axis=1).max())
-    wmin = np.where(elig, W, np.inf).min(axis=1)
+    if elig.all():  # no (n, m) masking pass when every manager may take every partner
+        best = float((W / cap).min(axis=1).max())
+        wmin = W.min(axis=1)
+    else:
+        best = float(np.where(elig, W / cap, np.inf).min(axis=1).max())
+        wmin = np.where(elig, W, np.inf).min(axis=1)
     best = max(best, float(wmin.sum()) / float(cap.sum()))
     identical_like = makespan_bound_identical(wmin, m) / float(cap.max())
     return max(best, identical_like)
@@ -1106,9 +1109,14 @@ def cost_greedy(
     pending = jobs.copy()
     failed: list[IntArray] = []
     capw = cap * (1 + 1e-12)
+    n = W.shape[0]
     while pending.size:
-        room = elig[pending] & (counts < kmax)[None, :]
-        room &= loads[None, :] + W[pending] <= capw[None, :]
+        # every partner pending (the first round, ``jobs`` in order): views, no copies
+        rows: IntArray | slice = (
+            slice(None) if pending.size == n and bool((pending == np.arange(n)).all()) else pending
+        )
+        room = elig[rows] & (counts < kmax)[None, :]
+        room &= loads[None, :] + W[rows] <= capw[None, :]
         none = ~room.any(axis=1)
         if none.any():
             failed.append(pending[none])
@@ -1116,7 +1124,8 @@ def cost_greedy(
             room = room[~none]
             if pending.size == 0:
                 break
-        c = np.where(room, cost[pending], np.inf)
+            rows = pending
+        c = np.where(room, cost[rows], np.inf)
         if c.shape[1] >= 2:
             part = np.partition(c, 1, axis=1)
             regret = np.where(np.isfinite(part[:, 1]), part[:, 1] - part[:, 0], np.inf)
