@@ -270,7 +270,8 @@ def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.f
     Raises
     ------
     InvalidInputError
-        For negative or NaN costs, or margins outside (0, 1].
+        For negative or NaN costs, margins outside (0, 1], or a break-even
+        revenue beyond the largest float (a huge cost over a tiny margin).
 
     Notes
     -----
@@ -294,11 +295,20 @@ def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.f
     if (m <= 0).any():
         raise InvalidInputError(f"margin must lie in (0, 1], got {margin!r}")
     try:
-        return np.asarray(c / m, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = np.asarray(c / m, dtype=np.float64)
     except ValueError:
         raise InvalidInputError(
             f"cost and margin must broadcast together (shapes {c.shape} and {m.shape})"
         ) from None
+    if not np.isfinite(out).all():
+        raise InvalidInputError(
+            f"cost / margin exceeds the largest float ({np.finfo(np.float64).max:.4g}) for "
+            f"cost = {float(np.broadcast_to(c, out.shape)[~np.isfinite(out)][0])!r} and "
+            f"margin = {float(np.broadcast_to(m, out.shape)[~np.isfinite(out)][0])!r}; "
+            "express the cost in larger units"
+        )
+    return out
 
 
 def incremental_capacity(revenue: ArrayLike, unit_cost: float, *, margin: float = 1.0) -> int:

@@ -478,7 +478,8 @@ def simulate_channel(
     Raises
     ------
     InvalidInputError
-        For invalid arguments or unknown segment names in ``recruits``.
+        For invalid arguments (a ``program`` that is not a Program included) or
+        unknown segment names in ``recruits``.
 
     Notes
     -----
@@ -528,8 +529,14 @@ def simulate_channel(
         pf = as_portfolio(start, "start")
         s_rev = np.array(pf.revenue, dtype=np.float64)
         s_metrics = {k: np.array(v) for k, v in pf.metrics.items()}
-    if program is not None and not hasattr(program, "tiers"):
-        raise InvalidInputError(f"program must be a channelkit.tiers.Program, got {program!r}")
+    if program is not None:
+        from .tiers import Program  # lazy: tiers is a sibling topic module
+
+        if not isinstance(program, Program):
+            raise InvalidInputError(
+                f"program must be a channelkit.Program (or None), got {type(program).__name__} "
+                f"{program!r:.80}"
+            )
     eng = _SimEngine(
         segments=segs,
         recruits=schedule,
