@@ -1705,10 +1705,16 @@ def _assign_components(
         left = deadline - time.perf_counter()
         share = left * float(weight[c]) / todo if todo > 0 else left
         todo -= float(weight[c])
+        if groups is not None:
+            # a region whose partners may all go to all its managers needs no mask
+            mine = groups[0][jlab[groups[0]] == c]
+            full = bool(elig[np.ix_(mine, cols)].all())
+        else:
+            full = False
         sub = assign(
             p.w1[rows] if p.w1 is not None else p.W[np.ix_(rows, cols)],
             p.cap[cols] if not p.identical else int(cols.size),
-            eligible=elig[np.ix_(rows, cols)],
+            eligible=None if full else elig[np.ix_(rows, cols)],
             max_partners=p.kmax[cols],
             current=None if p.current is None else _local_current(p.current[rows], cols, m),
             time_limit=None if math.isinf(left) else max(share, 0.01),
