@@ -1023,6 +1023,119 @@ def _is_opt(value: float, bound: float) -> bool:
     return value - bound <= 1.01 * K.MIP_REL_GAP * abs(value) + 1e-300
 
 
+# --------------------------------------------------------------------------- overflow
+#: Workloads whose column sums could pass this are scaled by a power of two
+#: before :func:`assign` solves, so that no sum of hours overflows to inf.
+_SCALE_ABOVE = 2.0**500
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    _F = TypeVar("_F", bound=Callable[..., "Assignment"])
+
+
+def _sum_exponent(values: Any) -> int:
+    """Power of two ``e`` such that ``values * 2**-e`` sums over its rows without overflow.
+
+    0 when no scaling is needed, or when ``values`` is not a plain numeric
+    array of finite values (then assign's own validation reports it).
+    """
+    if values is None:
+        return 0
+    if isinstance(values, np.ndarray):
+        a = values
+    else:
+        try:
+            a = np.asarray(values)
+        except (TypeError, ValueError):
+            return 0
+    if a.dtype.kind not in "fiu" or a.size == 0 or a.ndim not in (1, 2):
+        return 0
+    with np.errstate(all="ignore"):
+        top = max(float(np.max(a)), -float(np.min(a)))
+    if not math.isfinite(top) or top * a.shape[0] <= _SCALE_ABOVE:
+        return 0
+    return math.frexp(top)[1]
+
+
+def _overflow_safe(func: _F) -> _F:
+    """Decorate :func:`assign`: scale huge workloads and costs so that no sum overflows.
+
+    Workloads near the float limit (``[1e308] * 3``) made loads and bounds
+    overflow to ``inf``, and the solver then "proved" an always feasible
+    instance infeasible. Scaling workloads (and hard capacities), and costs,
+    by a power of two is exact and changes no decision; the result is scaled
+    back, and loads or a total cost that do not fit a float raise
+    :class:`InvalidInputError`.
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Assignment:
+        names = ("workload", "capacity")
+        given = dict(zip(names, args)) | {k: kwargs[k] for k in names if k in kwargs}
+        workload, capacity = given.get("workload"), given.get("capacity")
+        e = _sum_exponent(workload)
+        e_cost = _sum_exponent(kwargs.get("cost"))
+        if (e == 0 and e_cost == 0) or workload is None or capacity is None:
+            return func(*args, **kwargs)
+        rest = {k: v for k, v in kwargs.items() if k not in names}
+        w = np.asarray(workload, dtype=np.float64)
+        cap_given = not (isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool))
+        cap: Any = capacity
+        try:
+            if cap_given and e:
+                cap = np.ldexp(np.asarray(capacity, dtype=np.float64), -e)
+            if e_cost:
+                cost = np.asarray(kwargs["cost"], dtype=np.float64)
+                rest["cost"] = np.ldexp(cost, -e_cost)
+        except (TypeError, ValueError):
+            return func(*args, **kwargs)  # let assign's validation name the argument
+        try:
+            res: Assignment = func(np.ldexp(w, -e), cap, *args[2:], **rest)
+        except (InfeasibleError, SolverLimitError) as exc:
+            raise type(exc)(
+                f"{exc} (hours scaled by 2**{-e}, costs by 2**{-e_cost}: the inputs are too "
+                "large to add up as they are)"
+            ) from None
+        rows = np.arange(w.shape[0])
+        work = w if w.ndim == 1 else w[rows, res.manager]
+        with np.errstate(over="ignore"):
+            loads = np.bincount(res.manager, weights=work, minlength=res.loads.shape[0])
+            capacity_out = np.ldexp(res.capacity, e) if cap_given else res.capacity
+            scale = e if res.objective == "balance" and not cap_given else 0
+            if res.objective == "cost":
+                scale = e_cost
+            value = float(np.ldexp(res.value, scale))
+            bound = float(np.ldexp(res.lower_bound, scale))
+            total = res.total_cost
+            if total is not None and e_cost:
+                total = float(np.ldexp(total, e_cost))
+        if not np.isfinite(loads).all():
+            i = int(np.argmin(np.isfinite(loads)))
+            raise InvalidInputError(
+                f"workload: manager {i}'s load would exceed the largest float "
+                f"({np.finfo(np.float64).max:.4g} hours); express the workloads in larger units"
+            )
+        if total is not None and not math.isfinite(total):
+            raise InvalidInputError(
+                f"cost: the total cost of the assignment would exceed the largest float "
+                f"({np.finfo(np.float64).max:.4g}); express the costs in larger units"
+            )
+        return attrs.evolve(
+            res,
+            loads=loads,
+            capacity=capacity_out,
+            workload=work,
+            value=value,
+            lower_bound=bound,
+            total_cost=total,
+        )
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _build_seconds(pairs: int, per_pair: float) -> float:
     """Estimated time to build a model of ``pairs`` variables (slightly superlinear)."""
     return float(pairs * per_pair * max(1.0, pairs / 200_000) ** 0.35)
@@ -1296,119 +1409,6 @@ def _moves_stage(p: _Problem, found: _Search, time_limit: float) -> None:
         v2 = _value(p, r2.manager)[0]
         if v2 <= cap_v and _moves(p, r2.manager) < _moves(p, found.manager):
             found.manager, found.value, found.used = r2.manager, v2, "exact"
-
-
-# --------------------------------------------------------------------------- overflow
-#: Workloads whose column sums could pass this are scaled by a power of two
-#: before :func:`assign` solves, so that no sum of hours overflows to inf.
-_SCALE_ABOVE = 2.0**500
-
-if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
-    from typing import TypeVar
-
-    _F = TypeVar("_F", bound=Callable[..., "Assignment"])
-
-
-def _sum_exponent(values: Any) -> int:
-    """Power of two ``e`` such that ``values * 2**-e`` sums over its rows without overflow.
-
-    0 when no scaling is needed, or when ``values`` is not a plain numeric
-    array of finite values (then assign's own validation reports it).
-    """
-    if values is None:
-        return 0
-    if isinstance(values, np.ndarray):
-        a = values
-    else:
-        try:
-            a = np.asarray(values)
-        except (TypeError, ValueError):
-            return 0
-    if a.dtype.kind not in "fiu" or a.size == 0 or a.ndim not in (1, 2):
-        return 0
-    with np.errstate(all="ignore"):
-        top = max(float(np.max(a)), -float(np.min(a)))
-    if not math.isfinite(top) or top * a.shape[0] <= _SCALE_ABOVE:
-        return 0
-    return math.frexp(top)[1]
-
-
-def _overflow_safe(func: _F) -> _F:
-    """Decorate :func:`assign`: scale huge workloads and costs so that no sum overflows.
-
-    Workloads near the float limit (``[1e308] * 3``) made loads and bounds
-    overflow to ``inf``, and the solver then "proved" an always feasible
-    instance infeasible. Scaling workloads (and hard capacities), and costs,
-    by a power of two is exact and changes no decision; the result is scaled
-    back, and loads or a total cost that do not fit a float raise
-    :class:`InvalidInputError`.
-    """
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Assignment:
-        names = ("workload", "capacity")
-        given = dict(zip(names, args)) | {k: kwargs[k] for k in names if k in kwargs}
-        workload, capacity = given.get("workload"), given.get("capacity")
-        e = _sum_exponent(workload)
-        e_cost = _sum_exponent(kwargs.get("cost"))
-        if (e == 0 and e_cost == 0) or workload is None or capacity is None:
-            return func(*args, **kwargs)
-        rest = {k: v for k, v in kwargs.items() if k not in names}
-        w = np.asarray(workload, dtype=np.float64)
-        cap_given = not (isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool))
-        cap: Any = capacity
-        try:
-            if cap_given and e:
-                cap = np.ldexp(np.asarray(capacity, dtype=np.float64), -e)
-            if e_cost:
-                cost = np.asarray(kwargs["cost"], dtype=np.float64)
-                rest["cost"] = np.ldexp(cost, -e_cost)
-        except (TypeError, ValueError):
-            return func(*args, **kwargs)  # let assign's validation name the argument
-        try:
-            res: Assignment = func(np.ldexp(w, -e), cap, *args[2:], **rest)
-        except (InfeasibleError, SolverLimitError) as exc:
-            raise type(exc)(
-                f"{exc} (hours scaled by 2**{-e}, costs by 2**{-e_cost}: the inputs are too "
-                "large to add up as they are)"
-            ) from None
-        rows = np.arange(w.shape[0])
-        work = w if w.ndim == 1 else w[rows, res.manager]
-        with np.errstate(over="ignore"):
-            loads = np.bincount(res.manager, weights=work, minlength=res.loads.shape[0])
-            capacity_out = np.ldexp(res.capacity, e) if cap_given else res.capacity
-            scale = e if res.objective == "balance" and not cap_given else 0
-            if res.objective == "cost":
-                scale = e_cost
-            value = float(np.ldexp(res.value, scale))
-            bound = float(np.ldexp(res.lower_bound, scale))
-            total = res.total_cost
-            if total is not None and e_cost:
-                total = float(np.ldexp(total, e_cost))
-        if not np.isfinite(loads).all():
-            i = int(np.argmin(np.isfinite(loads)))
-            raise InvalidInputError(
-                f"workload: manager {i}'s load would exceed the largest float "
-                f"({np.finfo(np.float64).max:.4g} hours); express the workloads in larger units"
-            )
-        if total is not None and not math.isfinite(total):
-            raise InvalidInputError(
-                f"cost: the total cost of the assignment would exceed the largest float "
-                f"({np.finfo(np.float64).max:.4g}); express the costs in larger units"
-            )
-        return attrs.evolve(
-            res,
-            loads=loads,
-            capacity=capacity_out,
-            workload=work,
-            value=value,
-            lower_bound=bound,
-            total_cost=total,
-        )
-
-    return wrapper  # type: ignore[return-value]
 
 
 @_overflow_safe

@@ -1763,6 +1763,12 @@ class Finding:
         thresholds (steps) or of cost share to revenue share.
     message : str
         A sentence for a program manager.
+
+    Examples
+    --------
+    >>> f = Finding("rare", "Platinum", "", 0.004, "only 2 partners (0.4%) are in tier 'Platinum'")
+    >>> f.kind, f.value
+    ('rare', 0.004)
     """
 
     kind: str
