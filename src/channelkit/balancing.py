@@ -1458,9 +1458,9 @@ def assign(
         building the models, solving, polishing): it returns within
         ``max(1.5 * time_limit, time_limit + 1 s)``, unless checking the
         input and building a first answer alone take longer (they are linear
-        in the eligible pairs: about 0.1-0.2 s per million on a laptop). The LP bound gets at
-        most half of it; a MILP runs only when building it fits in half of
-        what is left (scipy builds it before HiGHS' clock starts). The answer
+        in the eligible pairs: about 0.1-0.2 s per million on a laptop). The
+        LP bound gets at most half of it; a MILP runs only when building it
+        fits in half of what is left (scipy builds it before HiGHS' clock starts). The answer
         found by then is returned with an honest ``optimal`` flag and lower
         bound. Independent groups of managers (regions) share it in
         proportion to their size. Default: none for ``"fast"``; 2 s for the
