@@ -226,7 +226,10 @@ class Assignment(ResultMixin):
     objective : str
         ``"balance"`` or ``"cost"``.
     method : str
-        ``"exact"`` or ``"fast"``: the path that produced the answer.
+        The path that produced the answer: ``"exact"``, ``"fast"``, or with
+        ``method="exact"`` asked, ``"fast (proven optimal)"``, ``"fast (exact
+        did not improve)"`` or ``"fast (exact skipped: the model does not fit
+        the time limit)"``.
     total_cost : float or None
         Total cost of the assignment when a ``cost`` matrix was given.
 
@@ -1425,6 +1428,7 @@ def assign(
     time_limit: float | None = None,
     seed: SeedLike = None,
     method: Method = "auto",
+    progress: bool = False,
 ) -> Assignment:
     """Assign partners to channel managers.
 
@@ -1477,6 +1481,10 @@ def assign(
         ``"exact"`` when the MILP produced the answer, else ``"fast (proven
         optimal)"``, ``"fast (exact did not improve)"`` or ``"fast (exact
         skipped: the model does not fit the time limit)"``.
+    progress : bool, default False
+        Print one line to stderr after each stage (bounds, fast path, exact,
+        fewest moves): the best value so far, the proven bound, the gap and
+        the time spent, so that a long exact run shows where it stands.
 
     Returns
     -------
@@ -1553,6 +1561,9 @@ def assign(
     """
     _check_options(method, time_limit)
     clock = _Clock.start(None if time_limit is None else float(time_limit))
+    if not isinstance(progress, bool):
+        raise InvalidInputError(f"progress must be True or False, got {progress!r}")
+    say = _progress_reporter(progress, clock)
     rng = None if seed is None else as_generator(seed)
     p = _prepare(workload, capacity, cost, eligible, max_partners, current, max_moves, objective)
     if p.n == 0:
@@ -1565,9 +1576,13 @@ def assign(
         # is the bound of the whole). With ``current`` the groups are not
         # split: a group that does not hold the largest load must keep its
         # partners where they are, not be rebalanced
-        return _assign_components(p, comps, groups, clock, rng, method)
+        res = _assign_components(p, comps, groups, clock, rng, method)
+        say(f"{comps[0]} independent regions", res.value, res.lower_bound)
+        return res
     lb, lp_rounded = _bounds_stage(p, clock, comps)
+    say("bounds", None, lb)
     found = _fast_stage(p, forced, lb, clock, rng, lp_rounded, method)
+    say("fast path", found.value if found.manager is not None else None, found.bound)
     proven_fast = found.proven
     choice = _choose(p, method, found, forced, clock)
     skipped = False
@@ -1577,12 +1592,14 @@ def assign(
             skipped = True
         else:
             _exact_stage(p, found, forced, tl, _symmetric(p))
+            say("exact", found.value if found.manager is not None else None, found.bound)
     if choice.moves and found.manager is not None and _moves(p, found.manager) > forced:
         tl = _milp_budget(p, clock, choice)
         if tl is None:
             skipped = True
         else:
             _moves_stage(p, found, tl)
+            say("fewest moves", found.value if found.manager is not None else None, found.bound)
     if found.manager is None:
         # no proof of infeasibility (that raised InfeasibleError above)
         tried = "the fast path" + (
@@ -1613,6 +1630,27 @@ def assign(
             else "fast (exact did not improve)"
         )
     return _result(p, found, used)
+
+
+def _progress_reporter(on: bool, clock: _Clock) -> Any:
+    """A function printing one progress line per stage to stderr (a no-op when off)."""
+    import sys
+
+    def say(stage: str, value: float | None, bound: float) -> None:
+        if not on:
+            return
+        elapsed = time.perf_counter() - clock.t0
+        if value is None:
+            line = f"assign [{elapsed:.2f} s] {stage}: lower bound {bound:.6g}"
+        else:
+            gap = 0.0 if value == bound else (value - bound) / max(abs(value), 1e-300)
+            line = (
+                f"assign [{elapsed:.2f} s] {stage}: value {value:.6g}, lower bound {bound:.6g}, "
+                f"gap {_pct(gap)}"
+            )
+        print(line, file=sys.stderr, flush=True)
+
+    return say
 
 
 def _components(
