@@ -26,24 +26,15 @@ Tables (Markdown):
 from __future__ import annotations
 
 import argparse
-import heapq
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from _reference import heap_lpt
 from _timing import best_of
 from channelkit import assign
-
-
-def heap_lpt(w: np.ndarray, m: int) -> float:
-    """Reference: sequential LPT with a heap, one Python step per partner."""
-    heap = [(0.0, i) for i in range(m)]
-    for x in sorted(w.tolist(), reverse=True):
-        load, i = heapq.heappop(heap)
-        heapq.heappush(heap, (load + x, i))
-    return max(load for load, _ in heap)
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 import channelkit as ck
+from _reference import loop_business_model, loop_gini, loop_pareto
 from _timing import best_of
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -36,61 +37,6 @@ TARGET_SECONDS = 0.5
 TARGET_SPEEDUP = 20.0
 #: Same relative tolerance as pareto_segments uses when a share is hit exactly.
 TOL = 1e-12
-
-
-# --------------------------------------------------------------------------- the loop reference
-def loop_gini(values: list[float]) -> float:
-    """Gini from the sorted values, one partner at a time."""
-    x = sorted(values)
-    n = len(x)
-    total = sum(x)
-    if total == 0:
-        return 0.0
-    acc = 0.0
-    for i, v in enumerate(x, start=1):
-        acc += (2 * i - n - 1) * v
-    return min(max(acc / (n * total), 0.0), (n - 1) / n)
-
-
-def loop_pareto(revenue: list[float], c_share: float = 0.8, t_share: float = 0.05) -> list[str]:
-    """Pareto segments: walk down from the largest partner, then up from the smallest."""
-    n = len(revenue)
-    labels = ["potential"] * n
-    total = sum(revenue)
-    tol = TOL * total
-    order = sorted(range(n), key=lambda i: (-revenue[i], i))
-    k = 0
-    if total > 0:
-        acc = 0.0
-        for i in order:
-            acc += revenue[i]
-            k += 1
-            if acc >= c_share * total - tol:
-                break
-    for i in order[:k]:
-        labels[i] = "contributor"
-    acc = 0.0
-    for i in reversed(order[k:]):
-        acc += revenue[i]
-        if acc > t_share * total + tol:
-            break
-        labels[i] = "long_tail"
-    return labels
-
-
-def loop_business_model(product_share: list[float]) -> list[str]:
-    """Business-model labels with the default boundaries, one partner at a time."""
-    out = []
-    for s in product_share:
-        if math.isnan(s):
-            out.append("unknown")
-        elif s >= 0.7:
-            out.append("product-led")
-        elif s <= 0.3:
-            out.append("services-led")
-        else:
-            out.append("hybrid")
-    return out
 
 
 # --------------------------------------------------------------------------- harness

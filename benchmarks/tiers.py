@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 import channelkit as ck
+from _reference import loop_evaluate, loop_progress
 from _timing import best_of
 from channelkit.progression import _progress_kernel
 
@@ -70,68 +71,6 @@ def make_columns(
         "csat": np.round(rng.uniform(3, 10, size), 1),
         "growth": rng.normal(0.05, 0.2, size),
     }
-
-
-def loop_evaluate(program: ck.Program, cols: dict[str, Any]) -> np.ndarray[Any, Any]:
-    """The per-partner loop a spreadsheet-minded implementation would write."""
-    assert program.scorecard is not None
-    items = [
-        (it.metric, it.points_per_unit, it.max_points, it.required)
-        for it in program.scorecard.items
-    ]
-    tiers = [(t.min_score, list(t.requirements.items())) for t in program.tiers]
-    rows = {m: cols[m].tolist() for m in METRICS}
-    n = len(rows["csat"])
-    out = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        score = 0.0
-        req_ok = True
-        for metric, ppu, cap, required in items:
-            x = rows[metric][i]
-            score += min(max(ppu * x, 0.0), cap)
-            if required and x <= 0:
-                req_ok = False
-        best = -1
-        for k, (min_score, reqs) in enumerate(tiers):
-            ok = min_score is None or (score >= min_score and req_ok)
-            if ok and all(rows[m][i] >= v for m, v in reqs):
-                best = k
-        out[i] = best
-    return out
-
-
-def loop_progress(
-    evaluated: np.ndarray[Any, Any], pol: ck.ProgressionPolicy
-) -> np.ndarray[Any, Any]:
-    periods, n = evaluated.shape
-    ev = evaluated.T.tolist()
-    out = np.empty((n, periods), dtype=np.int64)
-    for i in range(n):
-        row = ev[i]
-        cur, fails = row[0], 0
-        res = out[i]
-        for t in range(periods):
-            promo = (t + 1) % pol.review_every == 0
-            demo = (t + 1) % pol.demotion_cadence == 0
-            if promo or demo:
-                q = max(row[max(0, t - pol.window + 1) : t + 1])
-                if promo and q > cur:
-                    cur = q if pol.max_steps_up is None else min(q, cur + pol.max_steps_up)
-                    fails = 0
-                if demo:
-                    if q < cur:
-                        fails += 1
-                        if fails > pol.grace_reviews:
-                            cur = (
-                                q
-                                if pol.max_steps_down is None
-                                else max(q, cur - pol.max_steps_down)
-                            )
-                            fails = 0
-                    else:
-                        fails = 0
-            res[t] = cur
-    return out.T
 
 
 def check_equal(name: str, fast: Any, slow: Any) -> None:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.datasets import example_portfolio, example_program
 
+from ._reference import reference_direction, reference_progress
 from .strategies import policies, programs, redesigns, tier_histories, tier_populations
 
 LADDER = ck.Program(
@@ -256,33 +257,6 @@ def test_program_impact_of_example_redesign() -> None:
 
 
 # --------------------------------------------------------------------------- properties
-def reference_progress(
-    evaluated: np.ndarray[Any, Any], initial: np.ndarray[Any, Any], pol: ck.ProgressionPolicy
-) -> np.ndarray[Any, Any]:
-    """Partner by partner, period by period."""
-    periods, n = evaluated.shape
-    out = np.empty_like(evaluated)
-    for i in range(n):
-        cur, fails = int(initial[i]), 0
-        for t in range(periods):
-            promo = (t + 1) % pol.review_every == 0
-            demo = (t + 1) % pol.demotion_cadence == 0
-            q = int(max(evaluated[max(0, t - pol.window + 1) : t + 1, i]))
-            if promo and q > cur:
-                cur = q if pol.max_steps_up is None else min(q, cur + pol.max_steps_up)
-                fails = 0
-            if demo:
-                if q < cur:
-                    fails += 1
-                    if fails > pol.grace_reviews:
-                        cur = q if pol.max_steps_down is None else max(q, cur - pol.max_steps_down)
-                        fails = 0
-                else:
-                    fails = 0
-            out[t, i] = cur
-    return out
-
-
 @given(programs(policy=policies()), tier_histories())
 def test_progress_matches_slow_reference(program: ck.Program, hist: dict[str, Any]) -> None:
     h = ck.progress(program, hist)
@@ -357,18 +331,6 @@ def test_no_demotion_before_grace_plus_one_failing_reviews(
             else:
                 assert now >= held  # no demotion outside demotion reviews
             held = now
-
-
-def reference_direction(old: ck.Program, new: ck.Program, old_name: str, new_name: str) -> int:
-    """Promoted (+1), demoted (-1) or unchanged (0), from the definition, for one partner."""
-    if old_name == "":
-        rank = -1
-    elif old_name in new.tier_names:
-        rank = new.tier_names.index(old_name)
-    else:
-        rank = old.tier_names.index(old_name)
-    position = new.tier_names.index(new_name) if new_name else -1
-    return (position > rank) - (position < rank)
 
 
 @given(redesigns(), tier_populations())

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.datasets import example_portfolio, example_program
 
-from .strategies import TIER_METRICS, programs, reference_tier, tier_populations
+from ._reference import reference_tier
+from .strategies import TIER_METRICS, programs, tier_populations
 
 B = ck.Benefits
 

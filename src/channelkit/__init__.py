@@ -34,7 +34,7 @@ from .errors import (
     SolverLimitError,
 )
 from .history import PartnerHistory
-from .partners import Manager, Partner, Portfolio, as_portfolio
+from .partners import Manager, Partner, Portfolio, PortfolioLike, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
     ChannelProfile,
@@ -83,6 +83,7 @@ __all__ = [
     "PartnerHistory",
     "Portfolio",
     "PortfolioAssignment",
+    "PortfolioLike",
     "Program",
     "ProgramAudit",
     "ProgramDefinitionError",

@@ -12,6 +12,17 @@ column is a numeric metric. An empty cell means "unknown" in
 ``revenue_prior``, ``product_share`` and ``region``, and is an error anywhere
 else.
 
+Rules shared by every CSV reader and writer (see the Architecture page):
+
+* a header that matches a standard column apart from case and separators
+  (``Revenue``, ``revenue-prior``) is rejected with a "did you mean"
+  message, never read as a metric;
+* text keeps every character except NUL (``\\x00``), which is rejected
+  naming the row and column; when some text holds a carriage return, the
+  writer quotes every field, so every file read back equals what was written;
+* errors name the file: a missing, unreadable or non-UTF-8 file, an
+  unwritable path, or text that UTF-8 cannot encode (a lone surrogate).
+
 Program files
 -------------
 A :class:`~channelkit.tiers.Program` is stored as TOML (read with the

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import attrs
 import numpy as np
@@ -44,7 +44,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import pandas as pd
 
-__all__ = ["STANDARD_COLUMNS", "Manager", "Partner", "Portfolio", "as_portfolio"]
+__all__ = [
+    "STANDARD_COLUMNS",
+    "Manager",
+    "Partner",
+    "Portfolio",
+    "PortfolioLike",
+    "as_portfolio",
+]
+
+#: Anything that names a population of partners: what :func:`as_portfolio`
+#: accepts, and the type of every ``partners`` parameter in channelkit.
+PortfolioLike: TypeAlias = "Portfolio | pd.DataFrame | Mapping[str, ArrayLike] | Sequence[Partner]"
 
 #: Columns every :class:`Portfolio` has, in this order; other columns are metrics.
 STANDARD_COLUMNS: tuple[str, ...] = ("id", "revenue", "revenue_prior", "product_share", "region")
@@ -235,9 +246,6 @@ def _readonly(arr: NDArray[Any]) -> NDArray[Any]:
 
 
 def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
-    if isinstance(ids, list | tuple):
-        # numpy text arrays drop trailing NULs: look for them before converting.
-        _check_no_nul(ids)
     raw = np.asarray(ids)
     if raw.ndim != 1:
         raise InvalidInputError(f"ids must be 1-D, got shape {raw.shape}")
@@ -248,6 +256,18 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
             f"ids must be strings or integers, got {_KIND_NAMES[raw.dtype.kind]} "
             f"(dtype {raw.dtype}, ids[0] = {raw[0]!r})"
         )
+    if isinstance(ids, list | tuple) and raw.dtype.kind in "iuU":
+        # numpy would turn [1.5, "a"] or [True, "a"] into text and drop trailing NULs:
+        # check the items before converting.
+        if not all(_id_ok(v) for v in ids):
+            i = next(k for k, v in enumerate(ids) if not _id_ok(v))
+            if ids[i] is None or (isinstance(ids[i], float) and math.isnan(ids[i])):
+                raise InvalidInputError(f"ids[{i}] is missing; every partner needs an id")
+            raise InvalidInputError(
+                f"ids[{i}] = {ids[i]!r} is a {type(ids[i]).__name__}; ids must be strings or "
+                "integers"
+            )
+        _check_no_nul(ids)
     if raw.dtype.kind in "iu":
         # Whole-number ids: check uniqueness on the integers (much faster than on text).
         uniq_int, counts_int = np.unique(raw, return_counts=True)
@@ -898,7 +918,7 @@ class Portfolio:
         )
 
 
-def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
+def as_portfolio(data: PortfolioLike, name: str = "partners") -> Portfolio:
     """Turn any supported population into a :class:`Portfolio`.
 
     Parameters
@@ -929,7 +949,7 @@ def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
     ):
         return Portfolio.from_partners(data)
     if type(data).__module__.startswith("pandas") and type(data).__name__ == "DataFrame":
-        return Portfolio.from_frame(data)
+        return Portfolio.from_frame(cast("pd.DataFrame", data))
     raise InvalidInputError(
         f"{name} must be a Portfolio, a pandas DataFrame, a mapping of column -> array "
         f"or a sequence of Partner, got {type(data).__name__}"

@@ -37,7 +37,7 @@ from ._policy import ProgressionPolicy
 from ._scoring import tier_kernel as _tier_kernel
 from ._validation import as_float_array
 from .errors import InvalidInputError
-from .partners import Portfolio
+from .partners import Portfolio, PortfolioLike
 from .tiers import Evaluation, Gaps, Program, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -439,7 +439,7 @@ def _rank_in_new(old: Program, new: Program, tier: NDArray[np.int64]) -> NDArray
     return np.asarray(lookup[tier], dtype=np.int64)
 
 
-def program_impact(old: Program, new: Program, partners: Any) -> Migration:
+def program_impact(old: Program, new: Program, partners: PortfolioLike) -> Migration:
     """What a change from program ``old`` to program ``new`` does to each partner.
 
     Parameters

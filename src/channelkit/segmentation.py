@@ -33,7 +33,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_float_array, check_fraction, check_positive
 from .errors import InvalidInputError
-from .partners import as_portfolio
+from .partners import PortfolioLike, as_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -629,7 +629,7 @@ def _mix(
 
 
 def profile_channel(
-    partners: Any, *, contributor_share: float = 0.8, tail_share: float = 0.05
+    partners: PortfolioLike, *, contributor_share: float = 0.8, tail_share: float = 0.05
 ) -> ChannelProfile:
     """Profile a channel: size, concentration, Pareto segments, business models, growth.
 

@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -71,9 +70,9 @@ from ._scoring import score_overflow as _score_overflow
 from ._scoring import threshold_floor as _floor
 from ._scoring import tier_kernel as _tier_kernel
 from ._scoring import total_score as _score
-from ._validation import as_float_array, as_int_array, check_fraction, check_positive
+from ._validation import as_float_array, as_int_array, as_real, check_fraction, check_positive
 from .errors import InvalidInputError, ProgramDefinitionError
-from .partners import Portfolio, as_portfolio
+from .partners import Portfolio, PortfolioLike, as_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -117,11 +116,7 @@ def _number(
     strict: bool = False,
     allow_inf: bool = False,
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ProgramDefinitionError(f"{what} must be a number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise ProgramDefinitionError(f"{what} is NaN; expected a number")
+    out = as_real(value, what, error=ProgramDefinitionError)
     if math.isinf(out) and not (allow_inf and out > 0):
         raise ProgramDefinitionError(f"{what} = {out} is infinite; expected a finite number")
     if minimum is not None and (out <= minimum if strict else out < minimum):
@@ -366,7 +361,7 @@ class Scorecard:
         return math.inf if any(math.isinf(c) for c in caps) else math.fsum(caps)
 
     def score(
-        self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
+        self, partners: PortfolioLike, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
     ) -> NDArray[np.float64]:
         """Score every partner [points].
 
@@ -392,7 +387,7 @@ class Scorecard:
         return out
 
     def points(
-        self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
+        self, partners: PortfolioLike, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
     ) -> NDArray[np.float64]:
         """Points per partner and item, shape (n, len(items)) [points]; see :meth:`score`."""
         pf = as_portfolio(partners)
@@ -846,7 +841,7 @@ class Program:
             )
         return out
 
-    def evaluate(self, partners: Any) -> Evaluation:
+    def evaluate(self, partners: PortfolioLike) -> Evaluation:
         """Evaluate ``partners`` against this program; see :func:`evaluate`."""
         return evaluate(self, partners)
 
@@ -884,7 +879,9 @@ def _metric_columns(
     return out
 
 
-def _prepare(program: Program, partners: Any) -> tuple[Portfolio, dict[str, NDArray[np.float64]]]:
+def _prepare(
+    program: Program, partners: PortfolioLike
+) -> tuple[Portfolio, dict[str, NDArray[np.float64]]]:
     if not isinstance(program, Program):
         raise InvalidInputError(f"program must be a Program, got {type(program).__name__}")
     pf = as_portfolio(partners)
@@ -893,7 +890,7 @@ def _prepare(program: Program, partners: Any) -> tuple[Portfolio, dict[str, NDAr
 
 
 # --------------------------------------------------------------------------- evaluation
-def evaluate(program: Program, partners: Any) -> Evaluation:
+def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
     """Place every partner in the highest tier whose rules it meets.
 
     Parameters
@@ -1405,7 +1402,7 @@ def _share(x: float) -> str:
 
 def audit_program(
     program: Program,
-    partners: Any,
+    partners: PortfolioLike,
     *,
     rare: float = 0.01,
     crowded: float = 0.8,
@@ -1482,97 +1479,161 @@ def audit_program(
     if n == 0:
         raise InvalidInputError("partners is empty; an audit needs a population to compare with")
     table = ev.by_tier()
-    findings: list[Finding] = []
-    total_cost = float(table["benefit_cost"][:-1].sum())
-    for k, tier in enumerate(program.tiers):
-        name = tier.name
-        count, share = int(table["partners"][k]), float(table["share"][k])
-        if count == 0:
-            findings.append(Finding("unreached", name, "", 0.0, f"nobody reaches tier {name!r}"))
-        elif share < rare:
-            findings.append(
-                Finding(
-                    "rare",
-                    name,
-                    "",
-                    share,
-                    f"only {count} partners ({share:.1%}) are in tier {name!r}",
-                )
-            )
-        if share >= crowded:
-            findings.append(
-                Finding(
-                    "crowded", name, "", share, f"tier {name!r} holds {share:.0%} of the partners"
-                )
-            )
+    audit = _Audit(program, ev, table, rare, crowded, flat, steep, disproportion)
+    keyed = [item for check in _AUDIT_CHECKS for item in check(audit)]
+    keyed.sort(key=lambda item: item[0])  # stable: tier, then check stage, then rule
+    return ProgramAudit(findings=tuple(f for _, f in keyed), table=table)
+
+
+# --------------------------------------------------------------------------- audit checks
+# One function per finding kind. Each yields (sort key, finding); the key
+# (tier, stage, rule) orders the findings tier by tier: reach, crowding,
+# thresholds against the population, steps from the tier below, cost.
+
+
+@attrs.frozen
+class _Audit:
+    """What every audit check reads: the program, its evaluation and the thresholds."""
+
+    program: Program
+    ev: Evaluation
+    table: Mapping[str, Any]
+    rare: float
+    crowded: float
+    flat: float
+    steep: float
+    disproportion: float
+
+    def counts(self, k: int) -> tuple[int, float]:
+        return int(self.table["partners"][k]), float(self.table["share"][k])
+
+    def rules(self, k: int) -> list[tuple[str, float, NDArray[np.float64]]]:
+        """(rule, threshold, partners' values) of tier ``k``: score first, then requirements."""
+        tier = self.program.tiers[k]
         rules: list[tuple[str, float, NDArray[np.float64]]] = []
         if tier.min_score is not None:
-            rules.append(("min_score", tier.min_score, ev.score))
-        rules.extend((m, v, ev.values[m]) for m, v in tier.requirements.items())
-        for rule, threshold, col in rules:
-            meets = float(np.mean(col >= _floor(threshold)))
-            label = "score" if rule == "min_score" else rule
-            if meets < rare:
-                findings.append(
-                    Finding(
-                        "above_population",
-                        name,
-                        rule,
-                        meets,
-                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
-                        f"{_share(meets)} of the partners (highest {_fmt(float(col.max()))})",
-                    )
-                )
-            elif meets >= crowded and k > 0:
-                findings.append(
-                    Finding(
-                        "below_population",
-                        name,
-                        rule,
-                        meets,
-                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
-                        f"{_share(meets)} of the partners, so the rule hardly discriminates",
-                    )
-                )
-        if k > 0:
-            lower = program.tiers[k - 1]
-            pairs: list[tuple[str, float, float]] = []
-            if lower.min_score is not None and tier.min_score is not None:
-                pairs.append(("min_score", lower.min_score, tier.min_score))
-            pairs.extend(
-                (m, v, tier.requirements[m]) for m, v in lower.requirements.items() if v > 0
+            rules.append(("min_score", tier.min_score, self.ev.score))
+        rules.extend((m, v, self.ev.values[m]) for m, v in tier.requirements.items())
+        return rules
+
+    def steps(self, k: int) -> list[tuple[str, float, float]]:
+        """(rule, lower tier's threshold, tier ``k``'s threshold), for tiers above the lowest."""
+        if k == 0:
+            return []
+        tier, lower = self.program.tiers[k], self.program.tiers[k - 1]
+        pairs: list[tuple[str, float, float]] = []
+        if lower.min_score is not None and tier.min_score is not None:
+            pairs.append(("min_score", lower.min_score, tier.min_score))
+        pairs.extend((m, v, tier.requirements[m]) for m, v in lower.requirements.items() if v > 0)
+        return [(rule, lo, hi) for rule, lo, hi in pairs if lo > 0]
+
+
+_Keyed = Iterator[tuple[tuple[int, int, int], Finding]]
+
+
+def _label(rule: str) -> str:
+    return "score" if rule == "min_score" else rule
+
+
+def _unreached(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        if a.counts(k)[0] == 0:
+            yield (
+                (k, 0, 0),
+                Finding("unreached", tier.name, "", 0.0, f"nobody reaches tier {tier.name!r}"),
             )
-            for rule, lo, hi in pairs:
-                if lo <= 0:
-                    continue
-                ratio = hi / lo
-                label = "score" if rule == "min_score" else rule
-                step = f"{label} {_fmt(lo)} -> {_fmt(hi)} from {lower.name!r} to {name!r}"
-                if 1 < ratio < flat:
-                    findings.append(
-                        Finding(
-                            "flat_step", name, rule, ratio, f"flat step: {step} (x{ratio:.3g})"
-                        )
-                    )
-                elif ratio > steep:
-                    findings.append(
-                        Finding(
-                            "steep_step", name, rule, ratio, f"steep step: {step} (x{ratio:.3g})"
-                        )
-                    )
-        rev_share = float(table["revenue_share"][k])
-        cost = float(table["benefit_cost"][k])
-        if total_cost > 0 and cost > 0:
-            cost_share = cost / total_cost
-            if cost_share > disproportion * rev_share:
-                findings.append(
-                    Finding(
-                        "disproportionate_cost",
-                        name,
-                        "",
-                        cost_share / rev_share if rev_share > 0 else math.inf,
-                        f"tier {name!r} takes {cost_share:.0%} of the benefit cost but brings "
-                        f"{rev_share:.0%} of the revenue",
-                    )
+
+
+def _rare(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        count, share = a.counts(k)
+        if count > 0 and share < a.rare:
+            message = f"only {count} partners ({share:.1%}) are in tier {tier.name!r}"
+            yield (k, 0, 0), Finding("rare", tier.name, "", share, message)
+
+
+def _crowded(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        share = a.counts(k)[1]
+        if share >= a.crowded:
+            message = f"tier {tier.name!r} holds {share:.0%} of the partners"
+            yield (k, 1, 0), Finding("crowded", tier.name, "", share, message)
+
+
+def _above_population(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        for j, (rule, threshold, col) in enumerate(a.rules(k)):
+            meets = float(np.mean(col >= _floor(threshold)))
+            if meets < a.rare:
+                message = (
+                    f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
+                    f"{_share(meets)} of the partners (highest {_fmt(float(col.max()))})"
                 )
-    return ProgramAudit(findings=tuple(findings), table=table)
+                yield (k, 2, j), Finding("above_population", tier.name, rule, meets, message)
+
+
+def _below_population(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        if k == 0:
+            continue
+        for j, (rule, threshold, col) in enumerate(a.rules(k)):
+            meets = float(np.mean(col >= _floor(threshold)))
+            if a.rare <= meets and meets >= a.crowded:
+                message = (
+                    f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
+                    f"{_share(meets)} of the partners, so the rule hardly discriminates"
+                )
+                yield (k, 2, j), Finding("below_population", tier.name, rule, meets, message)
+
+
+def _step(a: _Audit, k: int, rule: str, lo: float, hi: float) -> str:
+    lower, tier = a.program.tiers[k - 1], a.program.tiers[k]
+    return f"{_label(rule)} {_fmt(lo)} -> {_fmt(hi)} from {lower.name!r} to {tier.name!r}"
+
+
+def _flat_step(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        for j, (rule, lo, hi) in enumerate(a.steps(k)):
+            ratio = hi / lo
+            if 1 < ratio < a.flat:
+                message = f"flat step: {_step(a, k, rule, lo, hi)} (x{ratio:.3g})"
+                yield (k, 3, j), Finding("flat_step", tier.name, rule, ratio, message)
+
+
+def _steep_step(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        for j, (rule, lo, hi) in enumerate(a.steps(k)):
+            ratio = hi / lo
+            if ratio > a.steep and not 1 < ratio < a.flat:
+                message = f"steep step: {_step(a, k, rule, lo, hi)} (x{ratio:.3g})"
+                yield (k, 3, j), Finding("steep_step", tier.name, rule, ratio, message)
+
+
+def _disproportionate_cost(a: _Audit) -> _Keyed:
+    total_cost = float(a.table["benefit_cost"][:-1].sum())
+    if total_cost <= 0:
+        return
+    for k, tier in enumerate(a.program.tiers):
+        rev_share = float(a.table["revenue_share"][k])
+        cost = float(a.table["benefit_cost"][k])
+        cost_share = cost / total_cost
+        if cost > 0 and cost_share > a.disproportion * rev_share:
+            message = (
+                f"tier {tier.name!r} takes {cost_share:.0%} of the benefit cost but brings "
+                f"{rev_share:.0%} of the revenue"
+            )
+            value = cost_share / rev_share if rev_share > 0 else math.inf
+            yield (k, 4, 0), Finding("disproportionate_cost", tier.name, "", value, message)
+
+
+#: The audit's checks, one per finding kind (see :class:`Finding` for the kinds).
+_AUDIT_CHECKS = (
+    _unreached,
+    _rare,
+    _crowded,
+    _above_population,
+    _below_population,
+    _flat_step,
+    _steep_step,
+    _disproportionate_cost,
+)

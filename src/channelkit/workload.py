@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_float_array, check_fraction, check_nonnegative, check_positive
 from .errors import InvalidInputError
-from .partners import as_portfolio
+from .partners import PortfolioLike, as_portfolio
 
 __all__ = ["DEFAULT_TRAVEL_HOURS", "WorkloadModel", "managers_needed"]
 
@@ -227,7 +227,9 @@ class WorkloadModel:
     def _check_reference(self, attribute: object, value: float) -> None:
         check_positive(value, "WorkloadModel.reference_size")
 
-    def hours(self, partners: Any, *, segment: ArrayLike | None = None) -> NDArray[np.float64]:
+    def hours(
+        self, partners: PortfolioLike, *, segment: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
         """Workload of each partner [hours/year], vectorized.
 
         Parameters
