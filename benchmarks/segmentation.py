@@ -11,7 +11,9 @@ Usage::
     python benchmarks/segmentation.py [--quick] [--repeats N] [--seed S]
 
 Acceptance target (issue #2): at 1,000,000 partners the three together take
-<= 0.5 s and are >= 20x faster than the loop.
+<= 0.5 s and are >= 20x faster than the loop. Issue #8: ``pareto_segments``
+(and ``business_model``) on a DataFrame's column cost at most 2x the same on
+a Portfolio's column, timed in the same run (skipped without pandas).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ TARGET_SECONDS = 0.5
 TARGET_SPEEDUP = 20.0
 #: Same relative tolerance as pareto_segments uses when a share is hit exactly.
 TOL = 1e-12
+FRAME_RATIO = 2.0
 
 
 # --------------------------------------------------------------------------- harness
@@ -98,6 +101,44 @@ def run(sizes: tuple[int, ...], repeats: int, seed: int) -> list[tuple[str, int,
     return rows
 
 
+def frame_rows(sizes: tuple[int, ...], repeats: int, seed: int) -> dict[int, float]:
+    """Labels from a DataFrame's columns (Series out) against a Portfolio's (arrays out).
+
+    Prints a table and returns partners -> worst DataFrame / Portfolio ratio
+    (empty without pandas). The labels are checked equal.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        print("pandas is not installed: the DataFrame rows are skipped.")
+        return {}
+    print("| function | partners | Portfolio [s] | DataFrame [s] | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    worst: dict[int, float] = {}
+    for n in sizes:
+        revenue, share = make_channel(n, seed)
+        pf = ck.Portfolio(None, revenue=revenue, product_share=share)
+        df = pd.DataFrame({"revenue": revenue, "product_share": share})
+        calls = {
+            "pareto_segments": (
+                lambda pf=pf: ck.pareto_segments(pf.revenue),
+                lambda df=df: ck.pareto_segments(df["revenue"]),
+            ),
+            "business_model": (
+                lambda pf=pf: ck.business_model(pf.product_share),
+                lambda df=df: ck.business_model(df["product_share"]),
+            ),
+        }
+        for name, (on_pf, on_df) in calls.items():
+            t_pf, out_pf = best_of(on_pf, repeats)
+            t_df, out_df = best_of(on_df, repeats)
+            if not (out_df.index.equals(df.index) and out_df.tolist() == out_pf.tolist()):
+                raise AssertionError(f"{name} at n = {n}: the DataFrame and Portfolio disagree")
+            worst[n] = max(worst.get(n, 0.0), t_df / t_pf)
+            print(f"| {name} | {n:,} | {t_pf:.4f} | {t_df:.4f} | {t_df / t_pf:.2f}x |")
+    return worst
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"sizes up to {QUICK_MAX:,} only")
@@ -118,10 +159,22 @@ def main(argv: list[str] | None = None) -> int:
     for name, n, t_fast, t_slow in rows:
         print(f"| {name} | {n:,} | {t_fast:.4f} | {t_slow:.4f} | {t_slow / t_fast:,.0f}x |")
     print()
+    print("Given a DataFrame's column (a Series, labels returned as a Series with its index)")
+    print("against the same partners' Portfolio column (numpy in, numpy out):")
+    print()
+    frame_at = frame_rows(sizes, max(1, args.repeats), args.seed)
+    print()
     together = [(t_fast, t_slow) for name, n, t_fast, t_slow in rows if name == "all three"]
     if TARGET_N not in sizes:
         print(f"Acceptance target (n = {TARGET_N:,}) not measured: run without --quick.")
         return 0
+    frame_ok = frame_at.get(TARGET_N, 0.0) <= FRAME_RATIO
+    if TARGET_N in frame_at:
+        print(
+            f"Acceptance (issue #8) at {TARGET_N:,} partners: a DataFrame's column costs at most "
+            f"{frame_at[TARGET_N]:.2f}x the Portfolio's (target <= {FRAME_RATIO:.0f}x: "
+            f"{'met' if frame_ok else 'MISSED'})"
+        )
     t_fast, t_slow = together[sizes.index(TARGET_N)]
     time_ok = t_fast <= TARGET_SECONDS
     speed_ok = t_slow / t_fast >= TARGET_SPEEDUP
@@ -131,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{t_slow / t_fast:.0f}x the loop (target >= {TARGET_SPEEDUP:.0f}x: "
         f"{'met' if speed_ok else 'MISSED'})"
     )
-    return 0 if time_ok and speed_ok else 1
+    return 0 if time_ok and speed_ok and frame_ok else 1
 
 
 if __name__ == "__main__":

@@ -128,7 +128,7 @@ def test_tier_history_results() -> None:
     frame = h.to_frame()
     assert frame["final"].tolist() == ["Platinum", "Platinum"]
     assert frame["initial"].tolist() == ["", "Platinum"]
-    assert "2 partners over 4 periods" in repr(h)
+    assert repr(h) == "TierHistory(partners=2, periods=4, promotions=3, demotions=2)"
     import matplotlib
 
     matplotlib.use("Agg")
@@ -179,7 +179,7 @@ def test_program_impact_hand_checked() -> None:
     assert len(m.letters(everyone=True)) == 4
     frame = m.to_frame()
     assert frame.loc["Gold", "Silver"] == 1 and frame.index.name == "old"
-    assert "1 promoted, 1 demoted" in repr(m)
+    assert "promoted=1, demoted=1" in repr(m)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -395,3 +395,56 @@ def test_unchanged_program_gives_a_diagonal_matrix(
     assert np.array_equal(m.matrix, np.diag(np.diag(m.matrix)))
     assert (m.promoted, m.demoted, m.benefit_cost_delta) == (0, 0, 0.0)
     assert len(m.letters()) == 0
+
+
+# --------------------------------------------------------------------------- issue #8
+def test_tier_history_protocol_hand_checked() -> None:
+    deals = np.array([[0, 12], [6, 0], [0, 12], [12, 12]])
+    h = ck.progress(LADDER, {"deals": deals})
+    periods = h.to_frame(by="period")
+    assert periods.index.name == "period" and len(periods) == 4
+    assert periods["promotions"].tolist() == [0, 1, 1, 1]
+    assert periods["demotions"].tolist() == [0, 1, 1, 0]
+    assert periods["no tier"].tolist() == [1, 1, 1, 0]
+    rows = [line.split() for line in h.summary().splitlines()]
+    assert ["Promotions", "3"] in rows and ["Demotions", "2"] in rows
+    assert ["Platinum", "1", "2", "+1"] in rows
+    assert h.to_frame().index.tolist() == ["0", "1"]
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        h.to_frame(by="tier")
+
+
+def test_progress_does_not_copy_float_histories() -> None:
+    deals = np.array([[0.0, 12.0], [6.0, 0.0]])
+    h = ck.progress(LADDER, {"deals": deals})
+    assert h._ids is None and h.ids.tolist() == ["0", "1"]
+    with pytest.raises(ck.InvalidInputError, match=r"\[1, 0\] \(period 1, partner 0\).*infinite"):
+        ck.progress(LADDER, {"deals": np.array([[0.0, 1.0], [math.inf, 1.0]])})
+    # integer and transposed (non-contiguous) input still work
+    h2 = ck.progress(LADDER, {"deals": deals.astype(int)})
+    h3 = ck.progress(LADDER, {"deals": np.asfortranarray(deals)})
+    assert np.array_equal(h.tiers, h2.tiers) and np.array_equal(h.tiers, h3.tiers)
+
+
+def test_migration_protocol_by_partner() -> None:
+    pd = pytest.importorskip("pandas")
+    old = ck.Program(
+        [
+            ck.Tier("Silver", requirements={"deals": 2}),
+            ck.Tier("Gold", requirements={"deals": 5}, benefits=ck.Benefits(mdf=100)),
+        ]
+    )
+    new = ck.Program([ck.Tier("Silver", requirements={"deals": 2}),
+                      ck.Tier("Gold", requirements={"deals": 8}, benefits=ck.Benefits(mdf=100))])  # fmt: skip
+    df = pd.DataFrame({"deals": [1, 6, 9]}, index=["x", "y", "z"])
+    m = ck.program_impact(old, new, df)
+    frame = m.to_frame(by="partner")
+    assert frame.index.tolist() == ["x", "y", "z"]
+    assert frame["change"].tolist() == ["unchanged", "demoted", "unchanged"]
+    assert frame["cost_change"].tolist() == [0.0, -100.0, 0.0]
+    rows = [line.split() for line in m.summary().splitlines()]
+    assert ["Benefit", "cost", "change", "-100", "a", "year"] in rows
+    assert ["Gold", "1", "1", "0"] in rows
+    assert m.headline()["benefit_cost_delta"] == -100.0
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        m.to_frame(by="tier")

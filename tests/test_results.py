@@ -125,14 +125,7 @@ PLOTTED = {
 }
 
 #: Classes not yet moved to the protocol (emptied by issue #8).
-PENDING: set[str] = {
-    "ChannelProfile",
-    "Evaluation",
-    "Gaps",
-    "ProgramAudit",
-    "TierHistory",
-    "Migration",
-}
+PENDING: set[str] = set()
 
 
 def _cases() -> list[Any]:

@@ -812,12 +812,13 @@ class Portfolio:
         """Build a portfolio from a pandas DataFrame.
 
         The ids come from an ``id`` column, or from the index if there is none
-        (the index must then hold strings or integers: a float index such as
-        ``1.5`` is rejected, since ids are never floats). Missing values (NaN,
-        None) are allowed only in ``revenue_prior``, ``product_share`` and
-        ``region``. Numeric columns hold real numbers: boolean, complex, date
-        and duration columns are rejected, as :class:`Partner` rejects such
-        values.
+        (a default ``RangeIndex`` gives ``"0"``, ``"1"``, ..., made only when
+        first read; any other index must hold strings or integers: a float
+        index such as ``1.5`` is rejected, since ids are never floats). Missing
+        values (NaN, None) are allowed only in ``revenue_prior``,
+        ``product_share`` and ``region``. Numeric columns hold real numbers:
+        boolean, complex, date and duration columns are rejected, as
+        :class:`Partner` rejects such values.
         """
         from ._optional import import_optional
 
@@ -825,15 +826,19 @@ class Portfolio:
         if not isinstance(frame, pd_mod.DataFrame):
             raise InvalidInputError(f"expected a pandas DataFrame, got {type(frame).__name__}")
         cols: dict[str, Any] = {}
-        if "id" not in frame.columns:
-            index = np.asarray(frame.index)
-            if index.dtype.kind not in "iuUO":
+        index = frame.index
+        default = isinstance(index, pd_mod.RangeIndex) and index.start == 0 and index.step == 1
+        # A default RangeIndex gives the ids "0", "1", ...: left to the Portfolio, which
+        # makes them only when they are first read (most models never read them).
+        if "id" not in frame.columns and not default:
+            raw = np.asarray(index)
+            if raw.dtype.kind not in "iuUO":
                 raise InvalidInputError(
-                    f"the DataFrame has no 'id' column and its index holds {index.dtype} values "
-                    f"({index[0]!r}, ...); ids must be strings or integers: add an 'id' column "
+                    f"the DataFrame has no 'id' column and its index holds {raw.dtype} values "
+                    f"({raw[0]!r}, ...); ids must be strings or integers: add an 'id' column "
                     "or an index of ids"
                 )
-            cols["id"] = index
+            cols["id"] = raw
         for name in frame.columns:
             series = frame[name]
             if name == "region" and pd_mod.api.types.infer_dtype(series, skipna=True) in (
