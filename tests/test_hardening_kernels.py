@@ -591,7 +591,7 @@ def test_benefit_cost_overflow_is_an_input_error() -> None:
 _factor = st.one_of(st.floats(0.0, 10.0), st.floats(1e100, MAX), st.just(0.0))
 
 
-@settings(max_examples=150)
+@settings(max_examples=400)
 @given(
     base=_factor,
     per_product=_factor,
