@@ -533,8 +533,11 @@ def test_requirement_example() -> None:
 def test_score_overflow_is_an_input_error() -> None:
     card = ck.Scorecard([ck.ScoreItem("a", 10.0), ck.ScoreItem("b", 1.0)])
     program = ck.Program([ck.Tier("A"), ck.Tier("B", min_score=1)], scorecard=card)
-    with pytest.raises(ck.InvalidInputError, match="metric 'a'"):
-        ck.evaluate(program, {"a": [1e308], "b": [1.0]})
+    with pytest.raises(ck.InvalidInputError, match="metric 'a' of partner 'y' \\(row 1\\)"):
+        ck.evaluate(program, {"id": ["x", "y"], "a": [1.0, 1e308], "b": [1.0, 1.0]})
+    history = {"a": np.array([[1.0, 1.0], [1.0, 1e308]]), "b": np.ones((2, 2))}
+    with pytest.raises(ck.InvalidInputError, match="partner 1 in period 1"):
+        ck.progress(program, history)
     with pytest.raises(ck.InvalidInputError, match="add up to more than the largest float"):
         ck.evaluate(program, {"a": [1e307], "b": [1.7e308]})
     with pytest.raises(ck.InvalidInputError, match="largest float"):
