@@ -1476,6 +1476,7 @@ def plan_capacity(
     max_partners: int | None = None,
     progress: bool = False,
     existing_hours_per_partner: Any = 72.0,
+    size_limit: int = 10_000_000,
 ) -> CapacityPlan:
     """The smallest channel that reaches a revenue target with a given confidence.
 
@@ -1537,6 +1538,12 @@ def plan_capacity(
         ``.hours(partners)`` returning hours per partner (such as
         :class:`channelkit.workload.WorkloadModel`), called with ``existing``.
         The default is a segment's default workload, 24 touches of 3 hours.
+    size_limit : int, default 10_000_000
+        Largest channel [partners] the search will simulate, whatever
+        ``max_partners``: a plan whose expected-value estimate of the channel
+        size exceeds it raises :class:`~channelkit.InfeasibleError` at once,
+        naming the size it would need, instead of growing until memory runs
+        out; ``max_partners`` may not exceed it.
 
     Returns
     -------
@@ -1550,8 +1557,10 @@ def plan_capacity(
         Up front, without simulating, when the new partners cannot sell
         within the horizon (every segment's funnel lag is at least
         ``horizon_months``, or their expected revenue is 0) and the existing
-        channel does not cover the target; or when even ``max_partners``
-        partners do not reach the target with the requested confidence.
+        channel does not cover the target; up front when the expected-value
+        estimate of the channel exceeds ``size_limit``; or when even
+        ``max_partners`` partners do not reach the target with the requested
+        confidence.
 
     Notes
     -----
@@ -1615,6 +1624,12 @@ def plan_capacity(
     conf = check_fraction(confidence, "confidence", include_zero=False)
     n = _check_int(n_sims, "n_sims", 1)
     cap = None if max_partners is None else _check_int(max_partners, "max_partners", 1)
+    limit = _check_int(size_limit, "size_limit", 1)
+    if cap is not None and cap > limit:
+        raise InvalidInputError(
+            f"max_partners={cap:,} exceeds size_limit={limit:,}, the largest channel "
+            "plan_capacity simulates; raise size_limit as well if you mean it"
+        )
     window = _check_int(recruit_months, "recruit_months", 1)
     if window > h:
         raise InvalidInputError(
@@ -1643,9 +1658,16 @@ def plan_capacity(
         if t > 0 and ex_rev.sum() * h / 12.0 < t * (1.0 - RTOL):
             raise InfeasibleError(_no_revenue_reason(segs, h, t, ex_rev.sum() * h / 12.0))
         cap = 0  # only the existing channel can reach the target
-    estimate = max(1, math.ceil(gap / per_partner)) if per_partner > 0 and gap > 0 else 1
+    estimate = _size_estimate(gap, per_partner)
+    if estimate > limit:
+        raise InfeasibleError(
+            f"the target {t:,.0f} needs about {estimate:,.0f} partners (the expected-value "
+            f"estimate: {gap:,.6g} of revenue to add at {per_partner:,.6g} expected per partner "
+            f"over the horizon), beyond size_limit={limit:,}; lower the target, or raise "
+            "size_limit if the machine has the memory and time for such a channel"
+        )
     if cap is None:
-        cap = max(1_000, 20 * estimate)
+        cap = min(max(1_000, 20 * estimate), limit)
     n_start = int(min(max(cap, 1), max(8, math.ceil(1.15 * estimate) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
@@ -1719,6 +1741,14 @@ def plan_capacity(
         existing_distributor_partners=int(ex_routed.sum()),
         existing_hours=ex_total_hours,
     )
+
+
+def _size_estimate(gap: float, per_partner: float) -> int:
+    """Expected-value estimate of the channel size (>= 1), finite whatever the inputs."""
+    if not (per_partner > 0 and gap > 0):
+        return 1
+    ratio = gap / per_partner
+    return max(1, math.ceil(ratio)) if math.isfinite(ratio) and ratio < 2**62 else 2**62
 
 
 def _existing_hours(spec: Any, partners: Portfolio) -> NDArray[np.float64]:
