@@ -324,6 +324,16 @@ def test_assign_on_huge_workloads_is_no_false_infeasibility() -> None:
     assert res.capacity.tolist() == [1.7e308] * 3
 
 
+def test_assign_infeasibility_with_huge_workloads_speaks_in_the_users_hours() -> None:
+    # truly infeasible: the certificate's numbers are the user's, not the scaled ones
+    with pytest.raises(ck.InfeasibleError, match=r"total workload 3e\+308 h .* 2e\+308 h"):
+        ck.assign([1e308] * 3, [1e308, 1e308])
+    with pytest.raises(ck.InfeasibleError, match=r"needs 1\.5e\+308 h .* capacity is 1e\+308 h"):
+        ck.assign([1e308, 1.5e308], [1e308, 1e308, 1e308])
+    with pytest.raises(ck.InvalidInputError, match=r"workload\[1\] = -1e\+308 is negative"):
+        ck.assign([1e308, -1e308, 1e308], 2)
+
+
 def test_assign_on_huge_costs() -> None:
     cost = np.full((3, 2), 1e308)
     cost[:, 1] = 5e307
