@@ -168,7 +168,7 @@ def test_constructor_matches_reader() -> None:
         (lambda f: f.assign(pid=f["id"]), {"id": "pid", "columns": {"id": "region"}}, r"two sources for 'id': 'pid' \(the id= argument\) and 'region'"),
         (lambda f: f, {"period": "month"}, r"period='month' is not a column.*'period'"),
         (lambda f: f.assign(region=["EMEA", "NA", *f.region[2:]]), {}, r"attribute 'region' of partner 'a' changes between its rows \('EMEA', 'NA'\)"),
-        (lambda f: f.assign(id=[None, *f.id[1:]]), {}, r"row 0: the partner id is missing"),
+        (lambda f: f.assign(id=[None, *f.id[1:]]), {}, r"partner id, row 0: is missing"),
         (lambda f: f, {"missing": "maybe"}, r"missing must be one of 'zero', 'error', got 'maybe'"),
         (lambda f: f, {"duplicates": "first"}, r"duplicates must be one of"),
         (lambda f: f.assign(joined="2024-01"), {}, r"the column 'joined' looks like lifecycle data; pass joined='joined'"),
@@ -386,3 +386,16 @@ def test_exported() -> None:
     assert ck.PartnerHistory is PartnerHistory
     assert "PartnerHistory" in ck.__all__
     assert set(string.ascii_letters)  # keep the import used
+
+
+def test_progress_accepts_a_history() -> None:
+    program = ck.Program(
+        [ck.Tier("Silver", requirements={"revenue": 15.0}), ck.Tier("Gold", requirements={"revenue": 25.0})]
+    )
+    h = PartnerHistory.from_frame(_frame())
+    result = ck.progress(program, h)
+    assert result.ids.tolist() == ["a", "b", "c"]
+    # a: 10, 20, 30 -> none, Silver, Gold; b: 0, 0, 5 -> none; c: 7, then no rows (0) -> none
+    assert result.tiers.tolist() == [[-1, -1, -1], [0, -1, -1], [1, -1, -1]]
+    same = ck.progress(program, {"revenue": h.metric("revenue")}, ids=h.ids)
+    assert np.array_equal(same.tiers, result.tiers)

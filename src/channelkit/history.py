@@ -180,6 +180,38 @@ def _per_partner(
     return np.rint(value).astype(np.int64), bad
 
 
+_CHUNK = 2**18  # rows per factorization chunk: bounds the hash table pandas sizes by length
+
+
+def _factorize(
+    pd_mod: Any, values: NDArray[Any], what: str, row_label: Callable[[int], str]
+) -> tuple[NDArray[np.int32], NDArray[Any]]:
+    """Codes (int32, first-appearance order) and uniques of a column, in chunks.
+
+    ``pandas.factorize`` sizes its hash table by the length of its input (about
+    60 bytes a row for text); factorizing chunks of ``_CHUNK`` rows and merging
+    their few uniques keeps the extra memory bounded by the chunk, not the
+    column. Missing values raise, naming the row.
+    """
+    n = values.shape[0]
+    out = np.empty(n, dtype=np.int32)
+    seen = pd_mod.Index([], dtype=object)
+    for lo in range(0, n, _CHUNK):  # a loop over chunks of rows, not rows
+        codes, uniques = pd_mod.factorize(values[lo : lo + _CHUNK], use_na_sentinel=True)
+        if (codes < 0).any():
+            raise InvalidInputError(
+                f"{what}, {row_label(lo + int(np.argmax(codes < 0)))}: is missing"
+            )
+        uniq = np.asarray(uniques, dtype=object)
+        pos = np.asarray(seen.get_indexer(uniq), dtype=np.int64)
+        new = pos < 0
+        if new.any():
+            pos[new] = len(seen) + np.arange(int(new.sum()))
+            seen = seen.append(pd_mod.Index(uniq[new], dtype=object))
+        out[lo : lo + _CHUNK] = pos[codes]
+    return out, np.asarray(seen, dtype=object)
+
+
 def _sorted_ids(raw_uniques: NDArray[Any], where: str) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
     """Sorted, stripped, unique id texts and the map from raw unique -> sorted position."""
     if raw_uniques.dtype.kind == "f" or (
@@ -193,14 +225,14 @@ def _sorted_ids(raw_uniques: NDArray[Any], where: str) -> tuple[NDArray[np.str_]
     return ids, inverse.astype(np.intp)
 
 
-@attrs.frozen
+@attrs.define
 class _Rows:
     """The long format decoded to codes: what every reader hands to :func:`_assemble`."""
 
     where: str
     n_rows: int
     ids: NDArray[np.str_]  # (n,) sorted
-    id_code: NDArray[Any]  # (N,) into ids
+    id_code: NDArray[Any] | None  # (N,) into ids; dropped once used
     months: NDArray[np.int64]  # (k,) month numbers
     month_code: NDArray[Any]  # (N,) into months
     metrics: dict[str, NDArray[np.float64]]  # name -> (N,)
@@ -210,15 +242,18 @@ class _Rows:
     lifecycle: tuple[str | None, str | None]
     row_label: Callable[[int], str]
     day_level: bool = False
+    owned: bool = False  # month_code is a private buffer that may be overwritten
 
 
 def _lifecycle_months(
-    rows: _Rows, spec: tuple[NDArray[np.int64], NDArray[Any]], n: int, name: str
+    rows: _Rows, id_code: NDArray[Any], n: int, name: str
 ) -> NDArray[np.int64]:
+    spec = rows.joined if name == "joined" else rows.left
+    assert spec is not None
     months, codes = spec
-    per, bad = _per_partner(rows.id_code, codes, n)
+    per, bad = _per_partner(id_code, codes, n)
     if bad >= 0:
-        sel = np.flatnonzero(rows.id_code == bad)
+        sel = np.flatnonzero(id_code == bad)
         vals = sorted({month_text(m) if m != _NONE else "(empty)" for m in months[codes[sel]]})
         raise InvalidInputError(
             f"{rows.where}: partner {str(rows.ids[bad])!r} has different {name} months in its "
@@ -244,9 +279,12 @@ def _assemble(
     cells = n_periods * n
     flat_type = np.int32 if cells < 2**31 else np.int64
     t_of_code = (rows.months - start).astype(flat_type)
+    id_code = rows.id_code
+    assert id_code is not None
 
     def where_row(i: int) -> str:
-        pid = str(rows.ids[int(rows.id_code[i])])
+        assert id_code is not None
+        pid = str(rows.ids[int(id_code[i])])
         month = month_text(int(rows.months[int(rows.month_code[i])]))
         return f"{where}, {rows.row_label(i)} (partner {pid!r}, {month})"
 
@@ -276,9 +314,9 @@ def _assemble(
     # Attributes and explicit lifecycle: one value per partner.
     attributes: dict[str, NDArray[np.str_]] = {}
     for name, (uniq, codes) in rows.attributes.items():
-        per, bad = _per_partner(rows.id_code, codes, n)
+        per, bad = _per_partner(id_code, codes, n)
         if bad >= 0:
-            sel = np.flatnonzero(rows.id_code == bad)
+            sel = np.flatnonzero(id_code == bad)
             vals = sorted({str(v) for v in uniq[codes[sel]]})
             raise InvalidInputError(
                 f"{where}: attribute {name!r} of partner {str(rows.ids[bad])!r} changes between "
@@ -286,13 +324,21 @@ def _assemble(
                 "per partner: drop the column or keep its latest value"
             )
         attributes[name] = _readonly(uniq[per])
-    joined_m = None if rows.joined is None else _lifecycle_months(rows, rows.joined, n, "joined")
-    left_m = None if rows.left is None else _lifecycle_months(rows, rows.left, n, "left")
+    joined_m = None if rows.joined is None else _lifecycle_months(rows, id_code, n, "joined")
+    left_m = None if rows.left is None else _lifecycle_months(rows, id_code, n, "left")
 
-    # Cell index of every row: period * n + partner (in place, one array).
-    flat = t_of_code[rows.month_code]
+    # Cell index of every row: period * n + partner, in the month codes' buffer when it fits.
+    rows.id_code = None
+    month_code = rows.month_code
+    if month_code.dtype == flat_type and month_code.flags.writeable and rows.owned:
+        flat = np.take(t_of_code, month_code, out=month_code, mode="clip")
+    else:
+        flat = t_of_code[month_code]
+    del month_code
+    rows.month_code = np.zeros(0, dtype=np.int32)
     flat *= flat_type(n)
-    flat += rows.id_code.astype(flat_type, copy=False)
+    flat += id_code.astype(flat_type, copy=False)
+    del id_code
 
     present = np.zeros(cells, dtype=np.bool_)
     present[flat] = True
@@ -706,16 +752,11 @@ class PartnerHistory(ResultMixin):
             return f"row {i}"
 
         n_rows = len(frame)
-        id_series = frame[names[cast(str, resolved["id"])]]
-        codes, uniques = pd_mod.factorize(id_series, sort=False, use_na_sentinel=True)
-        if n_rows and (codes < 0).any():
-            raise InvalidInputError(
-                f"{where}, {row_label(int(np.argmax(codes < 0)))}: the partner id is missing"
-            )
-        ids, remap = _sorted_ids(np.asarray(uniques), where)
-        id_type = np.int32 if ids.size < 2**31 else np.int64
-        id_code = remap.astype(id_type)[codes]
-        del codes
+        id_values = frame[names[cast(str, resolved["id"])]].to_numpy()
+        id_code, uniques = _factorize(pd_mod, id_values, f"{where}: partner id", row_label)
+        ids, remap = _sorted_ids(uniques, where)
+        # Renumber to sorted order in place (each element reads its own index first).
+        np.take(remap.astype(np.int32), id_code, out=id_code, mode="clip")
         months, month_code, day_level = _frame_periods(
             pd_mod, frame[names[cast(str, resolved["period"])]], f"{where}: period", row_label
         )
@@ -788,7 +829,9 @@ class PartnerHistory(ResultMixin):
             ),
             row_label=row_label,
             day_level=day_level,
+            owned=True,
         )
+        del id_code, month_code  # the rows own them now: _assemble reuses their memory
         return _assemble(rows, missing, duplicates)
 
     @classmethod
@@ -1287,6 +1330,7 @@ class PartnerHistory(ResultMixin):
             right = axis.twinx()
             right.plot(x, revenue.sum(axis=1), color=_plotstyle.COLORS["primary"], label="revenue")
             right.set_ylabel("revenue per month")
+            right.set_ylim(bottom=0)
             _plotstyle.currency_axis(right)
         axis.set_title("The channel over time: active partners and revenue")
         return axis
@@ -1353,9 +1397,7 @@ def _frame_periods(
         if nat.any():
             raise InvalidInputError(f"{what}, {row_label(int(np.argmax(nat)))}: is missing (NaT)")
         return _dense_codes(values.astype("datetime64[M]").astype(np.int64)) + (True,)
-    codes, uniques = pd_mod.factorize(series, sort=False, use_na_sentinel=True)
-    if (codes < 0).any():
-        raise InvalidInputError(f"{what}, {row_label(int(np.argmax(codes < 0)))}: is missing")
+    codes, uniques = _factorize(pd_mod, series.to_numpy(), what, row_label)
     uniq = list(uniques)
     months = _months_of_uniques(uniq, codes, what, row_label)
     day_level = any(

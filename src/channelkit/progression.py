@@ -35,6 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._policy import ProgressionPolicy
 from ._validation import as_float_array
 from .errors import InvalidInputError
+from .history import PartnerHistory
 from .partners import Portfolio
 from .tiers import Evaluation, Gaps, Program, _data_frame, _tier_kernel, evaluate
 
@@ -212,7 +213,7 @@ def _progress_kernel(
 
 def progress(
     program: Program,
-    history: Mapping[str, ArrayLike] | Sequence[Any],
+    history: PartnerHistory | Mapping[str, ArrayLike] | Sequence[Any],
     initial: ArrayLike | None = None,
     *,
     policy: ProgressionPolicy | None = None,
@@ -224,10 +225,12 @@ def progress(
     ----------
     program : Program
         The program; its ``policy`` is used unless ``policy`` is given.
-    history : mapping of str to array-like of shape (T, n), or sequence of populations
+    history : PartnerHistory, mapping of str to array-like of shape (T, n), or sequence of populations
         Each metric the program reads, per period (rows) and partner
         (columns); or one population per period (Portfolio, DataFrame or
-        mapping of 1-D arrays), all with the same ids in the same order.
+        mapping of 1-D arrays), all with the same ids in the same order; or a
+        :class:`~channelkit.PartnerHistory` (its metrics and ids; zero where
+        a partner has no row).
     initial : array-like of int or str, shape (n,), optional
         Tier of each partner before period 0 (index, -1 for none, or name).
         Default: the tier each partner's period-0 metrics earn.
@@ -286,6 +289,11 @@ def progress(
     pol = program.policy if policy is None else policy
     if not isinstance(pol, ProgressionPolicy):
         raise InvalidInputError(f"policy must be a ProgressionPolicy, got {type(pol).__name__}")
+    if isinstance(history, PartnerHistory):
+        # A PartnerHistory is its metrics' (periods, partners) arrays with its own ids.
+        if ids is None:
+            ids = history.ids
+        history = {name: history.metric(name) for name in history.metrics}
     if isinstance(history, Mapping):
         evaluated, _, n = _history_mapping(program, history)
         if ids is None:
