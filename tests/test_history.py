@@ -85,10 +85,17 @@ def test_product_share_is_revenue_weighted() -> None:
         ["2024-01", "2024-02", "2024-03", "2024-02", "2024-03", "2024-01"],
         ["2024-01-31", "2024-02-29", "2024-03-01", "2024-02-01", "2024-03-15", "2024-01-01"],
         [dt.date(2024, m, 1) for m in (1, 2, 3, 2, 3, 1)],
-        pd.to_datetime(["2024-01-05", "2024-02-05", "2024-03-05", "2024-02-05", "2024-03-05", "2024-01-05"]),
-        pd.PeriodIndex(["2024-01", "2024-02", "2024-03", "2024-02", "2024-03", "2024-01"], freq="M"),
+        pd.to_datetime(
+            ["2024-01-05", "2024-02-05", "2024-03-05", "2024-02-05", "2024-03-05", "2024-01-05"]
+        ),
+        pd.PeriodIndex(
+            ["2024-01", "2024-02", "2024-03", "2024-02", "2024-03", "2024-01"], freq="M"
+        ),
         [pd.Period(f"2024-0{m}", "M") for m in (1, 2, 3, 2, 3, 1)],
-        np.array(["2024-01", "2024-02", "2024-03", "2024-02", "2024-03", "2024-01"], dtype="datetime64[M]"),
+        np.array(
+            ["2024-01", "2024-02", "2024-03", "2024-02", "2024-03", "2024-01"],
+            dtype="datetime64[M]",
+        ),
     ],
 )
 def test_period_formats(periods: Any) -> None:
@@ -97,7 +104,9 @@ def test_period_formats(periods: Any) -> None:
 
 
 def test_column_mapping_and_keywords() -> None:
-    frame = _frame().rename(columns={"id": "Partner ID", "period": "Month", "revenue": "Net Sales"})
+    frame = _frame().rename(
+        columns={"id": "Partner ID", "period": "Month", "revenue": "Net Sales"}
+    )
     h = PartnerHistory.from_frame(
         frame, id="Partner ID", period="Month", columns={"revenue": "Net Sales"}
     )
@@ -152,38 +161,114 @@ def test_constructor_matches_reader() -> None:
 @pytest.mark.parametrize(
     ("change", "kwargs", "match"),
     [
-        (lambda f: pd.concat([f, f.iloc[[4]]]), {}, r"partner 'b' has more than one row for 2024-03 \(row 4 and row 6"),
-        (lambda f: f.assign(period=["2024-01", "Jan 2024", *f.period[2:]]), {}, r"period, row 1: 'Jan 2024' is not a month"),
-        (lambda f: f.assign(period=["2024-01", "2024-13", *f.period[2:]]), {}, r"row 1: '2024-13' has no month 13"),
-        (lambda f: f.assign(period=["2024Q1", *f.period[1:]]), {}, r"row 0: '2024Q1' is a quarter or week"),
-        (lambda f: f.assign(period=pd.PeriodIndex(["2024Q1"] * 6, freq="Q")), {}, r"frequency .*expected monthly"),
-        (lambda f: f.assign(period=[pd.Period("2024-01-05", "D"), *[pd.Period(p, "M") for p in f.period[1:]]]), {}, r"row 0: .*frequency 'D'; expected monthly"),
+        (
+            lambda f: pd.concat([f, f.iloc[[4]]]),
+            {},
+            r"partner 'b' has more than one row for 2024-03 \(row 4 and row 6",
+        ),
+        (
+            lambda f: f.assign(period=["2024-01", "Jan 2024", *f.period[2:]]),
+            {},
+            r"period, row 1: 'Jan 2024' is not a month",
+        ),
+        (
+            lambda f: f.assign(period=["2024-01", "2024-13", *f.period[2:]]),
+            {},
+            r"row 1: '2024-13' has no month 13",
+        ),
+        (
+            lambda f: f.assign(period=["2024Q1", *f.period[1:]]),
+            {},
+            r"row 0: '2024Q1' is a quarter or week",
+        ),
+        (
+            lambda f: f.assign(period=pd.PeriodIndex(["2024Q1"] * 6, freq="Q")),
+            {},
+            r"frequency .*expected monthly",
+        ),
+        (
+            lambda f: f.assign(
+                period=[pd.Period("2024-01-05", "D"), *[pd.Period(p, "M") for p in f.period[1:]]]
+            ),
+            {},
+            r"row 0: .*frequency 'D'; expected monthly",
+        ),
         (lambda f: f.assign(period=[202401, *f.period[1:]]), {}, r"row 0: 202401 is a number"),
-        (lambda f: f.assign(revenue=[10.0, 20.0, -3.0, 0.0, 5.0, 7.0]), {}, r"row 2 \(partner 'a', 2024-03\): revenue = -3.0 is negative"),
-        (lambda f: f.assign(revenue=[10.0, np.nan, 3.0, 0.0, 5.0, 7.0]), {}, r"row 1 \(partner 'a', 2024-02\): revenue = nan"),
-        (lambda f: f.assign(revenue=[10.0, "x", 3.0, 0.0, 5.0, 7.0]), {}, r"row 1: column 'revenue' \(revenue\) holds 'x'; expected a number"),
-        (lambda f: f.drop(index=1), {"missing": "error"}, r"partner 'a' has no row for 2024-02 inside its active span 2024-01 to 2024-03"),
-        (lambda f: f, {"columns": {"revenue": "Revenu"}}, r"maps 'revenue' to 'Revenu', which is not a column; did you mean 'revenue'\?.*'id', 'period'"),
-        (lambda f: f.assign(Net=1.0), {"columns": {"revenue": "Net"}}, r"two sources for 'revenue': the column 'revenue' and 'Net'"),
-        (lambda f: f.assign(pid=f["id"]), {"id": "pid", "columns": {"id": "region"}}, r"two sources for 'id': 'pid' \(the id= argument\) and 'region'"),
+        (
+            lambda f: f.assign(revenue=[10.0, 20.0, -3.0, 0.0, 5.0, 7.0]),
+            {},
+            r"row 2 \(partner 'a', 2024-03\): revenue = -3.0 is negative",
+        ),
+        (
+            lambda f: f.assign(revenue=[10.0, np.nan, 3.0, 0.0, 5.0, 7.0]),
+            {},
+            r"row 1 \(partner 'a', 2024-02\): revenue = nan",
+        ),
+        (
+            lambda f: f.assign(revenue=[10.0, "x", 3.0, 0.0, 5.0, 7.0]),
+            {},
+            r"row 1: column 'revenue' \(revenue\) holds 'x'; expected a number",
+        ),
+        (
+            lambda f: f.drop(index=1),
+            {"missing": "error"},
+            r"partner 'a' has no row for 2024-02 inside its active span 2024-01 to 2024-03",
+        ),
+        (
+            lambda f: f,
+            {"columns": {"revenue": "Revenu"}},
+            r"maps 'revenue' to 'Revenu', which is not a column; did you mean 'revenue'\?.*'id', 'period'",
+        ),
+        (
+            lambda f: f.assign(Net=1.0),
+            {"columns": {"revenue": "Net"}},
+            r"two sources for 'revenue': the column 'revenue' and 'Net'",
+        ),
+        (
+            lambda f: f.assign(pid=f["id"]),
+            {"id": "pid", "columns": {"id": "region"}},
+            r"two sources for 'id': 'pid' \(the id= argument\) and 'region'",
+        ),
         (lambda f: f, {"period": "month"}, r"period='month' is not a column.*'period'"),
-        (lambda f: f.assign(region=["EMEA", "NA", *f.region[2:]]), {}, r"attribute 'region' of partner 'a' changes between its rows \('EMEA', 'NA'\)"),
+        (
+            lambda f: f.assign(region=["EMEA", "NA", *f.region[2:]]),
+            {},
+            r"attribute 'region' of partner 'a' changes between its rows \('EMEA', 'NA'\)",
+        ),
         (lambda f: f.assign(id=[None, *f.id[1:]]), {}, r"partner id, row 0: is missing"),
-        (lambda f: f, {"missing": "maybe"}, r"missing must be one of 'zero', 'error', got 'maybe'"),
+        (
+            lambda f: f,
+            {"missing": "maybe"},
+            r"missing must be one of 'zero', 'error', got 'maybe'",
+        ),
         (lambda f: f, {"duplicates": "first"}, r"duplicates must be one of"),
-        (lambda f: f.assign(joined="2024-01"), {}, r"the column 'joined' looks like lifecycle data; pass joined='joined'"),
-        (lambda f: f.assign(left=["2024-02"] * 3 + [None] * 3), {"left": "left"}, r"partner 'a' has a row in 2024-03, after it left in 2024-02"),
+        (
+            lambda f: f.assign(joined="2024-01"),
+            {},
+            r"the column 'joined' looks like lifecycle data; pass joined='joined'",
+        ),
+        (
+            lambda f: f.assign(left=["2024-02"] * 3 + [None] * 3),
+            {"left": "left"},
+            r"partner 'a' has a row in 2024-03, after it left in 2024-02",
+        ),
         (lambda f: f.assign(period=["1024-01", *f.period[1:]]), {}, r"a typo in a year"),
     ],
 )
 def test_bad_frames(change: Any, kwargs: dict[str, Any], match: str) -> None:
-    frame = change(_frame()).reset_index(drop=True) if kwargs.get("missing") != "error" else change(_frame())
+    frame = (
+        change(_frame()).reset_index(drop=True)
+        if kwargs.get("missing") != "error"
+        else change(_frame())
+    )
     with pytest.raises(InvalidInputError, match=match):
         PartnerHistory.from_frame(frame, **kwargs)
 
 
 def test_dates_in_one_month_are_duplicates_with_a_hint() -> None:
-    frame = _frame(period=["2024-01-01", "2024-01-15", "2024-03-01", "2024-02-01", "2024-03-01", "2024-01-01"])
+    frame = _frame(
+        period=["2024-01-01", "2024-01-15", "2024-03-01", "2024-02-01", "2024-03-01", "2024-01-01"]
+    )
     with pytest.raises(InvalidInputError, match="two dates in one month are one period"):
         PartnerHistory.from_frame(frame)
 
@@ -191,16 +276,23 @@ def test_dates_in_one_month_are_duplicates_with_a_hint() -> None:
 def test_bad_csv(tmp_path: Path) -> None:
     path = tmp_path / "h.csv"
     path.write_text("id,period,revenue\na,2024-01,1\na,2024-01,2\n", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match=r"h.csv: partner 'a' has more than one row for 2024-01 \(line 2 and line 3"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"h.csv: partner 'a' has more than one row for 2024-01 \(line 2 and line 3",
+    ):
         PartnerHistory.from_csv(path)
     path.write_text("id,period,revenue\na,2024-01,1\na,2024/02,2\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"period, line 3: '2024/02' is not a month"):
         PartnerHistory.from_csv(path)
     path.write_text("id,period,revenue\na,2024-01,1\na,2024-02,-2\n", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match=r"line 3 \(partner 'a', 2024-02\): revenue = -2.0 is negative"):
+    with pytest.raises(
+        InvalidInputError, match=r"line 3 \(partner 'a', 2024-02\): revenue = -2.0 is negative"
+    ):
         PartnerHistory.from_csv(path)
     path.write_text("id,period,revenue\na,2024-01,1\na,2024-02,lots\n", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match=r"line 3: column 'revenue' \(revenue\) holds 'lots'"):
+    with pytest.raises(
+        InvalidInputError, match=r"line 3: column 'revenue' \(revenue\) holds 'lots'"
+    ):
         PartnerHistory.from_csv(path)
     path.write_text("id,period,Revenue FY\na,2024-01,1\na,2024-03,2\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"did you mean 'Revenue FY'\?"):
@@ -282,7 +374,7 @@ def test_frame_and_csv_round_trips(h: PartnerHistory) -> None:
 texts = st.text(
     alphabet=st.one_of(
         st.characters(categories=("Lu", "Ll", "Nd", "Lo"), max_codepoint=0x4FF),
-        st.sampled_from(list(' ,"\'\n\r;é€中')),
+        st.sampled_from(list(" ,\"'\n\r;é€中")),
     ),
     max_size=8,
 )
@@ -293,7 +385,7 @@ texts = st.text(
 def test_text_attributes_survive_round_trips(names: list[str], data: st.DataObject) -> None:
     n = len(names)
     h = PartnerHistory(
-        [f"id {i}, \"x\"" for i in range(n)],
+        [f'id {i}, "x"' for i in range(n)],
         "2024-01",
         {"revenue": np.arange(2 * n, dtype=float).reshape(2, n) / 3},
         attributes={"owner": names, "tier": data.draw(st.lists(texts, min_size=n, max_size=n))},
@@ -375,7 +467,15 @@ def test_to_frame_is_long_and_protocol() -> None:
     h = example_history()
     frame = h.to_frame()
     assert len(frame) == int(h.present.sum())
-    assert list(frame.columns) == ["id", "period", "revenue", "region", "segment", "joined", "left"]
+    assert list(frame.columns) == [
+        "id",
+        "period",
+        "revenue",
+        "region",
+        "segment",
+        "joined",
+        "left",
+    ]
     text = repr(h)
     assert text.startswith("PartnerHistory(") and len(text) < 200 and "\n" not in text
     summary = h.summary()
@@ -390,7 +490,10 @@ def test_exported() -> None:
 
 def test_progress_accepts_a_history() -> None:
     program = ck.Program(
-        [ck.Tier("Silver", requirements={"revenue": 15.0}), ck.Tier("Gold", requirements={"revenue": 25.0})]
+        [
+            ck.Tier("Silver", requirements={"revenue": 15.0}),
+            ck.Tier("Gold", requirements={"revenue": 25.0}),
+        ]
     )
     h = PartnerHistory.from_frame(_frame())
     result = ck.progress(program, h)

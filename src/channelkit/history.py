@@ -212,7 +212,9 @@ def _factorize(
     return out, np.asarray(seen, dtype=object)
 
 
-def _sorted_ids(raw_uniques: NDArray[Any], where: str) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
+def _sorted_ids(
+    raw_uniques: NDArray[Any], where: str
+) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
     """Sorted, stripped, unique id texts and the map from raw unique -> sorted position."""
     if raw_uniques.dtype.kind == "f" or (
         raw_uniques.dtype.kind == "O" and any(isinstance(v, float) for v in raw_uniques[:1000])
@@ -245,9 +247,7 @@ class _Rows:
     owned: bool = False  # month_code is a private buffer that may be overwritten
 
 
-def _lifecycle_months(
-    rows: _Rows, id_code: NDArray[Any], n: int, name: str
-) -> NDArray[np.int64]:
+def _lifecycle_months(rows: _Rows, id_code: NDArray[Any], n: int, name: str) -> NDArray[np.int64]:
     spec = rows.joined if name == "joined" else rows.left
     assert spec is not None
     months, codes = spec
@@ -262,9 +262,7 @@ def _lifecycle_months(
     return months[per]
 
 
-def _assemble(
-    rows: _Rows, missing: str, duplicates: str
-) -> PartnerHistory:
+def _assemble(rows: _Rows, missing: str, duplicates: str) -> PartnerHistory:
     where, n, n_rows = rows.where, int(rows.ids.size), rows.n_rows
     if n_rows == 0:
         raise InvalidInputError(f"{where}: the history has no rows")
@@ -338,7 +336,7 @@ def _assemble(
     rows.month_code = np.zeros(0, dtype=np.int32)
     flat *= flat_type(n)
     flat += id_code.astype(flat_type, copy=False)
-    del id_code
+    id_code = np.zeros(0, dtype=np.int32)  # release the codes: their memory goes to the panel
 
     present = np.zeros(cells, dtype=np.bool_)
     present[flat] = True
@@ -363,8 +361,9 @@ def _assemble(
         )
     metrics: dict[str, NDArray[np.float64]] = {}
     for name, col in rows.metrics.items():
+        dense: NDArray[np.float64]
         if has_duplicates:
-            dense = np.bincount(flat, weights=col, minlength=cells)
+            dense = np.bincount(flat, weights=col, minlength=cells).astype(np.float64, copy=False)
         else:
             dense = np.zeros(cells, dtype=np.float64)
             dense[flat] = col
@@ -506,7 +505,11 @@ class PartnerHistory(ResultMixin):
         for key, values in metrics.items():
             name = _metric_name(key)
             arr = np.array(values, dtype=np.float64)
-            if arr.ndim != 2 or arr.shape[1] != n or (n_periods >= 0 and arr.shape[0] != n_periods):
+            if (
+                arr.ndim != 2
+                or arr.shape[1] != n
+                or (n_periods >= 0 and arr.shape[0] != n_periods)
+            ):
                 want = f"({n_periods if n_periods >= 0 else 'T'}, {n})"
                 raise InvalidInputError(
                     f"metric {name!r} must have shape {want} (periods, partners), got {arr.shape}"
@@ -537,7 +540,9 @@ class PartnerHistory(ResultMixin):
             name = _metric_name(key)
             raw = np.asarray(values, dtype=object)
             if raw.shape != (n,):
-                raise InvalidInputError(f"attribute {name!r} must have shape ({n},), got {raw.shape}")
+                raise InvalidInputError(
+                    f"attribute {name!r} must have shape ({n},), got {raw.shape}"
+                )
             miss = np.asarray([v is None or (isinstance(v, float) and math.isnan(v)) for v in raw])
             text = raw.copy()
             text[miss] = ""
@@ -642,7 +647,9 @@ class PartnerHistory(ResultMixin):
 
         fail(
             (left != _NONE) & (left > end),
-            lambda i: f"left in {month_text(int(left[i]))}, after the last period {month_text(end)}",
+            lambda i: (
+                f"left in {month_text(int(left[i]))}, after the last period {month_text(end)}"
+            ),
         )
         fail(
             joined > end,
@@ -650,20 +657,26 @@ class PartnerHistory(ResultMixin):
         )
         fail(
             (left != _NONE) & (left < joined),
-            lambda i: f"left in {month_text(int(left[i]))}, before it joined in "
-            f"{month_text(int(joined[i]))}",
+            lambda i: (
+                f"left in {month_text(int(left[i]))}, before it joined in "
+                f"{month_text(int(joined[i]))}"
+            ),
         )
         j_idx = np.clip(joined - start, 0, None)
         l_idx = np.where(left == _NONE, n_periods - 1, left - start)
         fail(
             any_row & (first_row < j_idx),
-            lambda i: f"has a row in {month_text(start + int(first_row[i]))}, before it joined in "
-            f"{month_text(int(joined[i]))}",
+            lambda i: (
+                f"has a row in {month_text(start + int(first_row[i]))}, before it joined in "
+                f"{month_text(int(joined[i]))}"
+            ),
         )
         fail(
             any_row & (last_row > l_idx),
-            lambda i: f"has a row in {month_text(start + int(last_row[i]))}, after it left in "
-            f"{month_text(int(left[i]))}",
+            lambda i: (
+                f"has a row in {month_text(start + int(last_row[i]))}, after it left in "
+                f"{month_text(int(left[i]))}"
+            ),
         )
         if missing == "error":
             count = present.sum(axis=0)
@@ -698,7 +711,7 @@ class PartnerHistory(ResultMixin):
         cls,
         frame: pd.DataFrame,
         *,
-        id: str = "id",  # noqa: A002 - the documented keyword
+        id: str = "id",
         period: str = "period",
         columns: Mapping[str, Source] | None = None,
         joined: str | None = None,
@@ -839,7 +852,7 @@ class PartnerHistory(ResultMixin):
         cls,
         path: str | os.PathLike[str],
         *,
-        id: str = "id",  # noqa: A002 - the documented keyword
+        id: str = "id",
         period: str = "period",
         columns: Mapping[str, Source] | None = None,
         joined: str | None = None,
@@ -864,7 +877,7 @@ class PartnerHistory(ResultMixin):
             return f"line {i + 2}"
 
         n_rows = len(body[0]) if body else 0
-        col = {h: body[j] for j, h in enumerate(header)} if body else {h: () for h in header}
+        col = {h: body[j] for j, h in enumerate(header)} if body else dict.fromkeys(header, ())
         raw_ids = np.asarray(col[cast(str, resolved["id"])], dtype=str)
         uniq_raw, codes = np.unique(raw_ids, return_inverse=True) if n_rows else (raw_ids, raw_ids)
         empty = np.char.str_len(np.char.strip(uniq_raw)) == 0 if n_rows else np.zeros(0, bool)
@@ -876,9 +889,7 @@ class PartnerHistory(ResultMixin):
         raw_periods = np.asarray(col[cast(str, resolved["period"])], dtype=str)
         if n_rows:
             puniq, pcodes = np.unique(raw_periods, return_inverse=True)
-            months = _months_of_uniques(
-                puniq.tolist(), pcodes, f"{where}: period", row_label
-            )
+            months = _months_of_uniques(puniq.tolist(), pcodes, f"{where}: period", row_label)
             day_level = any(len(p.strip()) > 7 for p in puniq.tolist())
         else:
             months, pcodes, day_level = np.zeros(0, np.int64), np.zeros(0, np.intp), False
@@ -975,9 +986,9 @@ class PartnerHistory(ResultMixin):
             col = text[p].astype(object)
             col[col == ""] = None
             data[name] = col
-        for key, arr in (("joined", self._joined), ("left", self._left)):
+        for key, life in (("joined", self._joined), ("left", self._left)):
             if key in self._lifecycle:
-                months = arr[p]
+                months = life[p]
                 none = months == _NONE
                 data[key] = pd_mod.PeriodIndex.from_ordinals(np.where(none, 0, months), freq="M")
                 if none.any():
@@ -1001,9 +1012,9 @@ class PartnerHistory(ResultMixin):
             columns.append([repr(v) for v in arr[t, p].tolist()])
         for text in self._attributes.values():
             columns.append(text[p].tolist())
-        for key, arr in (("joined", self._joined), ("left", self._left)):
+        for key, life in (("joined", self._joined), ("left", self._left)):
             if key in self._lifecycle:
-                per = ["" if m == _NONE else month_text(m) for m in arr.tolist()]
+                per = ["" if m == _NONE else month_text(m) for m in life.tolist()]
                 columns.append([per[i] for i in p.tolist()])
         buffer = _io.StringIO()
         # A lone carriage return is not quoted by the minimal rule with "\n" line ends.
@@ -1017,9 +1028,10 @@ class PartnerHistory(ResultMixin):
         data = buffer.getvalue().encode("utf-8")
         target = Path(path)
         if target.suffix == ".gz":
-            with target.open("wb") as raw, gzip.GzipFile(
-                filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-            ) as fh:
+            with (
+                target.open("wb") as raw,
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh,
+            ):
                 fh.write(data)
         else:
             target.write_bytes(data)
@@ -1165,7 +1177,9 @@ class PartnerHistory(ResultMixin):
         """
         t = self.n_periods - 1 if at is None else self.period_index(at)
         if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
-            raise InvalidInputError(f"window must be a whole number of months >= 1, got {window!r}")
+            raise InvalidInputError(
+                f"window must be a whole number of months >= 1, got {window!r}"
+            )
         w = int(window)
         if "revenue" not in self._metrics:
             raise InvalidInputError(
@@ -1200,7 +1214,9 @@ class PartnerHistory(ResultMixin):
             if name == "product_share":
                 weighted = window_sum(arr * revenue_all, lo, t + 1)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    share = np.where(revenue > 0, weighted / np.where(revenue > 0, revenue, 1), np.nan)
+                    share = np.where(
+                        revenue > 0, weighted / np.where(revenue > 0, revenue, 1), np.nan
+                    )
                 share = np.clip(share, 0.0, 1.0)
             elif name in last_set:
                 metrics[name] = arr[t, cols]
@@ -1301,17 +1317,26 @@ class PartnerHistory(ResultMixin):
         kind, buckets = self._buckets()
         rows = []
         for label, a, b in buckets:
-            row: list[Any] = [label, int(act[b]), int(joins[a : b + 1].sum()), int(exits[a : b + 1].sum())]
+            row: list[Any] = [
+                label,
+                int(act[b]),
+                int(joins[a : b + 1].sum()),
+                int(exits[a : b + 1].sum()),
+            ]
             if revenue is not None:
                 row.append(fmt_money(float(revenue[a : b + 1].sum())))
             rows.append(row)
-        cols = [kind, "active at end", "joined", "left"] + (["revenue"] if revenue is not None else [])
+        cols = [kind, "active at end", "joined", "left"] + (
+            ["revenue"] if revenue is not None else []
+        )
         blocks.append(Table(cols, rows, title=f"By {kind}"))
         notes = [f"Metrics: {', '.join(self._metrics)}."]
         if self._attributes:
             notes.append(f"Attributes: {', '.join(self._attributes)}.")
         blocks.append(Note(" ".join(notes)))
-        return Report(f"Partner history: {fmt_int(n)} partners, {n_t} months ({first} to {last})", blocks)
+        return Report(
+            f"Partner history: {fmt_int(n)} partners, {n_t} months ({first} to {last})", blocks
+        )
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Active partners (bars) and monthly revenue (line, right axis) over time."""
@@ -1388,7 +1413,7 @@ def _frame_periods(
         nat = ordinal == np.iinfo(np.int64).min
         if nat.any():
             raise InvalidInputError(f"{what}, {row_label(int(np.argmax(nat)))}: is missing (NaT)")
-        return _dense_codes(ordinal) + (False,)
+        return (*_dense_codes(ordinal), False)
     if pd_mod.api.types.is_datetime64_any_dtype(dtype):
         values = series.to_numpy()
         if values.dtype.kind != "M":  # tz-aware: local wall time
@@ -1396,7 +1421,7 @@ def _frame_periods(
         nat = np.isnat(values)
         if nat.any():
             raise InvalidInputError(f"{what}, {row_label(int(np.argmax(nat)))}: is missing (NaT)")
-        return _dense_codes(values.astype("datetime64[M]").astype(np.int64)) + (True,)
+        return (*_dense_codes(values.astype("datetime64[M]").astype(np.int64)), True)
     codes, uniques = _factorize(pd_mod, series.to_numpy(), what, row_label)
     uniq = list(uniques)
     months = _months_of_uniques(uniq, codes, what, row_label)
