@@ -14,7 +14,8 @@ from scipy import stats
 
 import channelkit as ck
 from channelkit._montecarlo import root_seed
-from channelkit.capacity import FunnelStage, Segment, _draw_slots, plan_capacity
+from channelkit._recruitment import draw_slots as _draw_slots
+from channelkit.capacity import FunnelStage, Segment, plan_capacity
 from channelkit.simulation import ChannelSimulation, _sign_months, simulate_channel
 
 from .strategies import capacity_segments

@@ -719,12 +719,12 @@ def test_score_is_sum_of_capped_points(program: ck.Program, cols: dict[str, Any]
 
 
 def test_blocked_kernel_matches_reference_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    import channelkit.tiers as tiers_module
+    import channelkit._scoring as tiers_module
 
     pf = example_portfolio()
     program = example_program()
     whole = ck.evaluate(program, pf)
-    monkeypatch.setattr(tiers_module, "_BLOCK", 7)  # 500 partners -> 72 blocks, a ragged last one
+    monkeypatch.setattr(tiers_module, "BLOCK", 7)  # 500 partners -> 72 blocks, a ragged last one
     blocked = ck.evaluate(program, pf)
     assert np.array_equal(blocked.tier, whole.tier)
     assert np.array_equal(blocked.score, whole.score)

@@ -38,6 +38,16 @@ from ._montecarlo import (
     worker_pool,
 )
 from ._optional import import_optional
+from ._recruitment import SegKernel as _SegKernel
+from ._recruitment import block_of as _block_of
+from ._recruitment import block_size as _block_size
+from ._recruitment import block_start as _block_start
+from ._recruitment import check_distribution as _distribution
+from ._recruitment import checked_segments as _checked_segments
+from ._recruitment import draw_block as _draw_block
+from ._recruitment import draw_productivity as _draw_productivity
+from ._recruitment import lifetimes as _lifetimes
+from ._recruitment import log_survival as _log_survival
 from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
 from .errors import InfeasibleError, InvalidInputError
 from .partners import Portfolio, as_portfolio
@@ -64,36 +74,8 @@ __all__ = [
 #: ``n`` terms gets ``n`` machine epsilons (see :func:`_rtol`).
 RTOL = 1e-12
 
-#: Slots (prospects) in a segment's first block of draws; block ``b`` holds
-#: ``_BLOCK * 2**b`` slots up to :data:`_MAX_BLOCK`, then :data:`_MAX_BLOCK`
-#: each, so a small channel needs few draws, memory stays bounded for a large
-#: one, and the draws stay nested (slot ``j`` always comes from the same block
-#: and position).
-_BLOCK = 64
-_MAX_BLOCK = 4096
-_GEOMETRIC_BLOCKS = 7  # 64, 128, ..., 4096
-_GEOMETRIC_SLOTS = _BLOCK * ((1 << _GEOMETRIC_BLOCKS) - 1)  # 8128
-
 #: Most prospect slots of one segment the search looks at in one step.
 _MAX_SPAN = 8192
-
-
-def _block_size(block: int) -> int:
-    return int(min(_BLOCK << block, _MAX_BLOCK))
-
-
-def _block_start(block: int) -> int:
-    """Index of the first slot of block ``block``."""
-    if block <= _GEOMETRIC_BLOCKS:
-        return int(_BLOCK * ((1 << block) - 1))
-    return _GEOMETRIC_SLOTS + (block - _GEOMETRIC_BLOCKS) * _MAX_BLOCK
-
-
-def _block_of(slot: int) -> int:
-    """Block that holds slot ``slot``."""
-    if slot < _GEOMETRIC_SLOTS:
-        return int((slot // _BLOCK + 1).bit_length() - 1)
-    return _GEOMETRIC_BLOCKS + (slot - _GEOMETRIC_SLOTS) // _MAX_BLOCK
 
 
 def _rtol(n_terms: ArrayLike) -> NDArray[np.float64]:
@@ -370,45 +352,6 @@ def _name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(f"Segment name must be a non-empty string, got {value!r}")
     return value
-
-
-def _distribution(value: Any) -> Any:
-    """Check a frozen distribution: mean and cdf, finite non-negative mean and draws."""
-    what = "productivity distribution"
-    for method in ("mean", "cdf"):
-        if not callable(getattr(value, method, None)):
-            raise InvalidInputError(
-                f"{what} {value!r} has no .{method}(); expected a frozen scipy.stats "
-                "distribution (e.g. scipy.stats.lognorm(s=1.0, scale=50_000))"
-            )
-    try:
-        mean = float(value.mean())
-        support = value.support() if callable(getattr(value, "support", None)) else (0.0, 0.0)
-        low = float(support[0])
-        test = np.asarray(value.rvs(size=8, random_state=np.random.default_rng(0)), dtype=float)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(f"{what} {value!r} has invalid parameters: {exc}") from None
-    if not (math.isfinite(mean) and mean >= 0.0):
-        raise InvalidInputError(
-            f"{what} {value!r} has mean {mean!r}; expected a finite mean >= 0 (check its "
-            "parameters: scale > 0 and shape parameters in range)"
-        )
-    if math.isnan(low) or low < 0.0:
-        raise InvalidInputError(
-            f"{what} {value!r} can draw negative revenue (support starts at {low!r}); use one "
-            "on [0, inf), e.g. lognorm, gamma, pareto or truncnorm(a=-loc/scale, ...)"
-        )
-    _check_draws(test, what)
-    return value
-
-
-def _check_draws(draws: NDArray[np.float64], what: str) -> None:
-    bad = ~np.isfinite(draws) | (draws < 0.0)
-    if bad.any():
-        raise InvalidInputError(
-            f"{what} drew {float(draws.ravel()[np.argmax(bad.ravel())])!r}; expected finite "
-            "revenue >= 0"
-        )
 
 
 def _sample(value: Any) -> NDArray[np.float64]:
@@ -780,58 +723,8 @@ class Segment:
         return _log_survival(self.attrition)
 
 
-def _draw_productivity(
-    p: Any, rng: np.random.Generator, shape: tuple[int, ...], name: str
-) -> NDArray[np.float64]:
-    """Productivities of ``shape`` partners: a constant, a resample or distribution draws."""
-    if isinstance(p, float):
-        return np.full(shape, p)
-    if isinstance(p, np.ndarray):
-        return np.asarray(p[rng.integers(0, p.size, size=shape)], dtype=np.float64)
-    try:
-        draws = np.asarray(p.rvs(size=shape, random_state=rng), dtype=np.float64)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(
-            f"the productivity distribution of segment {name!r} failed to draw: {exc}"
-        ) from None
-    _check_draws(draws, f"the productivity distribution of segment {name!r}")
-    return draws
-
-
-def _log_survival(attrition: float) -> float:
-    """Log of the monthly survival probability, ``log(1 - a) / 12``."""
-    if attrition >= 1.0:
-        return -math.inf
-    return math.log1p(-attrition) / 12.0
-
-
 def _as_segments(segments: Any) -> tuple[Segment, ...]:
-    if isinstance(segments, Segment):
-        segments = (segments,)
-    if isinstance(segments, str | bytes) or not isinstance(segments, Sequence):
-        raise InvalidInputError(
-            f"segments must be a Segment or a sequence of Segment, got {type(segments).__name__}"
-        )
-    segs = tuple(segments)
-    if not segs:
-        raise InvalidInputError("segments must not be empty")
-    seen: set[str] = set()
-    for i, seg in enumerate(segs):
-        if not isinstance(seg, Segment):
-            raise InvalidInputError(f"segments[{i}] must be a Segment, got {seg!r}")
-        if seg.name in seen:
-            raise InvalidInputError(
-                f"segment name {seg.name!r} appears twice; names must be unique"
-            )
-        seen.add(seg.name)
-    given = [s.share is not None for s in segs]
-    if any(given) and not all(given):
-        missing = next(s.name for s in segs if s.share is None)
-        raise InvalidInputError(
-            f"segment {missing!r} has no share while others do; give every segment a share "
-            "or none (equal shares)"
-        )
-    return segs
+    return _checked_segments(segments, Segment)
 
 
 def _weights(segs: Sequence[Segment]) -> NDArray[np.float64]:
@@ -908,74 +801,6 @@ def _prospects(partners: ArrayLike, conversion: float) -> NDArray[np.int64]:
     """Prospects to recruit for ``partners`` productive ones: ceil(n / conversion)."""
     n = np.asarray(partners, dtype=np.float64)
     return np.ceil(n / conversion * (1.0 - 1e-12)).astype(np.int64)
-
-
-def _lifetimes(u: NDArray[np.float64], log_survival: float, cap: int) -> NDArray[np.int64]:
-    """Months a partner stays active, from uniforms ``u`` in (0, 1].
-
-    Active in month ``m`` iff ``u <= exp(m * log_survival)``: the same
-    uniform against a lower survival can only shorten the stay, which makes
-    the plan monotone in attrition.
-    """
-    if log_survival == 0.0:
-        return np.full(u.shape, cap, dtype=np.int64)
-    with np.errstate(over="ignore"):  # a tiny attrition: lifetimes beyond the horizon
-        ratio = np.log(u) / log_survival
-    return (np.floor(np.minimum(ratio, cap - 1)) + 1).astype(np.int64)
-
-
-@attrs.frozen(eq=False)
-class _SegKernel:
-    """What the Monte Carlo kernels need of a segment (small to pickle: no profile, workload)."""
-
-    name: str
-    productivity: Any  # float, read-only ndarray or frozen distribution
-    conv: float
-    lag: int
-    log_s: float
-    growth: float
-    unit: NDArray[np.float64]  # revenue per unit of productivity in each active month
-
-    @classmethod
-    def of(cls, seg: Segment, horizon: int) -> _SegKernel:
-        return cls(
-            seg.name,
-            seg.productivity,
-            seg.overall_conversion,
-            seg.lag_months,
-            seg._log_survival(),
-            seg.growth,
-            seg._unit(horizon),
-        )
-
-
-def _draw_block(
-    kern: _SegKernel, seed: np.random.SeedSequence, k: int, block: int, rows: int
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-    """Block ``block`` of segment ``k``'s prospect slots: lifetime uniforms, conversion, productivity.
-
-    Always drawn from the stream ``child_seed(seed, 1 + k, block)`` in the same
-    order (lifetime uniforms, conversion uniforms, then productivities), so a
-    segment that differs only in attrition or conversion sees the same numbers.
-    """
-    size = _block_size(block)
-    rng = np.random.default_rng(child_seed(seed, 1 + k, block))
-    u_life = 1.0 - rng.random((rows, size))
-    converted = rng.random((rows, size)) < kern.conv
-    prod = _draw_productivity(kern.productivity, rng, (rows, size), kern.name)
-    return u_life, converted, prod
-
-
-def _draw_slots(
-    seg: Segment | _SegKernel, seed: np.random.SeedSequence, k: int, rows: int, n: int
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-    """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
-    kern = _SegKernel.of(seg, 1) if isinstance(seg, Segment) else seg
-    blocks = [_draw_block(kern, seed, k, b, rows) for b in range(_block_of(n - 1) + 1 if n else 0)]
-    if not blocks:
-        return np.zeros((rows, 0)), np.zeros((rows, 0), dtype=bool), np.zeros((rows, 0))
-    u, c, p = (np.concatenate(parts, axis=1)[:, :n] for parts in zip(*blocks))
-    return u, c, p
 
 
 class _SlotDraws:

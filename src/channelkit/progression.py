@@ -32,12 +32,14 @@ import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._frames import data_frame as _data_frame
 from ._policy import ProgressionPolicy
+from ._scoring import tier_kernel as _tier_kernel
 from ._validation import as_float_array
 from .errors import InvalidInputError
 from .history import PartnerHistory
 from .partners import Portfolio
-from .tiers import Evaluation, Gaps, Program, _data_frame, _tier_kernel, evaluate
+from .tiers import Evaluation, Gaps, Program, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

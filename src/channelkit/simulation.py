@@ -21,8 +21,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, spawn_seeds
 from ._optional import import_optional
+from ._recruitment import checked_segments
+from ._recruitment import draw_slots as _draw_slots
+from ._recruitment import lifetimes as _lifetimes
+from ._recruitment import log_survival as _log_survival
 from ._validation import SeedLike, as_float_array, as_int_array, check_fraction
-from .capacity import Segment, _as_segments, _draw_slots, _lifetimes, _log_survival
+from .capacity import Segment
 from .errors import InvalidInputError
 from .partners import as_portfolio
 
@@ -88,7 +92,7 @@ def _sim_chunk(
     for k, seg in enumerate(eng.segments):
         signs = _sign_months(eng.recruits[k])
         u_life, converted, prod = _draw_slots(seg, seed, k, rows, signs.size)
-        life = _lifetimes(u_life, seg._log_survival(), h + 1)
+        life = _lifetimes(u_life, _log_survival(seg.attrition), h + 1)
         start = signs + seg.lag_months
         seg_data.append((seg, start, life, converted, prod, seg.ramp(h)))
 
@@ -425,7 +429,7 @@ def simulate_channel(
     >>> bool((sim.active[:, -1] <= 60).all())
     True
     """
-    segs = _as_segments(segments)
+    segs = checked_segments(segments, Segment)
     if isinstance(horizon_months, bool) or not isinstance(horizon_months, numbers.Integral):
         raise InvalidInputError(f"horizon_months must be an int >= 1, got {horizon_months!r}")
     h = int(horizon_months)

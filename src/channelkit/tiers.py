@@ -51,7 +51,10 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._frames import data_frame as _data_frame
 from ._policy import ProgressionPolicy
+from ._scoring import tier_kernel as _tier_kernel
+from ._scoring import total_score as _score
 from ._validation import as_float_array, as_int_array, check_fraction, check_positive
 from .errors import InvalidInputError, ProgramDefinitionError
 from .partners import Portfolio, as_portfolio
@@ -79,15 +82,6 @@ _NOT_NUMERIC = ("id", "region")
 
 #: Metrics that may be negative unless a program says otherwise.
 DEFAULT_SIGNED_METRICS: tuple[str, ...] = ("growth",)
-
-
-def _data_frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    """``pandas.DataFrame(*args, **kwargs)``, importing pandas lazily."""
-    from ._optional import import_optional
-
-    pd_mod = import_optional("pandas", "pandas")
-    frame: pd.DataFrame = pd_mod.DataFrame(*args, **kwargs)
-    return frame
 
 
 # --------------------------------------------------------------------------- validators
@@ -371,34 +365,6 @@ class Scorecard:
         users = dict.fromkeys(self.metrics, "the scorecard")
         cols = _metric_columns(pf, users, set(signed_metrics))
         return np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
-
-
-def _score(
-    card: Scorecard,
-    cols: Mapping[str, NDArray[np.float64]],
-    n: int,
-    nonnegative: Iterable[str] = (),
-    *,
-    buf: NDArray[np.float64] | None = None,
-    out: NDArray[np.float64] | None = None,
-) -> NDArray[np.float64]:
-    """Sum of the items' points; metrics in ``nonnegative`` are known to be >= 0."""
-    known = set(nonnegative)
-    total = np.zeros(n) if out is None else out
-    total.fill(0.0)
-    work = np.empty(n) if buf is None else buf
-    for item in card.items:
-        np.multiply(cols[item.metric], item.points_per_unit, out=work)
-        capped = math.isfinite(item.max_points)
-        if item.metric not in known:
-            if capped:
-                np.clip(work, 0.0, item.max_points, out=work)
-            else:
-                np.maximum(work, 0.0, out=work)
-        elif capped:
-            np.minimum(work, item.max_points, out=work)
-        total += work
-    return total
 
 
 # --------------------------------------------------------------------------- tiers
@@ -855,66 +821,6 @@ def _metric_columns(
                 )
         out[name] = col
     return out
-
-
-#: Partners per block in the tier kernel: small enough for the working arrays
-#: to stay in the CPU cache, large enough to amortize numpy's call overhead.
-_BLOCK = 1 << 14
-
-
-def _tier_kernel(
-    program: Program, cols: Mapping[str, NDArray[np.float64]], n: int
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Evaluated tier (-1 for none) and score of every partner.
-
-    Works block by block over the partners (never partner by partner); each
-    block runs one vectorized pass per scorecard item and per tier rule.
-    """
-    card = program.scorecard
-    score = np.empty(n) if card is not None else np.full(n, np.nan)
-    tier = np.empty(n, dtype=np.int64)
-    unsigned = (
-        [m for m in card.metrics if m not in program.signed_metrics] if card is not None else []
-    )
-    required = [it.metric for it in card.items if it.required] if card is not None else []
-    rules = [(t.min_score, tuple(t.requirements.items())) for t in program.tiers]
-    size = min(_BLOCK, max(n, 1))
-    buf = np.empty(size)
-    ok_buf = np.empty(size, dtype=bool)
-    tmp_buf = np.empty(size, dtype=bool)
-    req_buf = np.empty(size, dtype=bool)
-    rank_buf = np.empty(size, dtype=np.int64)
-    for start in range(0, n, size):
-        stop = min(start + size, n)
-        m = stop - start
-        block = {k: v[start:stop] for k, v in cols.items()}
-        ok, tmp, req = ok_buf[:m], tmp_buf[:m], req_buf[:m]
-        sc = score[start:stop]
-        if card is not None:
-            _score(card, block, m, unsigned, buf=buf[:m], out=sc)
-        if required:
-            req.fill(True)
-            for metric in required:
-                np.greater(block[metric], 0.0, out=tmp)
-                req &= tmp
-        t = tier[start:stop]
-        t.fill(0)  # holds tier + 1 while the rules are checked
-        rank = rank_buf[:m]
-        # The highest tier met, whether or not the ladder is nested (a
-        # validated ladder is, and its rules are read-only).
-        for k, (min_score, reqs) in enumerate(rules):
-            ok.fill(True)
-            if min_score is not None:
-                np.greater_equal(sc, min_score, out=ok)
-                if required:
-                    ok &= req
-            for metric, minimum in reqs:
-                np.greater_equal(block[metric], minimum, out=tmp)
-                ok &= tmp
-            np.multiply(ok, k + 1, out=rank)
-            np.maximum(t, rank, out=t)
-        t -= 1
-    return tier, score
 
 
 def _prepare(program: Program, partners: Any) -> tuple[Portfolio, dict[str, NDArray[np.float64]]]:
