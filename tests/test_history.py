@@ -294,6 +294,11 @@ def test_bad_csv(tmp_path: Path) -> None:
         InvalidInputError, match=r"line 3: column 'revenue' \(revenue\) holds 'lots'"
     ):
         PartnerHistory.from_csv(path)
+    path.write_text("id,period,revenue\na,2024-01,1\na,2024-02,inf\n", encoding="utf-8")
+    with pytest.raises(
+        InvalidInputError, match=r"line 3: column 'revenue' \(revenue\) holds 'inf'"
+    ):
+        PartnerHistory.from_csv(path)
     path.write_text("id,period,Revenue FY\na,2024-01,1\na,2024-03,2\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"did you mean 'Revenue FY'\?"):
         PartnerHistory.from_csv(path, columns={"revenue": "revenue fy25"})

@@ -920,6 +920,8 @@ class PartnerHistory(ResultMixin):
                 continue
             name = _metric_name(target)
             numbers_ = _parse_floats(cells)
+            if numbers_ is not None and name not in _NUMERIC_NAMES and np.isnan(numbers_).any():
+                numbers_ = None  # numbers with empty cells: text with gaps, not a metric
             if numbers_ is not None:
                 if np.isnan(numbers_).any():
                     i = int(np.argmax(np.isnan(numbers_)))
@@ -1491,7 +1493,11 @@ def _read_csv(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[str, 
 
 
 def _parse_floats(cells: NDArray[np.str_]) -> NDArray[np.float64] | None:
-    """Cells as floats (empty -> NaN), or None if a non-empty cell is not a number."""
+    """Cells as floats (empty -> NaN), or None if a non-empty cell is not a finite number.
+
+    Words that parse as floats (``"nan"``, ``"inf"``) are text here: a metric
+    never holds them, an attribute may.
+    """
     stripped = np.char.strip(cells)
     empty = stripped == ""
     if empty.all():
@@ -1501,11 +1507,15 @@ def _parse_floats(cells: NDArray[np.str_]) -> NDArray[np.float64] | None:
         out[~empty] = stripped[~empty].astype(np.float64)
     except ValueError:
         return None
+    if not np.isfinite(out[~empty]).all():
+        return None
     return out
 
 
 def _parse_one(text: str) -> float | None:
+    """A finite number, or None."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
