@@ -212,6 +212,14 @@ def _factorize(
     return out, np.asarray(seen, dtype=object)
 
 
+def _remap_inplace(table: NDArray[Any], codes: NDArray[Any]) -> NDArray[Any]:
+    """``codes[:] = table[codes]`` chunk by chunk (``np.take(out=codes)`` would copy it whole)."""
+    step = 1 << 20
+    for lo in range(0, codes.shape[0], step):  # chunks of rows, not rows
+        codes[lo : lo + step] = table[codes[lo : lo + step]]
+    return codes
+
+
 def _sorted_ids(
     raw_uniques: NDArray[Any], where: str
 ) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
@@ -329,7 +337,7 @@ def _assemble(rows: _Rows, missing: str, duplicates: str) -> PartnerHistory:
     rows.id_code = None
     month_code = rows.month_code
     if month_code.dtype == flat_type and month_code.flags.writeable and rows.owned:
-        flat = np.take(t_of_code, month_code, out=month_code, mode="clip")
+        flat = _remap_inplace(t_of_code, month_code)
     else:
         flat = t_of_code[month_code]
     del month_code
@@ -769,7 +777,7 @@ class PartnerHistory(ResultMixin):
         id_code, uniques = _factorize(pd_mod, id_values, f"{where}: partner id", row_label)
         ids, remap = _sorted_ids(uniques, where)
         # Renumber to sorted order in place (each element reads its own index first).
-        np.take(remap.astype(np.int32), id_code, out=id_code, mode="clip")
+        _remap_inplace(remap.astype(np.int32), id_code)
         months, month_code, day_level = _frame_periods(
             pd_mod, frame[names[cast(str, resolved["period"])]], f"{where}: period", row_label
         )
