@@ -8,9 +8,11 @@ File format
 -----------
 The first row is a header. ``id`` is required; ``revenue``,
 ``revenue_prior``, ``product_share`` and ``region`` are optional; every other
-column is a numeric metric. An empty cell means "unknown" in
-``revenue_prior``, ``product_share`` and ``region``, and is an error anywhere
-else.
+column is a numeric metric, or a text attribute when none of its cells reads
+as a number. An empty cell means "unknown" in ``revenue_prior``,
+``product_share``, ``region`` and attributes, and is an error anywhere else.
+Exports with their own column names load with ``columns=`` (see
+:func:`read_portfolio_csv`).
 
 Program files
 -------------
@@ -36,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _csv
+from ._mapping import Source, resolve_columns
 from ._policy import ProgressionPolicy
 from ._tables import TableReader, parse_text, read_text
 from ._tables import join as _join
@@ -80,13 +83,20 @@ def write_portfolio_csv(portfolio: Portfolio, path: str | os.PathLike[str]) -> N
     portfolio.to_csv(path)
 
 
-def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
+def read_portfolio_csv(
+    path: str | os.PathLike[str], *, columns: Mapping[str, Source] | None = None
+) -> Portfolio:
     """Read a portfolio from a CSV file.
 
     Parameters
     ----------
     path : str or path-like
         The file. See the module docs for the format.
+    columns : mapping of str to str or (str, str), optional
+        channelkit name -> the file's column, e.g. ``{"id": "Partner ID",
+        "revenue": "Revenue FY2025"}``; ``"product_share": ("Product
+        Revenue", "Services Revenue")`` derives the share (unknown where both
+        are zero). See :meth:`Portfolio.from_frame`.
 
     Raises
     ------
@@ -96,7 +106,7 @@ def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
         negative revenue or a product share outside [0, 1]; the message names
         the file, the row (counting the header as row 1) and the column.
     """
-    return Portfolio.from_csv(path)
+    return Portfolio.from_csv(path, columns=columns)
 
 
 # --------------------------------------------------------------------------- managers
@@ -129,11 +139,16 @@ def write_managers_csv(managers: Sequence[Manager], path: str | os.PathLike[str]
     )
 
 
-def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
+def read_managers_csv(
+    path: str | os.PathLike[str], *, columns: Mapping[str, str] | None = None
+) -> list[Manager]:
     """Read channel managers from CSV.
 
     Columns: ``id`` (required), ``capacity`` [hours/year] (empty: no cap),
     ``max_partners`` (empty: no cap), ``region`` (empty: any region).
+    ``columns`` maps these names to the file's columns (``{"id": "Manager",
+    "capacity": "Hours"}``); with a mapping, columns it does not name and
+    that are not manager columns are ignored (an export's other columns).
 
     Raises
     ------
@@ -142,7 +157,23 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
         or duplicate ids; the message names the file, row and column.
     """
     source = str(path)
-    header, body = _csv.read_rows(path, known=_MANAGER_COLUMNS)
+    if columns is None:
+        header, body = _csv.read_rows(path, known=_MANAGER_COLUMNS)
+    else:
+        id_source = columns.get("id", "id") if isinstance(columns, Mapping) else "id"
+        raw_header, body = _csv.read_rows(path, required=(str(id_source),))
+        resolved = resolve_columns(raw_header, columns, where=source)
+        for name in resolved:
+            if name not in _MANAGER_COLUMNS and name in columns:
+                raise InvalidInputError(
+                    f"{source}: columns maps {name!r}, which is not a manager column "
+                    f"({', '.join(_MANAGER_COLUMNS)})"
+                )
+        # Rename the mapped sources; drop every other column that is not a manager column.
+        rename = {src: name for name, src in resolved.items() if isinstance(src, str)}
+        keep = [j for j, h in enumerate(raw_header) if rename.get(h, h) in _MANAGER_COLUMNS]
+        header = [rename.get(raw_header[j], raw_header[j]) for j in keep]
+        body = [(line, [row[j] for j in keep]) for line, row in body]
     unknown = [h for h in header if h not in _MANAGER_COLUMNS]
     if unknown:
         raise InvalidInputError(
