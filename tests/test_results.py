@@ -132,10 +132,6 @@ PENDING: set[str] = {
     "ProgramAudit",
     "TierHistory",
     "Migration",
-    "Assignment",
-    "PortfolioAssignment",
-    "CapacityPlan",
-    "ChannelSimulation",
 }
 
 

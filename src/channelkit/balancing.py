@@ -53,6 +53,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _balancing_kernels as K
+from . import _plotstyle
+from ._optional import import_optional
+from ._render import Fact, Report, ResultMixin, Table, fmt_int, fmt_num, one_line, render_text
 from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
 from .errors import InfeasibleError, InvalidInputError, SolverLimitError
 from .partners import Manager, as_portfolio
@@ -60,6 +63,7 @@ from .workload import WorkloadModel
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
 
 __all__ = ["Assignment", "PortfolioAssignment", "assign", "assign_portfolio"]
 
@@ -99,9 +103,87 @@ def _ro(arr: NDArray[Any]) -> NDArray[Any]:
     return arr
 
 
+def _manager_labels(names: Sequence[str] | None, m: int) -> list[str]:
+    labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
+    if len(labels) != m:
+        raise InvalidInputError(
+            f"names must have {m} entries (one per manager), got {len(labels)}"
+        )
+    return labels
+
+
+def _fit_ticks(ax: Axes, labels: Sequence[str]) -> None:
+    """Category labels on the y axis, every k-th one when the axes are too short for all.
+
+    The step is chosen from the axes' height and the tick label font size so
+    that labels never overlap: all of them when they fit, otherwise evenly
+    spaced ones (the first manager always labelled).
+    """
+    font_manager: Any = import_optional("matplotlib.font_manager", "plot")
+    mpl: Any = import_optional("matplotlib", "plot")
+    size = font_manager.FontProperties(size=mpl.rcParams["ytick.labelsize"]).get_size_in_points()
+    fig: Any = ax.figure
+    height = float(ax.bbox.height) * 72.0 / float(fig.dpi)  # [points]
+    fit = max(1, int(height // (1.5 * size)))
+    n = len(labels)
+    step = max(1, math.ceil(n / fit))
+    ticks = list(range(0, n, step))
+    ax.set_yticks(ticks)
+    ax.set_yticklabels([labels[i] for i in ticks])
+
+
+def _load_bars(
+    ax: Axes | None,
+    res: Assignment,
+    labels: Sequence[str],
+    title: str,
+) -> Axes:
+    """Horizontal bars of each manager's load (first manager on top) with the bound line."""
+    m = len(labels)
+    ax = _plotstyle.axes(ax, figsize=(7.0, min(12.0, max(3.0, 0.25 * m + 1.2))))
+    relative = res._relative_scale
+    values = res.relative_loads if relative else res.loads
+    over = values > (1.0 + 1e-9) if relative else np.zeros(m, dtype=bool)
+    colors = np.where(over, _plotstyle.COLORS["bad"], _plotstyle.COLORS["primary"])
+    ax.barh(np.arange(m), values, height=0.8, color=colors.tolist())
+    if res.objective == "balance" and m:
+        shown = _pct(res.lower_bound) if relative else f"{res.lower_bound:,.0f} h"
+        ax.axvline(
+            res.lower_bound,
+            color=_plotstyle.COLORS["bound"],
+            linestyle="--",
+            label=f"lower bound ({shown})",
+        )
+    if relative and m:
+        ax.axvline(1.0, color=_plotstyle.COLORS["neutral"], linestyle=":", label="capacity")
+    ax.set_ylim(m - 0.5, -0.5)  # the first manager on top
+    _fit_ticks(ax, labels)
+    if relative:
+        ticker: Any = import_optional("matplotlib.ticker", "plot")
+        ax.xaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("load / capacity")
+    else:
+        _plotstyle.currency_axis(ax, "x")  # compact ticks: 1.5k hours, never 1e3
+        ax.set_xlabel("load [hours/year]")
+    ax.set_ylabel("manager")
+    if ax.get_legend_handles_labels()[0]:  # above the bars, under the title: never on a bar
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small"
+        )
+        ax.set_title(title, pad=24)
+    else:
+        ax.set_title(title)
+    return ax
+
+
 @attrs.frozen(eq=False, repr=False)
-class Assignment:
+class Assignment(ResultMixin):
     """The result of :func:`assign`.
+
+    The result protocol: a one-line ``repr``, :meth:`summary` (a text report;
+    the same content as HTML in a notebook), :meth:`headline` (the headline
+    numbers), :meth:`to_frame` (per partner or per manager) and :meth:`plot`
+    (each manager's load as a horizontal bar, with the lower bound).
 
     Attributes
     ----------
@@ -132,6 +214,35 @@ class Assignment:
         ``"exact"`` or ``"fast"``: the path that produced the answer.
     total_cost : float or None
         Total cost of the assignment when a ``cost`` matrix was given.
+
+    Examples
+    --------
+    >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
+    >>> res
+    Assignment(n=5, m=2, objective='balance', value=9, lower_bound=9, optimal=True, moves=0)
+    >>> res.headline()["gap"], res.headline()["optimal"]
+    (0.0, True)
+    >>> print(res.summary(names=["ann", "bob"]))
+    Assignment: 5 partners to 2 managers (balance)
+    ==============================================
+    Partners     5
+    Managers     2
+    Value        9 (largest load)
+    Lower bound  9
+    Gap          0%
+    Optimal      yes
+    Spread       0 (largest - smallest load)
+    Moves        0
+    Method       fast
+    <BLANKLINE>
+    manager  partners  load  capacity  utilisation
+    -------  --------  ----  --------  -----------
+    ann             2   9.0         -            -
+    bob             3   9.0         -            -
+    >>> res.to_frame(by="manager")[["manager", "partners", "load"]]
+       manager  partners  load
+    0        0         2   9.0
+    1        1         3   9.0
     """
 
     manager: NDArray[np.int64] = attrs.field(converter=_ro)
@@ -171,99 +282,136 @@ class Assignment:
         rel = self.relative_loads
         return float(rel.max() - rel.min()) if rel.size else 0.0
 
-    def __repr__(self) -> str:
+    @property
+    def _identical(self) -> bool:
+        """Identical managers (``capacity`` given as an int): loads are in hours."""
+        return bool(np.all(self.capacity == 1.0))
+
+    @property
+    def _relative_scale(self) -> bool:
+        """Whether loads are shown relative to finite capacities (else in hours)."""
         return (
-            f"Assignment(n={self.manager.shape[0]}, m={self.loads.shape[0]}, "
-            f"objective={self.objective!r}, value={self.value:.6g}, "
-            f"lower_bound={self.lower_bound:.6g}, optimal={self.optimal}, moves={self.moves})"
+            not self._identical
+            and self.objective == "balance"
+            and bool(np.isfinite(self.capacity).all())
         )
 
+    def __repr__(self) -> str:
+        return one_line(
+            "Assignment",
+            n=int(self.manager.shape[0]),
+            m=int(self.loads.shape[0]),
+            objective=self.objective,
+            value=float(self.value),
+            lower_bound=float(self.lower_bound),
+            optimal=bool(self.optimal),
+            moves=int(self.moves),
+        )
+
+    def _facts(self) -> list[Fact]:
+        identical = self._identical
+        what = (
+            ("largest load" if identical else "largest relative load")
+            if self.objective == "balance"
+            else "total cost"
+        )
+        if identical or np.isfinite(self.capacity).all():
+            spread = self.spread
+            unit = "load" if identical else "relative load"
+        else:  # no capacity to relate to: the spread in hours
+            spread = float(np.ptp(self.loads)) if self.loads.size else 0.0
+            unit = "load [hours]"
+        n, m = int(self.manager.shape[0]), int(self.loads.shape[0])
+        facts = [
+            Fact("Partners", fmt_int(n), n),
+            Fact("Managers", fmt_int(m), m),
+            Fact("Value", f"{self.value:.6g} ({what})", float(self.value)),
+            Fact("Lower bound", f"{self.lower_bound:.6g}", float(self.lower_bound)),
+            Fact("Gap", _pct(self.gap), self.gap),
+            Fact("Optimal", "yes" if self.optimal else "not proven", bool(self.optimal)),
+            Fact("Spread", f"{spread:.6g} (largest - smallest {unit})", spread),
+            Fact("Moves", fmt_int(self.moves), int(self.moves)),
+            Fact("Method", self.method, self.method),
+        ]
+        if self.total_cost is not None and self.objective != "cost":
+            facts.append(Fact("Total cost", fmt_num(self.total_cost, 6), float(self.total_cost)))
+        return facts
+
+    def _manager_table(
+        self, labels: Sequence[str], extra: Mapping[str, NDArray[Any]] | None = None
+    ) -> Table:
+        identical = self._identical
+        counts = self.counts
+        extra = extra or {}
+        rows = []
+        for i, label in enumerate(labels):
+            cap = float(self.capacity[i])
+            plain = identical or not math.isfinite(cap)
+            rows.append(
+                [
+                    label,
+                    int(counts[i]),
+                    f"{self.loads[i]:,.1f}",
+                    "-" if plain else f"{cap:,.1f}",
+                    "-" if plain else f"{self.loads[i] / cap:.1%}",
+                    *(int(col[i]) for col in extra.values()),
+                ]
+            )
+        columns = ["manager", "partners", "load", "capacity", "utilisation", *extra]
+        return Table(columns, rows)
+
+    def _report(self, names: Sequence[str] | None = None) -> Report:
+        labels = _manager_labels(names, int(self.loads.shape[0]))
+        title = (
+            f"Assignment: {self.manager.shape[0]:,} partners to {len(labels):,} managers "
+            f"({self.objective})"
+        )
+        return Report(title, [*self._facts(), self._manager_table(labels)])
+
     def summary(self, names: Sequence[str] | None = None) -> str:
-        """A text report: load, capacity and partners per manager, spread and gap.
+        """The text report: headline numbers, then load, capacity and partners per manager.
 
         Parameters
         ----------
         names : sequence of str, optional
             Manager names (default ``"0"``, ``"1"``, ...).
 
-        Examples
-        --------
-        >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
-        >>> print(res.summary())  # doctest: +NORMALIZE_WHITESPACE
-        manager  partners  load  capacity  utilisation
-              0         2   9.0         -            -
-              1         3   9.0         -            -
-        objective balance: value 9 (largest load), lower bound 9, gap 0% (optimal)
-        spread (largest - smallest load): 0; moves: 0; method: fast
+        Returns
+        -------
+        str
+            The value, lower bound, gap, spread, moves and method, and one row
+            per manager (utilisation only for managers of different capacities).
         """
-        m = self.loads.shape[0]
-        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
-        if len(labels) != m:
-            raise InvalidInputError(f"names must have {m} entries, got {len(labels)}")
-        identical = bool(np.all(self.capacity == 1.0))
-        rows = [("manager", "partners", "load", "capacity", "utilisation")]
-        counts = self.counts
-        for i in range(m):
-            cap = self.capacity[i]
-            rows.append(
-                (
-                    labels[i],
-                    str(int(counts[i])),
-                    f"{self.loads[i]:,.1f}",
-                    "-" if identical or not math.isfinite(cap) else f"{cap:,.1f}",
-                    "-" if identical or not math.isfinite(cap) else f"{self.loads[i] / cap:.1%}",
-                )
-            )
-        widths = [max(len(r[k]) for r in rows) for k in range(5)]
-        lines = [
-            "  ".join(
-                cell.ljust(widths[k]) if k == 0 and r is rows[0] else cell.rjust(widths[k])
-                for k, cell in enumerate(r)
-            )
-            for r in rows
-        ]
-        what = (
-            ("largest load" if identical else "largest relative load")
-            if self.objective == "balance"
-            else "total cost"
-        )
-        status = "optimal" if self.optimal else "not proven optimal"
-        lines.append(
-            f"objective {self.objective}: value {self.value:.6g} ({what}), "
-            f"lower bound {self.lower_bound:.6g}, gap {_pct(self.gap)} ({status})"
-        )
-        if identical or np.isfinite(self.capacity).all():
-            unit = "load" if identical else "relative load"
-            spread = f"spread (largest - smallest {unit}): {self.spread:.6g}"
-        else:  # no capacity to relate to: the spread in hours
-            hours = float(np.ptp(self.loads)) if self.loads.size else 0.0
-            spread = f"spread (largest - smallest load): {hours:.6g}"
-        lines.append(f"{spread}; moves: {self.moves}; method: {self.method}")
-        return "\n".join(lines)
+        return render_text(self._report(names))
 
-    def plot(self, ax: Any = None, names: Sequence[str] | None = None) -> Any:
-        """Bar chart of each manager's load with the lower bound (needs matplotlib).
+    def plot(self, ax: Axes | None = None, names: Sequence[str] | None = None) -> Axes:
+        """Each manager's load as a horizontal bar, with the lower bound (needs matplotlib).
 
-        Bars show relative loads (loads in hours for identical managers); the
-        dashed line is the lower bound of the largest one. Returns the Axes.
+        Bars show loads relative to capacity (loads in hours for identical
+        managers or a cost objective); the dashed line is the lower bound of
+        the largest one, the dotted line the capacity. Manager labels are
+        thinned when the axes are too short to show them all.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure (sized for the number of managers) if None.
+        names : sequence of str, optional
+            Manager names (default ``"0"``, ``"1"``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
         """
-        from ._optional import import_optional
-
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots()
-        m = self.loads.shape[0]
-        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
-        identical = bool(np.all(self.capacity == 1.0)) or self.objective == "cost"
-        heights = self.loads if identical else self.relative_loads
-        ax.bar(labels, heights, color="tab:blue")
-        if self.objective == "balance":
-            ax.axhline(self.lower_bound, color="tab:red", linestyle="--", label="lower bound")
-            ax.legend()
-        ax.set_xlabel("manager")
-        ax.set_ylabel("load [hours/year]" if identical else "load / capacity")
-        ax.set_title(f"{self.objective}: value {self.value:.4g}, gap {_pct(self.gap)}")
-        return ax
+        labels = _manager_labels(names, int(self.loads.shape[0]))
+        if self.objective == "cost":
+            what = f"total cost {fmt_num(self.value)}"
+        elif self._relative_scale:
+            what = f"largest load {self.value:.1%} of capacity"
+        else:
+            what = f"largest load {self.value:,.0f} h"
+        title = f"Manager loads: {what}, gap {_pct(self.gap)}"
+        return _load_bars(ax, self, labels, title)
 
     def to_frame(self, by: Literal["partner", "manager"] = "partner") -> pd.DataFrame:
         """The assignment as a pandas DataFrame (pandas is imported lazily).
@@ -274,9 +422,11 @@ class Assignment:
             One row per partner (``partner``, ``manager``, ``workload``) or
             per manager (``manager``, ``partners``, ``load``, ``capacity``,
             ``relative_load``).
-        """
-        from ._optional import import_optional
 
+        Returns
+        -------
+        pandas.DataFrame
+        """
         pd_mod = import_optional("pandas", "pandas")
         if by == "partner":
             frame: pd.DataFrame = pd_mod.DataFrame(
@@ -1229,8 +1379,12 @@ def _infeasible_message(p: _Problem, forced: int = 0) -> str:
 
 # --------------------------------------------------------------------------- domain layer
 @attrs.frozen(eq=False, repr=False)
-class PortfolioAssignment:
+class PortfolioAssignment(ResultMixin):
     """Partners of a :class:`~channelkit.Portfolio` assigned to named managers.
+
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline`, :meth:`to_frame` (indexed by partner id,
+    or by manager id with ``by="manager"``) and :meth:`plot` (manager loads).
 
     Attributes
     ----------
@@ -1244,6 +1398,24 @@ class PortfolioAssignment:
         Workload of each partner.
     key_accounts : ndarray of bool, shape (n,)
         The top contributors that were spread across managers.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> pf = ck.Portfolio(["a", "b", "c", "d"], revenue=[90.0, 50.0, 30.0, 10.0])
+    >>> team = [ck.Manager("ann", 100.0), ck.Manager("bob", 50.0)]
+    >>> res = assign_portfolio(pf, team, hours=[40.0, 30.0, 20.0, 10.0], spread_top=0)
+    >>> res
+    PortfolioAssignment(partners=4, managers=2, value=0.7, lower_bound=0.7, optimal=True, moves=0)
+    >>> res.headline()["value"]  # ann carries 70 of 100 hours, bob 30 of 50
+    0.7
+    >>> res.to_frame(by="manager")
+             partners  load  capacity  relative_load  key_accounts
+    manager
+    ann             3  70.0     100.0       0.700000             0
+    bob             1  30.0      50.0       0.600000             0
+    >>> res.to_frame().loc["b", "manager"]
+    'bob'
     """
 
     partner_ids: NDArray[np.str_] = attrs.field(converter=_ro)
@@ -1263,45 +1435,104 @@ class PortfolioAssignment:
         """Partner id -> manager id."""
         return dict(zip(self.partner_ids.tolist(), self.manager_of.tolist()))
 
+    @property
+    def _key_accounts_held(self) -> NDArray[np.int64]:
+        held: NDArray[np.int64] = np.bincount(
+            self.assignment.manager[self.key_accounts], minlength=len(self.manager_ids)
+        )
+        return held
+
     def __repr__(self) -> str:
         a = self.assignment
-        return (
-            f"PortfolioAssignment(partners={self.partner_ids.shape[0]}, "
-            f"managers={len(self.manager_ids)}, value={a.value:.6g}, "
-            f"lower_bound={a.lower_bound:.6g}, optimal={a.optimal}, moves={a.moves})"
+        return one_line(
+            "PortfolioAssignment",
+            partners=int(self.partner_ids.shape[0]),
+            managers=len(self.manager_ids),
+            value=float(a.value),
+            lower_bound=float(a.lower_bound),
+            optimal=bool(a.optimal),
+            moves=int(a.moves),
         )
 
-    def summary(self) -> str:
-        """Load table per manager (with key accounts held) and the gap to the bound."""
-        text = self.assignment.summary(names=self.manager_ids)
-        if self.key_accounts.any():
-            held = np.bincount(
-                self.assignment.manager[self.key_accounts], minlength=len(self.manager_ids)
+    def _report(self) -> Report:
+        a = self.assignment
+        facts = a._facts()
+        n_key = int(self.key_accounts.sum())
+        extra: dict[str, NDArray[Any]] = {}
+        if n_key:
+            held = self._key_accounts_held
+            facts.append(
+                Fact(
+                    "Key accounts",
+                    f"{n_key:,} spread over {int((held > 0).sum()):,} managers, "
+                    f"at most {int(held.max()):,} each",
+                    n_key,
+                )
             )
-            text += (
-                f"\nkey accounts spread: {int(self.key_accounts.sum())} over "
-                f"{int((held > 0).sum())} managers, at most {int(held.max())} each"
-            )
-        return text
+            extra["key accounts"] = held
+        title = (
+            f"Portfolio assignment: {self.partner_ids.shape[0]:,} partners to "
+            f"{len(self.manager_ids):,} managers ({a.objective})"
+        )
+        return Report(title, [*facts, a._manager_table(self.manager_ids, extra)])
 
-    def plot(self, ax: Any = None) -> Any:
-        """Bar chart of each manager's load against the lower bound (needs matplotlib)."""
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each manager's load as a horizontal bar, with the lower bound (needs matplotlib).
+
+        Labelled with the manager ids (thinned when the axes are too short for
+        all of them); see :meth:`Assignment.plot`.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure (sized for the number of managers) if None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         return self.assignment.plot(ax=ax, names=self.manager_ids)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per partner: ``partner``, ``manager``, ``hours``, ``key_account``."""
-        from ._optional import import_optional
+    def to_frame(self, by: Literal["partner", "manager"] = "partner") -> pd.DataFrame:
+        """The assignment as a pandas DataFrame (pandas is imported lazily).
 
+        Parameters
+        ----------
+        by : {"partner", "manager"}
+            One row per partner, indexed by partner id (``manager`` id,
+            ``hours``, ``key_account``), or one row per manager, indexed by
+            manager id (``partners``, ``load``, ``capacity``,
+            ``relative_load``, ``key_accounts``).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         pd_mod = import_optional("pandas", "pandas")
-        frame: pd.DataFrame = pd_mod.DataFrame(
-            {
-                "partner": self.partner_ids,
-                "manager": self.manager_of,
-                "hours": self.hours,
-                "key_account": self.key_accounts,
-            }
-        )
-        return frame
+        if by == "partner":
+            frame: pd.DataFrame = pd_mod.DataFrame(
+                {
+                    "manager": self.manager_of,
+                    "hours": self.hours,
+                    "key_account": self.key_accounts,
+                },
+                index=pd_mod.Index(self.partner_ids, name="partner"),
+            )
+            return frame
+        if by == "manager":
+            a = self.assignment
+            frame = pd_mod.DataFrame(
+                {
+                    "partners": a.counts,
+                    "load": a.loads,
+                    "capacity": a.capacity,
+                    "relative_load": a.relative_loads,
+                    "key_accounts": self._key_accounts_held,
+                },
+                index=pd_mod.Index(list(self.manager_ids), name="manager"),
+            )
+            return frame
+        raise InvalidInputError(f"by must be 'partner' or 'manager', got {by!r}")
 
 
 def _manager_arrays(

@@ -17,16 +17,16 @@ The workload build-up method for managers is
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _plotstyle
 from ._montecarlo import (
     WorkersLike,
     child_seed,
@@ -48,6 +48,16 @@ from ._recruitment import draw_block as _draw_block
 from ._recruitment import draw_productivity as _draw_productivity
 from ._recruitment import lifetimes as _lifetimes
 from ._recruitment import log_survival as _log_survival
+from ._render import (
+    Fact,
+    Note,
+    Report,
+    ResultMixin,
+    Table,
+    fmt_int,
+    fmt_money,
+    fmt_num,
+)
 from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
 from .errors import InfeasibleError, InvalidInputError
 from .partners import Portfolio, as_portfolio
@@ -1042,8 +1052,14 @@ def _check_int(value: Any, name: str, minimum: int) -> int:
 
 
 @attrs.frozen(eq=False, repr=False)
-class CapacityPlan:
+class CapacityPlan(ResultMixin):
     """The answer of :func:`plan_capacity`: partners, recruits and managers.
+
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline` (managers, partners, recruits, probability
+    of the target, revenue percentiles), :meth:`to_frame` (per segment or per
+    month) and :meth:`plot` (the fan chart against the target). The arrays
+    are read-only and the mappings are read-only views.
 
     Attributes
     ----------
@@ -1096,7 +1112,32 @@ class CapacityPlan:
     existing_hours : float [hours/year]
         Manager hours the managed existing partners need in a year.
 
-    The arrays are read-only and the mappings are read-only views.
+    Examples
+    --------
+    >>> seg = Segment("resellers", 100_000.0)
+    >>> plan = plan_capacity(1_000_000.0, [seg], n_sims=20, seed=0)
+    >>> plan
+    CapacityPlan(partners={'resellers': 10}, recruits={'resellers': 10}, managers=1, probability_of_target=1.000)
+    >>> plan.headline()["managers"], plan.headline()["partners"]
+    (1, 10)
+    >>> print(plan.summary())
+    Capacity plan: target 1,000,000 over 12 months at 90% confidence (20 simulations)
+    =================================================================================
+    Managers                      1
+    New partners                  10
+    Recruits (prospects)          10
+    New partners to distributors  0
+    Probability of target         1.000 (Monte Carlo s.e. 0.000)
+    Horizon revenue P5            1,000,000
+    Horizon revenue P50           1,000,000
+    Horizon revenue P95           1,000,000
+    <BLANKLINE>
+    segment    partners  recruits  distributor  managed  hours/partner
+    ---------  --------  --------  -----------  -------  -------------
+    resellers        10        10            0       10             72
+    total            10        10            0       10
+    >>> plan.to_frame(by="month").loc[12, "cumulative_revenue_p50"]
+    np.float64(1000000.0)
     """
 
     target: float
@@ -1160,11 +1201,21 @@ class CapacityPlan:
         return {float(k): float(v) for k, v in zip(levels, values)}
 
     def __repr__(self) -> str:
-        return (
-            f"CapacityPlan(partners={self.partners!r}, recruits={self.recruits!r}, "
-            f"managers={self.managers}, probability_of_target={self.probability_of_target:.3f})"
+        p = f"probability_of_target={self.probability_of_target:.3f}"
+        text = (
+            f"CapacityPlan(partners={dict(self.partners)!r}, recruits={dict(self.recruits)!r}, "
+            f"managers={self.managers}, {p})"
+        )
+        if len(text) < 200:
+            return text
+        return (  # many segments: the totals
+            f"CapacityPlan(segments={len(self.segments)}, total_partners={self.total_partners}, "
+            f"total_recruits={self.total_recruits}, managers={self.managers}, {p})"
         )
 
+    # ------------------------------------------------------------------ the report
+    # One method per part, so that a later field (hours or managers by region)
+    # adds a fact or a table without touching the others.
     def _rows(self) -> list[dict[str, Any]]:
         rows = []
         for seg in self.segments:
@@ -1182,106 +1233,211 @@ class CapacityPlan:
             )
         return rows
 
-    def summary(self) -> str:
-        """A plain-text report of the plan (segments, managers, revenue distribution)."""
-        lines = [
-            f"Capacity plan: target {self.target:,.0f} over {self.horizon_months} months "
-            f"at {self.confidence:.0%} confidence ({self.n_sims:,} simulations)",
-            "",
-            f"{'segment':<20}{'partners':>10}{'recruits':>10}{'distrib.':>10}{'managed':>10}",
-        ]
-        for r in self._rows():
-            lines.append(
-                f"{r['segment']:<20}{r['partners']:>10,}{r['recruits']:>10,}"
-                f"{r['distributor_partners']:>10,}{r['managed_partners']:>10,}"
-            )
-        dist_total = sum(self.distributor_partners.values())
-        lines.append(
-            f"{'total':<20}{self.total_partners:>10,}{self.total_recruits:>10,}"
-            f"{dist_total:>10,}{self.total_partners - dist_total:>10,}"
+    def _title(self) -> str:
+        return (
+            f"Capacity plan: target {fmt_money(self.target)} over {self.horizon_months} months "
+            f"at {self.confidence:.0%} confidence ({self.n_sims:,} simulations)"
         )
-        lines.append("")
+
+    def _manager_facts(self) -> list[Fact]:
+        facts = [Fact("Managers", fmt_int(self.managers), int(self.managers))]
+        if self.existing_partners:
+            facts += [
+                Fact(
+                    "Managers, new partners alone",
+                    fmt_int(self.new_managers),
+                    int(self.new_managers),
+                    key="new_managers",
+                ),
+                Fact(
+                    "Managers, existing partners alone",
+                    f"{self.existing_managers:,} ({self.existing_partners:,} partners, "
+                    f"{self.existing_distributor_partners:,} to distributors, "
+                    f"{fmt_money(self.existing_hours)} h/yr)",
+                    int(self.existing_managers),
+                    key="existing_managers",
+                ),
+            ]
+        return facts
+
+    def _channel_facts(self) -> list[Fact]:
+        dist = sum(self.distributor_partners.values())
+        facts = [
+            Fact(
+                "New partners", fmt_int(self.total_partners), self.total_partners, key="partners"
+            ),
+            Fact(
+                "Recruits (prospects)",
+                fmt_int(self.total_recruits),
+                self.total_recruits,
+                key="recruits",
+            ),
+            Fact(
+                "New partners to distributors",
+                fmt_int(dist),
+                dist,
+                key="distributor_partners",
+            ),
+        ]
+        if self.existing_partners:
+            facts.append(
+                Fact("Existing partners", fmt_int(self.existing_partners), self.existing_partners)
+            )
+        return facts
+
+    def _revenue_facts(self) -> list[Fact]:
+        p, se = float(self.probability_of_target), float(self.probability_se)
+        facts = [
+            Fact(
+                "Probability of target",
+                f"{p:.3f} (Monte Carlo s.e. {se:.3f})",
+                p,
+                key="probability_of_target",
+            ),
+        ]
+        if self.existing_revenue > 0:
+            facts.append(
+                Fact(
+                    "Existing revenue (mean)",
+                    fmt_money(self.existing_revenue),
+                    float(self.existing_revenue),
+                )
+            )
+        for level, value in self.revenue_percentiles((5, 50, 95)).items():
+            facts.append(Fact(f"Horizon revenue P{level:g}", fmt_money(value), value))
+        return facts
+
+    def _segment_table(self) -> Table:
+        rows: list[list[Any]] = [
+            [
+                r["segment"],
+                r["partners"],
+                r["recruits"],
+                r["distributor_partners"],
+                r["managed_partners"],
+                fmt_num(r["hours_per_partner"], 4),
+            ]
+            for r in self._rows()
+        ]
+        dist = sum(self.distributor_partners.values())
+        rows.append(
+            [
+                "total",
+                self.total_partners,
+                self.total_recruits,
+                dist,
+                self.total_partners - dist,
+                "",
+            ]
+        )
+        return Table(
+            ["segment", "partners", "recruits", "distributor", "managed", "hours/partner"], rows
+        )
+
+    def _notes(self) -> list[Note]:
+        notes = []
         if self.recruit_months > 1:
             per_month = ", ".join(
                 f"{name} {min(v)}-{max(v)}" if min(v) != max(v) else f"{name} {v[0]}"
                 for name, v in self.recruits_per_month.items()
             )
-            lines.append(
-                f"recruiting over the first {self.recruit_months} months: {per_month} a month"
-            )
-        lines.append(f"channel managers: {self.managers} in total")
-        if self.existing_partners:
-            routed = self.existing_distributor_partners
-            lines.append(
-                f"  new partners alone: {self.new_managers}; existing "
-                f"{self.existing_partners:,} partners alone ({routed:,} to distributors, "
-                f"{self.existing_hours:,.0f} h/yr): {self.existing_managers}"
-            )
-        lines += [
-            f"probability of reaching the target: {self.probability_of_target:.3f} "
-            f"(Monte Carlo s.e. {self.probability_se:.3f})",
-        ]
-        if self.existing_revenue > 0:
-            lines.append(f"existing partners' revenue (mean): {self.existing_revenue:,.0f}")
-        pct = self.revenue_percentiles((5, 50, 95))
-        lines.append(
-            "horizon revenue: " + ", ".join(f"P{int(k)} {v:,.0f}" for k, v in pct.items())
-        )
-        return "\n".join(lines)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per segment: partners, recruits, distributor and managed partners, hours."""
-        pd_mod = import_optional("pandas", "pandas")
-        frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
-        return frame
-
-    def _repr_html_(self) -> str:
-        head = "".join(
-            f"<th>{h}</th>" for h in ("segment", "partners", "recruits", "distributor", "managed")
-        )
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(r[c]))}</td>"
-                for c in (
-                    "segment",
-                    "partners",
-                    "recruits",
-                    "distributor_partners",
-                    "managed_partners",
+            notes.append(
+                Note(
+                    f"Recruiting over the first {self.recruit_months} months: {per_month} a month."
                 )
             )
-            + "</tr>"
-            for r in self._rows()
+        return notes
+
+    def _report(self) -> Report:
+        return Report(
+            self._title(),
+            [
+                *self._manager_facts(),
+                *self._channel_facts(),
+                *self._revenue_facts(),
+                self._segment_table(),
+                *self._notes(),
+            ],
         )
-        return (
-            f"<p><b>CapacityPlan</b>: target {self.target:,.0f} over {self.horizon_months} "
-            f"months, {self.managers} managers, P(target) = {self.probability_of_target:.3f} "
-            f"± {self.probability_se:.3f}</p><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-        )
+
+    def to_frame(self, by: Literal["segment", "month"] = "segment") -> pd.DataFrame:
+        """The plan as a pandas DataFrame (pandas is imported lazily).
+
+        Parameters
+        ----------
+        by : {"segment", "month"}
+            One row per segment, indexed by name (``partners``, ``recruits``,
+            ``distributor_partners``, ``managed_partners``,
+            ``hours_per_partner``), or one row per month 1..horizon
+            (``cumulative_revenue_p5`` ... ``_p95``: the percentiles of the
+            cumulative revenue; ``recruits`` and ``recruits_<segment>``: the
+            prospects signed that month).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        pd_mod = import_optional("pandas", "pandas")
+        if by == "segment":
+            frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
+            return frame
+        if by == "month":
+            data: dict[str, Any] = {
+                f"cumulative_revenue_p{level:g}": row
+                for level, row in zip(self.percentile_levels, self.monthly_percentiles)
+            }
+            h = self.horizon_months
+            total = np.zeros(h, dtype=np.int64)
+            for name, per_month in self.recruits_per_month.items():
+                signed = np.zeros(h, dtype=np.int64)
+                signed[: len(per_month)] = per_month[:h]
+                data[f"recruits_{name}"] = signed
+                total += signed
+            data["recruits"] = total
+            index = pd_mod.RangeIndex(1, h + 1, name="month")
+            frame = pd_mod.DataFrame(data, index=index)
+            return frame
+        raise InvalidInputError(f"by must be 'segment' or 'month', got {by!r}")
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Fan chart of the cumulative revenue month by month against the target.
 
         Bands from the 5th to the 95th and the 25th to the 75th percentiles,
-        the median as a line and the target as a dashed line.
+        the median as a line and the target as a dashed line; revenue ticks in
+        plain thousands (``1.5M``).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure if None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
         """
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
+        ax = _plotstyle.axes(ax)
         months = np.arange(1, self.horizon_months + 1)
         pct = dict(zip(self.percentile_levels, self.monthly_percentiles))
-        ax.fill_between(months, pct[5.0], pct[95.0], alpha=0.25, color="C0", label="5-95 %")
-        ax.fill_between(months, pct[25.0], pct[75.0], alpha=0.45, color="C0", label="25-75 %")
-        ax.plot(months, pct[50.0], color="C0", label="median")
-        ax.axhline(self.target, color="C3", linestyle="--", label="target")
+        color = _plotstyle.COLORS["primary"]
+        ax.fill_between(months, pct[5.0], pct[95.0], alpha=0.2, color=color, label="5-95 %")
+        ax.fill_between(months, pct[25.0], pct[75.0], alpha=0.4, color=color, label="25-75 %")
+        ax.plot(months, pct[50.0], color=color, label="median")
+        ax.axhline(
+            self.target,
+            color=_plotstyle.COLORS["target"],
+            linestyle="--",
+            label=f"target {_plotstyle.compact_number(self.target)}",
+        )
+        _plotstyle.currency_axis(ax)
+        ax.set_xlim(1, max(self.horizon_months, 2))
         ax.set_xlabel("month")
         ax.set_ylabel("cumulative revenue")
         ax.set_title(
-            f"{self.total_partners} partners: P(target) = {self.probability_of_target:.2f}"
+            f"{self.total_partners:,} partners, {self.managers} managers: "
+            f"P(target) = {self.probability_of_target:.2f}"
         )
         ax.legend(loc="upper left")
+        ax.grid(True, alpha=0.3)
         return ax
 
 
