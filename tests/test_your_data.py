@@ -196,3 +196,29 @@ def test_text_attributes_round_trip(names: list[str | None], data: st.DataObject
         path = Path(folder) / "pf.csv"
         pf.to_csv(path)
         assert Portfolio.from_csv(path) == pf
+
+
+def test_profile_channel_groups_by_an_attribute() -> None:
+    pf = Portfolio.from_frame(crm_export(), columns=MAPPING)
+    profile = ck.profile_channel(pf, by="Tier")
+    total = 410_000.0
+    assert profile.by == "Tier"
+    assert profile.groups == {
+        "": (1, 0.0),
+        "Gold": (2, 370_000.0 / total),
+        "Silver": (1, 40_000.0 / total),
+    }
+    assert ck.profile_channel(pf, by="region").groups["EMEA"] == (2, 290_000.0 / total)
+    assert ck.profile_channel(pf).groups == {}
+    with pytest.raises(InvalidInputError, match="by='tier' is not a column of the partners"):
+        ck.profile_channel(pf, by="tier")
+
+
+def test_history_portfolio_carries_attributes() -> None:
+    from channelkit.datasets import example_history
+
+    pf = example_history().portfolio()
+    assert set(pf.attributes) == {"segment"}
+    assert set(pf.attributes["segment"].tolist()) == {"micro", "SMB", "large"}
+    groups = ck.profile_channel(pf, by="segment").groups
+    assert sum(count for count, _ in groups.values()) == len(pf)

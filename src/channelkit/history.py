@@ -1174,8 +1174,9 @@ class PartnerHistory(ResultMixin):
             the ``window`` months before (NaN for partners that joined after
             that window, and for everyone when it starts before the first
             period); ``product_share`` the revenue-weighted mean of a
-            ``product_share`` metric; ``region`` the ``region`` attribute;
-            other metrics summed over the window. A window reaching before
+            ``product_share`` metric; ``region`` the ``region`` attribute,
+            and the other attributes as the portfolio's attributes; other
+            metrics summed over the window. A window reaching before
             the first period is cut at it.
 
         Examples
@@ -1233,6 +1234,7 @@ class PartnerHistory(ResultMixin):
             else:
                 metrics[name] = window_sum(arr, lo, t + 1)
         region = self._attributes.get("region")
+        texts = {k: v[cols] for k, v in self._attributes.items() if k != "region"}
         return Portfolio(
             self._ids[cols],
             revenue=revenue,
@@ -1240,6 +1242,7 @@ class PartnerHistory(ResultMixin):
             product_share=share,
             region=None if region is None else region[cols],
             metrics=metrics,
+            attributes=texts,
         )
 
     # ------------------------------------------------------------------ protocol
