@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(
         "| partners x months | rows | channelkit [s] | pandas pivot_table [s] | pandas groupby [s] "
-        "| vs pivot | vs groupby | dense held [MB] | peak [MB] | peak / held |"
+        "| vs pivot | vs groupby | dense held [MiB] | peak [MiB] | peak / held |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     verdict: dict[str, Any] = {}

@@ -47,6 +47,7 @@ def crm_export() -> pd.DataFrame:
             "Services Revenue": [50_000.0, 30_000.0, 30_000.0, 0.0],
             "Certifications": [4, 1, 2, 0],
             "Deal Registrations": [12, 3, 5, 0],
+            "Support Hours": [120.0, 40.0, 80.0, 10.0],
         }
     )
 
@@ -222,3 +223,82 @@ def test_history_portfolio_carries_attributes() -> None:
     assert set(pf.attributes["segment"].tolist()) == {"micro", "SMB", "large"}
     groups = ck.profile_channel(pf, by="segment").groups
     assert sum(count for count, _ in groups.values()) == len(pf)
+
+
+# --------------------------------------------------------------------------- the command line
+PROGRAM = """
+name = "CRM program"
+[[tiers]]
+name = "Silver"
+requirements = { revenue = 30000.0 }
+[[tiers]]
+name = "Gold"
+requirements = { revenue = 100000.0, certifications = 2 }
+"""
+
+
+def test_cli_reads_the_export_with_one_mapping(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from channelkit.cli import main
+
+    export = tmp_path / "export.csv"
+    crm_export().to_csv(export, index=False)
+    mapping = tmp_path / "columns.toml"
+    mapping.write_text(
+        "[columns]\n"
+        'id = "Partner ID"\n'
+        'revenue = "Revenue FY2025"\n'
+        'revenue_prior = "Revenue FY2024"\n'
+        'product_share = ["Product Revenue", "Services Revenue"]\n'
+        'region = "Region"\n'
+        'certifications = "Certifications"\n'
+        'hours = "Support Hours"\n',
+        encoding="utf-8",
+    )
+    assert main(["segments", str(export), "--columns", str(mapping)]) == 0
+    out = capsys.readouterr().out
+    assert "product-led" in out
+    program = tmp_path / "program.toml"
+    program.write_text(PROGRAM, encoding="utf-8")
+    assert main(["tiers", str(program), str(export), "--columns", str(mapping)]) == 0
+    assert "Gold" in capsys.readouterr().out
+    managers = tmp_path / "managers.csv"
+    managers.write_text(
+        "id,capacity,region\nM1,2000,EMEA\nM2,2000,APAC\nM3,2000,LATAM\n", encoding="utf-8"
+    )
+    assert (
+        main(
+            [
+                "balance",
+                str(export),
+                str(managers),
+                "--columns",
+                str(mapping),
+                "--hours-column",
+                "hours",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    # The same mapping on the command line; a wrong source names the closest header.
+    args = [
+        "segments",
+        str(export),
+        "--column",
+        "id=Partner ID",
+        "--column",
+        "revenue=Revenue FY2025",
+        "--column",
+        "revenue_prior=Revenue FY2024",
+        "--column",
+        "product_share=Product Revenue,Services Revenue",
+        "--column",
+        "region=Region",
+    ]
+    assert main(args) == 0
+    assert main([*args, "--column", "revenue=Revenue FY2026"]) == 1
+    assert "did you mean 'Revenue FY2025'?" in capsys.readouterr().err
+    assert main(["segments", str(export), "--column", "revenue"]) == 1
+    assert "expected NAME=SOURCE" in capsys.readouterr().err

@@ -44,11 +44,34 @@ def _section_shape() -> str:
     return profile_channel(example_portfolio()).report()
 
 
+def _add_column_options(p: argparse.ArgumentParser) -> None:
+    """``--column NAME=SOURCE`` (repeatable) and ``--columns FILE``: the export's column names."""
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="NAME=SOURCE",
+        help="read channelkit column NAME from the file's column SOURCE, e.g. --column "
+        'revenue="Revenue FY2025" (repeatable; product_share=PRODUCT,SERVICES derives the share)',
+    )
+    p.add_argument(
+        "--columns",
+        metavar="FILE.toml",
+        help='a TOML file with a [columns] table of NAME = "SOURCE" (see --column)',
+    )
+
+
+def _partner_columns(args: argparse.Namespace) -> Any:
+    from .io import column_mapping
+
+    return column_mapping(args.column, args.columns)
+
+
 def _run_segments(args: argparse.Namespace) -> int:
     from .io import read_portfolio_csv
     from .segmentation import profile_channel
 
-    portfolio = read_portfolio_csv(args.partners)
+    portfolio = read_portfolio_csv(args.partners, columns=_partner_columns(args))
     profile = profile_channel(
         portfolio, contributor_share=args.contributor_share, tail_share=args.tail_share
     )
@@ -82,6 +105,7 @@ def _add_segments(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="S",
         help="largest revenue share of the long tail (default 0.05)",
     )
+    _add_column_options(p)
     p.set_defaults(handler=_run_segments)
 
 
@@ -193,7 +217,7 @@ def _run_tiers(args: argparse.Namespace) -> int:
     from .tiers import evaluate
 
     program = read_program(args.program)
-    portfolio = read_portfolio_csv(args.partners)
+    portfolio = read_portfolio_csv(args.partners, columns=_partner_columns(args))
     title = f"Tiers: {program.name or Path(args.program).name} on {Path(args.partners).name}"
     _out(_title(title))
     ev = evaluate(program, portfolio)
@@ -241,6 +265,7 @@ def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="how many partners closest to their next tier to list (default 10)",
     )
     p.add_argument("--audit", action="store_true", help="also print the program audit findings")
+    _add_column_options(p)
     p.set_defaults(handler=_run_tiers)
 
 
@@ -376,7 +401,7 @@ def _run_balance(args: argparse.Namespace) -> int:
     from .io import read_assignment_csv, read_managers_csv, read_portfolio_csv
     from .workload import WorkloadModel
 
-    portfolio = read_portfolio_csv(args.partners)
+    portfolio = read_portfolio_csv(args.partners, columns=_partner_columns(args))
     team = read_managers_csv(args.managers)
     current = read_assignment_csv(args.current) if args.current else None
     hours = portfolio.column(args.hours_column) if args.hours_column else None
@@ -446,6 +471,7 @@ def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--method", choices=("auto", "exact", "fast"), default="auto", help="default: auto"
     )
     p.add_argument("--time-limit", type=float, metavar="S", help="stop searching after S seconds")
+    _add_column_options(p)
     p.set_defaults(handler=_run_balance)
 
 

@@ -33,6 +33,7 @@ import json
 import math
 import os
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from .partners import Manager, Portfolio
 from .tiers import DEFAULT_SIGNED_METRICS, Benefits, Program, Scorecard, ScoreItem, Tier
 
 __all__ = [
+    "column_mapping",
     "dumps_program",
     "loads_program",
     "program_from_dict",
@@ -107,6 +109,74 @@ def read_portfolio_csv(
         the file, the row (counting the header as row 1) and the column.
     """
     return Portfolio.from_csv(path, columns=columns)
+
+
+def column_mapping(
+    assignments: Sequence[str] = (), path: str | os.PathLike[str] | None = None
+) -> dict[str, Source] | None:
+    """A ``columns`` mapping from command-line assignments and/or a TOML file.
+
+    Parameters
+    ----------
+    assignments : sequence of str
+        ``name=Source column`` items (``revenue=Revenue FY2025``); for
+        ``product_share`` two columns separated by a comma give the product
+        and services revenue (``product_share=Product Revenue,Services Revenue``).
+    path : str or path-like, optional
+        A TOML file with a ``[columns]`` table: ``name = "Source"``, or
+        ``product_share = ["Product Revenue", "Services Revenue"]``.
+        Assignments override the file.
+
+    Returns
+    -------
+    dict or None
+        The mapping, or None when neither is given.
+
+    Examples
+    --------
+    >>> column_mapping(["id=Partner ID", "product_share=Product,Services"])
+    {'id': 'Partner ID', 'product_share': ('Product', 'Services')}
+    """
+    if not assignments and path is None:
+        return None
+    out: dict[str, Source] = {}
+    if path is not None:
+        data = read_text(path)
+        try:
+            table = tomllib.loads(data)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInputError(f"{path}: not valid TOML: {exc}") from None
+        columns = table.get("columns")
+        if not isinstance(columns, dict):
+            raise InvalidInputError(
+                f"{path}: expected a [columns] table mapping channelkit names to source columns"
+            )
+        for name, value in columns.items():
+            if isinstance(value, str):
+                out[name] = value
+            elif (
+                isinstance(value, list)
+                and len(value) == 2
+                and all(isinstance(v, str) for v in value)
+            ):
+                out[name] = (value[0], value[1])
+            else:
+                raise InvalidInputError(
+                    f"{path}: columns.{name} = {value!r}; expected a column name or a pair of them"
+                )
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip().strip('"')
+        if not sep or not name or not value:
+            raise InvalidInputError(
+                f'--column {item!r}: expected NAME=SOURCE, e.g. revenue="Revenue FY2025"'
+            )
+        if name == "product_share" and "," in value:
+            product, services = (v.strip() for v in value.split(",", 1))
+            out[name] = (product, services)
+        else:
+            out[name] = value
+    return out
 
 
 # --------------------------------------------------------------------------- managers
