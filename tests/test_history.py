@@ -507,3 +507,12 @@ def test_progress_accepts_a_history() -> None:
     assert result.tiers.tolist() == [[-1, -1, -1], [0, -1, -1], [1, -1, -1]]
     same = ck.progress(program, {"revenue": h.metric("revenue")}, ids=h.ids)
     assert np.array_equal(same.tiers, result.tiers)
+
+
+def test_demo_has_the_channel_over_three_years() -> None:
+    from channelkit.cli import DEMO_SECTIONS
+
+    sections = dict(DEMO_SECTIONS)
+    text = sections["The channel over three years"]()
+    assert "Partner history: 736 partners, 36 months (2023-01 to 2025-12)" in text
+    assert "2025-Q4" in text and "Left during the history" in text

@@ -476,9 +476,16 @@ def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 
 
 # --------------------------------------------------------------------------- demo
+def _section_history() -> str:
+    from .datasets import example_history
+
+    return example_history().summary()
+
+
 #: The sections of ``channelkit demo``, in order: (title, function returning the text).
 DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("Channel shape", _section_shape),
+    ("The channel over three years", _section_history),
     ("Tiers", _section_tiers),
     ("Capacity", _section_capacity),
     ("Balancing partners across managers", _section_balancing),
