@@ -165,40 +165,42 @@ def _per_partner(
 ) -> tuple[NDArray[np.int64], int]:
     """Each partner's single code (constant over its rows), or the first partner that varies.
 
-    Uses sums of codes and their squares per partner (``bincount``): a partner's
-    codes are all equal exactly when ``count * sum(c**2) == sum(c)**2``.
-    Returns the codes and -1, or the codes and the index of a varying partner.
+    Scatters every row's code to its partner (one of them lands) and checks
+    each row against its partner's: exact for any number of codes. Returns
+    the codes and -1, or the codes and the index of a partner whose rows differ.
     """
-    c = codes.astype(np.float64)
-    count = np.bincount(id_code, minlength=n).astype(np.float64)
-    s1 = np.bincount(id_code, weights=c, minlength=n)
-    s2 = np.bincount(id_code, weights=c * c, minlength=n)
-    varies = count * s2 != s1 * s1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(count > 0, s1 / np.maximum(count, 1.0), 0.0)
-    bad = int(np.argmax(varies)) if varies.any() else -1
-    return np.rint(value).astype(np.int64), bad
+    per = np.zeros(n, dtype=np.int64)
+    per[id_code] = codes
+    differs = codes != per[id_code]
+    bad = int(id_code[int(np.argmax(differs))]) if differs.any() else -1
+    return per, bad
 
 
 _CHUNK = 2**18  # rows per factorization chunk: bounds the hash table pandas sizes by length
 
 
 def _factorize(
-    pd_mod: Any, values: NDArray[Any], what: str, row_label: Callable[[int], str]
+    pd_mod: Any,
+    values: NDArray[Any],
+    what: str,
+    row_label: Callable[[int], str],
+    *,
+    allow_missing: bool = False,
 ) -> tuple[NDArray[np.int32], NDArray[Any]]:
     """Codes (int32, first-appearance order) and uniques of a column, in chunks.
 
     ``pandas.factorize`` sizes its hash table by the length of its input (about
     60 bytes a row for text); factorizing chunks of ``_CHUNK`` rows and merging
     their few uniques keeps the extra memory bounded by the chunk, not the
-    column. Missing values raise, naming the row.
+    column. Missing values raise, naming the row, or get code -1 with
+    ``allow_missing``.
     """
     n = values.shape[0]
     out = np.empty(n, dtype=np.int32)
     seen = pd_mod.Index([], dtype=object)
     for lo in range(0, n, _CHUNK):  # a loop over chunks of rows, not rows
         codes, uniques = pd_mod.factorize(values[lo : lo + _CHUNK], use_na_sentinel=True)
-        if (codes < 0).any():
+        if not allow_missing and (codes < 0).any():
             raise InvalidInputError(
                 f"{what}, {row_label(lo + int(np.argmax(codes < 0)))}: is missing"
             )
@@ -208,7 +210,7 @@ def _factorize(
         if new.any():
             pos[new] = len(seen) + np.arange(int(new.sum()))
             seen = seen.append(pd_mod.Index(uniq[new], dtype=object))
-        out[lo : lo + _CHUNK] = pos[codes]
+        out[lo : lo + _CHUNK] = np.append(pos, -1)[codes]  # code -1 (missing) stays -1
     return out, np.asarray(seen, dtype=object)
 
 
@@ -814,8 +816,7 @@ class PartnerHistory(ResultMixin):
                     )
                 metrics[name] = values.astype(np.float64)
                 continue
-            acodes, auniq = pd_mod.factorize(series, sort=True, use_na_sentinel=True)
-            texts = np.asarray(auniq, dtype=object)
+            acodes, texts = _factorize(pd_mod, values, source, row_label, allow_missing=True)
             notext = [v for v in texts if not isinstance(v, str)]
             if notext:
                 i = int(np.argmax(acodes == list(texts).index(notext[0])))
@@ -1459,7 +1460,7 @@ def _lifecycle_column(
     pd_mod: Any, series: Any, what: str, row_label: Callable[[int], str]
 ) -> tuple[NDArray[np.int64], NDArray[Any]]:
     """Month numbers (``_NONE`` for missing) and codes for a joined/left column."""
-    codes, uniques = pd_mod.factorize(series, sort=False, use_na_sentinel=True)
+    codes, uniques = _factorize(pd_mod, series.to_numpy(), what, row_label, allow_missing=True)
     months = np.empty(len(uniques) + 1, dtype=np.int64)
     months[0] = _NONE
     for k, value in enumerate(uniques):
