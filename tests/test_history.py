@@ -18,6 +18,8 @@ import channelkit as ck
 from channelkit import InvalidInputError, PartnerHistory
 from channelkit.datasets import data_path, example_history, example_portfolio
 
+from .strategies import partner_histories
+
 
 def _frame(**extra: Any) -> pd.DataFrame:
     data = {
@@ -322,20 +324,8 @@ def test_at_and_window_checked() -> None:
 
 
 # --------------------------------------------------------------------------- properties
-@st.composite
-def histories(draw: st.DrawFn) -> PartnerHistory:
-    """Random panels: 1-8 partners, 1-30 months, random rows with gaps, integer revenue."""
-    n = draw(st.integers(1, 8))
-    t = draw(st.integers(1, 30))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    present = rng.random((t, n)) < draw(st.sampled_from([0.3, 0.7, 1.0]))
-    present[rng.integers(0, t, n), np.arange(n)] = True  # every partner has a row
-    present[0, rng.integers(0, n)] = present[-1, rng.integers(0, n)] = True  # the span has data
-    revenue = np.where(present, rng.integers(0, 1000, (t, n)).astype(float), 0.0)
-    start = f"{draw(st.integers(1990, 2030))}-{draw(st.integers(1, 12)):02d}"
-    ids = [f"p{i}" for i in rng.permutation(n)]
-    return PartnerHistory(ids, start, {"revenue": revenue}, present=present)
+def histories() -> st.SearchStrategy[PartnerHistory]:
+    return partner_histories()
 
 
 @given(histories(), st.data())
