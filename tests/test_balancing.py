@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -15,41 +14,11 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.balancing import assign, assign_portfolio
 
+from ._reference import brute_force
 from .strategies import assignment_problems, makespan_jobs
 
 
 # --------------------------------------------------------------------------- helpers
-def brute_force(
-    workload: np.ndarray,
-    capacity: np.ndarray | int,
-    *,
-    objective: str = "balance",
-    cost: np.ndarray | None = None,
-    eligible: np.ndarray | None = None,
-    max_partners: np.ndarray | None = None,
-) -> float:
-    """Optimal value by enumerating every assignment (inf when none is feasible)."""
-    w = np.asarray(workload, dtype=float)
-    hard = not isinstance(capacity, int)
-    m = int(capacity) if not hard else len(capacity)  # type: ignore[arg-type]
-    cap = np.ones(m) if not hard else np.asarray(capacity, dtype=float)
-    n = w.shape[0]
-    W = np.repeat(w[:, None], m, axis=1) if w.ndim == 1 else w
-    best = np.inf
-    for combo in itertools.product(range(m), repeat=n):
-        a = np.array(combo, dtype=np.int64)
-        if eligible is not None and not eligible[np.arange(n), a].all():
-            continue
-        if max_partners is not None and (np.bincount(a, minlength=m) > max_partners).any():
-            continue
-        loads = np.bincount(a, weights=W[np.arange(n), a], minlength=m)
-        if hard and (loads > cap + 1e-9).any():
-            continue
-        value = (loads / cap).max() if objective == "balance" else cost[np.arange(n), a].sum()  # type: ignore[index]
-        best = min(best, float(value))
-    return best
-
-
 def check_valid(res: ck.Assignment, kw: dict[str, Any]) -> None:
     """Each partner once, to an eligible manager, within capacity and headcount."""
     n = np.asarray(kw["workload"]).shape[0]
@@ -387,6 +356,7 @@ def test_fast_path_keeps_pinned_partners() -> None:
     assert res.gap < 1e-4
 
 
+@pytest.mark.timing
 def test_time_limit_is_respected() -> None:
     rng = np.random.default_rng(2)
     w = rng.random((60, 6)) * 100
@@ -396,6 +366,7 @@ def test_time_limit_is_respected() -> None:
     assert res.value >= res.lower_bound
 
 
+@pytest.mark.timing
 def test_time_limit_bounds_the_lp_relaxation() -> None:
     # the LP bound of a 4000 x 50 manager-dependent instance takes seconds;
     # with time_limit it stops early and the combinatorial bound stands in
@@ -520,6 +491,7 @@ def test_gap_instance_reaches_proven_optimum(
     assert res.total_cost == cost.T[np.arange(cost.shape[1]), res.manager].sum()
 
 
+@pytest.mark.timing
 def test_fast_honours_time_limit_when_the_greedy_fails(gap_dir: Path) -> None:
     # the regret greedy finds no feasible answer to b10200: "fast" searches
     # with the MIP only within time_limit, by default 2 s (it ran for 18 s)

@@ -16,6 +16,20 @@ from __future__ import annotations
 
 from ._version import __version__
 from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
+from .calibration import (
+    AttritionFit,
+    Backtest,
+    Calibration,
+    ConversionFit,
+    ProductivityFit,
+    RampFit,
+    backtest,
+    calibrate,
+    fit_attrition,
+    fit_conversion,
+    fit_productivity,
+    fit_ramp,
+)
 from .capacity import (
     CapacityPlan,
     FunnelStage,
@@ -34,7 +48,7 @@ from .errors import (
     SolverLimitError,
 )
 from .history import PartnerHistory
-from .partners import Manager, Partner, Portfolio, as_portfolio
+from .partners import Manager, Partner, Portfolio, PortfolioLike, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
     ChannelProfile,
@@ -66,11 +80,15 @@ from .workload import WorkloadModel, managers_needed
 
 __all__ = [
     "Assignment",
+    "AttritionFit",
+    "Backtest",
     "Benefits",
+    "Calibration",
     "CapacityPlan",
     "ChannelProfile",
     "ChannelSimulation",
     "ChannelkitError",
+    "ConversionFit",
     "Evaluation",
     "Finding",
     "FunnelStage",
@@ -83,10 +101,13 @@ __all__ = [
     "PartnerHistory",
     "Portfolio",
     "PortfolioAssignment",
+    "PortfolioLike",
+    "ProductivityFit",
     "Program",
     "ProgramAudit",
     "ProgramDefinitionError",
     "ProgressionPolicy",
+    "RampFit",
     "Requirements",
     "ScoreItem",
     "Scorecard",
@@ -101,9 +122,15 @@ __all__ = [
     "assign",
     "assign_portfolio",
     "audit_program",
+    "backtest",
     "break_even_revenue",
     "business_model",
+    "calibrate",
     "evaluate",
+    "fit_attrition",
+    "fit_conversion",
+    "fit_productivity",
+    "fit_ramp",
     "gini",
     "hhi",
     "incremental_capacity",

@@ -88,6 +88,8 @@ def _holds_bool(values: object) -> bool:
     kinds = set(map(type, values))
     if bool in kinds or np.bool_ in kinds:
         return True
+    if list not in kinds and tuple not in kinds:
+        return False
     return any(
         isinstance(v, list | tuple) and bool(set(map(type, v)) & {bool, np.bool_})
         for v in values

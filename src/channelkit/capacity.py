@@ -58,9 +58,16 @@ from ._render import (
     fmt_money,
     fmt_num,
 )
-from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
+from ._validation import (
+    SeedLike,
+    as_float_array,
+    as_whole,
+    check_fraction,
+    check_nonnegative,
+    check_positive,
+)
 from .errors import InfeasibleError, InvalidInputError
-from .partners import Portfolio, as_portfolio
+from .partners import Portfolio, PortfolioLike, as_portfolio
 from .workload import managers_needed
 
 if TYPE_CHECKING:
@@ -241,14 +248,7 @@ def partners_needed(
 
 
 def _check_scalar_positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise InvalidInputError(f"{name} is NaN; expected a positive number")
-    if not out > 0 or math.isinf(out):
-        raise InvalidInputError(f"{name} must be a positive finite number, got {value!r}")
-    return out
+    return check_positive(value, name)
 
 
 def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.float64]:
@@ -270,7 +270,8 @@ def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.f
     Raises
     ------
     InvalidInputError
-        For negative or NaN costs, or margins outside (0, 1].
+        For negative or NaN costs, margins outside (0, 1], or a break-even
+        revenue beyond the largest float (a huge cost over a tiny margin).
 
     Notes
     -----
@@ -294,11 +295,20 @@ def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.f
     if (m <= 0).any():
         raise InvalidInputError(f"margin must lie in (0, 1], got {margin!r}")
     try:
-        return np.asarray(c / m, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = np.asarray(c / m, dtype=np.float64)
     except ValueError:
         raise InvalidInputError(
             f"cost and margin must broadcast together (shapes {c.shape} and {m.shape})"
         ) from None
+    if not np.isfinite(out).all():
+        raise InvalidInputError(
+            f"cost / margin exceeds the largest float ({np.finfo(np.float64).max:.4g}) for "
+            f"cost = {float(np.broadcast_to(c, out.shape)[~np.isfinite(out)][0])!r} and "
+            f"margin = {float(np.broadcast_to(m, out.shape)[~np.isfinite(out)][0])!r}; "
+            "express the cost in larger units"
+        )
+    return out
 
 
 def incremental_capacity(revenue: ArrayLike, unit_cost: float, *, margin: float = 1.0) -> int:
@@ -414,9 +424,7 @@ def _ramp_curve(value: Any) -> tuple[float, ...] | None:
 
 
 def _non_negative_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise InvalidInputError(f"{name} must be a non-negative int, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=0)
 
 
 def _lag_months(value: Any) -> int:
@@ -1046,9 +1054,7 @@ def _frozen_array(value: ArrayLike) -> NDArray[Any]:
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=minimum)
 
 
 @attrs.frozen(eq=False, repr=False)
@@ -1461,7 +1467,7 @@ def plan_capacity(
     n_sims: int = 10_000,
     seed: SeedLike = None,
     workers: WorkersLike = None,
-    existing: Any = None,
+    existing: PortfolioLike | None = None,
     existing_attrition: float = 0.0,
     distributor_threshold: float | None = None,
     hours_available: float = 2000.0,
@@ -1470,6 +1476,7 @@ def plan_capacity(
     max_partners: int | None = None,
     progress: bool = False,
     existing_hours_per_partner: Any = 72.0,
+    size_limit: int = 10_000_000,
 ) -> CapacityPlan:
     """The smallest channel that reaches a revenue target with a given confidence.
 
@@ -1531,6 +1538,12 @@ def plan_capacity(
         ``.hours(partners)`` returning hours per partner (such as
         :class:`channelkit.workload.WorkloadModel`), called with ``existing``.
         The default is a segment's default workload, 24 touches of 3 hours.
+    size_limit : int, default 10_000_000
+        Largest channel [partners] the search will simulate, whatever
+        ``max_partners``: a plan whose expected-value estimate of the channel
+        size exceeds it raises :class:`~channelkit.InfeasibleError` at once,
+        naming the size it would need, instead of growing until memory runs
+        out; ``max_partners`` may not exceed it.
 
     Returns
     -------
@@ -1544,8 +1557,10 @@ def plan_capacity(
         Up front, without simulating, when the new partners cannot sell
         within the horizon (every segment's funnel lag is at least
         ``horizon_months``, or their expected revenue is 0) and the existing
-        channel does not cover the target; or when even ``max_partners``
-        partners do not reach the target with the requested confidence.
+        channel does not cover the target; up front when the expected-value
+        estimate of the channel exceeds ``size_limit``; or when even
+        ``max_partners`` partners do not reach the target with the requested
+        confidence.
 
     Notes
     -----
@@ -1609,6 +1624,12 @@ def plan_capacity(
     conf = check_fraction(confidence, "confidence", include_zero=False)
     n = _check_int(n_sims, "n_sims", 1)
     cap = None if max_partners is None else _check_int(max_partners, "max_partners", 1)
+    limit = _check_int(size_limit, "size_limit", 1)
+    if cap is not None and cap > limit:
+        raise InvalidInputError(
+            f"max_partners={cap:,} exceeds size_limit={limit:,}, the largest channel "
+            "plan_capacity simulates; raise size_limit as well if you mean it"
+        )
     window = _check_int(recruit_months, "recruit_months", 1)
     if window > h:
         raise InvalidInputError(
@@ -1637,9 +1658,16 @@ def plan_capacity(
         if t > 0 and ex_rev.sum() * h / 12.0 < t * (1.0 - RTOL):
             raise InfeasibleError(_no_revenue_reason(segs, h, t, ex_rev.sum() * h / 12.0))
         cap = 0  # only the existing channel can reach the target
-    estimate = max(1, math.ceil(gap / per_partner)) if per_partner > 0 and gap > 0 else 1
+    estimate = _size_estimate(gap, per_partner)
+    if estimate > limit:
+        raise InfeasibleError(
+            f"the target {t:,.0f} needs about {estimate:,.0f} partners (the expected-value "
+            f"estimate: {gap:,.6g} of revenue to add at {per_partner:,.6g} expected per partner "
+            f"over the horizon), beyond size_limit={limit:,}; lower the target, or raise "
+            "size_limit if the machine has the memory and time for such a channel"
+        )
     if cap is None:
-        cap = max(1_000, 20 * estimate)
+        cap = min(max(1_000, 20 * estimate), limit)
     n_start = int(min(max(cap, 1), max(8, math.ceil(1.15 * estimate) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
@@ -1713,6 +1741,14 @@ def plan_capacity(
         existing_distributor_partners=int(ex_routed.sum()),
         existing_hours=ex_total_hours,
     )
+
+
+def _size_estimate(gap: float, per_partner: float) -> int:
+    """Expected-value estimate of the channel size (>= 1), finite whatever the inputs."""
+    if not (per_partner > 0 and gap > 0):
+        return 1
+    ratio = gap / per_partner
+    return max(1, math.ceil(ratio)) if math.isfinite(ratio) and ratio < 2**62 else 2**62
 
 
 def _existing_hours(spec: Any, partners: Portfolio) -> NDArray[np.float64]:

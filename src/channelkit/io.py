@@ -14,6 +14,17 @@ as a number. An empty cell means "unknown" in ``revenue_prior``,
 Exports with their own column names load with ``columns=`` (see
 :func:`read_portfolio_csv`).
 
+Rules shared by every CSV reader and writer (see the Architecture page):
+
+* a header that matches a standard column apart from case and separators
+  (``Revenue``, ``revenue-prior``) is rejected with a "did you mean"
+  message, never read as a metric;
+* text keeps every character except NUL (``\\x00``), which is rejected
+  naming the row and column; when some text holds a carriage return, the
+  writer quotes every field, so every file read back equals what was written;
+* errors name the file: a missing, unreadable or non-UTF-8 file, an
+  unwritable path, or text that UTF-8 cannot encode (a lone surrogate).
+
 Program files
 -------------
 A :class:`~channelkit.tiers.Program` is stored as TOML (read with the
@@ -107,6 +118,28 @@ def read_portfolio_csv(
         duplicate ids, a non-numeric or NaN value in a numeric column,
         negative revenue or a product share outside [0, 1]; the message names
         the file, the row (counting the header as row 1) and the column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "partners.csv"
+    ...     _ = path.write_text("id,revenue,region,deals\\na,1200,EMEA,3\\nb,80,,0\\n")
+    ...     pf = read_portfolio_csv(path)
+    >>> pf
+    Portfolio(n=2, metrics=['deals'])
+    >>> pf.revenue.tolist(), pf.region.tolist(), pf.column("deals").tolist()
+    ([1200.0, 80.0], ['EMEA', ''], [3.0, 0.0])
+
+    A bad cell names the file, row and column:
+
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "partners.csv"
+    ...     _ = path.write_text("id,revenue\\na,-5\\n")
+    ...     read_portfolio_csv(path)
+    Traceback (most recent call last):
+    ...
+    channelkit.errors.InvalidInputError: ...partners.csv: row 2, column 'revenue': -5.0 is out of range; expected a non-negative amount
     """
     return Portfolio.from_csv(path, columns=columns)
 
@@ -188,6 +221,20 @@ def write_managers_csv(managers: Sequence[Manager], path: str | os.PathLike[str]
 
     Unknown values (an infinite capacity, no headcount cap, no region) are written
     as empty cells.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> team = [Manager("M1", capacity=1800.0, max_partners=30, region="NA"), Manager("M2")]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "managers.csv"
+    ...     write_managers_csv(team, path)
+    ...     print(path.read_text(), end="")
+    ...     read_managers_csv(path) == team
+    id,capacity,max_partners,region
+    M1,1800.0,30,NA
+    M2,,,
+    True
     """
     items = list(managers)
     for i, m in enumerate(items):
@@ -225,6 +272,16 @@ def read_managers_csv(
     InvalidInputError
         For a missing file or ``id`` column, an unknown column, a bad number
         or duplicate ids; the message names the file, row and column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "managers.csv"
+    ...     _ = path.write_text("id,capacity,max_partners,region\\nM1,2000,40,EMEA\\nM2,1500,,\\n")
+    ...     read_managers_csv(path)
+    [Manager(id='M1', capacity=2000.0, max_partners=40, region='EMEA'),
+     Manager(id='M2', capacity=1500.0, max_partners=None, region=None)]
     """
     source = str(path)
     if columns is None:
@@ -620,6 +677,26 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
     In JSON, ``null`` is accepted for the optional policy fields
     ``max_steps_up``, ``max_steps_down`` and ``demote_every`` (meaning
     "no cap" and "same as ``review_every``"), as if the key were left out.
+
+    Examples
+    --------
+    >>> text = '''
+    ... name = "Partners"
+    ... [[tiers]]
+    ... name = "Member"
+    ... [[tiers]]
+    ... name = "Pro"
+    ... requirements = {deals = 3}
+    ... '''
+    >>> program = loads_program(text)
+    >>> program.tier_names
+    ('Member', 'Pro')
+    >>> loads_program(dumps_program(program, "json"), "json") == program
+    True
+    >>> loads_program('{"tiers": [{"name": "Member", "rank": 1}]}', "json")
+    Traceback (most recent call last):
+    ...
+    channelkit.errors.ProgramDefinitionError: <string>: key 'tiers[0].rank': unknown key; expected one of name, min_score, requirements, benefits
     """
     fmt = _format(format, "format")
     data = parse_text(text, fmt, source, ProgramDefinitionError)
@@ -681,11 +758,31 @@ def write_program(
 ) -> None:
     """Write a program to a TOML or JSON file (format from the suffix unless given).
 
+    Parameters
+    ----------
+    program : Program
+        The program.
+    path : str or path-like
+        The file to write (``.toml`` or ``.json``).
+    format : {"toml", "json"} or None
+        The format; None takes it from the suffix.
+
     Raises
     ------
     InvalidInputError
         If the file cannot be written (the message names the path) or a name
         in the program cannot be encoded as UTF-8.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from channelkit import Program, Tier
+    >>> program = Program([Tier("Member"), Tier("Pro", requirements={"deals": 3})])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "program.json"
+    ...     write_program(program, path)
+    ...     json.loads(path.read_text())["tiers"][1]["requirements"]
+    {'deals': 3.0}
     """
     p = Path(path)
     _csv.write_text(p, dumps_program(program, _format_of(p, format)))
@@ -743,6 +840,15 @@ def read_assignment_csv(path: str | os.PathLike[str]) -> dict[str, str | None]:
         For a missing file, a missing ``partner`` or ``manager`` column, an
         empty partner id or a partner listed twice; the message names the
         file, row (the header is row 1) and column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "today.csv"
+    ...     _ = path.write_text("partner,manager,note\\np1,M01,key account\\np2,,new\\n")
+    ...     read_assignment_csv(path)
+    {'p1': 'M01', 'p2': None}
     """
     source = str(path)
     header, body = _csv.read_rows(path, required=_ASSIGNMENT_COLUMNS)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import attrs
 import numpy as np
@@ -45,7 +45,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import pandas as pd
 
-__all__ = ["STANDARD_COLUMNS", "Manager", "Partner", "Portfolio", "as_portfolio"]
+__all__ = [
+    "STANDARD_COLUMNS",
+    "Manager",
+    "Partner",
+    "Portfolio",
+    "PortfolioLike",
+    "as_portfolio",
+]
+
+#: Anything that names a population of partners: what :func:`as_portfolio`
+#: accepts, and the type of every ``partners`` parameter in channelkit.
+PortfolioLike: TypeAlias = "Portfolio | pd.DataFrame | Mapping[str, ArrayLike] | Sequence[Partner]"
 
 #: Columns every :class:`Portfolio` has, in this order; other columns are metrics.
 STANDARD_COLUMNS: tuple[str, ...] = ("id", "revenue", "revenue_prior", "product_share", "region")
@@ -236,9 +247,6 @@ def _readonly(arr: NDArray[Any]) -> NDArray[Any]:
 
 
 def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
-    if isinstance(ids, list | tuple):
-        # numpy text arrays drop trailing NULs: look for them before converting.
-        _check_no_nul(ids)
     raw = np.asarray(ids)
     if raw.ndim != 1:
         raise InvalidInputError(f"ids must be 1-D, got shape {raw.shape}")
@@ -249,6 +257,18 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
             f"ids must be strings or integers, got {_KIND_NAMES[raw.dtype.kind]} "
             f"(dtype {raw.dtype}, ids[0] = {raw[0]!r})"
         )
+    if isinstance(ids, list | tuple) and raw.dtype.kind in "iuU":
+        # numpy would turn [1.5, "a"] or [True, "a"] into text and drop trailing NULs:
+        # check the items before converting.
+        if not all(_id_ok(v) for v in ids):
+            i = next(k for k, v in enumerate(ids) if not _id_ok(v))
+            if ids[i] is None or (isinstance(ids[i], float) and math.isnan(ids[i])):
+                raise InvalidInputError(f"ids[{i}] is missing; every partner needs an id")
+            raise InvalidInputError(
+                f"ids[{i}] = {ids[i]!r} is a {type(ids[i]).__name__}; ids must be strings or "
+                "integers"
+            )
+        _check_no_nul(ids)
     if raw.dtype.kind in "iu":
         # Whole-number ids: check uniqueness on the integers (much faster than on text).
         uniq_int, counts_int = np.unique(raw, return_counts=True)
@@ -954,15 +974,16 @@ class Portfolio:
         Notes
         -----
         The ids come from an ``id`` column, or from the index if there is none
-        (the index must then hold strings or integers: a float index such as
-        ``1.5`` is rejected, since ids are never floats). Missing values (NaN,
-        None) are allowed only in ``revenue_prior``, ``product_share``,
-        ``region`` and attributes. Text columns (every value a string or
-        missing, none reading as a number) other than the standard ones become
-        :attr:`attributes`; text in a numeric column is an error naming the
-        row and column. Numeric columns hold real numbers: boolean, complex,
-        date and duration columns are rejected, as :class:`Partner` rejects
-        such values.
+        (a default ``RangeIndex`` gives ``"0"``, ``"1"``, ..., made only when
+        first read; any other index must hold strings or integers: a float
+        index such as ``1.5`` is rejected, since ids are never floats). Missing
+        values (NaN, None) are allowed only in ``revenue_prior``,
+        ``product_share``, ``region`` and attributes. Text columns (every value
+        a string or missing, none reading as a number) other than the standard
+        ones become :attr:`attributes`; text in a numeric column is an error
+        naming the row and column. Numeric columns hold real numbers: boolean,
+        complex, date and duration columns are rejected, as :class:`Partner`
+        rejects such values.
 
         Raises
         ------
@@ -993,15 +1014,19 @@ class Portfolio:
             frame = _mapped_frame(pd_mod, frame, columns)
         cols: dict[str, Any] = {}
         texts: dict[str, Any] = {}
-        if "id" not in frame.columns:
-            index = np.asarray(frame.index)
-            if index.dtype.kind not in "iuUO":
+        index = frame.index
+        default = isinstance(index, pd_mod.RangeIndex) and index.start == 0 and index.step == 1
+        # A default RangeIndex gives the ids "0", "1", ...: left to the Portfolio, which
+        # makes them only when they are first read (most models never read them).
+        if "id" not in frame.columns and not default:
+            raw = np.asarray(index)
+            if raw.dtype.kind not in "iuUO":
                 raise InvalidInputError(
-                    f"the DataFrame has no 'id' column and its index holds {index.dtype} values "
-                    f"({index[0]!r}, ...); ids must be strings or integers: add an 'id' column "
+                    f"the DataFrame has no 'id' column and its index holds {raw.dtype} values "
+                    f"({raw[0]!r}, ...); ids must be strings or integers: add an 'id' column "
                     "or an index of ids"
                 )
-            cols["id"] = index
+            cols["id"] = raw
         for name in frame.columns:
             series = frame[name]
             if name == "region" and pd_mod.api.types.infer_dtype(series, skipna=True) in (
@@ -1185,7 +1210,7 @@ def _mapped_frame(pd_mod: Any, frame: Any, columns: Mapping[str, Source]) -> Any
     return pd_mod.DataFrame(data, index=frame.index)
 
 
-def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
+def as_portfolio(data: PortfolioLike, name: str = "partners") -> Portfolio:
     """Turn any supported population into a :class:`Portfolio`.
 
     Parameters
@@ -1216,7 +1241,7 @@ def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
     ):
         return Portfolio.from_partners(data)
     if type(data).__module__.startswith("pandas") and type(data).__name__ == "DataFrame":
-        return Portfolio.from_frame(data)
+        return Portfolio.from_frame(cast("pd.DataFrame", data))
     raise InvalidInputError(
         f"{name} must be a Portfolio, a pandas DataFrame, a mapping of column -> array "
         f"or a sequence of Partner, got {type(data).__name__}"

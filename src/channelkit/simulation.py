@@ -30,7 +30,7 @@ from ._render import Fact, Note, Report, ResultMixin, Table, fmt_money, fmt_num,
 from ._validation import SeedLike, as_float_array, as_int_array, check_fraction
 from .capacity import Segment
 from .errors import InvalidInputError
-from .partners import as_portfolio
+from .partners import PortfolioLike, as_portfolio
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -423,7 +423,7 @@ def simulate_channel(
     segments: Segment | Sequence[Segment],
     recruits: Mapping[str, Any] | None = None,
     *,
-    start: Any = None,
+    start: PortfolioLike | None = None,
     start_attrition: float = 0.0,
     start_growth: float = 0.0,
     horizon_months: int = 12,
@@ -478,7 +478,8 @@ def simulate_channel(
     Raises
     ------
     InvalidInputError
-        For invalid arguments or unknown segment names in ``recruits``.
+        For invalid arguments (a ``program`` that is not a Program included) or
+        unknown segment names in ``recruits``.
 
     Notes
     -----
@@ -528,8 +529,14 @@ def simulate_channel(
         pf = as_portfolio(start, "start")
         s_rev = np.array(pf.revenue, dtype=np.float64)
         s_metrics = {k: np.array(v) for k, v in pf.metrics.items()}
-    if program is not None and not hasattr(program, "tiers"):
-        raise InvalidInputError(f"program must be a channelkit.tiers.Program, got {program!r}")
+    if program is not None:
+        from .tiers import Program  # lazy: tiers is a sibling topic module
+
+        if not isinstance(program, Program):
+            raise InvalidInputError(
+                f"program must be a channelkit.Program (or None), got {type(program).__name__} "
+                f"{program!r:.80}"
+            )
     eng = _SimEngine(
         segments=segs,
         recruits=schedule,

@@ -35,18 +35,30 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from ..errors import InvalidInputError
 from ..history import PartnerHistory
 from ..io import read_managers_csv, read_portfolio_csv, read_program
 from ..partners import Manager, Portfolio
 from ..tiers import Program
 
 __all__ = [
+    "EXAMPLE_FILES",
     "data_path",
     "example_history",
     "example_managers",
+    "example_path",
     "example_portfolio",
     "example_program",
 ]
+
+#: The example files that ``channelkit example NAME`` writes: NAME -> file shipped here.
+EXAMPLE_FILES: dict[str, str] = {
+    "partners": "example_partners.csv",
+    "managers": "example_managers.csv",
+    "program": "example_program.toml",
+    "scenario": "example_scenario.toml",
+    "history": "example_history.csv.gz",
+}
 
 
 def data_path(name: str) -> Path:
@@ -55,6 +67,33 @@ def data_path(name: str) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"channelkit ships no dataset file named {name!r}")
     return path
+
+
+def example_path(name: str) -> Path:
+    """Path of the shipped example file ``name``: partners, managers, program, scenario, history.
+
+    Copy the file to start a model of your own channel in the same layout;
+    ``channelkit example NAME -o PATH`` does it from the command line.
+
+    Raises
+    ------
+    InvalidInputError
+        For a name that is not one of :data:`EXAMPLE_FILES`.
+
+    Examples
+    --------
+    >>> example_path("scenario").name
+    'example_scenario.toml'
+    >>> example_path("partners").read_text().splitlines()[0][:27]
+    'id,revenue,revenue_prior,pr'
+    >>> example_path("team")
+    Traceback (most recent call last):
+    ...
+    channelkit.errors.InvalidInputError: name must be one of partners, managers, program, scenario, history; got 'team'
+    """
+    if not isinstance(name, str) or name not in EXAMPLE_FILES:
+        raise InvalidInputError(f"name must be one of {', '.join(EXAMPLE_FILES)}; got {name!r}")
+    return data_path(EXAMPLE_FILES[name])
 
 
 def example_portfolio() -> Portfolio:
