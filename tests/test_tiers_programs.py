@@ -746,3 +746,21 @@ def test_managers_needed_from_hours() -> None:
         ck.managers_needed()
     with pytest.raises(ck.InvalidInputError, match="hours"):
         ck.managers_needed(hours=[-1.0])
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_published_programs_pickle_hash_and_repr(name: str) -> None:
+    import pickle
+
+    program = load(name)
+    assert pickle.loads(pickle.dumps(program)) == program
+    assert hash(program) == hash(load(name))
+    text = repr(program)
+    assert len(text) < 200 or text.startswith("Program(name=")
+    small = ck.Program(
+        [ck.Tier("A", requirements={"big": 1})],
+        counts={"big": ck.ItemCount("deals", min_value=5.0, label="deals of 5 or more")},
+    )
+    assert eval(repr(small), {**vars(ck)}) == small
+    with pytest.raises(TypeError, match="read-only"):
+        small.counts["x"] = ck.ItemCount("deals")  # type: ignore[index]
