@@ -38,14 +38,12 @@ from ._montecarlo import (
     worker_pool,
 )
 from ._optional import import_optional
+from ._recruitment import RowParams as _RowParams
 from ._recruitment import SegKernel as _SegKernel
-from ._recruitment import block_of as _block_of
-from ._recruitment import block_size as _block_size
-from ._recruitment import block_start as _block_start
 from ._recruitment import check_distribution as _distribution
 from ._recruitment import checked_segments as _checked_segments
-from ._recruitment import draw_block as _draw_block
 from ._recruitment import draw_productivity as _draw_productivity
+from ._recruitment import exp_lifetimes as _exp_lifetimes
 from ._recruitment import lifetimes as _lifetimes
 from ._recruitment import log_survival as _log_survival
 from ._render import (
@@ -821,83 +819,186 @@ def _prospects(partners: ArrayLike, conversion: float) -> NDArray[np.int64]:
     return np.ceil(n / conversion * (1.0 - 1e-12)).astype(np.int64)
 
 
-class _SlotDraws:
-    """Nested random draws of one segment's prospect slots in one chunk.
+#: Converted partners in block ``b`` of a segment's draws: 8 blocks of 32, 8 of 64, ... up to
+#: :data:`_MAX_PBLOCK` (a fixed layout, so partner ``j`` of a simulation always comes from
+#: the same block and position whatever the target: common random numbers).
+_MAX_PBLOCK = 4096
 
-    Block ``b`` of segment ``k`` in a chunk always comes from the stream
-    ``child_seed(chunk_seed, 1 + k, b)``, so drawing more slots never
-    changes the first ones (common random numbers across channel sizes).
-    Only the blocks of the slots asked for last are kept, so memory stays
-    bounded by a few blocks of ``rows x _MAX_BLOCK``.
+#: Largest number of stored partner draws (simulations x partners, all segments) a chunk
+#: keeps for the final evaluation; beyond it the evaluation draws them again (bounded memory).
+_KEEP_LIMIT = 1 << 22
+
+
+def _pblock_size(block: int) -> int:
+    return int(min(32 << (block // 8), _MAX_PBLOCK))
+
+
+class _Partners:
+    """The converted partners of one segment in one chunk, drawn in nested blocks.
+
+    A prospect converts with probability ``c``, so the prospects between two
+    converted ones are geometric: each partner draws its gap
+    ``floor(E / -log(1 - c)) + 1`` (E standard exponential), its lifetime
+    ``floor(E' / hazard) + 1`` and its productivity, and nothing is drawn for
+    prospects that do not convert. Block ``b`` comes from the stream
+    ``child_seed(chunk_seed, 1 + k, b)`` in the order productivity, lifetime,
+    gap, so a segment that differs only in attrition or conversion sees the
+    same numbers, and a higher attrition or conversion moves every partner
+    the same way (the plan's monotonicity). ``pos`` is the partner's prospect
+    index (slot) within the segment; slot ``j`` signs in month ``j % w``.
     """
 
     def __init__(
-        self,
-        kern: _SegKernel,
-        k: int,
-        seed: np.random.SeedSequence,
-        rows: int,
-        horizon: int,
-        recruit_months: int = 1,
+        self, eng: _Engine, k: int, seed: np.random.SeedSequence, rows: int, offset: int = 0
     ) -> None:
-        self.kern = kern
-        self.k = k
-        self.seed = seed
-        self.rows = rows
-        self.horizon = horizon
-        self.recruit_months = recruit_months
-        self.active_months = max(horizon - kern.lag, 0)
+        kern = eng.segments[k]
+        kernels = eng.draws[k] if eng.draws is not None else (kern,)
+        ids = None
+        if len(kernels) > 1:
+            ids = np.asarray((offset + np.arange(rows)) % len(kernels), dtype=np.intp)
+        self.params = _RowParams.of(kernels, ids, rows)
+        self.k, self.seed, self.rows = k, seed, rows
+        with np.errstate(divide="ignore"):
+            self.rate = -np.log1p(-np.asarray(self.params.conv, dtype=np.float64))
+            self.hazard = -np.asarray(self.params.log_s, dtype=np.float64)
+        self.all_convert = bool(np.all(np.asarray(self.params.conv) >= 1.0))
+        self.w = eng.recruit_months
+        self.active = max(eng.horizon - kern.lag, 0)
+        self.lag = kern.lag
         self.unit = kern.unit
         self.cum_unit = np.concatenate([[0.0], np.cumsum(kern.unit)])
-        self._cache: dict[int, tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
+        self.growth = None
+        if self.w > 1 and kern.growth != 0.0:
+            self.growth = (1.0 + kern.growth) ** (np.arange(self.w) / 12.0)
+        # drawn blocks: (pos, life, weight, cum); blocks before `first` are folded into base
+        self.blocks: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]] = []
+        self.n_blocks = 0
+        self.first = 0
+        self.base = np.zeros(rows)
+        self.last_pos = np.full(rows, -1.0)
+        self.last_cum = np.zeros(rows)
+        self.drawn = 0  # partners per simulation drawn so far
 
-    def block(self, b: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Active months (capped at the horizon) and weights of block ``b``'s slots.
+    def _draw(self) -> None:
+        b, rows = self.n_blocks, self.rows
+        size = _pblock_size(b)
+        rng = np.random.default_rng(child_seed(self.seed, 1 + self.k, b))
+        prod = self.params.sampler.draw(rng, size)
+        life = _exp_lifetimes(rng.standard_exponential((rows, size)), self.hazard, self.active + 1)
+        # slots as float64 (exact integers below 2**53): one pass fewer than int64
+        if self.all_convert:
+            pos = self.last_pos[:, None] + np.arange(1.0, size + 1.0)
+        else:
+            pos = rng.standard_exponential((rows, size))
+            np.divide(pos, self.rate, out=pos)
+            np.floor(pos, out=pos)
+            pos += 1.0
+            pos[:, 0] += self.last_pos
+            np.cumsum(pos, axis=1, out=pos)
+        if self.w > 1:
+            sign = np.fmod(pos, self.w).astype(np.intp)
+            np.minimum(life, np.maximum(self.active - sign, 0), out=life)
+            weight = prod * self.growth[sign] if self.growth is not None else prod
+        else:
+            np.minimum(life, self.active, out=life)
+            weight = prod
+        cum = np.empty((rows, size + 1))
+        cum[:, 0] = self.last_cum
+        np.multiply(weight, self.cum_unit[life], out=cum[:, 1:])
+        np.cumsum(cum, axis=1, out=cum)  # sequential from the first partner
+        cum = cum[:, 1:]
+        self.blocks.append((pos, life, weight, cum))
+        self.last_pos = pos[:, -1]
+        self.last_cum = cum[:, -1]
+        self.n_blocks += 1
+        self.drawn += size
 
-        The weight is productivity x converted x the growth up to the signing month.
-        """
-        if b not in self._cache:
-            u_life, converted, prod = _draw_block(self.kern, self.seed, self.k, b, self.rows)
-            # slot j signs in month j % recruit_months (round robin: nested in j)
-            sign = (_block_start(b) + np.arange(prod.shape[1])) % self.recruit_months
-            months_left = np.maximum(self.active_months - sign, 0)
-            life = np.minimum(_lifetimes(u_life, self.kern.log_s, self.horizon + 1), months_left)
-            growth = (1.0 + self.kern.growth) ** (sign / 12.0)
-            self._cache[b] = (life, np.where(converted, prod * growth, 0.0))
-        return self._cache[b]
+    def cover(self, rows: NDArray[np.intp], slots: int) -> None:
+        """Draw until every simulation in ``rows`` has all its partners among the first ``slots`` prospects."""
+        while rows.size and bool((self.last_pos[rows] < slots - 1).any()):
+            self._draw()
 
-    def revenue(self, a: int, b: int, rows: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Horizon revenue of slots ``a .. b-1`` in simulations ``rows``, shape (len(rows), b - a).
+    def advance(self, rows: NDArray[np.intp], slots: int, drop: bool) -> None:
+        """Fold the blocks lying wholly before prospect ``slots`` (for ``rows``) into the base."""
+        while self.first < len(self.blocks) - 1:
+            pos, _, _, cum = self.blocks[self.first]
+            if not bool((pos[rows, -1] < slots).all()):
+                break
+            self.base = cum[:, -1]
+            if drop:
+                self.blocks[self.first] = None  # type: ignore[call-overload]
+            self.first += 1
 
-        Blocks before the one holding slot ``a`` are dropped from the cache.
-        """
-        if b <= a:
-            return np.zeros((rows.size, 0))
-        first, last = _block_of(a), _block_of(b - 1)
-        for old in [x for x in self._cache if x < first]:
-            del self._cache[old]
-        parts = []
-        for blk in range(first, last + 1):
-            start = _block_start(blk)
-            lo, hi = max(a, start) - start, min(b, start + _block_size(blk)) - start
-            life, weight = self.block(blk)
-            parts.append(weight[rows, lo:hi] * self.cum_unit[life[rows, lo:hi]])
-        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+    def lookup(self, rows: NDArray[np.intp]) -> _Lookup:
+        """The horizon revenue of the first ``slots`` prospects of each of ``rows``, prepared."""
+        parts = self.blocks[self.first :]
+        base = self.base[rows]
+        if not parts:
+            return _Lookup(np.zeros((rows.size, 0), dtype=np.int64), np.zeros(1), base, 0, 0)
+        pos = np.concatenate([p[0][rows] for p in parts], axis=1)
+        cum = np.concatenate([p[3][rows] for p in parts], axis=1)
+        big = int(pos[:, -1].max()) + 2
+        off = np.arange(rows.size, dtype=np.float64)[:, None] * big
+        flat = np.concatenate([[0.0], cum.ravel()])
+        return _Lookup((pos + off).ravel(), flat, base, big, pos.shape[1])
 
-    def blocks(self, n: int) -> Iterator[tuple[int, NDArray[np.int64], NDArray[np.float64]]]:
-        """The first ``n`` slots block by block: (first slot, lifetimes, weights)."""
-        if n <= 0:
-            return
-        for blk in range(_block_of(n - 1) + 1):
-            start = _block_start(blk)
-            life, weight = self.block(blk)
-            m = min(n - start, life.shape[1])
-            yield start, life[:, :m], weight[:, :m]
-            del self._cache[blk]
+    def stored(self) -> list[tuple[NDArray[Any], NDArray[Any], NDArray[np.float64]]]:
+        """Every block drawn (none dropped): slots, months active, weights."""
+        life_t = np.uint8 if self.active < 255 else np.int32
+        return [(p[0], p[1].astype(life_t), p[2]) for p in self.blocks]
+
+
+@attrs.frozen(eq=False)
+class _Lookup:
+    """Sorted slots of several simulations laid end to end, for one searchsorted per query."""
+
+    pos: NDArray[np.float64]  # slot + row * big, row-major
+    cum: NDArray[np.float64]  # 0, then the cumulative revenue, row-major
+    base: NDArray[np.float64]  # revenue before the first kept slot, per row
+    big: int
+    width: int
+
+    def at(self, which: NDArray[np.intp], slots: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Revenue of the first ``slots[i]`` prospects of row ``which[i]`` (rows of the lookup)."""
+        if self.width == 0:
+            return self.base[which]
+        q = np.minimum(slots, self.big - 1) + which * self.big
+        idx = np.searchsorted(self.pos, q)
+        local = idx - which * self.width
+        return np.where(local > 0, self.cum[idx], self.base[which])
+
+
+def _monthly_signed(
+    life: NDArray[Any],
+    weight: NDArray[np.float64],
+    pos: NDArray[Any],
+    w: int,
+    unit: NDArray[np.float64],
+    lag: int,
+    horizon: int,
+) -> NDArray[np.float64]:
+    """Monthly revenue (rows, horizon) of partners signed in month ``pos % w``."""
+    rows = life.shape[0]
+    out = np.zeros((rows, horizon))
+    t = unit.size
+    if t == 0 or life.shape[1] == 0:
+        return out
+    if w == 1:
+        out[:, lag:] = _monthly_from_lives(life, weight, unit)
+        return out
+    sign = pos % w
+    idx = ((np.arange(rows)[:, None] * w + sign) * (t + 1) + np.minimum(life, t)).ravel()
+    by_life = np.bincount(idx, weights=weight.ravel(), minlength=rows * w * (t + 1))
+    by_life = by_life.reshape(rows, w, t + 1)
+    alive = np.cumsum(by_life[:, :, ::-1], axis=2)[:, :, ::-1][:, :, 1:]
+    for s in range(min(w, t)):
+        start = lag + s
+        out[:, start:] += alive[:, s, : horizon - start] * unit[: horizon - start]
+    return out
 
 
 def _monthly_from_lives(
-    life: NDArray[np.int64], weight: NDArray[np.float64], unit: NDArray[np.float64]
+    life: NDArray[Any], weight: NDArray[np.float64], unit: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Monthly revenue (rows, len(unit)) of slots active for ``life`` months.
 
@@ -919,7 +1020,12 @@ def _monthly_from_lives(
 
 @attrs.frozen(eq=False)
 class _Engine:
-    """Everything a chunk needs, picklable for process pools and dask (kernels only)."""
+    """Everything a chunk needs, picklable for process pools and dask (kernels only).
+
+    ``draws`` holds, per segment, one kernel per parameter draw (simulation
+    ``i`` uses draw ``i % n_draws``); ``segments`` are the point estimates
+    that turn a channel size into prospects.
+    """
 
     segments: tuple[_SegKernel, ...]
     weights: NDArray[np.float64]
@@ -927,6 +1033,7 @@ class _Engine:
     existing_revenue: NDArray[np.float64]
     existing_log_s: float
     recruit_months: int = 1
+    draws: tuple[tuple[_SegKernel, ...], ...] | None = None
 
 
 def _engine(
@@ -936,9 +1043,15 @@ def _engine(
     existing_revenue: NDArray[np.float64],
     existing_log_s: float,
     recruit_months: int = 1,
+    draws: Sequence[Sequence[Segment]] | None = None,
 ) -> _Engine:
     kernels = tuple(_SegKernel.of(s, horizon) for s in segs)
-    return _Engine(kernels, weights, horizon, existing_revenue, existing_log_s, recruit_months)
+    per_seg = None
+    if draws is not None:
+        per_seg = tuple(tuple(_SegKernel.of(s, horizon) for s in d) for d in draws)
+    return _Engine(
+        kernels, weights, horizon, existing_revenue, existing_log_s, recruit_months, per_seg
+    )
 
 
 def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> NDArray[np.float64]:
@@ -956,90 +1069,174 @@ def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> ND
     return _monthly_from_lives(life, np.broadcast_to(rev, (rows, rev.size)), unit)
 
 
-def _need_chunk(
-    task: tuple[Any, np.random.SeedSequence, int, float, int, int],
-) -> NDArray[np.int64]:
-    """Smallest channel size reaching the target, for each simulation of a chunk.
+_Block = tuple[NDArray[np.float64], NDArray[Any], NDArray[np.float64]]
+_Stored = tuple[NDArray[np.float64], list[list[_Block]]]
+
+
+def _search_chunk(task: tuple[Any, ...]) -> tuple[NDArray[np.int64], _Stored | None]:
+    """Smallest channel size reaching the target for each simulation of a chunk, and the draws.
 
     Sizes above ``max_partners`` are reported as ``max_partners + 1``. The
-    sizes are searched in steps (sizes up to ``n_start``, then the largest
-    size searched doubles, with at most :data:`_MAX_SPAN` prospect slots of a
-    segment per step) with running totals of every segment's revenue, and a simulation
-    leaves the search as soon as it reaches the target: memory stays at a
-    few ``rows x _MAX_BLOCK`` arrays whatever the channel size.
+    sizes are searched in windows (sizes up to ``n_start``, then growing by a
+    quarter, with at most :data:`_MAX_SPAN` sizes a window), the converted
+    partners drawn only as far as a simulation still short of the target
+    needs, and a simulation leaves the search once it reaches the target.
+    Returns the existing partners' monthly revenue and every segment's
+    partners (slot, months, weight) for the final evaluation, or ``None`` for
+    those when they exceed ``keep_limit`` draws (then blocks are dropped as
+    the search passes them: memory stays bounded).
     """
-    eng_ref, seed, rows, target, n_start, max_partners = task
+    eng_ref, seed, rows, target, n_start, max_partners, offset, keep_limit = task
     eng: _Engine = resolve(eng_ref)
     h = eng.horizon
     n_ex = eng.existing_revenue.size
-    existing = _existing_chunk(eng, seed, rows).sum(axis=1)
+    ex_monthly = _existing_chunk(eng, seed, rows)
+    existing = ex_monthly.sum(axis=1)
     need = np.full(rows, -1, dtype=np.int64)
     need[existing >= target * (1.0 - _rtol(n_ex + h))] = 0
-    draws = [
-        _SlotDraws(kern, k, seed, rows, h, eng.recruit_months)
-        for k, kern in enumerate(eng.segments)
-    ]
+    parts = [_Partners(eng, k, seed, rows, offset) for k in range(len(eng.segments))]
     conv = np.array([kern.conv for kern in eng.segments])
     per_slot = float(np.min(conv / np.maximum(eng.weights, 1e-300)))
     max_step = max(1, min(_MAX_SPAN, int(_MAX_SPAN * per_slot)))
-    base = np.zeros((rows, len(draws)))  # revenue of the slots before the step, per segment
-    lo, step = 0, max(1, min(n_start, max_step))
+    keep = True
+    lo, hi = 0, max(1, min(n_start, max_step))
     table = _allocation_table(eng.weights, 0)
+    base_terms = float(n_ex + h)
     while lo < max_partners:
         pend = np.flatnonzero(need < 0)
         if pend.size == 0:
             break
-        hi = min(lo + step, max_partners)
+        hi = min(hi, max_partners)
         if table.shape[0] <= hi:
             table = _allocation_table(eng.weights, max(hi, min(2 * table.shape[0], max_partners)))
-        counts = table[lo : hi + 1]
-        total = np.repeat(existing[pend, None], hi - lo + 1, axis=1)
-        n_terms = np.full(hi - lo + 1, float(n_ex + h))
-        for k, d in enumerate(draws):
-            pros = _prospects(counts[:, k], d.kern.conv)
-            a, b = int(pros[0]), int(pros[-1])
-            cum = np.empty((pend.size, b - a + 1))
-            cum[:, 0] = base[pend, k]
-            cum[:, 1:] = d.revenue(a, b, pend)
-            np.cumsum(cum, axis=1, out=cum)  # sequential: the same sums as from slot 0
-            total += cum[:, pros - a]
-            base[pend, k] = cum[:, -1]
-            n_terms += pros
-        ok = total >= target * (1.0 - _rtol(n_terms))
-        hit = ok.any(axis=1)
-        need[pend[hit]] = lo + ok[hit].argmax(axis=1)
-        lo, step = hi, min(hi, max_step)  # the channel size doubles (capped step)
+        lo_slots = [int(_prospects(table[lo, k], kern.conv)) for k, kern in enumerate(eng.segments)]
+        for k, d in enumerate(parts):
+            d.cover(pend, int(_prospects(table[hi, k], eng.segments[k].conv)))
+            if keep and rows * sum(p.drawn for p in parts) > keep_limit:
+                keep = False
+            d.advance(pend, lo_slots[k], drop=not keep)
+        looks = [d.lookup(pend) for d in parts]
+
+        def reached(which: NDArray[np.intp], size: NDArray[np.int64]) -> NDArray[np.bool_]:
+            total = existing[pend[which]].copy()
+            n_terms = np.full(which.size, base_terms)
+            for k, look in enumerate(looks):
+                slots = _prospects(table[size, k], eng.segments[k].conv)
+                total += look.at(which, slots)
+                n_terms += slots
+            return np.asarray(total >= target * (1.0 - _rtol(n_terms)))
+
+        # bisection per simulation: not reached at lo (or 0), reached at hi
+        every = np.arange(pend.size)
+        ok = reached(every, np.full(pend.size, hi))
+        which = every[ok]
+        a = np.full(which.size, lo)
+        b = np.full(which.size, hi)
+        while which.size and bool((b - a > 1).any()):
+            mid = (a + b) // 2
+            hit = reached(which, mid)
+            b = np.where(hit, mid, b)
+            a = np.where(hit, a, mid)
+        need[pend[which]] = b
+        lo = hi
+        hi = lo + min(max(16, lo // 4), max_step)
     need[need < 0] = max_partners + 1
-    return need
+    if not keep:
+        return need, None
+    return need, (ex_monthly, [d.stored() for d in parts])
+
+
+def _need_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
+    """Smallest channel size reaching the target, for each simulation of a chunk.
+
+    ``task`` is ``(engine, seed, rows, target, n_start, max_partners[, offset])``.
+    """
+    eng_ref, seed, rows, target, n_start, max_partners, *rest = task
+    offset = int(rest[0]) if rest else 0
+    return _search_chunk((eng_ref, seed, rows, target, n_start, max_partners, offset, 0))[0]
+
+
+def _add_blocks(
+    monthly: NDArray[np.float64],
+    eng: _Engine,
+    k: int,
+    blocks: Iterator[_Block],
+    slots: int,
+) -> bool:
+    """Add the revenue of segment ``k``'s first ``slots`` prospects, block by block.
+
+    Returns False when the blocks run out before every simulation's
+    ``slots`` prospects are covered. The stored and the redrawn evaluations
+    both go through here, in the same order, so they agree to the last bit.
+    """
+    kern = eng.segments[k]
+    if slots == 0:
+        return True
+    for pos, life, weight in blocks:
+        inside = pos < slots
+        cols = int(np.flatnonzero(inside.any(axis=0))[-1]) + 1 if inside.any() else 0
+        if cols == 0:
+            return True  # every simulation's slots end before this block
+        monthly += _monthly_signed(
+            life[:, :cols],
+            np.where(inside[:, :cols], weight[:, :cols], 0.0),
+            pos[:, :cols],
+            eng.recruit_months,
+            kern.unit,
+            kern.lag,
+            eng.horizon,
+        )
+        if bool((pos[:, -1] >= slots - 1).all()):
+            return True
+    return False
+
+
+def _eval_stored(
+    eng: _Engine, stored: _Stored, counts: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """Monthly revenue of ``counts`` partners from a chunk's stored draws (None if too few)."""
+    ex_monthly, per_seg = stored
+    monthly = ex_monthly.copy()
+    for k, (kern, blocks) in enumerate(zip(eng.segments, per_seg)):
+        slots = int(_prospects(counts[k], kern.conv))
+        if not _add_blocks(monthly, eng, k, iter(blocks), slots):
+            return None  # a simulation's partners beyond the draws: draw again
+    return monthly, ex_monthly.sum(axis=1)
+
+
+def _redraw(d: _Partners) -> Iterator[_Block]:
+    life_t = np.uint8 if d.active < 255 else np.int32
+    while True:
+        d._draw()
+        pos, life, weight, _ = d.blocks.pop()
+        yield pos, life.astype(life_t), weight
 
 
 def _eval_chunk(
-    task: tuple[Any, np.random.SeedSequence, int, NDArray[np.int64]],
+    task: tuple[Any, ...],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Monthly revenue (rows, horizon) of a channel with ``counts`` partners per segment.
 
-    Also returns the existing partners' horizon revenue (rows,).
+    Draws the partners again, block by block (memory stays bounded). Also
+    returns the existing partners' horizon revenue (rows,). ``task`` is
+    ``(engine, seed, rows, counts[, offset])``.
     """
-    eng_ref, seed, rows, counts = task
+    eng_ref, seed, rows, counts, *rest = task
+    offset = int(rest[0]) if rest else 0
     eng: _Engine = resolve(eng_ref)
-    monthly = _existing_chunk(eng, seed, rows)
-    existing = monthly.sum(axis=1)
-    w = eng.recruit_months
+    ex_monthly = _existing_chunk(eng, seed, rows)
+    monthly = ex_monthly.copy()
     for k, kern in enumerate(eng.segments):
-        d = _SlotDraws(kern, k, seed, rows, eng.horizon, w)
-        for first, life, weight in d.blocks(int(_prospects(counts[k], kern.conv))):
-            for sign in range(min(w, d.active_months)):  # slots signed in month `sign`
-                start = kern.lag + sign
-                cols = slice((sign - first) % w, None, w)
-                monthly[:, start:] += _monthly_from_lives(
-                    life[:, cols], weight[:, cols], d.unit[: eng.horizon - start]
-                )
-    return monthly, existing
+        slots = int(_prospects(counts[k], kern.conv))
+        _add_blocks(monthly, eng, k, _redraw(_Partners(eng, k, seed, rows, offset)), slots)
+    return monthly, ex_monthly.sum(axis=1)
 
 
-def _plan_tasks_seeds(n_sims: int, seed: SeedLike) -> list[tuple[np.random.SeedSequence, int]]:
+def _plan_tasks_seeds(n_sims: int, seed: SeedLike) -> list[tuple[np.random.SeedSequence, int, int]]:
+    """(seed, rows, first simulation) of each chunk."""
     rows = chunk_rows(n_sims)
-    return list(zip(spawn_seeds(root_seed(seed), len(rows)), rows))
+    offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int).tolist()
+    return list(zip(spawn_seeds(root_seed(seed), len(rows)), rows, offsets))
 
 
 # --------------------------------------------------------------------------- the plan
@@ -1672,16 +1869,16 @@ def plan_capacity(
 
     chunks = _plan_tasks_seeds(n, seed)
     with worker_pool(workers, shared=eng) as (mapper, eng_ref):
-        need_parts = run_map(
-            _need_chunk,
-            [(eng_ref, ss, rows, t, n_start, cap) for ss, rows in chunks],
+        found = run_map(
+            _search_chunk,
+            [(eng_ref, ss, rows, t, n_start, cap, off, _KEEP_LIMIT) for ss, rows, off in chunks],
             mapper,
             progress=progress,
             desc="planning",
         )
-        need = np.concatenate(need_parts)
+        need = np.concatenate([f[0] for f in found])
         k = max(1, math.ceil(conf * n - 1e-9))
-        size = int(np.sort(need)[k - 1])
+        size = int(np.partition(need, k - 1)[k - 1])
         if size > cap:
             reach = float(np.mean(need <= cap))
             if cap == 0:
@@ -1694,15 +1891,23 @@ def plan_capacity(
                 "max_partners"
             )
         counts = _allocation_table(weights, size)[-1]
-        monthly_parts = run_map(
-            _eval_chunk,
-            [(eng_ref, ss, rows, counts) for ss, rows in chunks],
-            mapper,
-            progress=progress,
-            desc="evaluating",
-        )
-    cumulative = np.cumsum(np.concatenate([m for m, _ in monthly_parts], axis=0), axis=1)
-    ex_mean = float(np.mean(np.concatenate([e for _, e in monthly_parts])))
+        # the final channel from the draws the search kept; chunks without them draw again
+        evaluated: list[Any] = [
+            None if f[1] is None else _eval_stored(eng, f[1], counts) for f in found
+        ]
+        missing = [i for i, e in enumerate(evaluated) if e is None]
+        if missing:
+            again = run_map(
+                _eval_chunk,
+                [(eng_ref, *chunks[i][:2], counts, chunks[i][2]) for i in missing],
+                mapper,
+                progress=progress,
+                desc="evaluating",
+            )
+            for i, e in zip(missing, again):
+                evaluated[i] = e
+    cumulative = np.cumsum(np.concatenate([m for m, _ in evaluated], axis=0), axis=1)
+    ex_mean = float(np.mean(np.concatenate([e for _, e in evaluated])))
     prob = float(np.mean(need <= size))
 
     partners = {s.name: int(c) for s, c in zip(segs, counts)}
