@@ -32,6 +32,7 @@ __all__ = [
     "GEOMETRIC_BLOCKS",
     "GEOMETRIC_SLOTS",
     "MAX_BLOCK",
+    "MAX_PARTNER_BLOCK",
     "RowParams",
     "Sampler",
     "SegKernel",
@@ -42,11 +43,14 @@ __all__ = [
     "check_draws",
     "checked_segments",
     "draw_block",
+    "draw_partner_block",
+    "draw_partners",
     "draw_productivity",
     "draw_slots",
     "exp_lifetimes",
     "lifetimes",
     "log_survival",
+    "partner_block_size",
     "productivity_spec",
 ]
 
@@ -345,8 +349,10 @@ def exp_lifetimes(e: NDArray[np.float64], hazard: Any, cap: int) -> NDArray[np.i
     if np.ndim(hazard) == 0:
         if hazard == 0.0:
             return np.full(e.shape, cap, dtype=np.int64)
-        # e * (1 / hazard): monotone in the hazard as a division is, one pass cheaper
-        ratio = np.multiply(e, 1.0 / hazard, out=e)
+        # e * (1 / hazard): monotone in the hazard as a division is, one pass cheaper;
+        # a subnormal hazard gives inf (0 * inf: NaN, dropped by fmin)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            ratio = np.multiply(e, 1.0 / hazard, out=e)
     else:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ratio = e / hazard  # 0 / 0: NaN, dropped by fmin (a stay to the cap)
@@ -439,6 +445,86 @@ def draw_block(
     return u_life, converted, prod
 
 
+#: Converted partners in block ``b`` of a segment's draws: 8 blocks of 32, 8 of 64, ...
+#: up to :data:`MAX_PARTNER_BLOCK` (a fixed layout: partner ``j`` of a simulation always
+#: comes from the same block and position, whatever the channel size).
+MAX_PARTNER_BLOCK = 4096
+
+
+def partner_block_size(block: int) -> int:
+    return int(min(32 << (block // 8), MAX_PARTNER_BLOCK))
+
+
+def draw_partner_block(
+    params: RowParams,
+    seed: np.random.SeedSequence,
+    k: int,
+    block: int,
+    rows: int,
+    last_pos: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Block ``block`` of segment ``k``'s converted partners: slots, lifetime exponentials, productivity.
+
+    A prospect converts with probability ``c``, so the prospects from one
+    converted partner to the next are geometric: the gap is
+    ``floor(E / -log(1 - c)) + 1`` with ``E`` standard exponential, and
+    nothing is drawn for prospects that do not convert. The stream is
+    ``child_seed(seed, 1 + k, block)``, drawn in the order productivity,
+    lifetime exponentials, gap exponentials (only when some conversion is
+    below 1), so a segment that differs only in attrition or conversion sees
+    the same numbers and moves every partner the same way. ``last_pos`` is
+    each row's slot of the last partner before the block (-1 at first);
+    slots come back as float64 (exact integers below 2**53).
+    """
+    size = partner_block_size(block)
+    rng = np.random.default_rng(child_seed(seed, 1 + k, block))
+    prod = params.sampler.draw(rng, size)
+    e_life = rng.standard_exponential((rows, size))
+    conv = np.asarray(params.conv, dtype=np.float64)
+    if bool(np.all(conv >= 1.0)):
+        pos = last_pos[:, None] + np.arange(1.0, size + 1.0)
+    else:
+        with np.errstate(divide="ignore"):
+            rate = -np.log1p(-conv)  # conversion 1: inf, a gap of 1
+        pos = rng.standard_exponential((rows, size))
+        np.divide(pos, rate, out=pos)
+        np.floor(pos, out=pos)
+        pos += 1.0
+        pos[:, 0] += last_pos
+        np.cumsum(pos, axis=1, out=pos)
+    return pos, e_life, prod
+
+
+def draw_partners(
+    kern: SegKernel,
+    seed: np.random.SeedSequence,
+    k: int,
+    rows: int,
+    n: int,
+    params: RowParams | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Every converted partner among the first ``n`` prospect slots (and a few beyond).
+
+    Blocks of :func:`draw_partner_block` concatenated until every row's
+    partners cover slot ``n - 1``: slots (rows, m), lifetime exponentials
+    and productivities.
+    """
+    if params is None:
+        params = RowParams.of((kern,), None, rows)
+    last = np.full(rows, -1.0)
+    parts = []
+    b = 0
+    while n > 0 and bool((last < n - 1).any()):
+        pos, e, prod = draw_partner_block(params, seed, k, b, rows, last)
+        parts.append((pos, e, prod))
+        last = pos[:, -1]
+        b += 1
+    if not parts:
+        return np.zeros((rows, 0)), np.zeros((rows, 0)), np.zeros((rows, 0))
+    pos, e, prod = (np.concatenate(x, axis=1) for x in zip(*parts))
+    return pos, e, prod
+
+
 def draw_slots(
     seg: Any,
     seed: np.random.SeedSequence,
@@ -447,14 +533,22 @@ def draw_slots(
     n: int,
     params: RowParams | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-    """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
+    """The first ``n`` prospect slots of segment ``k``: lifetime uniforms, conversion, productivity.
+
+    Slot by slot view of :func:`draw_partners` (for reference loops): a
+    converted slot has the uniform ``exp(-E)`` of its lifetime exponential
+    (active in month ``m`` of its life iff ``u <= exp(m log_survival)``) and
+    its productivity; the others have ``u = 1`` and productivity 0.
+    """
     kern = seg if isinstance(seg, SegKernel) else SegKernel.of(seg, 1)
-    if params is None:
-        params = RowParams.of((kern,), None, rows)
-    blocks = [
-        draw_block(kern, seed, k, b, rows, params) for b in range(block_of(n - 1) + 1 if n else 0)
-    ]
-    if not blocks:
-        return np.zeros((rows, 0)), np.zeros((rows, 0), dtype=bool), np.zeros((rows, 0))
-    u, c, p = (np.concatenate(parts, axis=1)[:, :n] for parts in zip(*blocks))
-    return u, c, p
+    pos, e, prod = draw_partners(kern, seed, k, rows, n, params)
+    inside = pos < n
+    r = np.nonzero(inside)[0]
+    j = pos[inside].astype(np.intp)
+    u = np.ones((rows, n))
+    converted = np.zeros((rows, n), dtype=bool)
+    p = np.zeros((rows, n))
+    u[r, j] = np.exp(-e[inside])
+    converted[r, j] = True
+    p[r, j] = prod[inside]
+    return u, converted, p

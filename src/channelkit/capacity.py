@@ -42,6 +42,7 @@ from ._recruitment import RowParams as _RowParams
 from ._recruitment import SegKernel as _SegKernel
 from ._recruitment import check_distribution as _distribution
 from ._recruitment import checked_segments as _checked_segments
+from ._recruitment import draw_partner_block as _draw_partner_block
 from ._recruitment import draw_productivity as _draw_productivity
 from ._recruitment import exp_lifetimes as _exp_lifetimes
 from ._recruitment import lifetimes as _lifetimes
@@ -819,18 +820,9 @@ def _prospects(partners: ArrayLike, conversion: float) -> NDArray[np.int64]:
     return np.ceil(n / conversion * (1.0 - 1e-12)).astype(np.int64)
 
 
-#: Converted partners in block ``b`` of a segment's draws: 8 blocks of 32, 8 of 64, ... up to
-#: :data:`_MAX_PBLOCK` (a fixed layout, so partner ``j`` of a simulation always comes from
-#: the same block and position whatever the target: common random numbers).
-_MAX_PBLOCK = 4096
-
 #: Largest number of stored partner draws (simulations x partners, all segments) a chunk
 #: keeps for the final evaluation; beyond it the evaluation draws them again (bounded memory).
 _KEEP_LIMIT = 1 << 22
-
-
-def _pblock_size(block: int) -> int:
-    return int(min(32 << (block // 8), _MAX_PBLOCK))
 
 
 class _Partners:
@@ -858,10 +850,7 @@ class _Partners:
             ids = np.asarray((offset + np.arange(rows)) % len(kernels), dtype=np.intp)
         self.params = _RowParams.of(kernels, ids, rows)
         self.k, self.seed, self.rows = k, seed, rows
-        with np.errstate(divide="ignore"):
-            self.rate = -np.log1p(-np.asarray(self.params.conv, dtype=np.float64))
-            self.hazard = -np.asarray(self.params.log_s, dtype=np.float64)
-        self.all_convert = bool(np.all(np.asarray(self.params.conv) >= 1.0))
+        self.hazard = -np.asarray(self.params.log_s, dtype=np.float64)
         self.w = eng.recruit_months
         self.active = max(eng.horizon - kern.lag, 0)
         self.lag = kern.lag
@@ -881,20 +870,9 @@ class _Partners:
 
     def _draw(self) -> None:
         b, rows = self.n_blocks, self.rows
-        size = _pblock_size(b)
-        rng = np.random.default_rng(child_seed(self.seed, 1 + self.k, b))
-        prod = self.params.sampler.draw(rng, size)
-        life = _exp_lifetimes(rng.standard_exponential((rows, size)), self.hazard, self.active + 1)
-        # slots as float64 (exact integers below 2**53): one pass fewer than int64
-        if self.all_convert:
-            pos = self.last_pos[:, None] + np.arange(1.0, size + 1.0)
-        else:
-            pos = rng.standard_exponential((rows, size))
-            np.divide(pos, self.rate, out=pos)
-            np.floor(pos, out=pos)
-            pos += 1.0
-            pos[:, 0] += self.last_pos
-            np.cumsum(pos, axis=1, out=pos)
+        pos, e_life, prod = _draw_partner_block(self.params, self.seed, self.k, b, rows, self.last_pos)
+        size = pos.shape[1]
+        life = _exp_lifetimes(e_life, self.hazard, self.active + 1)
         if self.w > 1:
             sign = np.fmod(pos, self.w).astype(np.intp)
             np.minimum(life, np.maximum(self.active - sign, 0), out=life)
@@ -986,7 +964,7 @@ def _monthly_signed(
     if w == 1:
         out[:, lag:] = _monthly_from_lives(life, weight, unit)
         return out
-    sign = pos % w
+    sign = np.fmod(pos, w).astype(np.intp)
     idx = ((np.arange(rows)[:, None] * w + sign) * (t + 1) + np.minimum(life, t)).ravel()
     by_life = np.bincount(idx, weights=weight.ravel(), minlength=rows * w * (t + 1))
     by_life = by_life.reshape(rows, w, t + 1)
