@@ -524,3 +524,38 @@ def attrs_evolve_ci(fit: ck.AttritionFit) -> ck.AttritionFit:
     import attrs
 
     return attrs.evolve(fit, ci=(fit.annual_rate, fit.annual_rate))
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array([3, 12, 24], dtype=np.int8),
+        np.array([3, 12, 24], dtype=np.uint64),
+        np.array([3, 12, 24], dtype=np.float32),
+    ],
+)
+def test_attrition_accepts_every_real_dtype(values: np.ndarray) -> None:
+    fit = fit_attrition(values, observed=[1, 0, 1])
+    ref = fit_attrition([3.0, 12.0, 24.0], observed=[True, False, True])
+    assert fit.annual_rate == ref.annual_rate
+
+
+@pytest.mark.parametrize(
+    ("values", "match"),
+    [
+        (np.array([1 + 0j, 2]), "complex"),
+        (np.array(["2020-01", "2020-02"], dtype="datetime64[M]"), "datetime64"),
+        (np.array([True, False]), "boolean"),
+        ([1.0, float("inf")], "infinite|inf"),
+    ],
+)
+def test_attrition_rejects_what_is_not_a_duration(values: object, match: str) -> None:
+    with pytest.raises(ck.InvalidInputError, match=match):
+        fit_attrition(values)
+
+
+def test_productivity_near_the_float_limits() -> None:
+    huge = fit_productivity(np.array([1e300, 1.5e300, 1e308, 1.7e308]))
+    assert np.isfinite(huge.median) and huge.fits
+    tiny = fit_productivity(np.array([5e-324, 1e-323, 2e-323]))
+    assert tiny.median == 1e-323

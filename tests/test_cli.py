@@ -226,6 +226,7 @@ def test_demo_formats(capsys: pytest.CaptureFixture[str]) -> None:
         "Evaluation",
         "CapacityPlan",
         "PortfolioAssignment",
+        "Calibration",
     ]
     assert main(["demo", "--format", "csv"]) == 0
     back = pd.read_csv(io.StringIO(capsys.readouterr().out))
@@ -642,3 +643,47 @@ def test_closed_or_full_stdout_is_one_line_in_a_real_process(command: str) -> No
     assert "Traceback" not in done.stderr
     assert done.stderr.count("\n") == 1, done.stderr
     assert done.stderr.startswith("channelkit: error: "), done.stderr
+
+
+def test_fit_and_backtest_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    import tomllib
+
+    from channelkit.cli import main
+
+    history = tmp_path / "history.csv"
+    assert main(["example", "history", "-o", str(history)]) == 0
+    capsys.readouterr()
+    scenario = tmp_path / "scenario.toml"
+    args = ["--joined", "joined", "--left", "left", "--seed", "0"]
+    assert main(["fit", str(history), *args, "--by", "segment", "-o", str(scenario)]) == 0
+    out = capsys.readouterr().out
+    assert "annual_attrition" in out and "Calibration from history" in out
+    data = tomllib.loads(scenario.read_text(encoding="utf-8"))
+    assert {s["name"] for s in data["segments"]} == {"SMB", "large", "micro"}
+    assert main(["plan", str(scenario), "--n-sims", "200"]) == 0
+    assert "Capacity plan" in capsys.readouterr().out
+    assert main(["fit", str(history), *args, "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["result"] == "Calibration" and payload["rows"]
+    assert (
+        main(
+            [
+                "backtest",
+                str(history),
+                *args,
+                "--cutoffs",
+                "2",
+                "--n-sims",
+                "100",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["result"] == "Backtest" and len(payload["rows"]) == 2
+    assert main(["fit", str(tmp_path / "missing.csv")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err

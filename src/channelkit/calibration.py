@@ -609,6 +609,14 @@ def fit_productivity(
     family; the KS statistic :math:`\\sup_x |F_n(x) - F(x)|` is reported as
     a goodness of fit. The median's interval uses order statistics (ranks
     from the binomial distribution), valid whatever the distribution.
+
+    Examples
+    --------
+    >>> fit = fit_productivity([12_000.0, 30_000.0, 55_000.0, 80_000.0, 250_000.0, 0.0])
+    >>> fit.zeros, fit.median
+    (1, 55000.0)
+    >>> sorted(fit.aic) == ["gamma", "lognormal", "weibull"]
+    True
     """
     level = _confidence(confidence)
     x = as_float_array(revenue, "revenue", nonnegative=True, allow_empty=False)
@@ -639,12 +647,21 @@ def fit_productivity(
         family = DISTRIBUTIONS[name]
         params = family.fit(z, floc=0)
         shape, _, s = params
-        dist = family(shape, loc=0.0, scale=s * scale)
+        with np.errstate(over="ignore"):
+            full_scale = s * scale
+        if not math.isfinite(full_scale):
+            continue  # this family's scale does not fit a float at these magnitudes
+        dist = family(shape, loc=0.0, scale=full_scale)
         unit = family(shape, loc=0.0, scale=s)
         loglik = float(np.sum(unit.logpdf(z))) - positive.size * math.log(scale)
         fits[name] = dist
         aic[name] = 4.0 - 2.0 * loglik
         ks[name] = float(stats.kstest(z, unit.cdf).statistic)
+    if not aic and "empirical" not in names:
+        raise InvalidInputError(
+            "revenue is too large for the candidate distributions to be expressed in floats; "
+            "express revenue in larger units (thousands, millions)"
+        )
     best = min(aic, key=aic.__getitem__) if aic else "empirical"
     return ProductivityFit(
         values=positive,
@@ -835,6 +852,13 @@ def fit_conversion(
     reached a stage without the one before it is an error (the funnel is
     ordered). Recent records that have not had time to convert lower the
     rate: cut the records at a date where every one had time.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> fit = fit_conversion({"prospect": [0, 0, 0, 0], "signed": [1, 2, nan, nan]})
+    >>> fit.rate.tolist(), fit.funnel()
+    ([0.5], (FunnelStage(name='signed', rate=0.5, lag_months=2),))
     """
     level = _confidence(confidence)
     names = list(stages) if stages is not None else [str(k) for k in records]
@@ -1134,6 +1158,15 @@ def fit_ramp(
     mean, which the bootstrap approaches there. Time to first sale
     is a Kaplan-Meier estimate where recruits that never sold are censored
     at their last observed month; its plateau is the share that never sells.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> fit = fit_ramp(example_history(), seed=0)
+    >>> fit.mature_after, len(fit.curve)
+    (12, 12)
+    >>> all(a <= b for a, b in zip(fit.curve, fit.curve[1:]))  # monotone
+    True
     """
     level = _confidence(confidence)
     if isinstance(revenue_by_age, PartnerHistory):
@@ -1317,6 +1350,9 @@ class Calibration(ResultMixin):
         The attribute that defines the groups.
     growth : float
         Yearly revenue growth of the channel (see :func:`channel_growth`).
+    n_partners : int
+    pooled : dict of str to fit
+        The fits over all partners (the fallback of small groups).
 
     Examples
     --------
@@ -1335,6 +1371,7 @@ class Calibration(ResultMixin):
     by: str | None
     growth: float
     n_partners: int
+    pooled: dict[str, Any] = attrs.field(factory=dict)
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "segment",
@@ -1347,8 +1384,11 @@ class Calibration(ResultMixin):
         "source",
     )
 
+    def _pooled(self) -> dict[str, Any]:
+        return self.pooled or self.fits[next(iter(self.fits))]
+
     def __repr__(self) -> str:
-        pooled = self.fits[next(iter(self.fits))]
+        pooled = self._pooled()
         return (
             f"Calibration(segments={list(self.segments)}, partners={self.n_partners}, "
             f"attrition={pooled['attrition'].annual_rate:.3g}, "
@@ -1364,9 +1404,13 @@ class Calibration(ResultMixin):
         def num(x: float, pct: bool) -> str:
             if isinstance(x, float) and math.isnan(x):
                 return "-"
-            return fmt_pct(x) if pct else f"{x:,.4g}"
+            if pct:
+                return fmt_pct(x)
+            return fmt_money(x) if abs(x) >= 1000 else f"{x:,.4g}"
 
-        pct = {"annual_attrition", "conversion", "ramp_month_3", "growth"}
+        pct = {"annual_attrition", "conversion", "growth"} | {
+            row[1] for row in self.rows if str(row[1]).startswith("ramp_month_")
+        }
         rows = [
             (
                 seg,
@@ -1380,7 +1424,7 @@ class Calibration(ResultMixin):
             )
             for seg, name, est, lo, hi, n, _, source in self.rows
         ]
-        pooled = self.fits[next(iter(self.fits))]
+        pooled = self._pooled()
         return Report(
             "Calibration from history",
             [
@@ -1674,6 +1718,15 @@ def calibrate(
     :func:`fit_productivity` on the last 12 months of the partners that were
     mature and active all year. Each Segment gets ``funnel=(FunnelStage(
     "first_sale", 1.0, lag_months=median months to the first sale),)``.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> cal = calibrate(example_history(), by="segment", seed=0)
+    >>> sorted(cal.segments)
+    ['SMB', 'large', 'micro']
+    >>> cal.to_frame().columns.tolist()[:5]
+    ['segment', 'parameter', 'estimate', 'lower', 'upper']
     """
     if not isinstance(history, PartnerHistory):
         raise InvalidInputError(f"history must be a PartnerHistory, got {type(history).__name__}")
@@ -1794,6 +1847,7 @@ def calibrate(
         by=by,
         growth=g,
         n_partners=n,
+        pooled={key: pooled[key] for key in ("attrition", "ramp", "productivity")},
     )
 
 
@@ -1994,6 +2048,13 @@ def backtest(
     after the cutoff enter with the fitted conversion, lag, ramp and
     productivity (:func:`~channelkit.simulate_channel`). The actual revenue
     of the horizon is then placed in the forecast distribution.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> bt = backtest(example_history(), cutoffs=2, n_sims=200, seed=0)
+    >>> bt.cutoffs.astype(str).tolist()
+    ['2024-11', '2024-12']
     """
     from .simulation import simulate_channel
 
@@ -2044,7 +2105,7 @@ def backtest(
             months = joined[mask] - c - 1
             months = months[months < h]
             recruits[name] = np.bincount(months, minlength=h).astype(np.int64)
-        pooled = cal.fits[next(iter(cal.fits))]["attrition"]
+        pooled = cal._pooled()["attrition"]
         sim = simulate_channel(
             list(cal.segments.values()),
             recruits,

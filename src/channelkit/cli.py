@@ -766,6 +766,140 @@ def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.set_defaults(handler=_run_balance, parser=p)
 
 
+# --------------------------------------------------------------------------- fit, backtest
+def _read_history(args: argparse.Namespace) -> Any:
+    from .history import PartnerHistory
+
+    _check_utf8(args.history)
+    return PartnerHistory.from_csv(
+        args.history, id=args.id, period=args.period, joined=args.joined, left=args.left
+    )
+
+
+def _add_history_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("history", metavar="HISTORY.csv", help="one row per partner and month")
+    p.add_argument("--id", default="id", metavar="COLUMN", help="partner id column (default: id)")
+    p.add_argument(
+        "--period", default="period", metavar="COLUMN", help="month column (default: period)"
+    )
+    p.add_argument(
+        "--joined", default=None, metavar="COLUMN", help="join month column (default: first row)"
+    )
+    p.add_argument(
+        "--left", default=None, metavar="COLUMN", help="exit month column (default: last row)"
+    )
+    p.add_argument("--by", default=None, metavar="ATTRIBUTE", help="one segment per value")
+    p.add_argument(
+        "--seed", type=_int_in(0, 2**64 - 1), default=None, metavar="S", help="random seed"
+    )
+
+
+def _run_fit(args: argparse.Namespace) -> int:
+    from .calibration import calibrate
+
+    if args.format != "text":
+        _needs("pandas", "pandas")
+    history = _read_history(args)
+    cal = calibrate(history, by=args.by, seed=args.seed)
+    if args.output is not None:
+        revenue = float(history.portfolio().revenue.sum())
+        text = cal.to_toml(args.target if args.target is not None else revenue, seed=args.seed)
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ChannelkitError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    title = _title(f"History: {Path(args.history).name}")
+    _emit(cal, args.format, lambda: f"{title}\n{_summary(cal)}")
+    return 0
+
+
+def _add_fit(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "fit",
+        help="fit attrition, ramp, productivity and conversion from a partner history",
+        description=(
+            "Calibrate capacity-plan segments from a monthly partner history (long format: "
+            "one row per partner and month) and print every estimate with its 95 %% interval. "
+            "With -o, write the segments as a scenario for 'channelkit plan'."
+        ),
+    )
+    _add_history_options(p)
+    p.add_argument(
+        "-o", "--output", default=None, metavar="SCENARIO.toml", help="write a scenario file"
+    )
+    p.add_argument(
+        "--target",
+        type=_finite_float(positive=True),
+        default=None,
+        metavar="T",
+        help="the scenario's target (default: the last 12 months' revenue)",
+    )
+    _add_format(p)
+    p.set_defaults(handler=_run_fit, parser=p)
+
+
+def _run_backtest(args: argparse.Namespace) -> int:
+    from .calibration import backtest
+
+    if args.format != "text":
+        _needs("pandas", "pandas")
+    history = _read_history(args)
+    bt = backtest(
+        history,
+        cutoffs=args.cutoffs,
+        horizon_months=args.horizon,
+        n_sims=args.n_sims,
+        by=args.by,
+        seed=args.seed,
+    )
+    title = _title(f"History: {Path(args.history).name}")
+    _emit(bt, args.format, lambda: f"{title}\n{_summary(bt)}")
+    return 0
+
+
+def _add_backtest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "backtest",
+        help="check calibrated forecasts made at past months against what happened",
+        description=(
+            "At each of the last CUTOFFS months that leave a full horizon after them, calibrate "
+            "on the data up to it, forecast the next months, and compare with the actual "
+            "revenue: P10-P90 coverage and the median's error."
+        ),
+    )
+    _add_history_options(p)
+    p.add_argument(
+        "--cutoffs", type=_int_in(1, 1000), default=12, metavar="K", help="cutoffs (default: 12)"
+    )
+    p.add_argument(
+        "--horizon", type=_int_in(1, 600), default=12, metavar="M", help="months (default: 12)"
+    )
+    p.add_argument(
+        "--n-sims", type=_int_in(1, 10**7), default=1000, metavar="N", help="default: 1000"
+    )
+    _add_format(p)
+    p.set_defaults(handler=_run_backtest, parser=p)
+
+
+def _section_calibration() -> str:
+    from .calibration import backtest, calibrate
+    from .datasets import example_history
+
+    history = example_history()
+    cal = calibrate(history, seed=0)
+    bt = backtest(history, cutoffs=12, n_sims=300, seed=0)
+    return (
+        "Parameters fitted from the example channel's 36-month history "
+        "(channelkit fit HISTORY.csv):\n\n"
+        f"{cal.summary()}\n\n"
+        f"Backtest of 12-month forecasts at {bt.cutoffs.size} monthly cutoffs "
+        f"({bt.cutoffs[0]} to {bt.cutoffs[-1]}): the P10-P90 interval covered the actual "
+        f"revenue at {int(bt.covered.sum())} of {bt.cutoffs.size} cutoffs "
+        f"({bt.coverage:.0%}); the median forecast was off by {bt.median_abs_error:.1%} "
+        "(median absolute error)."
+    )
+
+
 # --------------------------------------------------------------------------- demo
 #: The sections of ``channelkit demo``, in order: (title, function returning the text).
 DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
@@ -773,6 +907,7 @@ DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("Tiers", _section_tiers),
     ("Capacity", _section_capacity),
     ("Balancing partners across managers", _section_balancing),
+    ("Calibration from history", _section_calibration),
 ]
 
 
@@ -789,7 +924,15 @@ def _demo_results() -> list[tuple[str, Any]]:
         ("Tiers", evaluate(example_program(), portfolio)),
         ("Capacity", _demo_plan()),
         ("Balancing partners across managers", assign_portfolio(portfolio, example_managers())),
+        ("Calibration from history", _demo_calibration()),
     ]
+
+
+def _demo_calibration() -> Any:
+    from .calibration import calibrate
+    from .datasets import example_history
+
+    return calibrate(example_history(), seed=0)
 
 
 def _demo_partner_frame(results: list[tuple[str, Any]]) -> pd.DataFrame:
@@ -901,6 +1044,8 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_segments,
     _add_tiers,
     _add_balance,
+    _add_fit,
+    _add_backtest,
     _add_example,
 ]
 
