@@ -17,7 +17,7 @@ across channel sizes).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -40,6 +40,7 @@ __all__ = [
     "block_size",
     "block_start",
     "check_distribution",
+    "checked_draws",
     "check_draws",
     "checked_segments",
     "draw_block",
@@ -319,6 +320,64 @@ def checked_segments(segments: Any, kind: type[T]) -> tuple[T, ...]:
         )
     out: tuple[T, ...] = segs
     return out
+
+
+def checked_draws(draws: Any, segs: Sequence[Any], horizon: int) -> tuple[tuple[Any, ...], ...]:
+    """``parameter_draws`` as one tuple of segments per segment (one per draw), checked.
+
+    Each draw is a mapping name -> segment (as ``Calibration.draw_segments``
+    gives) or a sequence in the order of ``segs``. A drawn segment must be of
+    the same class and name as its point estimate, with the same funnel lag,
+    ramp and growth: only attrition, conversion and productivity may differ.
+    """
+    what = "parameter_draws"
+    if isinstance(draws, str | bytes | Mapping) or not isinstance(draws, Sequence):
+        raise InvalidInputError(
+            f"{what} must be a sequence of segment mappings (Calibration.draw_segments), "
+            f"got {type(draws).__name__}"
+        )
+    if len(draws) == 0:
+        raise InvalidInputError(f"{what} must hold at least one draw, got an empty sequence")
+    names = [s.name for s in segs]
+    per_seg: list[list[Any]] = [[] for _ in segs]
+    for i, draw in enumerate(draws):
+        if isinstance(draw, Mapping):
+            missing = [n for n in names if n not in draw]
+            if missing:
+                raise InvalidInputError(
+                    f"{what}[{i}] has no segment {missing[0]!r}; each draw must name every "
+                    f"segment ({names!r})"
+                )
+            row = [draw[n] for n in names]
+        elif isinstance(draw, Sequence) and not isinstance(draw, str | bytes):
+            if len(draw) != len(segs):
+                raise InvalidInputError(
+                    f"{what}[{i}] has {len(draw)} segments for {len(segs)}; give one per segment"
+                )
+            row = list(draw)
+        else:
+            raise InvalidInputError(
+                f"{what}[{i}] must be a mapping name -> Segment or a list of Segment, got "
+                f"{type(draw).__name__}"
+            )
+        for k, (seg, base) in enumerate(zip(row, segs)):
+            where = f"{what}[{i}][{base.name!r}]"
+            if type(seg) is not type(base):
+                raise InvalidInputError(f"{where} must be a Segment, got {seg!r:.80}")
+            if seg.name != base.name:
+                raise InvalidInputError(f"{where} is named {seg.name!r}; expected {base.name!r}")
+            same = (
+                seg.lag_months == base.lag_months
+                and seg.growth == base.growth
+                and np.array_equal(seg.ramp(horizon), base.ramp(horizon))
+            )
+            if not same:
+                raise InvalidInputError(
+                    f"{where} differs from the segment in its funnel lag, ramp or growth; a "
+                    "draw may change attrition, conversion and productivity only"
+                )
+            per_seg[k].append(seg)
+    return tuple(tuple(x) for x in per_seg)
 
 
 def lifetimes(u: NDArray[np.float64], log_survival: Any, cap: int) -> NDArray[np.int64]:

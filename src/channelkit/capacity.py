@@ -41,6 +41,7 @@ from ._optional import import_optional
 from ._recruitment import RowParams as _RowParams
 from ._recruitment import SegKernel as _SegKernel
 from ._recruitment import check_distribution as _distribution
+from ._recruitment import checked_draws as _checked_draws
 from ._recruitment import checked_segments as _checked_segments
 from ._recruitment import draw_partner_block as _draw_partner_block
 from ._recruitment import draw_productivity as _draw_productivity
@@ -1292,6 +1293,15 @@ class CapacityPlan(ResultMixin):
         Existing partners routed to distributors (revenue below the threshold).
     existing_hours : float [hours/year]
         Manager hours the managed existing partners need in a year.
+    parameter_draws : int
+        Parameter draws behind the simulations (``parameter_draws=`` of
+        :func:`plan_capacity`); 0 for point estimates.
+    parameter_variance_share : float or None
+        With parameter draws, the share of the horizon revenue's variance
+        that comes from parameter uncertainty: the variance between the
+        draws' mean revenue over the total (law of total variance; the rest
+        is the partners' own randomness within a draw). None without draws,
+        or when no draw has two simulations.
 
     Examples
     --------
@@ -1342,6 +1352,8 @@ class CapacityPlan(ResultMixin):
     existing_partners: int = 0
     existing_distributor_partners: int = 0
     existing_hours: float = 0.0
+    parameter_draws: int = 0
+    parameter_variance_share: float | None = None
 
     @property
     def n_sims(self) -> int:
@@ -1488,6 +1500,21 @@ class CapacityPlan(ResultMixin):
             facts.append(Fact(f"Horizon revenue P{level:g}", fmt_money(value), value))
         return facts
 
+    def _uncertainty_facts(self) -> list[Fact]:
+        if not self.parameter_draws:
+            return []
+        share = self.parameter_variance_share
+        if share is None:
+            text = (
+                f"{self.parameter_draws:,} draws; not split (use fewer draws than simulations)"
+            )
+            return [Fact("Spread from parameter uncertainty", text, None, key="parameter_share")]
+        text = (
+            f"{share:.0%} of the revenue variance ({self.parameter_draws:,} parameter draws; "
+            f"{1 - share:.0%} within a draw)"
+        )
+        return [Fact("Spread from parameter uncertainty", text, share, key="parameter_share")]
+
     def _segment_table(self) -> Table:
         rows: list[list[Any]] = [
             [
@@ -1536,6 +1563,7 @@ class CapacityPlan(ResultMixin):
                 *self._manager_facts(),
                 *self._channel_facts(),
                 *self._revenue_facts(),
+                *self._uncertainty_facts(),
                 self._segment_table(),
                 *self._notes(),
             ],
@@ -1652,6 +1680,7 @@ def plan_capacity(
     progress: bool = False,
     existing_hours_per_partner: Any = 72.0,
     size_limit: int = 10_000_000,
+    parameter_draws: Sequence[Any] | None = None,
 ) -> CapacityPlan:
     """The smallest channel that reaches a revenue target with a given confidence.
 
@@ -1719,6 +1748,17 @@ def plan_capacity(
         size exceeds it raises :class:`~channelkit.InfeasibleError` at once,
         naming the size it would need, instead of growing until memory runs
         out; ``max_partners`` may not exceed it.
+    parameter_draws : sequence of mappings name -> Segment, optional
+        Segment parameters drawn from their sampling distribution, such as
+        :meth:`channelkit.Calibration.draw_segments` returns (or lists of
+        Segment in the order of ``segments``): simulation ``i`` uses draw
+        ``i % len(parameter_draws)``, so the plan carries the uncertainty of
+        the estimates as well as the randomness of the partners. A draw may
+        change attrition, conversion and productivity; ``segments`` (the point
+        estimates) still turn the channel size into prospects, so a draw with
+        a lower conversion signs fewer partners from the same prospects. Use
+        fewer draws than simulations (say ``n_sims // 10``) to split the spread
+        (:attr:`CapacityPlan.parameter_variance_share`).
 
     Returns
     -------
@@ -1823,11 +1863,12 @@ def plan_capacity(
         ex_hours = _existing_hours(existing_hours_per_partner, ex_pf)
     ex_routed = ex_rev < threshold if threshold is not None else np.zeros(ex_rev.size, bool)
     weights = _weights(segs)
-    eng = _engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window)
+    drawn = None if parameter_draws is None else _checked_draws(parameter_draws, segs, h)
+    eng = _engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window, drawn)
 
     # the expected-value estimate of the channel size: the search's first step
     # and the default max_partners (only speed depends on the step)
-    per_partner = float(sum(w * _expected_slot_revenue(s, h) for w, s in zip(weights, segs)))
+    per_partner = _per_partner(segs, weights, h, drawn)
     gap = t - ex_rev.sum() * _mean_survival(ex_attr, h) * h / 12.0
     if not per_partner > 0.0:
         if t > 0 and ex_rev.sum() * h / 12.0 < t * (1.0 - RTOL):
@@ -1923,7 +1964,58 @@ def plan_capacity(
         existing_partners=int(ex_rev.size),
         existing_distributor_partners=int(ex_routed.sum()),
         existing_hours=ex_total_hours,
+        parameter_draws=0 if drawn is None else len(drawn[0]),
+        parameter_variance_share=(
+            None if drawn is None else _between_share(cumulative[:, -1], len(drawn[0]))
+        ),
     )
+
+
+def _per_partner(
+    segs: Sequence[Segment],
+    weights: NDArray[np.float64],
+    horizon: int,
+    drawn: tuple[tuple[Segment, ...], ...] | None,
+) -> float:
+    """Expected horizon revenue of one planned partner (over the parameter draws)."""
+    if drawn is None:
+        return float(sum(w * _expected_slot_revenue(s, horizon) for w, s in zip(weights, segs)))
+    # a planned partner stands for 1 / c prospects at the point conversion c; a draw
+    # converts them at its own rate
+    values = [
+        float(
+            sum(
+                w * _expected_slot_revenue(d, horizon) * (d.overall_conversion / s.overall_conversion)
+                for w, s, d in zip(weights, segs, draw)
+            )
+        )
+        for draw in zip(*drawn)
+    ]
+    if all(v == values[0] for v in values):
+        return values[0]
+    return float(np.mean(values))
+
+
+def _between_share(revenue: NDArray[np.float64], n_draws: int) -> float | None:
+    """Share of the horizon revenue's variance between parameter draws (law of total variance).
+
+    Simulation ``i`` uses draw ``i % n_draws``. Within: the pooled variance
+    inside the draws; between: the variance of the draw means less the part
+    the within-draw noise explains (``within / m``), at least 0. None when no
+    draw has two simulations.
+    """
+    n = revenue.size
+    groups = np.arange(n) % n_draws
+    count = np.bincount(groups, minlength=n_draws).astype(np.float64)
+    if n_draws < 2 or not (count >= 2).all():
+        return None
+    mean = np.bincount(groups, weights=revenue, minlength=n_draws) / count
+    dev = revenue - mean[groups]
+    within = float(np.sum(dev * dev) / (n - n_draws))
+    between = float(np.var(mean, ddof=1) - np.mean(within / count))
+    between = max(between, 0.0)
+    total = between + within
+    return 0.0 if total <= 0 else between / total
 
 
 def _size_estimate(gap: float, per_partner: float) -> int:

@@ -24,7 +24,7 @@ from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map
 from ._optional import import_optional
 from ._recruitment import RowParams as _RowParams
 from ._recruitment import SegKernel as _SegKernel
-from ._recruitment import checked_segments
+from ._recruitment import checked_draws, checked_segments
 from ._recruitment import draw_partners as _draw_partners
 from ._recruitment import exp_lifetimes as _exp_lifetimes
 from ._recruitment import lifetimes as _lifetimes
@@ -444,6 +444,7 @@ def simulate_channel(
     workers: WorkersLike = None,
     program: Any = None,
     progress: bool = False,
+    parameter_draws: Sequence[Any] | None = None,
 ) -> ChannelSimulation:
     """Simulate a channel month by month, many times.
 
@@ -482,6 +483,13 @@ def simulate_channel(
         :func:`channelkit.progress` for reviews and grace periods.
     progress : bool, default False
         Show a progress bar (needs tqdm).
+    parameter_draws : sequence of mappings name -> Segment, optional
+        Segment parameters drawn from their sampling distribution (such as
+        :meth:`channelkit.Calibration.draw_segments` returns): simulation
+        ``i`` uses draw ``i % len(parameter_draws)`` for the attrition,
+        conversion and productivity of its recruits, as in
+        :func:`~channelkit.capacity.plan_capacity`. Identical draws give the
+        simulation without them.
 
     Returns
     -------
@@ -549,6 +557,10 @@ def simulate_channel(
                 f"program must be a channelkit.Program (or None), got {type(program).__name__} "
                 f"{program!r:.80}"
             )
+    drawn = None
+    if parameter_draws is not None:
+        per_seg = checked_draws(parameter_draws, segs, h)
+        drawn = tuple(tuple(_SegKernel.of(d, h) for d in ds) for ds in per_seg)
     eng = _SimEngine(
         segments=segs,
         recruits=schedule,
@@ -558,11 +570,16 @@ def simulate_channel(
         start_growth=float(start_growth),
         start_metrics=s_metrics,
         program=program,
+        draws=drawn,
     )
     rows = chunk_rows(int(n_sims))
     seeds = spawn_seeds(root_seed(seed), len(rows))
+    offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int).tolist()
     parts = run_map(
-        _sim_chunk, [(eng, ss, r) for ss, r in zip(seeds, rows)], workers, progress=progress
+        _sim_chunk,
+        [(eng, ss, r, off) for ss, r, off in zip(seeds, rows, offsets)],
+        workers,
+        progress=progress,
     )
     tier_counts = None
     tier_names: tuple[str, ...] = ()
