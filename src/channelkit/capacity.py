@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,6 +30,9 @@ from numpy.typing import ArrayLike, NDArray
 from . import _plotstyle
 from ._montecarlo import (
     WorkersLike,
+    cache_clear as _cache_clear,
+    cache_pop as _cache_pop,
+    cache_put as _cache_put,
     child_seed,
     chunk_rows,
     resolve,
@@ -1125,6 +1129,28 @@ def _search_chunk(task: tuple[Any, ...]) -> tuple[NDArray[np.int64], _Stored | N
     return need, (ex_monthly, [d.stored() for d in parts])
 
 
+def _plan_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
+    """:func:`_search_chunk` that keeps the draws in this process for :func:`_final_chunk`."""
+    plan, index, *search = task
+    need, stored = _search_chunk(tuple(search))
+    if stored is not None:
+        _cache_put(plan, index, stored)
+    return need
+
+
+def _final_chunk(
+    task: tuple[Any, ...],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The final channel's monthly revenue from the kept draws, or drawn again (the same numbers)."""
+    plan, index, eng_ref, seed, rows, counts, offset = task
+    eng: _Engine = resolve(eng_ref)
+    stored = _cache_pop(plan, index)
+    out = None if stored is None else _eval_stored(eng, stored, counts)
+    if out is None:
+        out = _eval_chunk((eng_ref, seed, rows, counts, offset))
+    return out
+
+
 def _need_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
     """Smallest channel size reaching the target, for each simulation of a chunk.
 
@@ -1887,44 +1913,48 @@ def plan_capacity(
     n_start = int(min(max(cap, 1), max(8, math.ceil(1.15 * estimate) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
+    plan_id = uuid.uuid4().hex
     with worker_pool(workers, shared=eng) as (mapper, eng_ref):
-        found = run_map(
-            _search_chunk,
-            [(eng_ref, ss, rows, t, n_start, cap, off, _KEEP_LIMIT) for ss, rows, off in chunks],
-            mapper,
-            progress=progress,
-            desc="planning",
-        )
-        need = np.concatenate([f[0] for f in found])
-        k = max(1, math.ceil(conf * n - 1e-9))
-        size = int(np.partition(need, k - 1)[k - 1])
-        if size > cap:
-            reach = float(np.mean(need <= cap))
-            if cap == 0:
-                raise InfeasibleError(_no_revenue_reason(segs, h, t, None, reach, conf))
-            raise InfeasibleError(
-                f"even max_partners={cap} partners reach the target {t:,.0f} in only "
-                f"{reach:.1%} of the simulations, {conf - reach:.1%} short of the confidence "
-                f"{conf:.1%} (the expected-value estimate is {estimate:,} partners); check the "
-                "productivities, conversion, funnel lags against horizon_months, or raise "
-                "max_partners"
+        try:
+            need_parts = run_map(
+                _plan_chunk,
+                [
+                    (plan_id, i, eng_ref, ss, rows, t, n_start, cap, off, _KEEP_LIMIT)
+                    for i, (ss, rows, off) in enumerate(chunks)
+                ],
+                mapper,
+                progress=progress,
+                desc="planning",
             )
-        counts = _allocation_table(weights, size)[-1]
-        # the final channel from the draws the search kept; chunks without them draw again
-        evaluated: list[Any] = [
-            None if f[1] is None else _eval_stored(eng, f[1], counts) for f in found
-        ]
-        missing = [i for i, e in enumerate(evaluated) if e is None]
-        if missing:
-            again = run_map(
-                _eval_chunk,
-                [(eng_ref, *chunks[i][:2], counts, chunks[i][2]) for i in missing],
+            need = np.concatenate(need_parts)
+            k = max(1, math.ceil(conf * n - 1e-9))
+            size = int(np.partition(need, k - 1)[k - 1])
+            if size > cap:
+                reach = float(np.mean(need <= cap))
+                if cap == 0:
+                    raise InfeasibleError(_no_revenue_reason(segs, h, t, None, reach, conf))
+                raise InfeasibleError(
+                    f"even max_partners={cap} partners reach the target {t:,.0f} in only "
+                    f"{reach:.1%} of the simulations, {conf - reach:.1%} short of the "
+                    f"confidence {conf:.1%} (the expected-value estimate is {estimate:,} "
+                    "partners); check the productivities, conversion, funnel lags against "
+                    "horizon_months, or raise max_partners"
+                )
+            counts = _allocation_table(weights, size)[-1]
+            # the final channel from the draws the search kept (in the process that drew
+            # them); a chunk without them draws the same numbers again
+            evaluated = run_map(
+                _final_chunk,
+                [
+                    (plan_id, i, eng_ref, ss, rows, counts, off)
+                    for i, (ss, rows, off) in enumerate(chunks)
+                ],
                 mapper,
                 progress=progress,
                 desc="evaluating",
             )
-            for i, e in zip(missing, again):
-                evaluated[i] = e
+        finally:
+            _cache_clear(plan_id)
     cumulative = np.cumsum(np.concatenate([m for m, _ in evaluated], axis=0), axis=1)
     ex_mean = float(np.mean(np.concatenate([e for _, e in evaluated])))
     prob = float(np.mean(need <= size))
