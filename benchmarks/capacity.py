@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-
 import numpy as np
 from scipy import stats
 

@@ -32,7 +32,9 @@ def _zero_width(cal: ck.Calibration) -> ck.Calibration:
         never = 1.0 - cal.segments[name].conversion
         fits[name] = {
             **group,
-            "attrition": attrs.evolve(att, ci=(att.annual_rate, att.annual_rate), model="exponential"),
+            "attrition": attrs.evolve(
+                att, ci=(att.annual_rate, att.annual_rate), model="exponential"
+            ),
             "ramp": attrs.evolve(ramp, never_sell_ci=(never, never)),
             "productivity": attrs.evolve(prod, median_ci=(prod.median, prod.median)),
         }
@@ -47,8 +49,9 @@ def test_plan_with_parameter_uncertainty_is_monotone_in_sample_size(history_seed
     for n in (30, 300, 3_000):
         cal = _calibration(n, history_seed)
         draws = cal.draw_segments(200, seed=2)
-        plan = plan_capacity(2e6, list(cal.segments.values()), n_sims=2_000, seed=1,
-                             parameter_draws=draws)
+        plan = plan_capacity(
+            2e6, list(cal.segments.values()), n_sims=2_000, seed=1, parameter_draws=draws
+        )
         plain = plan_capacity(2e6, list(cal.segments.values()), n_sims=2_000, seed=1)
         assert plan.total_partners >= plain.total_partners  # uncertainty adds caution
         sizes.append((plan.total_partners, plan.parameter_variance_share))
@@ -85,8 +88,9 @@ def test_identical_draws_give_the_plain_plan(segs: list[Segment], n_draws: int, 
         plain = plan_capacity(1e6, segs, n_sims=64, seed=seed, max_partners=20_000)
     except ck.InfeasibleError:
         return
-    plan = plan_capacity(1e6, segs, n_sims=64, seed=seed, max_partners=20_000,
-                         parameter_draws=draws)
+    plan = plan_capacity(
+        1e6, segs, n_sims=64, seed=seed, max_partners=20_000, parameter_draws=draws
+    )
     assert plan.partners == plain.partners
     np.testing.assert_array_equal(plan.revenue, plain.revenue)
 
@@ -100,8 +104,7 @@ def test_a_worse_draw_never_gives_a_smaller_plan(
     # need fewer partners than the point estimates: the same numbers decide both
     extra = data.draw(st.lists(st.floats(0.0, 0.5), min_size=1, max_size=4))
     draws = [
-        {s.name: attrs.evolve(s, attrition=min(1.0, s.attrition + e)) for s in segs}
-        for e in extra
+        {s.name: attrs.evolve(s, attrition=min(1.0, s.attrition + e)) for s in segs} for e in extra
     ]
     kwargs = {"n_sims": 32, "seed": seed, "max_partners": 20_000}
     try:
@@ -128,13 +131,13 @@ def test_simulation_draws_hand_checked() -> None:
     # every partner after its first month: 1 + 2 + 3 = 6 and 1 + 1 + 1 = 3 partner-months
     seg = Segment("a", 12_000.0)
     draws = [{"a": seg}, {"a": attrs.evolve(seg, attrition=1.0)}]
-    sim = simulate_channel(seg, {"a": 1}, horizon_months=3, n_sims=4, seed=0,
-                           parameter_draws=draws)
+    sim = simulate_channel(
+        seg, {"a": 1}, horizon_months=3, n_sims=4, seed=0, parameter_draws=draws
+    )
     np.testing.assert_allclose(sim.total_revenue, [6_000.0, 3_000.0, 6_000.0, 3_000.0])
     # conversion draws: a draw converting nobody (1e-12) sells nothing
     none = [{"a": attrs.evolve(seg, conversion=1e-12)}]
-    sim = simulate_channel(seg, {"a": 1}, horizon_months=3, n_sims=2, seed=0,
-                           parameter_draws=none)
+    sim = simulate_channel(seg, {"a": 1}, horizon_months=3, n_sims=2, seed=0, parameter_draws=none)
     np.testing.assert_allclose(sim.total_revenue, 0.0)
 
 
@@ -149,15 +152,25 @@ def test_between_share_hand_checked() -> None:
 
 def test_plan_reports_the_parameter_share() -> None:
     cal = _calibration(30, 5)
-    plan = plan_capacity(2e6, list(cal.segments.values()), n_sims=1_000, seed=1,
-                         parameter_draws=cal.draw_segments(100, seed=2))
+    plan = plan_capacity(
+        2e6,
+        list(cal.segments.values()),
+        n_sims=1_000,
+        seed=1,
+        parameter_draws=cal.draw_segments(100, seed=2),
+    )
     share = plan.parameter_variance_share
     assert share is not None and 0.0 < share < 1.0
     assert plan.headline()["parameter_share"] == share
     assert "Spread from parameter uncertainty" in plan.summary()
     assert "100 parameter draws" in plan.summary()
-    many = plan_capacity(2e6, list(cal.segments.values()), n_sims=50, seed=1,
-                         parameter_draws=cal.draw_segments(100, seed=2))
+    many = plan_capacity(
+        2e6,
+        list(cal.segments.values()),
+        n_sims=50,
+        seed=1,
+        parameter_draws=cal.draw_segments(100, seed=2),
+    )
     assert many.parameter_variance_share is None
     assert "not split" in many.summary()
 

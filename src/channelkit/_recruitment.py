@@ -40,8 +40,8 @@ __all__ = [
     "block_size",
     "block_start",
     "check_distribution",
-    "checked_draws",
     "check_draws",
+    "checked_draws",
     "checked_segments",
     "draw_block",
     "draw_partner_block",
@@ -184,7 +184,7 @@ class Sampler:
 
     def __init__(self, specs: Sequence[tuple[Any, ...]], rows_spec: NDArray[np.intp], name: str):
         keys = [_spec_key(s) for s in specs]
-        first = {}
+        first: dict[Any, int] = {}
         for i, key in enumerate(keys):
             first.setdefault(key, i)
         canon = np.array([first[key] for key in keys], dtype=np.intp)
@@ -394,7 +394,8 @@ def lifetimes(u: NDArray[np.float64], log_survival: Any, cap: int) -> NDArray[np
         ratio = np.log(u) / log_survival  # 0 / 0 (u = 1, no attrition): NaN, dropped by fmin
         if np.ndim(log_survival):
             ratio = np.where(log_survival == 0.0, np.inf, ratio)
-    return (np.floor(np.fmin(ratio, cap - 1)) + 1).astype(np.int64)
+    out: NDArray[np.int64] = (np.floor(np.fmin(ratio, cap - 1)) + 1).astype(np.int64)
+    return out
 
 
 def exp_lifetimes(e: NDArray[np.float64], hazard: Any, cap: int) -> NDArray[np.int64]:
@@ -416,7 +417,7 @@ def exp_lifetimes(e: NDArray[np.float64], hazard: Any, cap: int) -> NDArray[np.i
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             ratio = e / hazard  # 0 / 0: NaN, dropped by fmin (a stay to the cap)
     np.fmin(ratio, cap - 1, out=ratio)
-    out = ratio.astype(np.int64)  # truncation is floor for ratio >= 0
+    out: NDArray[np.int64] = ratio.astype(np.int64)  # truncation is floor for ratio >= 0
     out += 1
     return out
 

@@ -30,9 +30,6 @@ from numpy.typing import ArrayLike, NDArray
 from . import _plotstyle
 from ._montecarlo import (
     WorkersLike,
-    cache_clear as _cache_clear,
-    cache_pop as _cache_pop,
-    cache_put as _cache_put,
     child_seed,
     chunk_rows,
     resolve,
@@ -40,6 +37,15 @@ from ._montecarlo import (
     run_map,
     spawn_seeds,
     worker_pool,
+)
+from ._montecarlo import (
+    cache_clear as _cache_clear,
+)
+from ._montecarlo import (
+    cache_pop as _cache_pop,
+)
+from ._montecarlo import (
+    cache_put as _cache_put,
 )
 from ._optional import import_optional
 from ._recruitment import RowParams as _RowParams
@@ -865,7 +871,8 @@ class _Partners:
         if self.w > 1 and kern.growth != 0.0:
             self.growth = (1.0 + kern.growth) ** (np.arange(self.w) / 12.0)
         # drawn blocks: (pos, life, weight, cum); blocks before `first` are folded into base
-        self.blocks: list[tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]] = []
+        # (slots, months active, weights, cumulative revenue) per block
+        self.blocks: list[Any] = []
         self.n_blocks = 0
         self.first = 0
         self.base = np.zeros(rows)
@@ -875,7 +882,9 @@ class _Partners:
 
     def _draw(self) -> None:
         b, rows = self.n_blocks, self.rows
-        pos, e_life, prod = _draw_partner_block(self.params, self.seed, self.k, b, rows, self.last_pos)
+        pos, e_life, prod = _draw_partner_block(
+            self.params, self.seed, self.k, b, rows, self.last_pos
+        )
         size = pos.shape[1]
         life = _exp_lifetimes(e_life, self.hazard, self.active + 1)
         if self.w > 1:
@@ -909,7 +918,7 @@ class _Partners:
                 break
             self.base = cum[:, -1]
             if drop:
-                self.blocks[self.first] = None  # type: ignore[call-overload]
+                self.blocks[self.first] = None
             self.first += 1
 
     def lookup(self, rows: NDArray[np.intp]) -> _Lookup:
@@ -1092,7 +1101,9 @@ def _search_chunk(task: tuple[Any, ...]) -> tuple[NDArray[np.int64], _Stored | N
         hi = min(hi, max_partners)
         if table.shape[0] <= hi:
             table = _allocation_table(eng.weights, max(hi, min(2 * table.shape[0], max_partners)))
-        lo_slots = [int(_prospects(table[lo, k], kern.conv)) for k, kern in enumerate(eng.segments)]
+        lo_slots = [
+            int(_prospects(table[lo, k], kern.conv)) for k, kern in enumerate(eng.segments)
+        ]
         for k, d in enumerate(parts):
             d.cover(pend, int(_prospects(table[hi, k], eng.segments[k].conv)))
             if keep and rows * sum(p.drawn for p in parts) > keep_limit:
@@ -1100,14 +1111,10 @@ def _search_chunk(task: tuple[Any, ...]) -> tuple[NDArray[np.int64], _Stored | N
             d.advance(pend, lo_slots[k], drop=not keep)
         looks = [d.lookup(pend) for d in parts]
 
+        ex_pend = existing[pend]
+
         def reached(which: NDArray[np.intp], size: NDArray[np.int64]) -> NDArray[np.bool_]:
-            total = existing[pend[which]].copy()
-            n_terms = np.full(which.size, base_terms)
-            for k, look in enumerate(looks):
-                slots = _prospects(table[size, k], eng.segments[k].conv)
-                total += look.at(which, slots)
-                n_terms += slots
-            return np.asarray(total >= target * (1.0 - _rtol(n_terms)))
+            return _reached(ex_pend, looks, table, eng, which, size, target, base_terms)  # noqa: B023
 
         # bisection per simulation: not reached at lo (or 0), reached at hi
         every = np.arange(pend.size)
@@ -1127,6 +1134,26 @@ def _search_chunk(task: tuple[Any, ...]) -> tuple[NDArray[np.int64], _Stored | N
     if not keep:
         return need, None
     return need, (ex_monthly, [d.stored() for d in parts])
+
+
+def _reached(
+    existing: NDArray[np.float64],
+    looks: Sequence[_Lookup],
+    table: NDArray[np.int64],
+    eng: _Engine,
+    which: NDArray[np.intp],
+    size: NDArray[np.int64],
+    target: float,
+    base_terms: float,
+) -> NDArray[np.bool_]:
+    """Whether simulation ``which[i]`` (of the lookups) reaches the target at size ``size[i]``."""
+    total = existing[which].copy()
+    n_terms = np.full(which.size, base_terms)
+    for k, look in enumerate(looks):
+        slots = _prospects(table[size, k], eng.segments[k].conv)
+        total += look.at(which, slots)
+        n_terms += slots
+    return np.asarray(total >= target * (1.0 - _rtol(n_terms)))
 
 
 def _plan_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
@@ -1237,7 +1264,9 @@ def _eval_chunk(
     return monthly, ex_monthly.sum(axis=1)
 
 
-def _plan_tasks_seeds(n_sims: int, seed: SeedLike) -> list[tuple[np.random.SeedSequence, int, int]]:
+def _plan_tasks_seeds(
+    n_sims: int, seed: SeedLike
+) -> list[tuple[np.random.SeedSequence, int, int]]:
     """(seed, rows, first simulation) of each chunk."""
     rows = chunk_rows(n_sims)
     offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int).tolist()
@@ -1531,9 +1560,7 @@ class CapacityPlan(ResultMixin):
             return []
         share = self.parameter_variance_share
         if share is None:
-            text = (
-                f"{self.parameter_draws:,} draws; not split (use fewer draws than simulations)"
-            )
+            text = f"{self.parameter_draws:,} draws; not split (use fewer draws than simulations)"
             return [Fact("Spread from parameter uncertainty", text, None, key="parameter_share")]
         text = (
             f"{share:.0%} of the revenue variance ({self.parameter_draws:,} parameter draws; "
@@ -2015,7 +2042,9 @@ def _per_partner(
     values = [
         float(
             sum(
-                w * _expected_slot_revenue(d, horizon) * (d.overall_conversion / s.overall_conversion)
+                w
+                * _expected_slot_revenue(d, horizon)
+                * (d.overall_conversion / s.overall_conversion)
                 for w, s, d in zip(weights, segs, draw)
             )
         )
