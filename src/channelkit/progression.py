@@ -122,7 +122,12 @@ def _history_mapping(
             raise InvalidInputError(
                 f"history[{name!r}][{t}, {i}] (period {t}, partner {i}) = {col[t * n + i]!r} {why}"
             )
-    tier, _ = _tier_kernel(program, flat, periods * n)
+    tier, _ = _tier_kernel(
+        program,
+        flat,
+        periods * n,
+        describe=lambda r: "partner {1} in period {0}".format(*divmod(r, n)),
+    )
     return tier.reshape(periods, n), periods, n
 
 
