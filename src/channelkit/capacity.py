@@ -886,13 +886,13 @@ class _Partners:
             self.params, self.seed, self.k, b, rows, self.last_pos
         )
         size = pos.shape[1]
-        life = _exp_lifetimes(e_life, self.hazard, self.active + 1)
+        # months active, capped at the months left in the horizon (w = 1: all of them)
+        life = _exp_lifetimes(e_life, self.hazard, self.active + (self.w > 1))
         if self.w > 1:
             sign = np.fmod(pos, self.w).astype(np.intp)
             np.minimum(life, np.maximum(self.active - sign, 0), out=life)
             weight = prod * self.growth[sign] if self.growth is not None else prod
         else:
-            np.minimum(life, self.active, out=life)
             weight = prod
         cum = np.empty((rows, size + 1))
         cum[:, 0] = self.last_cum
@@ -927,8 +927,12 @@ class _Partners:
         base = self.base[rows]
         if not parts:
             return _Lookup(np.zeros((rows.size, 0), dtype=np.int64), np.zeros(1), base, 0, 0)
-        pos = np.concatenate([p[0][rows] for p in parts], axis=1)
-        cum = np.concatenate([p[3][rows] for p in parts], axis=1)
+        if rows.size == self.rows:  # every simulation: no gather
+            pos = np.concatenate([p[0] for p in parts], axis=1)
+            cum = np.concatenate([p[3] for p in parts], axis=1)
+        else:
+            pos = np.concatenate([p[0][rows] for p in parts], axis=1)
+            cum = np.concatenate([p[3][rows] for p in parts], axis=1)
         big = int(pos[:, -1].max()) + 2
         off = np.arange(rows.size, dtype=np.float64)[:, None] * big
         flat = np.concatenate([[0.0], cum.ravel()])
