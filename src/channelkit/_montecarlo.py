@@ -21,6 +21,7 @@ import concurrent.futures
 import contextlib
 import numbers
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -214,29 +215,35 @@ _CACHE: dict[str, dict[Any, Any]] = {}
 _CACHE_PLANS = 2
 
 
+_CACHE_LOCK = threading.Lock()
+
+
 def cache_put(plan: str, key: Any, value: Any) -> None:
     """Keep ``value`` in this process for a later pass of the same ``plan``."""
-    if plan not in _CACHE:
-        while len(_CACHE) >= _CACHE_PLANS:
-            del _CACHE[next(iter(_CACHE))]
-        _CACHE[plan] = {}
-    _CACHE[plan][key] = value
+    with _CACHE_LOCK:
+        if plan not in _CACHE:
+            while len(_CACHE) >= _CACHE_PLANS:
+                del _CACHE[next(iter(_CACHE))]
+            _CACHE[plan] = {}
+        _CACHE[plan][key] = value
 
 
 def cache_pop(plan: str, key: Any) -> Any:
     """The value :func:`cache_put` kept in this process, or None (then recompute it)."""
-    entries = _CACHE.get(plan)
-    if entries is None:
-        return None
-    value = entries.pop(key, None)
-    if not entries:
-        del _CACHE[plan]
-    return value
+    with _CACHE_LOCK:
+        entries = _CACHE.get(plan)
+        if entries is None:
+            return None
+        value = entries.pop(key, None)
+        if not entries:
+            del _CACHE[plan]
+        return value
 
 
 def cache_clear(plan: str) -> None:
     """Drop what this process kept for ``plan``."""
-    _CACHE.pop(plan, None)
+    with _CACHE_LOCK:
+        _CACHE.pop(plan, None)
 
 
 def run_map(

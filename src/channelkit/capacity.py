@@ -1111,7 +1111,9 @@ def _search_chunk(task: tuple[Any, ...]) -> tuple[NDArray[np.int64], _Stored | N
         for k, d in enumerate(parts):
             d.cover(pend, int(_prospects(table[hi, k], eng.segments[k].conv)))
             if keep and rows * sum(p.drawn for p in parts) > keep_limit:
-                keep = False
+                keep = False  # too many to keep: drop the blocks the search has passed
+                for p in parts:
+                    p.blocks[: p.first] = [None] * p.first
             d.advance(pend, lo_slots[k], drop=not keep)
         looks = [d.lookup(pend) for d in parts]
 
