@@ -7,11 +7,11 @@ both, so that neither imports the other's private names. Nothing here knows
 the :class:`~channelkit.capacity.Segment` class: kernels take what they need
 of a segment (its name, productivity, conversion, lag, attrition, growth).
 
-Prospect slots are drawn in nested blocks: block ``b`` holds
-``BLOCK * 2**b`` slots up to ``MAX_BLOCK``, then ``MAX_BLOCK`` each, so a
-small channel needs few draws, memory stays bounded for a large one, and slot
-``j`` always comes from the same block and position (common random numbers
-across channel sizes).
+Only converted prospects are drawn (the prospects between two converted ones
+are geometric), in nested blocks of partners with a fixed layout, so a small
+channel needs few draws, memory stays bounded for a large one, and partner
+``j`` of a simulation always comes from the same block and position (common
+random numbers across channel sizes, targets and confidence levels).
 """
 
 from __future__ import annotations
@@ -28,22 +28,14 @@ from ._montecarlo import child_seed
 from .errors import InvalidInputError
 
 __all__ = [
-    "BLOCK",
-    "GEOMETRIC_BLOCKS",
-    "GEOMETRIC_SLOTS",
-    "MAX_BLOCK",
     "MAX_PARTNER_BLOCK",
     "RowParams",
     "Sampler",
     "SegKernel",
-    "block_of",
-    "block_size",
-    "block_start",
     "check_distribution",
     "check_draws",
     "checked_draws",
     "checked_segments",
-    "draw_block",
     "draw_partner_block",
     "draw_partners",
     "draw_productivity",
@@ -56,34 +48,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-#: Slots (prospects) in a segment's first block of draws; block ``b`` holds
-#: ``BLOCK * 2**b`` slots up to :data:`MAX_BLOCK`, then :data:`MAX_BLOCK`
-#: each, so a small channel needs few draws, memory stays bounded for a large
-#: one, and the draws stay nested (slot ``j`` always comes from the same block
-#: and position).
-BLOCK = 64
-MAX_BLOCK = 4096
-GEOMETRIC_BLOCKS = 7  # 64, 128, ..., 4096
-GEOMETRIC_SLOTS = BLOCK * ((1 << GEOMETRIC_BLOCKS) - 1)  # 8128
-
-
-def block_size(block: int) -> int:
-    return int(min(BLOCK << block, MAX_BLOCK))
-
-
-def block_start(block: int) -> int:
-    """Index of the first slot of block ``block``."""
-    if block <= GEOMETRIC_BLOCKS:
-        return int(BLOCK * ((1 << block) - 1))
-    return GEOMETRIC_SLOTS + (block - GEOMETRIC_BLOCKS) * MAX_BLOCK
-
-
-def block_of(slot: int) -> int:
-    """Block that holds slot ``slot``."""
-    if slot < GEOMETRIC_SLOTS:
-        return int((slot // BLOCK + 1).bit_length() - 1)
-    return GEOMETRIC_BLOCKS + (slot - GEOMETRIC_SLOTS) // MAX_BLOCK
 
 
 def check_distribution(value: Any) -> Any:
@@ -481,30 +445,6 @@ def _scalar_or_column(values: NDArray[np.float64]) -> Any:
     if values.size == 0 or (values == values[0]).all():
         return float(values[0]) if values.size else 1.0
     return values[:, None]
-
-
-def draw_block(
-    kern: SegKernel,
-    seed: np.random.SeedSequence,
-    k: int,
-    block: int,
-    rows: int,
-    params: RowParams | None = None,
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-    """Block ``block`` of segment ``k``'s prospect slots: lifetime uniforms, conversion, productivity.
-
-    Always drawn from the stream ``child_seed(seed, 1 + k, block)`` in the same
-    order (lifetime uniforms, conversion uniforms, then productivities), so a
-    segment that differs only in attrition or conversion sees the same numbers.
-    """
-    if params is None:
-        params = RowParams.of((kern,), None, rows)
-    size = block_size(block)
-    rng = np.random.default_rng(child_seed(seed, 1 + k, block))
-    u_life = 1.0 - rng.random((rows, size))
-    converted = rng.random((rows, size)) < params.conv
-    prod = params.sampler.draw(rng, size)
-    return u_life, converted, prod
 
 
 #: Converted partners in block ``b`` of a segment's draws: 8 blocks of 32, 8 of 64, ...

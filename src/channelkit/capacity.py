@@ -1361,8 +1361,8 @@ class CapacityPlan(ResultMixin):
         With parameter draws, the share of the horizon revenue's variance
         that comes from parameter uncertainty: the variance between the
         draws' mean revenue over the total (law of total variance; the rest
-        is the partners' own randomness within a draw). None without draws,
-        or when no draw has two simulations.
+        is the partners' own randomness within a draw); 0 for a single draw.
+        None without draws, or when a draw has fewer than two simulations.
 
     Examples
     --------
@@ -2072,7 +2072,9 @@ def _between_share(revenue: NDArray[np.float64], n_draws: int) -> float | None:
     n = revenue.size
     groups = np.arange(n) % n_draws
     count = np.bincount(groups, minlength=n_draws).astype(np.float64)
-    if n_draws < 2 or not (count >= 2).all():
+    if n_draws == 1:
+        return 0.0  # one draw: the parameters do not vary
+    if not (count >= 2).all():
         return None
     mean = np.bincount(groups, weights=revenue, minlength=n_draws) / count
     dev = revenue - mean[groups]
