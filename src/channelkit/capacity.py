@@ -1174,14 +1174,18 @@ def _plan_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
 def _final_chunk(
     task: tuple[Any, ...],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """The final channel's monthly revenue from the kept draws, or drawn again (the same numbers)."""
+    """The final channel's cumulative monthly revenue from the kept draws, or drawn again.
+
+    Drawing again gives the same numbers, so the plan does not depend on
+    where the chunk ran.
+    """
     plan, index, eng_ref, seed, rows, counts, offset = task
     eng: _Engine = resolve(eng_ref)
     stored = _cache_pop(plan, index)
     out = None if stored is None else _eval_stored(eng, stored, counts)
     if out is None:
         out = _eval_chunk((eng_ref, seed, rows, counts, offset))
-    return out
+    return np.cumsum(out[0], axis=1), out[1]  # cumulative by month: work off the parent
 
 
 def _need_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
@@ -1988,7 +1992,7 @@ def plan_capacity(
             )
         finally:
             _cache_clear(plan_id)
-    cumulative = np.cumsum(np.concatenate([m for m, _ in evaluated], axis=0), axis=1)
+    cumulative = np.concatenate([m for m, _ in evaluated], axis=0)
     ex_mean = float(np.mean(np.concatenate([e for _, e in evaluated])))
     prob = float(np.mean(need <= size))
 
@@ -2017,7 +2021,8 @@ def plan_capacity(
         probability_of_target=prob,
         probability_se=math.sqrt(prob * (1.0 - prob) / n),
         revenue=cumulative[:, -1],
-        monthly_percentiles=np.percentile(cumulative, PLAN_PERCENTILES, axis=0),
+        # months as rows: a contiguous partition per month, several times faster
+        monthly_percentiles=np.percentile(cumulative.T, PLAN_PERCENTILES, axis=1),
         percentile_levels=PLAN_PERCENTILES,
         required_partners=need,
         existing_revenue=ex_mean,
