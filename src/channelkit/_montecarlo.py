@@ -197,15 +197,21 @@ class _StickyMap:
         self.pools = list(pools)
 
     def __call__(self, func: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
-        futures = [
-            self.pools[i % len(self.pools)].submit(func, task) for i, task in enumerate(tasks)
-        ]
+        # one message per process and pass: process j runs tasks j, j + n, j + 2n, ...
+        todo = list(tasks)
+        n = len(self.pools)
+        futures = [pool.submit(_run_batch, func, todo[j::n]) for j, pool in enumerate(self.pools)]
         try:
-            for fut in futures:
-                yield fut.result()
+            batches = [fut.result() for fut in futures]
         finally:
             for fut in futures:
                 fut.cancel()
+        for i in range(len(todo)):
+            yield batches[i % n][i // n]
+
+
+def _run_batch(func: Callable[[Any], Any], tasks: Sequence[Any]) -> list[Any]:
+    return [func(task) for task in tasks]
 
 
 #: Per-process cache of a pass's intermediate results for a later pass (by plan, then key).
