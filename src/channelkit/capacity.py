@@ -1858,17 +1858,27 @@ def plan_capacity(
 
     with :math:`L` its lifetime and :math:`\\rho_k` the ramp.
 
-    **The search.** Each simulation draws its prospects' uniforms and
-    productivities once, in nested blocks (common random numbers), so its
+    **The search.** Each simulation draws its converted partners once, in
+    nested blocks (common random numbers): the prospects between two
+    converted ones (geometric, from an exponential), the partner's lifetime
+    (from an exponential) and its productivity (through numpy's own
+    samplers for lognorm, gamma, weibull_min, expon and samples), so its
     revenue is non-decreasing in :math:`N`; its smallest sufficient size
-    :math:`N_s` is found by exponential growth of the channel and a search
-    along the cumulative revenue. The plan is the smallest :math:`N` with
-    :math:`\\#\\{s: N_s \\le N\\} \\ge` ``confidence`` :math:`\\times` ``n_sims``,
-    an order statistic. Because the same uniforms decide every variant of
-    the channel, a higher target, a higher confidence or a higher attrition
-    never gives a smaller plan. With a constant productivity, no ramp, no
+    :math:`N_s` is found by bisection along the cumulative revenue, drawing
+    only as far as the simulation needs. The plan is the smallest :math:`N`
+    with :math:`\#\{s: N_s \le N\} \ge` ``confidence`` :math:`\times`
+    ``n_sims``, an order statistic, and its revenue comes from the draws the
+    search kept. Because the same numbers decide every variant of the
+    channel, a higher target, a higher confidence or a higher attrition never
+    gives a smaller plan. With a constant productivity, no ramp, no
     attrition, conversion 1 and a 12-month horizon the plan equals
     :func:`partners_needed` and reaches the target in every simulation.
+
+    **Parameter uncertainty.** With ``parameter_draws``, simulation :math:`i`
+    uses draw :math:`i \bmod D` for its partners' attrition, conversion and
+    productivity; the spread of the horizon revenue splits into the variance
+    between the draws' means and within them (law of total variance), see
+    :attr:`CapacityPlan.parameter_variance_share`.
 
     **Managers** follow the workload build-up,
     :func:`~channelkit.workload.managers_needed`, over the whole channel: the
@@ -1879,9 +1889,11 @@ def plan_capacity(
     alone.
 
     **Memory** stays bounded whatever the channel size: the search walks the
-    channel sizes in steps with running totals, drawing prospects in blocks
+    channel sizes in windows with running totals, drawing partners in blocks
     of at most 4,096 per simulation chunk, and a simulation leaves the search
-    once it reaches the target.
+    once it reaches the target; beyond about 4 million kept draws per chunk
+    the search drops the blocks it has passed and the final evaluation draws
+    them again (the same numbers).
 
     Examples
     --------
