@@ -1866,7 +1866,7 @@ def plan_capacity(
     revenue is non-decreasing in :math:`N`; its smallest sufficient size
     :math:`N_s` is found by bisection along the cumulative revenue, drawing
     only as far as the simulation needs. The plan is the smallest :math:`N`
-    with :math:`\#\{s: N_s \le N\} \ge` ``confidence`` :math:`\times`
+    with :math:`\\#\\{s: N_s \\le N\\} \\ge` ``confidence`` :math:`\\times`
     ``n_sims``, an order statistic, and its revenue comes from the draws the
     search kept. Because the same numbers decide every variant of the
     channel, a higher target, a higher confidence or a higher attrition never
@@ -1875,7 +1875,7 @@ def plan_capacity(
     :func:`partners_needed` and reaches the target in every simulation.
 
     **Parameter uncertainty.** With ``parameter_draws``, simulation :math:`i`
-    uses draw :math:`i \bmod D` for its partners' attrition, conversion and
+    uses draw :math:`i \\bmod D` for its partners' attrition, conversion and
     productivity; the spread of the horizon revenue splits into the variance
     between the draws' means and within them (law of total variance), see
     :attr:`CapacityPlan.parameter_variance_share`.
