@@ -393,6 +393,11 @@ def fit_attrition(
     level = _confidence(confidence)
     t, obs, e = _durations_input(durations, observed, entry)
     monthly = isinstance(durations, PartnerHistory)
+    if float(t.sum() - (0.0 if e is None else e.sum())) <= 0.0:
+        raise InvalidInputError(
+            "no partner was observed at risk for any time (durations minus entries add up to 0 "
+            "months): attrition cannot be estimated; a history needs at least two months"
+        )
     km = kaplan_meier(t, obs, level, e)
     rate, r_lo, r_hi = exponential_rate(t, obs, level, e)
     d = int(obs.sum())
@@ -1175,6 +1180,11 @@ def fit_ramp(
     level = _confidence(confidence)
     if isinstance(revenue_by_age, PartnerHistory):
         rev = revenue_since_joining(revenue_by_age, growth)
+        if rev.shape[0] == 0:
+            raise InvalidInputError(
+                "the history has no recruits (partners that joined after its first month): "
+                "a ramp needs partners whose first months are in the data"
+            )
     else:
         rev = as_float_array(revenue_by_age, "revenue_by_age", ndim=2, allow_nan=True)
     if rev.shape[0] == 0 or rev.shape[1] == 0:
