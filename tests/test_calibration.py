@@ -567,7 +567,7 @@ def test_histories_too_short_to_estimate_say_so() -> None:
         fit_attrition(one_month)
     with pytest.raises(ck.InvalidInputError, match="no recruits"):
         fit_ramp(one_month)
-    with pytest.raises(ck.InvalidInputError, match="too short"):
+    with pytest.raises(ck.InvalidInputError, match="at least two months"):
         ck.calibrate(one_month)
     with pytest.raises(ck.InvalidInputError, match="12 months before a cutoff"):
         ck.backtest(one_month, cutoffs=1)
