@@ -41,7 +41,7 @@ from ._optional import import_optional
 from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
 from .errors import InfeasibleError, InvalidInputError
 from .partners import Portfolio, as_portfolio
-from .workload import managers_needed
+from .workload import WorkloadModel, managers_needed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,6 +108,10 @@ def _rtol(n_terms: ArrayLike) -> NDArray[np.float64]:
     tol = np.minimum(n * np.finfo(np.float64).eps, 0.25 / n)
     return np.asarray(np.maximum(RTOL, tol), dtype=np.float64)
 
+
+#: Manager hours a year of an existing partner without the workload model's columns
+#: (a segment's default workload: 24 touches of 3 hours).
+DEFAULT_EXISTING_HOURS = 72.0
 
 #: Percentile levels stored in a plan for the fan chart [%].
 PLAN_PERCENTILES = (5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0)
@@ -1270,6 +1274,12 @@ class CapacityPlan:
         Existing partners routed to distributors (revenue below the threshold).
     existing_hours : float [hours/year]
         Manager hours the managed existing partners need in a year.
+    existing_hours_by_region : mapping of str to float (read-only) [hours/year]
+        Those hours per region of the existing partners.
+    manager_hours : float [hours/year]
+        Hours of one manager for partners (``hours_available x utilisation``);
+        with :attr:`new_hours_by_region`, :attr:`hours_by_region` and
+        :attr:`managers_by_region` the headcount per region.
 
     The arrays are read-only and the mappings are read-only views.
     """
@@ -1295,6 +1305,55 @@ class CapacityPlan:
     existing_partners: int = 0
     existing_distributor_partners: int = 0
     existing_hours: float = 0.0
+    existing_hours_by_region: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_frozen_counts
+    )
+    manager_hours: float = 2000.0
+
+    @property
+    def new_hours(self) -> float:
+        """Manager hours the managed new partners need in a year [hours/year]."""
+        return float(
+            sum(
+                (self.partners[s.name] - self.distributor_partners[s.name]) * s.hours_per_partner
+                for s in self.segments
+            )
+        )
+
+    @property
+    def new_hours_by_region(self) -> dict[str, float]:
+        """The new partners' hours split over regions like the existing partners' hours.
+
+        New partners have no region yet: they are expected where the managed
+        channel is today, in proportion to its hours (all under ``""`` when
+        there is no existing channel with regions).
+        """
+        ex = self.existing_hours_by_region
+        total = float(sum(ex.values()))
+        if total <= 0:
+            return {"": self.new_hours}
+        return {r: self.new_hours * h / total for r, h in ex.items()}
+
+    @property
+    def hours_by_region(self) -> dict[str, float]:
+        """Manager hours per region, existing and new partners [hours/year]."""
+        out = dict(self.existing_hours_by_region)
+        for r, h in self.new_hours_by_region.items():
+            out[r] = out.get(r, 0.0) + h
+        return out
+
+    @property
+    def managers_by_region(self) -> dict[str, int]:
+        """Managers needed per region: ``ceil(hours_by_region / manager_hours)``.
+
+        Each region rounds up on its own, so the sum can exceed
+        :attr:`managers` (one pool for the whole channel) by up to the number
+        of regions less one.
+        """
+        return {
+            r: managers_needed(1, 1.0, h, hours_available=self.manager_hours)
+            for r, h in self.hours_by_region.items()
+        }
 
     @property
     def n_sims(self) -> int:
@@ -1405,9 +1464,13 @@ class CapacityPlan:
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per segment: partners, recruits, distributor and managed partners, hours."""
+        """One row per segment: partners, recruits, distributor and managed partners, hours, managers."""
         pd_mod = import_optional("pandas", "pandas")
         frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
+        frame["hours"] = frame["managed_partners"] * frame["hours_per_partner"]
+        frame["managers"] = [
+            managers_needed(1, 1.0, h, hours_available=self.manager_hours) for h in frame["hours"]
+        ]
         return frame
 
     def _repr_html_(self) -> str:
@@ -1488,7 +1551,7 @@ def plan_capacity(
     recruit_months: int = 1,
     max_partners: int | None = None,
     progress: bool = False,
-    existing_hours_per_partner: Any = 72.0,
+    existing_hours_per_partner: Any = None,
 ) -> CapacityPlan:
     """The smallest channel that reaches a revenue target with a given confidence.
 
@@ -1544,12 +1607,17 @@ def plan_capacity(
         partner), at least 1,000. Time grows with it; memory does not.
     progress : bool, default False
         Show a progress bar (needs tqdm).
-    existing_hours_per_partner : float, array-like or workload model, default 72.0
+    existing_hours_per_partner : float, array-like or workload model, optional
         Manager hours an existing partner needs per year [hours/year]: one
         number for all, one per existing partner, or an object with
         ``.hours(partners)`` returning hours per partner (such as
         :class:`channelkit.workload.WorkloadModel`), called with ``existing``.
-        The default is a segment's default workload, 24 touches of 3 hours.
+        By default the one workload of the whole pipeline:
+        ``WorkloadModel().hours(existing)`` (the hours
+        :func:`~channelkit.assign_portfolio` and
+        :func:`~channelkit.plan_coverage` use) when ``existing`` has the
+        model's columns; otherwise a segment's default workload, 24 touches
+        of 3 hours (72 h).
 
     Returns
     -------
@@ -1640,10 +1708,12 @@ def plan_capacity(
     if existing is None:
         ex_rev = np.zeros(0)
         ex_hours = np.zeros(0)
+        ex_pf_region = np.zeros(0, dtype=str)
     else:
         ex_pf = as_portfolio(existing, "existing")
         ex_rev = np.array(ex_pf.revenue, dtype=np.float64)
         ex_hours = _existing_hours(existing_hours_per_partner, ex_pf)
+        ex_pf_region = ex_pf.region
     ex_routed = ex_rev < threshold if threshold is not None else np.zeros(ex_rev.size, bool)
     weights = _weights(segs)
     eng = _engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window)
@@ -1731,12 +1801,27 @@ def plan_capacity(
         existing_partners=int(ex_rev.size),
         existing_distributor_partners=int(ex_routed.sum()),
         existing_hours=ex_total_hours,
+        existing_hours_by_region=_hours_by_region(ex_pf_region, ex_hours, ~ex_routed),
+        manager_hours=hours_available * utilisation,
     )
+
+
+def _hours_by_region(
+    region: NDArray[np.str_], hours: NDArray[np.float64], managed: NDArray[np.bool_]
+) -> dict[str, float]:
+    """Managed hours per region (regions in sorted order)."""
+    regs, inv = np.unique(region[managed], return_inverse=True)
+    used = np.bincount(inv, weights=hours[managed], minlength=regs.size)
+    return {str(r): float(u) for r, u in zip(regs, used)}
 
 
 def _existing_hours(spec: Any, partners: Portfolio) -> NDArray[np.float64]:
     """Manager hours per existing partner [hours/year] from a number, an array or a model."""
     name = "existing_hours_per_partner"
+    if spec is None:  # one workload: the default model where the columns are there
+        model = WorkloadModel()
+        needed = {model.product_column, model.technical_column, model.size_column}
+        spec = model if needed <= set(partners.columns) else DEFAULT_EXISTING_HOURS
     if callable(getattr(spec, "hours", None)):
         values = spec.hours(partners)
         name = "existing_hours_per_partner.hours(existing)"
