@@ -53,7 +53,7 @@ from numpy.typing import NDArray
 
 from .errors import InfeasibleError
 
-__all__ = ["Problem", "Solution", "solve", "lagrangian", "lp_value"]
+__all__ = ["Problem", "Solution", "lagrangian", "lp_value", "solve"]
 
 #: Partners in the first core (the ones closest to an LP breakpoint).
 CORE_SIZE = 200
@@ -90,9 +90,7 @@ class Problem:
     def changed(self) -> NDArray[np.bool_]:
         """(n, K): True where choosing option k changes item i's current option."""
         cur = self.current
-        out: NDArray[np.bool_] = (cur[:, None] >= 0) & (
-            np.arange(self.k)[None, :] != cur[:, None]
-        )
+        out: NDArray[np.bool_] = (cur[:, None] >= 0) & (np.arange(self.k)[None, :] != cur[:, None])
         return out
 
 
@@ -302,9 +300,7 @@ def _solve_core(
     rows = np.arange(p.n)
     # usage of the fixed items
     f_opt = fixed[fixed_items]
-    h_used = np.bincount(
-        p.group[fixed_items], weights=p.hours[fixed_items, f_opt], minlength=p.r
-    )
+    h_used = np.bincount(p.group[fixed_items], weights=p.hours[fixed_items, f_opt], minlength=p.r)
     c_used = np.bincount(f_opt, minlength=p.k).astype(np.float64)
     chg = p.changed()
     ch_used = float(chg[fixed_items, f_opt].sum())

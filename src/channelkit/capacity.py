@@ -1306,7 +1306,7 @@ class CapacityPlan:
     existing_distributor_partners: int = 0
     existing_hours: float = 0.0
     existing_hours_by_region: Mapping[str, float] = attrs.field(
-        factory=dict, converter=_frozen_counts
+        factory=dict, converter=_ReadOnlyMap
     )
     manager_hours: float = 2000.0
 
