@@ -116,6 +116,8 @@ class _Eval:
     lam: NDArray[np.float64]
     choice: NDArray[np.int64]
     adjusted: NDArray[np.float64]  # value - mu - nu*changed, -inf where not allowed
+    counts: NDArray[np.float64]  # (K,) items per option in the LP optimum (fractional)
+    changes: float  # changed items in the LP optimum (fractional)
 
 
 def _hull(a: NDArray[np.float64], h: NDArray[np.float64]) -> tuple[Any, ...]:
@@ -149,7 +151,7 @@ def _hull(a: NDArray[np.float64], h: NDArray[np.float64]) -> tuple[Any, ...]:
         nxt = np.where(tie, dh, -1.0).argmax(axis=1)
         live = live[has]
         nxt = nxt[has]
-        steps.append((live, best[has], dh[has, nxt], nxt))
+        steps.append((live, best[has], dh[has, nxt], nxt, cur[live].copy()))
         cur[live] = nxt
     return start, steps
 
@@ -173,10 +175,15 @@ def lagrangian(p: Problem, mu: NDArray[np.float64], nu: float) -> _Eval:
         )
     lam = np.zeros(p.r)
     choice = start.copy()
+    # the LP optimum's fractional part (steps tied at a group's multiplier), for the
+    # subgradient of the outer multipliers: (item, from, to, fraction)
+    part: tuple[Any, ...] = (np.zeros(0, np.int64),) * 3 + (np.zeros(0),)
     if steps:
         items = np.concatenate([s[0] for s in steps])
         slope = np.concatenate([s[1] for s in steps])
         dh = np.concatenate([s[2] for s in steps])
+        s_to = np.concatenate([s[3] for s in steps])
+        s_from = np.concatenate([s[4] for s in steps])
         grp = p.group[items]
         order = np.lexsort((-slope, grp))
         g_sorted = grp[order]
@@ -188,15 +195,27 @@ def lagrangian(p: Problem, mu: NDArray[np.float64], nu: float) -> _Eval:
         over = used > p.cap_hours[g_sorted] * (1 + 1e-12) + 1e-9
         # first over-full step of each group: its slope is the group's multiplier
         pos = np.flatnonzero(over)
+        s_sorted = slope[order]
         if pos.size:
             grp_over = g_sorted[pos]
             firsts = np.unique(grp_over, return_index=True)
-            lam[firsts[0]] = slope[order][pos[firsts[1]]]
+            lam[firsts[0]] = s_sorted[pos[firsts[1]]]
+            stop = np.full(p.r, -1)
+            stop[firsts[0]] = pos[firsts[1]]
+            where = np.arange(order.size)
+            tied = (s_sorted == lam[g_sorted]) & (stop[g_sorted] >= 0) & (where <= stop[g_sorted])
+            frac = np.where(tied, 1.0, 0.0)
+            last = stop[firsts[0]]
+            before = used[last] - dh[order][last]
+            frac[last] = np.clip((p.cap_hours[g_sorted[last]] - before) / dh[order][last], 0, 1)
+            t = np.flatnonzero(frac > 0)
+            o = order[t]
+            part = (items[o], s_from[o], s_to[o], frac[t])
         take = slope > lam[grp]
         at = 0
-        for s_items, _, _, s_to in steps:  # in step order: a prefix per item
+        for s_items, _, _, to, _ in steps:  # in step order: a prefix per item
             m = take[at : at + s_items.size]
-            choice[s_items[m]] = s_to[m]
+            choice[s_items[m]] = to[m]
             at += s_items.size
     rows = np.arange(n)
     lag = adjusted[rows, choice] - lam[p.group] * p.hours[rows, choice]
@@ -206,7 +225,18 @@ def lagrangian(p: Problem, mu: NDArray[np.float64], nu: float) -> _Eval:
     g += float(np.sum(mu[finite_c] * p.cap_count[finite_c]))
     if math.isfinite(p.max_changes):
         g += nu * p.max_changes
-    return _Eval(g=g, lam=lam, choice=choice, adjusted=adjusted)
+    counts = np.bincount(choice, minlength=p.k).astype(np.float64)
+    it, frm, to, fr = part
+    counts += np.bincount(to, weights=fr, minlength=p.k) - np.bincount(
+        frm, weights=fr, minlength=p.k
+    )
+    n_changed = 0.0
+    if math.isfinite(p.max_changes):
+        chg = p.changed()
+        n_changed = float(
+            chg[rows, choice].sum() + np.sum(fr * (chg[it, to].astype(np.float64) - chg[it, frm]))
+        )
+    return _Eval(g=g, lam=lam, choice=choice, adjusted=adjusted, counts=counts, changes=n_changed)
 
 
 def _outer_dims(p: Problem) -> tuple[NDArray[np.int64], bool]:
@@ -237,11 +267,9 @@ def _dual(p: Problem, tol: float, deadline: float) -> tuple[_Eval, NDArray[np.fl
     best_y = np.zeros(d)
 
     def grad(ev: _Eval) -> NDArray[np.float64]:
-        counts = np.bincount(ev.choice, minlength=p.k)
-        out = list(p.cap_count[caps] - counts[caps])
+        out = list(p.cap_count[caps] - ev.counts[caps])
         if changes:
-            n_changed = int(p.changed()[np.arange(p.n), ev.choice].sum())
-            out.append(p.max_changes - n_changed)
+            out.append(p.max_changes - ev.changes)
         return np.asarray(out, dtype=np.float64)
 
     y = np.zeros(d)

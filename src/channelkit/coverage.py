@@ -41,7 +41,7 @@ from ._render import Fact, Note, Report, ResultMixin, Table, fmt_int, fmt_money,
 from ._validation import SeedLike, as_bool_array, as_float_array, check_nonnegative
 from .balancing import PortfolioAssignment, assign_portfolio
 from .capacity import CapacityPlan, allocate_shares
-from .errors import InvalidInputError
+from .errors import InfeasibleError, InvalidInputError
 from .partners import Manager, Portfolio, as_portfolio
 from .segmentation import pareto_segments
 from .workload import WorkloadModel
@@ -303,9 +303,14 @@ def shrunk_growth(
         g = now[k] / prior[k] - 1.0
         x = 1.0 / prior[k]
         y = (g - g_bar) ** 2
-        if np.ptp(x) <= 0:
+        wt = prior[k]
+        x_bar = float(np.sum(wt * x) / wt.sum())
+        y_bar = float(np.sum(wt * y) / wt.sum())
+        sxx = float(np.sum(wt * (x - x_bar) ** 2))
+        if not sxx > 1e-12 * float(wt.sum()) * x_bar**2:  # no spread of sizes: no slope
             continue
-        slope, intercept = np.polyfit(x, y, 1, w=np.sqrt(prior[k]))
+        slope = float(np.sum(wt * (x - x_bar) * (y - y_bar))) / sxx
+        intercept = y_bar - slope * x_bar
         tau2, sigma2 = max(float(intercept), 0.0), max(float(slope), 0.0)
         if tau2 == 0.0:
             continue
@@ -535,7 +540,7 @@ def _setup(
     none = ~allowed.any(axis=1)
     if none.any():
         i = int(np.argmax(none))
-        raise InvalidInputError(
+        raise InfeasibleError(
             f"partner {str(pf.ids[i])!r} has no eligible motion (eligible and minimum rules "
             f"exclude all of them; {int(none.sum())} such partner(s))"
         )
@@ -1204,9 +1209,10 @@ def plan_coverage(
     Raises
     ------
     InvalidInputError
-        For bad inputs (named), or a partner left with no eligible motion.
+        For bad inputs (named).
     InfeasibleError
-        When no plan meets every rule: e.g. a region's partners need more
+        When no plan meets every rule: a partner left with no eligible
+        motion by ``eligible`` and ``minimum``, a region's partners need more
         hours under their least demanding eligible motions than it has.
 
     Notes
