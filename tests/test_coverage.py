@@ -349,6 +349,7 @@ def test_hour_value_equals_the_change_of_the_optimum_by_re_solving(seed: int, n:
     lp, duals = _lp_highs(args)
     args["caps"] = np.array([caps["A"] + 1.0, caps["B"]])
     lp_plus, duals_plus = _lp_highs(args)
+    assert plus.lp_bound == pytest.approx(lp_plus, rel=1e-9, abs=1e-6)
     # our LP bound is HiGHS's LP optimum
     assert plan.lp_bound == pytest.approx(lp, rel=1e-9, abs=1e-6)
     # non-degenerate: the dual is the same at H and H + 1, so the optimum moves by it
