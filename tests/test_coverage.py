@@ -550,3 +550,42 @@ def test_staff_channel_hires_while_a_manager_pays() -> None:
         pf, team, motions, margin=0.3, manager_cost=40_000.0, expected_revenue=pf.revenue
     )
     assert none.needed.tolist() == [1] and none.hires == ()
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_coverage_prints_plan_headcount_and_books(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from channelkit.cli import main
+    from channelkit.datasets import data_path
+
+    partners = str(data_path("example_partners.csv"))
+    managers = str(data_path("example_managers.csv"))
+    assert main(["coverage", partners, managers]) == 0
+    out = capsys.readouterr().out
+    assert "Coverage plan" in out and "Headcount by region" in out and "Books" in out
+    motions = tmp_path / "motions.toml"
+    motions.write_text(
+        'margin = 0.25\ngap = 1e-4\n[minimum]\ncontributor = "pm"\n'
+        '[[motions]]\nname = "self"\n'
+        '[[motions]]\nname = "pm"\nhours_factor = 1.0\nuplift = 0.2\n',
+        encoding="utf-8",
+    )
+    assert main(["coverage", partners, managers, str(motions)]) == 0
+    out = capsys.readouterr().out
+    assert "pm" in out and "self" in out
+    motions.write_text("[[motions]]\nnom = 'x'\n", encoding="utf-8")
+    assert main(["coverage", partners, managers, str(motions)]) == 1
+    assert "unknown key" in capsys.readouterr().err
+
+
+def test_demo_coverage_section_agrees_with_the_capacity_section(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from channelkit.cli import _demo_plan, _section_coverage
+
+    text = _section_coverage()
+    plan = _demo_plan()
+    assert f"{plan.managers} managers in one pool" in text
+    needed = sum(plan.managers_by_region.values())
+    assert f"Managers needed         {needed}" in text or f"{needed} when each region" in text

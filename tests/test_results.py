@@ -89,6 +89,28 @@ def _simulation() -> Any:
     return ck.simulate_channel([seg], {"resellers": 2}, horizon_months=12, n_sims=50, seed=0)
 
 
+def _coverage_plan() -> Any:
+    pf = example_portfolio()
+    current = np.where(pf.revenue < 20_000, "partner manager", "distributor")
+    return ck.plan_coverage(
+        pf,
+        ck.default_motions(),
+        hours_available=example_managers()[:15],
+        margin=0.3,
+        current=current.tolist(),
+        max_changes=100,
+        gap=1e-4,
+    )
+
+
+def _coverage_frontier() -> Any:
+    return _coverage_plan().frontier([10, 15, 20])
+
+
+def _channel_staffing() -> Any:
+    return ck.staff_channel(example_portfolio(), example_managers(), margin=0.3, gap=1e-4, seed=0)
+
+
 #: Every public result class and a factory that makes one on the example channel.
 RESULTS: dict[str, Callable[[], Any]] = {
     "ChannelProfile": _profile,
@@ -101,6 +123,9 @@ RESULTS: dict[str, Callable[[], Any]] = {
     "PortfolioAssignment": _portfolio_assignment,
     "CapacityPlan": _capacity_plan,
     "ChannelSimulation": _simulation,
+    "CoveragePlan": _coverage_plan,
+    "CoverageFrontier": _coverage_frontier,
+    "ChannelStaffing": _channel_staffing,
 }
 
 #: Classes that a picture helps: they must have ``plot``.
@@ -114,6 +139,9 @@ PLOTTED = {
     "PortfolioAssignment",
     "CapacityPlan",
     "ChannelSimulation",
+    "CoveragePlan",
+    "CoverageFrontier",
+    "ChannelStaffing",
 }
 
 #: Classes not yet moved to the protocol (emptied by issue #8).

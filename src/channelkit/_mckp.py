@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from typing import Any
 
 import attrs
@@ -311,7 +312,11 @@ def lp_value(p: Problem) -> float:
 
 
 def _solve_core(
-    p: Problem, keep: NDArray[np.bool_], fixed: NDArray[np.int64], gap: float, seconds: float
+    p: Problem,
+    keep: NDArray[np.bool_],
+    fixed: NDArray[np.int64],
+    abs_gap: float,
+    seconds: float,
 ) -> tuple[NDArray[np.int64] | None, float, bool]:
     """Solve the problem restricted to the options in ``keep`` (items with one option fixed).
 
@@ -380,16 +385,20 @@ def _solve_core(
         lo.append(np.array([-np.inf]))
         hi.append(np.array([p.max_changes - ch_used]))
     a = vstack(blocks).tocsr()
-    options: dict[str, Any] = {"mip_rel_gap": max(gap, 1e-12), "disp": False}
+    options: dict[str, Any] = {"mip_rel_gap": 1e-12, "disp": False}
+    if abs_gap > 0:
+        options["mip_abs_gap"] = abs_gap
     if math.isfinite(seconds):
         options["time_limit"] = max(seconds, 0.01)
-    res = milp(
-        c,
-        constraints=LinearConstraint(a, np.concatenate(lo), np.concatenate(hi)),
-        integrality=np.ones(nv),
-        bounds=Bounds(0, 1),
-        options=options,
-    )
+    with warnings.catch_warnings():  # scipy does not list mip_abs_gap; HiGHS reads it
+        warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
+        res = milp(
+            c,
+            constraints=LinearConstraint(a, np.concatenate(lo), np.concatenate(hi)),
+            integrality=np.ones(nv),
+            bounds=Bounds(0, 1),
+            options=options,
+        )
     if res.x is None:
         return None, math.inf, res.status == 2  # status 2: proven infeasible
     x = res.x > 0.5
@@ -399,6 +408,84 @@ def _solve_core(
     dual = getattr(res, "mip_dual_bound", None)
     core_bound = fixed_value - float(dual) if dual is not None and math.isfinite(dual) else value
     return choice, max(core_bound, value), res.status == 0
+
+
+def _feasible(p: Problem, choice: NDArray[np.int64]) -> bool:
+    rows = np.arange(p.n)
+    used = np.bincount(p.group, weights=p.hours[rows, choice], minlength=p.r)
+    counts = np.bincount(choice, minlength=p.k)
+    return bool(
+        p.allowed[rows, choice].all()
+        and (used <= p.cap_hours * (1 + 1e-12) + 1e-9).all()
+        and (counts <= p.cap_count).all()
+        and p.changed()[rows, choice].sum() <= p.max_changes
+    )
+
+
+def _solve_core_by_group(
+    p: Problem,
+    keep: NDArray[np.bool_],
+    fixed: NDArray[np.int64],
+    abs_gap: float,
+    seconds: float,
+) -> tuple[NDArray[np.int64] | None, float, bool]:
+    """The core solved group by group (no constraint couples the groups)."""
+    free = keep.sum(axis=1) > 1
+    groups = np.unique(p.group[free])
+    choice = fixed.copy()
+    slack = 0.0
+    solved = True
+    deadline = time.perf_counter() + seconds
+    share = abs_gap / max(groups.size, 1)
+    for r in groups.tolist():  # one small MIP per group with free items
+        mine = p.group == r
+        sub = keep & (mine | ~free)[:, None]
+        sub[np.arange(p.n), fixed] = True
+        ch, b, ok = _solve_core(p, sub, fixed, share, deadline - time.perf_counter())
+        if ch is None:
+            return None, math.inf, ok
+        choice[mine] = ch[mine]
+        slack += b - float(p.value[np.arange(p.n), ch].sum())
+        solved = solved and ok
+    value = float(p.value[np.arange(p.n), choice].sum())
+    return choice, value + slack, solved
+
+
+def _greedy(p: Problem, start: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """A feasible plan from the LP's integral part: fill each group's leftover hours greedily.
+
+    Upgrades are ranked by contribution per extra hour and taken, per group, as
+    long as the cumulated extra hours fit (a few vectorized passes).
+    """
+    if not _feasible(p, start):
+        return None
+    rows = np.arange(p.n)
+    choice = start.copy()
+    for _ in range(3):
+        used = np.bincount(p.group, weights=p.hours[rows, choice], minlength=p.r)
+        left = p.cap_hours - used
+        gain = p.value - p.value[rows, choice][:, None]
+        dh = p.hours - p.hours[rows, choice][:, None]
+        ok = p.allowed & (gain > 0) & (dh <= left[p.group][:, None])
+        ratio = np.where(ok, gain / np.maximum(dh, 1e-12), -np.inf)
+        pick = ratio.argmax(axis=1)
+        cand = np.flatnonzero(ratio[rows, pick] > -np.inf)
+        if cand.size == 0:
+            break
+        extra = np.maximum(dh[cand, pick[cand]], 0.0)
+        order = np.lexsort((-ratio[cand, pick[cand]], p.group[cand]))
+        cand, extra = cand[order], extra[order]
+        grp = p.group[cand]
+        cs = np.cumsum(extra)
+        first = np.searchsorted(grp, np.arange(p.r), side="left")
+        offset = np.where(first > 0, cs[np.maximum(first - 1, 0)], 0.0)
+        fits = cs - offset[grp] <= left[grp] * (1 + 1e-12) + 1e-9
+        trial = choice.copy()
+        trial[cand[fits]] = pick[cand[fits]]
+        if not fits.any() or not _feasible(p, trial):
+            break
+        choice = trial
+    return choice
 
 
 def solve(p: Problem, *, gap: float = 0.0, time_limit: float | None = None) -> Solution:
@@ -422,17 +509,25 @@ def solve(p: Problem, *, gap: float = 0.0, time_limit: float | None = None) -> S
         delta = float(finite_second[CORE_SIZE - 1])
     d_max = float(finite_second[-1]) if finite_second.size else 0.0
     tol = PROOF_RTOL * max(1.0, abs(ub))
-    incumbent: NDArray[np.int64] | None = None
-    lb = -math.inf
+    incumbent = _greedy(p, ev.choice)
+    lb = -math.inf if incumbent is None else float(p.value[rows, incumbent].sum())
     bound = ub
     proven = False
     core_size = 0
+    if incumbent is not None:
+        delta = min(delta, ub - lb)
+    separable = _outer_dims(p)[0].size == 0 and not _outer_dims(p)[1]
     while True:
+        if incumbent is not None and ub - lb <= max(tol, gap * abs(ub)):
+            proven = ub - lb <= tol
+            bound = ub
+            break
         keep = p.allowed & (d <= delta)
         keep[rows, ev.choice] = True
         core_size = int((keep.sum(axis=1) > 1).sum())
         left = deadline - time.perf_counter()
-        choice, core_bound, solved = _solve_core(p, keep, ev.choice, gap, left)
+        solver = _solve_core_by_group if separable else _solve_core
+        choice, core_bound, solved = solver(p, keep, ev.choice, 0.5 * gap * abs(ub), left)
         if choice is not None:
             val = float(p.value[rows, choice].sum())
             if val > lb:
