@@ -18,10 +18,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import ChannelkitError
+
+if TYPE_CHECKING:
+    from .capacity import CapacityPlan
 
 __all__ = ["main"]
 
@@ -252,7 +255,7 @@ DEMO_SIMS = 1_000
 
 
 @functools.cache
-def _demo_plan() -> Any:
+def _demo_plan() -> CapacityPlan:
     """The demo's +25 % capacity plan (shared by the capacity and coverage sections)."""
     from .capacity import Segment, plan_capacity
     from .datasets import example_portfolio
