@@ -177,10 +177,11 @@ class Motion:
 def default_motions() -> list[Motion]:
     """Four practitioners' coverage motions, least service first.
 
-    ``self-service`` (portal, no manager time), ``distributor`` (1,000 a
-    year per partner, +5 %), ``territory manager`` (40 % of the partner's
-    workload, +10 %) and ``partner manager`` (the full workload, +20 %).
-    Rules of thumb to edit, not data.
+    ``self-service`` (portal, no manager time), ``distributor`` (300 a
+    year per partner, +10 %), ``territory manager`` (40 % of the partner's
+    workload, +15 %) and ``partner manager`` (the full workload, +25 %).
+    Rules of thumb to edit, not data: at a 30 % margin a distributor pays
+    for itself from 10,000 a year of revenue.
 
     Examples
     --------
@@ -189,9 +190,9 @@ def default_motions() -> list[Motion]:
     """
     return [
         Motion("self-service"),
-        Motion("distributor", cost=1_000.0, uplift=0.05),
-        Motion("territory manager", hours_factor=0.4, uplift=0.10, role="territory manager"),
-        Motion("partner manager", hours_factor=1.0, uplift=0.20, role="partner manager"),
+        Motion("distributor", cost=300.0, uplift=0.10),
+        Motion("territory manager", hours_factor=0.4, uplift=0.15, role="territory manager"),
+        Motion("partner manager", hours_factor=1.0, uplift=0.25, role="partner manager"),
     ]
 
 
@@ -1489,7 +1490,8 @@ def staff_channel(
         A capacity plan for growth: the managers it needs per region
         (:attr:`CapacityPlan.managers_by_region`) are the headcount needed,
         and the hours its new partners need are kept free for them
-        (``reserved_hours``); coverage decides today's partners within the rest.
+        (``reserved_hours``); coverage decides today's partners within the
+        rest of the hours of ``max(needed, today)`` managers (nobody is laid off).
     manager_cost : float [currency/year], optional
         Without a plan: hire, one manager at a time, in the region where a
         manager adds the most contribution (re-solved exactly), while that
@@ -1547,7 +1549,8 @@ def staff_channel(
         else:
             reserved = np.array([new_hours.get(r, 0.0) for r in names])
         needed = np.maximum(needed, 0)
-        pool_hours = np.maximum(needed * per - reserved, 0.0)
+        # nobody is laid off: today's managers above the plan's need still give their hours
+        pool_hours = np.maximum(np.maximum(needed, today) * per - reserved, 0.0)
         cov = _plan(setup, pool_hours)
     elif manager_cost is not None:
         cost = check_nonnegative(manager_cost, "manager_cost")
