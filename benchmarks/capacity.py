@@ -30,8 +30,10 @@ from scipy import stats
 import channelkit as ck
 from _timing import best_of
 from channelkit._montecarlo import CHUNK_SIMS, root_seed
+from channelkit._recruitment import draw_slots as _draw_slots
+from channelkit._recruitment import lifetimes as _lifetimes
+from channelkit._recruitment import log_survival as _log_survival
 from channelkit._validation import as_generator
-from channelkit.capacity import _draw_slots, _lifetimes, _log_survival
 from channelkit.simulation import _sign_months
 
 TARGET_SECONDS = 10.0

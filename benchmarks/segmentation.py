@@ -11,7 +11,9 @@ Usage::
     python benchmarks/segmentation.py [--quick] [--repeats N] [--seed S]
 
 Acceptance target (issue #2): at 1,000,000 partners the three together take
-<= 0.5 s and are >= 20x faster than the loop.
+<= 0.5 s and are >= 20x faster than the loop. Issue #8: ``pareto_segments``
+(and ``business_model``) on a DataFrame's column cost at most 2x the same on
+a Portfolio's column, timed in the same run (skipped without pandas).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 import numpy as np
 
 import channelkit as ck
+from _reference import loop_business_model, loop_gini, loop_pareto
 from _timing import best_of
 
 SIZES = (10_000, 100_000, 1_000_000)
@@ -36,61 +39,7 @@ TARGET_SECONDS = 0.5
 TARGET_SPEEDUP = 20.0
 #: Same relative tolerance as pareto_segments uses when a share is hit exactly.
 TOL = 1e-12
-
-
-# --------------------------------------------------------------------------- the loop reference
-def loop_gini(values: list[float]) -> float:
-    """Gini from the sorted values, one partner at a time."""
-    x = sorted(values)
-    n = len(x)
-    total = sum(x)
-    if total == 0:
-        return 0.0
-    acc = 0.0
-    for i, v in enumerate(x, start=1):
-        acc += (2 * i - n - 1) * v
-    return min(max(acc / (n * total), 0.0), (n - 1) / n)
-
-
-def loop_pareto(revenue: list[float], c_share: float = 0.8, t_share: float = 0.05) -> list[str]:
-    """Pareto segments: walk down from the largest partner, then up from the smallest."""
-    n = len(revenue)
-    labels = ["potential"] * n
-    total = sum(revenue)
-    tol = TOL * total
-    order = sorted(range(n), key=lambda i: (-revenue[i], i))
-    k = 0
-    if total > 0:
-        acc = 0.0
-        for i in order:
-            acc += revenue[i]
-            k += 1
-            if acc >= c_share * total - tol:
-                break
-    for i in order[:k]:
-        labels[i] = "contributor"
-    acc = 0.0
-    for i in reversed(order[k:]):
-        acc += revenue[i]
-        if acc > t_share * total + tol:
-            break
-        labels[i] = "long_tail"
-    return labels
-
-
-def loop_business_model(product_share: list[float]) -> list[str]:
-    """Business-model labels with the default boundaries, one partner at a time."""
-    out = []
-    for s in product_share:
-        if math.isnan(s):
-            out.append("unknown")
-        elif s >= 0.7:
-            out.append("product-led")
-        elif s <= 0.3:
-            out.append("services-led")
-        else:
-            out.append("hybrid")
-    return out
+FRAME_RATIO = 2.0
 
 
 # --------------------------------------------------------------------------- harness
@@ -152,6 +101,44 @@ def run(sizes: tuple[int, ...], repeats: int, seed: int) -> list[tuple[str, int,
     return rows
 
 
+def frame_rows(sizes: tuple[int, ...], repeats: int, seed: int) -> dict[int, float]:
+    """Labels from a DataFrame's columns (Series out) against a Portfolio's (arrays out).
+
+    Prints a table and returns partners -> worst DataFrame / Portfolio ratio
+    (empty without pandas). The labels are checked equal.
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        print("pandas is not installed: the DataFrame rows are skipped.")
+        return {}
+    print("| function | partners | Portfolio [s] | DataFrame [s] | ratio |")
+    print("|---|---:|---:|---:|---:|")
+    worst: dict[int, float] = {}
+    for n in sizes:
+        revenue, share = make_channel(n, seed)
+        pf = ck.Portfolio(None, revenue=revenue, product_share=share)
+        df = pd.DataFrame({"revenue": revenue, "product_share": share})
+        calls = {
+            "pareto_segments": (
+                lambda pf=pf: ck.pareto_segments(pf.revenue),
+                lambda df=df: ck.pareto_segments(df["revenue"]),
+            ),
+            "business_model": (
+                lambda pf=pf: ck.business_model(pf.product_share),
+                lambda df=df: ck.business_model(df["product_share"]),
+            ),
+        }
+        for name, (on_pf, on_df) in calls.items():
+            t_pf, out_pf = best_of(on_pf, repeats)
+            t_df, out_df = best_of(on_df, repeats)
+            if not (out_df.index.equals(df.index) and out_df.tolist() == out_pf.tolist()):
+                raise AssertionError(f"{name} at n = {n}: the DataFrame and Portfolio disagree")
+            worst[n] = max(worst.get(n, 0.0), t_df / t_pf)
+            print(f"| {name} | {n:,} | {t_pf:.4f} | {t_df:.4f} | {t_df / t_pf:.2f}x |")
+    return worst
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"sizes up to {QUICK_MAX:,} only")
@@ -172,10 +159,22 @@ def main(argv: list[str] | None = None) -> int:
     for name, n, t_fast, t_slow in rows:
         print(f"| {name} | {n:,} | {t_fast:.4f} | {t_slow:.4f} | {t_slow / t_fast:,.0f}x |")
     print()
+    print("Given a DataFrame's column (a Series, labels returned as a Series with its index)")
+    print("against the same partners' Portfolio column (numpy in, numpy out):")
+    print()
+    frame_at = frame_rows(sizes, max(1, args.repeats), args.seed)
+    print()
     together = [(t_fast, t_slow) for name, n, t_fast, t_slow in rows if name == "all three"]
     if TARGET_N not in sizes:
         print(f"Acceptance target (n = {TARGET_N:,}) not measured: run without --quick.")
         return 0
+    frame_ok = frame_at.get(TARGET_N, 0.0) <= FRAME_RATIO
+    if TARGET_N in frame_at:
+        print(
+            f"Acceptance (issue #8) at {TARGET_N:,} partners: a DataFrame's column costs at most "
+            f"{frame_at[TARGET_N]:.2f}x the Portfolio's (target <= {FRAME_RATIO:.0f}x: "
+            f"{'met' if frame_ok else 'MISSED'})"
+        )
     t_fast, t_slow = together[sizes.index(TARGET_N)]
     time_ok = t_fast <= TARGET_SECONDS
     speed_ok = t_slow / t_fast >= TARGET_SPEEDUP
@@ -185,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{t_slow / t_fast:.0f}x the loop (target >= {TARGET_SPEEDUP:.0f}x: "
         f"{'met' if speed_ok else 'MISSED'})"
     )
-    return 0 if time_ok and speed_ok else 1
+    return 0 if time_ok and speed_ok and frame_ok else 1
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ Usage::
 
 Acceptance targets (issue #3): ``evaluate`` on 1,000,000 partners x 4 tiers x
 6 metrics in <= 0.1 s and >= 50x faster than the loop; ``progress`` over
-100,000 partners x 36 periods in <= 1 s.
+100,000 partners x 36 periods in <= 1 s. Issue #8: ``evaluate`` on the same
+partners given as a pandas DataFrame costs at most 2x the Portfolio (both
+timed in this run; skipped without pandas).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import argparse
 import os
 import platform
 import sys
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 import channelkit as ck
+from _reference import loop_evaluate, loop_progress
 from _timing import best_of
 from channelkit.progression import _progress_kernel
 
@@ -35,6 +39,7 @@ TARGET_SECONDS = 0.1
 TARGET_SPEEDUP = 50.0
 PROGRESS_SIZE = (100_000, 36)
 PROGRESS_SECONDS = 1.0
+FRAME_RATIO = 2.0
 
 
 def make_program(policy: ck.ProgressionPolicy | None = None) -> ck.Program:
@@ -72,72 +77,44 @@ def make_columns(
     }
 
 
-def loop_evaluate(program: ck.Program, cols: dict[str, Any]) -> np.ndarray[Any, Any]:
-    """The per-partner loop a spreadsheet-minded implementation would write."""
-    assert program.scorecard is not None
-    items = [
-        (it.metric, it.points_per_unit, it.max_points, it.required)
-        for it in program.scorecard.items
-    ]
-    tiers = [(t.min_score, list(t.requirements.items())) for t in program.tiers]
-    rows = {m: cols[m].tolist() for m in METRICS}
-    n = len(rows["csat"])
-    out = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        score = 0.0
-        req_ok = True
-        for metric, ppu, cap, required in items:
-            x = rows[metric][i]
-            score += min(max(ppu * x, 0.0), cap)
-            if required and x <= 0:
-                req_ok = False
-        best = -1
-        for k, (min_score, reqs) in enumerate(tiers):
-            ok = min_score is None or (score >= min_score and req_ok)
-            if ok and all(rows[m][i] >= v for m, v in reqs):
-                best = k
-        out[i] = best
-    return out
-
-
-def loop_progress(
-    evaluated: np.ndarray[Any, Any], pol: ck.ProgressionPolicy
-) -> np.ndarray[Any, Any]:
-    periods, n = evaluated.shape
-    ev = evaluated.T.tolist()
-    out = np.empty((n, periods), dtype=np.int64)
-    for i in range(n):
-        row = ev[i]
-        cur, fails = row[0], 0
-        res = out[i]
-        for t in range(periods):
-            promo = (t + 1) % pol.review_every == 0
-            demo = (t + 1) % pol.demotion_cadence == 0
-            if promo or demo:
-                q = max(row[max(0, t - pol.window + 1) : t + 1])
-                if promo and q > cur:
-                    cur = q if pol.max_steps_up is None else min(q, cur + pol.max_steps_up)
-                    fails = 0
-                if demo:
-                    if q < cur:
-                        fails += 1
-                        if fails > pol.grace_reviews:
-                            cur = (
-                                q
-                                if pol.max_steps_down is None
-                                else max(q, cur - pol.max_steps_down)
-                            )
-                            fails = 0
-                    else:
-                        fails = 0
-            res[t] = cur
-    return out.T
-
-
 def check_equal(name: str, fast: Any, slow: Any) -> None:
     """channelkit and the loop must agree exactly (timings are never asserted)."""
     if not np.array_equal(fast, slow):
         raise AssertionError(f"{name}: channelkit and the loop disagree")
+
+
+def frame_rows(
+    program: ck.Program, sizes: tuple[int, ...], rng: np.random.Generator, repeats: int
+) -> dict[int, float]:
+    """``evaluate`` on a DataFrame against the same partners as a Portfolio, in one run.
+
+    Prints a table and returns partners -> DataFrame / Portfolio time ratio
+    (empty without pandas). The DataFrame has the default index, as
+    ``pandas.read_csv`` gives it; the Portfolio is built beforehand (not timed).
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        print()
+        print("pandas is not installed: the DataFrame rows are skipped.")
+        return {}
+    print()
+    print("evaluate given a pandas DataFrame against the same partners as a Portfolio")
+    print("(revenue + the 6 metrics; the DataFrame's evaluation is checked equal):")
+    print()
+    print("| partners | Portfolio [s] | DataFrame [s] | ratio |")
+    print("|---:|---:|---:|---:|")
+    out: dict[int, float] = {}
+    for n in sizes:
+        cols = {"revenue": rng.lognormal(11, 1.5, n), **make_columns(n, rng)}
+        pf = ck.Portfolio.from_columns(cols)
+        df = pd.DataFrame(cols)
+        t_pf, ev_pf = best_of(partial(ck.evaluate, program, pf), repeats)
+        t_df, ev_df = best_of(partial(ck.evaluate, program, df), repeats)
+        check_equal(f"evaluate on a DataFrame at n = {n}", ev_df.tier, ev_pf.tier)
+        out[n] = t_df / t_pf
+        print(f"| {n:,} | {t_pf:.4f} | {t_df:.4f} | {t_df / t_pf:.2f}x |")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         f"From a plain mapping of arrays instead (building the Portfolio included), {n_map:,} "
         f"partners: {t_map:.4f} s"
     )
+    frame_at = frame_rows(program, sizes, rng, repeats)
 
     policy = ck.ProgressionPolicy(
         review_every=3, demote_every=6, grace_reviews=1, window=3, max_steps_up=1
@@ -205,6 +183,14 @@ def main(argv: list[str] | None = None) -> int:
     if TARGET_N not in evaluate_at or (n, periods) != PROGRESS_SIZE:
         print("Acceptance targets not measured: run without --quick.")
         return 0
+    ok_frame = True
+    if TARGET_N in frame_at:
+        ok_frame = frame_at[TARGET_N] <= FRAME_RATIO
+        print(
+            f"Acceptance (issue #8): evaluate on a DataFrame of {TARGET_N:,} partners costs "
+            f"{frame_at[TARGET_N]:.2f}x the Portfolio (target <= {FRAME_RATIO:.0f}x: "
+            f"{'met' if ok_frame else 'MISSED'})"
+        )
     e_fast, e_slow = evaluate_at[TARGET_N]
     ok_time = e_fast <= TARGET_SECONDS
     ok_speed = e_slow / e_fast >= TARGET_SPEEDUP
@@ -216,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{PROGRESS_SIZE[0]:,} x {PROGRESS_SIZE[1]} {t_fast:.3f} s (target <= "
         f"{PROGRESS_SECONDS} s: {'met' if ok_progress else 'MISSED'})"
     )
-    return 0 if ok_time and ok_speed and ok_progress else 1
+    return 0 if ok_time and ok_speed and ok_progress and ok_frame else 1
 
 
 if __name__ == "__main__":

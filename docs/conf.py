@@ -23,14 +23,36 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build"]
+# examples/ holds the gallery's sources; sphinx-gallery turns them into gallery/.
+exclude_patterns = ["_build", "examples"]
 templates_path: list[str] = []
-html_theme = "alabaster"
+html_theme = "furo"  # wide code blocks scroll instead of being clipped
 html_static_path = ["_static"]
+html_css_files = ["channelkit.css"]
 html_title = f"channelkit {release}"
+
+# --------------------------------------------------------------------------- gallery
+# Every docs/examples/plot_*.py runs at build time and its figures appear in
+# docs/gallery/ (generated, not committed). sphinx-gallery re-runs an example only
+# when its source changed, so the doctest build after the html build is quick.
+sphinx_gallery_conf = {
+    "examples_dirs": "examples",
+    "gallery_dirs": "gallery",
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "matplotlib_animations": False,
+    "image_scrapers": ("matplotlib",),
+    "reset_modules": ("matplotlib",),
+    "min_reported_time": 2,
+    "show_memory": False,
+    "write_computation_times": False,
+    "within_subsection_order": "FileNameSortKey",
+}
 
 autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
 autodoc_member_order = "bysource"

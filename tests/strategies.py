@@ -286,23 +286,6 @@ def tier_histories(
     return out
 
 
-def reference_tier(program: ck.Program, row: dict[str, float]) -> int:
-    """Slow, obviously correct tier of one partner (a dict metric -> value)."""
-    best = -1
-    items = program.scorecard.items if program.scorecard is not None else ()
-    score = 0.0
-    for it in items:
-        score += min(max(it.points_per_unit * row[it.metric], 0.0), it.max_points)
-    for k, tier in enumerate(program.tiers):
-        ok = True
-        if tier.min_score is not None:
-            ok = score >= tier.min_score and all(row[it.metric] > 0 for it in items if it.required)
-        ok = ok and all(row[m] >= v for m, v in tier.requirements.items())
-        if ok:
-            best = k
-    return best
-
-
 #: Any printable-or-not text a user might put in a name (no lone surrogates).
 odd_names = st.text(
     alphabet=st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12
@@ -485,3 +468,39 @@ def makespan_jobs(
         else st.floats(0.0, 100.0, allow_nan=False, allow_infinity=False)
     )
     return hnp.arrays(np.float64, st.integers(min_size, max_size), elements=elem)
+
+
+# --------------------------------------------------------------------------- text that files must keep
+#: Text a reader accepts: no NUL, no lone surrogate, no surrounding white space, not empty.
+_plain_text = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_characters="\x00", blacklist_categories=("Cs",), max_codepoint=0x2FFF
+        ),
+        min_size=1,
+        max_size=8,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+def control_texts() -> st.SearchStrategy[str]:
+    """Ids and names mixing plain text with line breaks, tabs, commas, quotes and
+    other control characters (never NUL, never surrounding white space)."""
+    return st.lists(
+        st.one_of(_plain_text, st.sampled_from(["\r", "\n", "\r\n", "\t", "\x1f", ",", '"'])),
+        min_size=1,
+        max_size=5,
+    ).map(lambda parts: "x" + "".join(parts) + "y")
+
+
+#: numpy dtypes that are never numbers: booleans, complex numbers, dates and durations.
+NON_NUMERIC_DTYPES = (
+    "bool",
+    "complex64",
+    "complex128",
+    "datetime64[D]",
+    "datetime64[ns]",
+    "timedelta64[s]",
+)

@@ -64,3 +64,18 @@ def test_error_hierarchy() -> None:
     assert issubclass(ck.ProgramDefinitionError, ck.InvalidInputError)
     assert issubclass(ck.InfeasibleError, ck.ChannelkitError)
     assert not issubclass(ck.InfeasibleError, ValueError)
+
+
+def test_every_public_name_has_a_runnable_example() -> None:
+    """numpydoc Examples with at least one doctest line on every public name (they run as doctests)."""
+    import inspect
+
+    skip = {"__version__", "PortfolioLike"}  # a string and a type alias have no docstring of their own
+    missing = []
+    for name in ck.__all__:
+        if name in skip:
+            continue
+        doc = inspect.getdoc(getattr(ck, name)) or ""
+        if "Examples\n--------" not in doc or ">>> " not in doc.split("Examples\n--------", 1)[1]:
+            missing.append(name)
+    assert missing == [], f"public names without a runnable Examples section: {missing}"

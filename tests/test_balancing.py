@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from pathlib import Path
 from typing import Any
@@ -15,41 +14,11 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.balancing import assign, assign_portfolio
 
+from ._reference import brute_force
 from .strategies import assignment_problems, makespan_jobs
 
 
 # --------------------------------------------------------------------------- helpers
-def brute_force(
-    workload: np.ndarray,
-    capacity: np.ndarray | int,
-    *,
-    objective: str = "balance",
-    cost: np.ndarray | None = None,
-    eligible: np.ndarray | None = None,
-    max_partners: np.ndarray | None = None,
-) -> float:
-    """Optimal value by enumerating every assignment (inf when none is feasible)."""
-    w = np.asarray(workload, dtype=float)
-    hard = not isinstance(capacity, int)
-    m = int(capacity) if not hard else len(capacity)  # type: ignore[arg-type]
-    cap = np.ones(m) if not hard else np.asarray(capacity, dtype=float)
-    n = w.shape[0]
-    W = np.repeat(w[:, None], m, axis=1) if w.ndim == 1 else w
-    best = np.inf
-    for combo in itertools.product(range(m), repeat=n):
-        a = np.array(combo, dtype=np.int64)
-        if eligible is not None and not eligible[np.arange(n), a].all():
-            continue
-        if max_partners is not None and (np.bincount(a, minlength=m) > max_partners).any():
-            continue
-        loads = np.bincount(a, weights=W[np.arange(n), a], minlength=m)
-        if hard and (loads > cap + 1e-9).any():
-            continue
-        value = (loads / cap).max() if objective == "balance" else cost[np.arange(n), a].sum()  # type: ignore[index]
-        best = min(best, float(value))
-    return best
-
-
 def check_valid(res: ck.Assignment, kw: dict[str, Any]) -> None:
     """Each partner once, to an eligible manager, within capacity and headcount."""
     n = np.asarray(kw["workload"]).shape[0]
@@ -270,7 +239,7 @@ def test_fewest_moves_among_optima() -> None:
 def test_summary_and_repr() -> None:
     res = assign([5.0, 4.0, 3.0], [10.0, 10.0])
     text = res.summary(names=["ann", "bob"])
-    assert "ann" in text and "bob" in text and "lower bound" in text and "gap" in text
+    assert "ann" in text and "bob" in text and "Lower bound" in text and "Gap" in text
     assert repr(res).startswith("Assignment(n=3, m=2, objective='balance'")
     with pytest.raises(ck.InvalidInputError, match="names"):
         res.summary(names=["one"])
@@ -387,6 +356,7 @@ def test_fast_path_keeps_pinned_partners() -> None:
     assert res.gap < 1e-4
 
 
+@pytest.mark.timing
 def test_time_limit_is_respected() -> None:
     rng = np.random.default_rng(2)
     w = rng.random((60, 6)) * 100
@@ -396,6 +366,7 @@ def test_time_limit_is_respected() -> None:
     assert res.value >= res.lower_bound
 
 
+@pytest.mark.timing
 def test_time_limit_bounds_the_lp_relaxation() -> None:
     # the LP bound of a 4000 x 50 manager-dependent instance takes seconds;
     # with time_limit it stops early and the combinatorial bound stands in
@@ -520,6 +491,7 @@ def test_gap_instance_reaches_proven_optimum(
     assert res.total_cost == cost.T[np.arange(cost.shape[1]), res.manager].sum()
 
 
+@pytest.mark.timing
 def test_fast_honours_time_limit_when_the_greedy_fails(gap_dir: Path) -> None:
     # the regret greedy finds no feasible answer to b10200: "fast" searches
     # with the MIP only within time_limit, by default 2 s (it ran for 18 s)
@@ -785,7 +757,7 @@ def test_assign_portfolio_spreads_key_accounts() -> None:
     held = np.bincount(res.assignment.manager[res.key_accounts], minlength=4)
     assert held.max() == 1
     assert res.key_accounts.sum() == 4
-    assert "key accounts spread" in res.summary()
+    assert "Key accounts  4 spread over 4 managers, at most 1 each" in res.summary()
 
 
 def test_assign_portfolio_current_and_moves() -> None:
@@ -857,16 +829,24 @@ def test_cost_summary_with_infinite_capacities_reports_hours_spread() -> None:
         np.array([[3.0, 3.0], [1.0, 1.0]]), [np.inf, np.inf],
         cost=[[1.0, 2.0], [2.0, 1.0]], objective="cost",
     )  # fmt: skip
-    assert "spread (largest - smallest load): 2;" in res.summary()
+    assert "2 (largest - smallest load [hours])" in res.summary()
+    assert res.headline()["spread"] == 2.0
 
 
 def test_portfolio_assignment_to_frame() -> None:
     pytest.importorskip("pandas")
     res = assign_portfolio(_pf(), _team(), hours=[30.0, 20.0, 10.0, 40.0, 25.0, 35.0])
     df = res.to_frame()
-    assert list(df.columns) == ["partner", "manager", "hours", "key_account"]
-    assert df.set_index("partner")["manager"].to_dict() == res.mapping
+    assert df.index.name == "partner" and list(df.index) == list("abcdef")
+    assert list(df.columns) == ["manager", "hours", "key_account"]
+    assert df["manager"].to_dict() == res.mapping
     assert df["hours"].sum() == 160.0
+    by_m = res.to_frame(by="manager")
+    assert by_m.index.name == "manager" and list(by_m.index) == ["na1", "na2", "eu1", "any"]
+    assert by_m["partners"].sum() == 6 and by_m["load"].sum() == 160.0
+    assert by_m.loc["na1", "load"] == df.loc[df["manager"] == "na1", "hours"].sum()
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        res.to_frame(by="region")  # type: ignore[arg-type]
 
 
 def test_cost_summary_mentions_total_cost() -> None:
@@ -932,7 +912,7 @@ def test_cli_balance_writes_assignment(tmp_path: Path, capsys: pytest.CaptureFix
     out = tmp_path / "out.csv"
     assert main(["balance", str(partners), str(managers), "-o", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "M20" in text and "lower bound" in text and "gap" in text
+    assert "M20" in text and "Lower bound" in text and "Gap" in text
     first = read_assignment_csv(out)
     assert len(first) == 500
     # a reorganisation from that assignment with at most 3 moves: CSV on stdout
@@ -943,7 +923,7 @@ def test_cli_balance_writes_assignment(tmp_path: Path, capsys: pytest.CaptureFix
     assert rows[0] == "partner,manager" and len(rows) == 501
     moved = sum(first[p] != m for p, m in (r.split(",") for r in rows[1:]))
     assert moved <= 3
-    assert "moves:" in captured.err
+    assert "Moves" in captured.err
 
 
 def test_cli_balance_stdout_csv_is_quoted(
@@ -1026,11 +1006,40 @@ def test_plot_draws_loads_and_bound() -> None:
     res = assign([4.0, 4.0, 2.0, 2.0], [16.0, 8.0])
     fig, ax = plt.subplots()
     assert res.plot(ax=ax) is ax
-    heights = [bar.get_height() for bar in ax.patches]
-    np.testing.assert_allclose(heights, res.relative_loads)
-    assert ax.lines[0].get_ydata()[0] == pytest.approx(res.lower_bound)
+    # horizontal bars: widths are the relative loads, the bound a vertical line
+    widths = [bar.get_width() for bar in ax.patches]
+    np.testing.assert_allclose(widths, res.relative_loads)
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(res.lower_bound)
     plt.close(fig)
     pa = assign_portfolio(_pf(), _team(), hours=[30.0, 20.0, 10.0, 40.0, 25.0, 35.0])
     ax2 = pa.plot()
-    assert [t.get_text() for t in ax2.get_xticklabels()] == ["na1", "na2", "eu1", "any"]
+    assert [t.get_text() for t in ax2.get_yticklabels()] == ["na1", "na2", "eu1", "any"]
     plt.close("all")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 100.0), min_size=1, max_size=30),  # all fit in any manager
+    st.lists(st.floats(3_000.0, 6_000.0), min_size=1, max_size=6),
+    st.integers(0, 5),
+)
+def test_result_views_agree(hours: list[float], caps: list[float], top: int) -> None:
+    # the per-partner and per-manager frames, the headline and the report say the same
+    n = len(hours)
+    pf = ck.Portfolio([f"p{i}" for i in range(n)], revenue=np.arange(n, 0, -1, dtype=float))
+    team = [ck.Manager(f"m{j}", c) for j, c in enumerate(caps)]
+    res = assign_portfolio(pf, team, hours=hours, spread_top=min(top, n), seed=0)
+    a = res.assignment
+    by_p, by_m = res.to_frame(), res.to_frame(by="manager")
+    assert list(by_p.index) == list(pf.ids) and list(by_m.index) == [t.id for t in team]
+    sums = by_p.groupby("manager")["hours"].sum().reindex(by_m.index, fill_value=0.0)
+    np.testing.assert_allclose(by_m["load"], sums, atol=1e-9)
+    assert by_m["partners"].sum() == n and by_m["key_accounts"].sum() == res.key_accounts.sum()
+    head = res.headline()
+    assert head["value"] == a.value and head["lower_bound"] == a.lower_bound
+    assert head["optimal"] == a.optimal and head["moves"] == a.moves and head["partners"] == n
+    assert a.lower_bound <= a.value + 1e-9 * max(1.0, abs(a.value))
+    table = res._report().tables[0]
+    assert [row[0] for row in table.rows] == [t.id for t in team]
+    assert [row[1] for row in table.rows] == a.counts.tolist()
+    assert repr(res).count("\n") == 0 and len(repr(res)) < 200

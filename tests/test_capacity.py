@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import math
+import re
 from pathlib import Path
 
 import attrs
@@ -674,9 +675,11 @@ def test_plan_reporting(capsys: pytest.CaptureFixture[str]) -> None:
     assert isinstance(plan, CapacityPlan)
     assert repr(plan).startswith("CapacityPlan(partners={'small': ")
     text = plan.summary()
-    assert "channel managers" in text
+    assert re.search(rf"^Managers +{plan.managers}$", text, re.M)
     assert str(plan.partners["small"]) in text
-    assert "<table>" in plan._repr_html_()
+    assert "<table" in plan._repr_html_()
+    assert plan.headline()["managers"] == plan.managers
+    assert plan.headline()["probability_of_target"] == plan.probability_of_target
     pct = plan.revenue_percentiles((5, 50, 95))
     assert pct[5.0] <= pct[50.0] <= pct[95.0]
     assert plan.monthly_percentiles.shape == (7, 12)
@@ -697,6 +700,14 @@ def test_plan_to_frame_and_plot() -> None:
     ax = plan.plot()
     assert ax.get_xlabel() == "month"
     assert len(ax.lines) == 2  # median and target
+    assert ax.lines[1].get_ydata()[0] == plan.target
+    assert ax.yaxis.get_major_formatter()(1.5e7, 0) == "15M"  # not 1e7
+    assert ax.get_title()
+    months = plan.to_frame(by="month")
+    assert list(months.index) == list(range(1, 13))
+    np.testing.assert_allclose(months["cumulative_revenue_p50"], plan.monthly_percentiles[3])
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        plan.to_frame(by="region")  # type: ignore[arg-type]
     plt.close("all")
 
 
@@ -773,7 +784,7 @@ def test_cli_plan(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "Scenario: s.toml" in out
     assert "at 80% confidence (100 simulations)" in out
-    assert "channel managers" in out
+    assert "Managers" in out
 
 
 def test_cli_plan_example_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -806,10 +817,14 @@ def test_cli_plan_with_existing_channel(
     )
     assert main(["plan", str(tmp_path / "s.toml")]) == 0
     out = capsys.readouterr().out
-    assert "x                            5" in out  # (1,000,000 - 500,000) / 100,000
+    assert re.search(r"^x +5 +5 ", out, re.M)  # (1,000,000 - 500,000) / 100,000
     # 5 x 72 h + 2 x 1,500 h = 3,360 h: 2 managers, the existing two alone need 2
-    assert "channel managers: 2 in total" in out
-    assert "existing 2 partners alone (0 to distributors, 3,000 h/yr): 2" in out
+    assert re.search(r"^Managers +2$", out, re.M)
+    assert re.search(
+        r"^Managers, existing partners alone +2 \(2 partners, 0 to distributors, 3,000 h/yr\)$",
+        out,
+        re.M,
+    )
 
 
 @pytest.mark.parametrize(
@@ -871,11 +886,11 @@ def test_demo_has_a_capacity_section(capsys: pytest.CaptureFixture[str]) -> None
     out = capsys.readouterr().out
     assert "Capacity\n========" in out
     assert "Grow revenue by 25% next year" in out
-    assert "channel managers:" in out
     # the whole channel, not only the new partners: the existing 500 partners need managers
-    assert "existing 500 partners alone" in out
-    total = int(out.split("channel managers: ")[1].split()[0])
-    assert total >= 10
+    assert re.search(r"^Managers, existing partners alone +\d+ \(500 partners, ", out, re.M)
+    found = re.search(r"^Managers +(\d+)$", out, re.M)
+    assert found is not None
+    assert int(found.group(1)) >= 10
 
 
 def test_recruiting_window_hand_checked() -> None:
@@ -887,7 +902,11 @@ def test_recruiting_window_hand_checked() -> None:
     assert plan.recruits_per_month == {"a": [4, 4, 4]}
     np.testing.assert_allclose(plan.revenue, 132_000.0)
     assert plan_capacity(132_001, seg, recruit_months=3, n_sims=4, seed=0).partners == {"a": 13}
-    assert "recruiting over the first 3 months" in plan.summary()
+    assert "Recruiting over the first 3 months: a 4 a month." in plan.summary()
+    months = plan.to_frame(by="month")
+    assert months["recruits"].tolist() == [4, 4, 4] + [0] * 9
+    assert months["recruits_a"].sum() == plan.total_recruits
+    np.testing.assert_allclose(months["cumulative_revenue_p50"].iloc[-1], 132_000.0)
     with pytest.raises(ck.InvalidInputError, match="recruit_months"):
         plan_capacity(1.0, seg, recruit_months=13, n_sims=4)
 
@@ -1008,8 +1027,9 @@ def test_managers_count_the_existing_channel() -> None:
     assert plan.existing_partners == 40
     assert plan.existing_hours == pytest.approx(40 * 72.0)
     text = plan.summary()
-    assert "channel managers: 3 in total" in text
-    assert "new partners alone: 1" in text
+    assert re.search(r"^Managers +3$", text, re.M)
+    assert re.search(r"^Managers, new partners alone +1$", text, re.M)
+    assert plan.headline()["new_managers"] == 1 and plan.headline()["existing_managers"] == 2
     # the threshold routes the 10 small existing partners to distributors
     routed = plan_capacity(
         target, seg, existing=existing, n_sims=4, seed=0, distributor_threshold=10_000
@@ -1157,3 +1177,24 @@ def test_plan_with_the_workload_model_for_new_and_existing_partners() -> None:
     assert seg.hours_per_partner == pytest.approx(hours.mean())
     expected = math.ceil((plan.partners["new"] * hours.mean() + hours[kept].sum()) / 2_000)
     assert plan.managers == expected
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.floats(1e5, 1e7), st.integers(1, 6), st.integers(1, 3))
+def test_plan_views_agree(target: float, recruit_months: int, k: int) -> None:
+    # the report, the headline and both frames describe the same plan
+    segs = [Segment(f"s{i}", 50_000.0 * (i + 1), conversion=0.5, share=i + 1) for i in range(k)]
+    plan = plan_capacity(target, segs, recruit_months=recruit_months, n_sims=4, seed=0)
+    head = plan.headline()
+    assert head["managers"] == plan.managers and head["partners"] == plan.total_partners
+    assert head["recruits"] == plan.total_recruits
+    months = plan.to_frame(by="month")
+    assert months["recruits"].sum() == plan.total_recruits
+    for seg in segs:
+        assert months[f"recruits_{seg.name}"].sum() == plan.recruits[seg.name]
+    assert (months["cumulative_revenue_p5"] <= months["cumulative_revenue_p95"] + 1e-6).all()
+    by_segment = plan.to_frame()
+    assert by_segment["partners"].to_dict() == dict(plan.partners)
+    table = plan._report().tables[0]
+    assert table.rows[-1][:3] == ("total", plan.total_partners, plan.total_recruits)
+    assert "\n" not in repr(plan) and len(repr(plan)) < 200

@@ -60,3 +60,20 @@ def test_managers() -> None:
 def test_unknown_data_file() -> None:
     with pytest.raises(FileNotFoundError, match="no dataset file named 'nope.csv'"):
         data_path("nope.csv")
+
+
+def test_example_files_are_shipped_and_read() -> None:
+    import tomllib
+
+    from channelkit.datasets import EXAMPLE_FILES, example_path
+    from channelkit.io import read_managers_csv, read_portfolio_csv, read_program
+
+    assert set(EXAMPLE_FILES) == {"partners", "managers", "program", "scenario", "history"}
+    assert read_portfolio_csv(example_path("partners")) == example_portfolio()
+    assert read_managers_csv(example_path("managers")) == example_managers()
+    assert read_program(example_path("program")).tier_names[-1] == "Platinum"
+    assert tomllib.loads(example_path("scenario").read_text())["target"] > 0
+    with pytest.raises(
+        ck.InvalidInputError, match="partners, managers, program, scenario, history"
+    ):
+        example_path("nope")

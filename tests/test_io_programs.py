@@ -8,10 +8,12 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import channelkit as ck
 from channelkit.datasets import data_path, example_program
+from channelkit.errors import ProgramDefinitionError
 from channelkit.io import (
     dumps_program,
     loads_program,
@@ -188,3 +190,63 @@ def test_syntax_errors_and_bad_paths(tmp_path: Path) -> None:
         program_from_dict({"tiers": "Gold"})
     with pytest.raises(ck.ProgramDefinitionError, match="program.json: the top level: expected"):
         read_program(write(tmp_path, '[{"name": "Gold"}]', "program.json"))
+
+
+# --------------------------------------------------------------------------- one table reader
+@given(depth=st.integers(33, 3000), fmt=st.sampled_from(["json", "toml"]))
+@settings(max_examples=20, deadline=None)
+def test_deep_nesting_is_a_definition_error_never_a_recursion_error(depth: int, fmt: str) -> None:
+    text = "[" * depth + "]" * depth
+    if fmt == "toml":
+        text = "tiers = " + text
+    with pytest.raises(ProgramDefinitionError, match="nested more than 32 deep"):
+        loads_program(text, fmt)
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "match"),
+    [
+        (
+            '{"tiers": [{"name": "A"}], "policy": {"window": 1' + "0" * 30 + "}}",
+            "json",
+            "too large",
+        ),
+        ("[[tiers]]\nname = 'A'\nmin_score = 1" + "0" * 400, "toml", "too large"),
+        ('{"tiers": [{"name": "A", "min_score": true}]}', "json", "expected a number"),
+    ],
+)
+def test_huge_and_boolean_numbers_name_the_key(text: str, fmt: str, match: str) -> None:
+    with pytest.raises(ProgramDefinitionError, match=match):
+        loads_program(text, fmt)
+
+
+def test_non_utf8_program_and_scenario_files_name_the_file(tmp_path: Path) -> None:
+    from channelkit._scenario import load_scenario
+
+    path = tmp_path / "program.toml"
+    path.write_bytes('name = "Café"\n[[tiers]]\nname = "A"\n'.encode("latin-1"))
+    with pytest.raises(ProgramDefinitionError, match=r"program\.toml.*not UTF-8"):
+        read_program(path)
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_bytes("target = 1 # café\n".encode("latin-1"))
+    with pytest.raises(ck.InvalidInputError, match=r"scenario\.toml.*not UTF-8"):
+        load_scenario(scenario)
+    with pytest.raises(ck.InvalidInputError, match="no such file"):
+        load_scenario(tmp_path / "missing.toml")
+
+
+def test_scenario_numbers_follow_the_table_reader(tmp_path: Path) -> None:
+    from channelkit._scenario import load_scenario
+
+    base = "target = 1\n{}\n[[segments]]\nname = 'a'\nproductivity = 1\n"
+    path = tmp_path / "s.toml"
+    for line, match in [
+        ("seed = 1" + "0" * 400, "scenario key 'seed': .*too large"),
+        ("n_sims = true", "scenario key 'n_sims': expected a whole number"),
+        ("confidence = 'high'", "scenario key 'confidence': expected a number"),
+    ]:
+        path.write_text(base.format(line), encoding="utf-8")
+        with pytest.raises(ck.InvalidInputError, match=match):
+            load_scenario(path)
+    path.write_text(base.format("horizon_months = 12.0"), encoding="utf-8")
+    assert load_scenario(path)["horizon_months"] == 12  # integral floats are whole numbers here

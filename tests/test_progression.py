@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.datasets import example_portfolio, example_program
 
+from ._reference import reference_direction, reference_progress
 from .strategies import policies, programs, redesigns, tier_histories, tier_populations
 
 LADDER = ck.Program(
@@ -127,7 +128,7 @@ def test_tier_history_results() -> None:
     frame = h.to_frame()
     assert frame["final"].tolist() == ["Platinum", "Platinum"]
     assert frame["initial"].tolist() == ["", "Platinum"]
-    assert "2 partners over 4 periods" in repr(h)
+    assert repr(h) == "TierHistory(partners=2, periods=4, promotions=3, demotions=2)"
     import matplotlib
 
     matplotlib.use("Agg")
@@ -178,7 +179,7 @@ def test_program_impact_hand_checked() -> None:
     assert len(m.letters(everyone=True)) == 4
     frame = m.to_frame()
     assert frame.loc["Gold", "Silver"] == 1 and frame.index.name == "old"
-    assert "1 promoted, 1 demoted" in repr(m)
+    assert "promoted=1, demoted=1" in repr(m)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -256,33 +257,6 @@ def test_program_impact_of_example_redesign() -> None:
 
 
 # --------------------------------------------------------------------------- properties
-def reference_progress(
-    evaluated: np.ndarray[Any, Any], initial: np.ndarray[Any, Any], pol: ck.ProgressionPolicy
-) -> np.ndarray[Any, Any]:
-    """Partner by partner, period by period."""
-    periods, n = evaluated.shape
-    out = np.empty_like(evaluated)
-    for i in range(n):
-        cur, fails = int(initial[i]), 0
-        for t in range(periods):
-            promo = (t + 1) % pol.review_every == 0
-            demo = (t + 1) % pol.demotion_cadence == 0
-            q = int(max(evaluated[max(0, t - pol.window + 1) : t + 1, i]))
-            if promo and q > cur:
-                cur = q if pol.max_steps_up is None else min(q, cur + pol.max_steps_up)
-                fails = 0
-            if demo:
-                if q < cur:
-                    fails += 1
-                    if fails > pol.grace_reviews:
-                        cur = q if pol.max_steps_down is None else max(q, cur - pol.max_steps_down)
-                        fails = 0
-                else:
-                    fails = 0
-            out[t, i] = cur
-    return out
-
-
 @given(programs(policy=policies()), tier_histories())
 def test_progress_matches_slow_reference(program: ck.Program, hist: dict[str, Any]) -> None:
     h = ck.progress(program, hist)
@@ -359,18 +333,6 @@ def test_no_demotion_before_grace_plus_one_failing_reviews(
             held = now
 
 
-def reference_direction(old: ck.Program, new: ck.Program, old_name: str, new_name: str) -> int:
-    """Promoted (+1), demoted (-1) or unchanged (0), from the definition, for one partner."""
-    if old_name == "":
-        rank = -1
-    elif old_name in new.tier_names:
-        rank = new.tier_names.index(old_name)
-    else:
-        rank = old.tier_names.index(old_name)
-    position = new.tier_names.index(new_name) if new_name else -1
-    return (position > rank) - (position < rank)
-
-
 @given(redesigns(), tier_populations())
 def test_direction_follows_tier_names_and_the_matrix(
     pair: tuple[ck.Program, ck.Program], cols: dict[str, Any]
@@ -433,3 +395,56 @@ def test_unchanged_program_gives_a_diagonal_matrix(
     assert np.array_equal(m.matrix, np.diag(np.diag(m.matrix)))
     assert (m.promoted, m.demoted, m.benefit_cost_delta) == (0, 0, 0.0)
     assert len(m.letters()) == 0
+
+
+# --------------------------------------------------------------------------- issue #8
+def test_tier_history_protocol_hand_checked() -> None:
+    deals = np.array([[0, 12], [6, 0], [0, 12], [12, 12]])
+    h = ck.progress(LADDER, {"deals": deals})
+    periods = h.to_frame(by="period")
+    assert periods.index.name == "period" and len(periods) == 4
+    assert periods["promotions"].tolist() == [0, 1, 1, 1]
+    assert periods["demotions"].tolist() == [0, 1, 1, 0]
+    assert periods["no tier"].tolist() == [1, 1, 1, 0]
+    rows = [line.split() for line in h.summary().splitlines()]
+    assert ["Promotions", "3"] in rows and ["Demotions", "2"] in rows
+    assert ["Platinum", "1", "2", "+1"] in rows
+    assert h.to_frame().index.tolist() == ["0", "1"]
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        h.to_frame(by="tier")
+
+
+def test_progress_does_not_copy_float_histories() -> None:
+    deals = np.array([[0.0, 12.0], [6.0, 0.0]])
+    h = ck.progress(LADDER, {"deals": deals})
+    assert h._ids is None and h.ids.tolist() == ["0", "1"]
+    with pytest.raises(ck.InvalidInputError, match=r"\[1, 0\] \(period 1, partner 0\).*infinite"):
+        ck.progress(LADDER, {"deals": np.array([[0.0, 1.0], [math.inf, 1.0]])})
+    # integer and transposed (non-contiguous) input still work
+    h2 = ck.progress(LADDER, {"deals": deals.astype(int)})
+    h3 = ck.progress(LADDER, {"deals": np.asfortranarray(deals)})
+    assert np.array_equal(h.tiers, h2.tiers) and np.array_equal(h.tiers, h3.tiers)
+
+
+def test_migration_protocol_by_partner() -> None:
+    pd = pytest.importorskip("pandas")
+    old = ck.Program(
+        [
+            ck.Tier("Silver", requirements={"deals": 2}),
+            ck.Tier("Gold", requirements={"deals": 5}, benefits=ck.Benefits(mdf=100)),
+        ]
+    )
+    new = ck.Program([ck.Tier("Silver", requirements={"deals": 2}),
+                      ck.Tier("Gold", requirements={"deals": 8}, benefits=ck.Benefits(mdf=100))])  # fmt: skip
+    df = pd.DataFrame({"deals": [1, 6, 9]}, index=["x", "y", "z"])
+    m = ck.program_impact(old, new, df)
+    frame = m.to_frame(by="partner")
+    assert frame.index.tolist() == ["x", "y", "z"]
+    assert frame["change"].tolist() == ["unchanged", "demoted", "unchanged"]
+    assert frame["cost_change"].tolist() == [0.0, -100.0, 0.0]
+    rows = [line.split() for line in m.summary().splitlines()]
+    assert ["Benefit", "cost", "change", "-100", "a", "year"] in rows
+    assert ["Gold", "1", "1", "0"] in rows
+    assert m.headline()["benefit_cost_delta"] == -100.0
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        m.to_frame(by="tier")

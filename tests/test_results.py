@@ -111,6 +111,49 @@ def _channel_staffing() -> Any:
     return ck.staff_channel(example_portfolio(), example_managers(), margin=0.3, gap=1e-4, seed=0)
 
 
+def _partner_history() -> Any:
+    from channelkit.datasets import example_history
+
+    return example_history()
+
+
+def _history() -> Any:
+    from channelkit.datasets import example_history
+
+    return example_history()
+
+
+def _attrition_fit() -> Any:
+    return ck.fit_attrition(_history())
+
+
+def _ramp_fit() -> Any:
+    return ck.fit_ramp(_history(), seed=0)
+
+
+def _productivity_fit() -> Any:
+    return ck.fit_productivity(example_portfolio().revenue)
+
+
+def _conversion_fit() -> Any:
+    nan = float("nan")
+    return ck.fit_conversion(
+        {
+            "prospect": [0, 0, 1, 1, 2],
+            "signed": [1, 2, nan, 3, nan],
+            "first_sale": [3, nan, nan, 6, nan],
+        }
+    )
+
+
+def _calibration() -> Any:
+    return ck.calibrate(_history(), by="segment", seed=0)
+
+
+def _backtest() -> Any:
+    return ck.backtest(_history(), cutoffs=2, n_sims=100, seed=0)
+
+
 #: Every public result class and a factory that makes one on the example channel.
 RESULTS: dict[str, Callable[[], Any]] = {
     "ChannelProfile": _profile,
@@ -126,6 +169,13 @@ RESULTS: dict[str, Callable[[], Any]] = {
     "CoveragePlan": _coverage_plan,
     "CoverageFrontier": _coverage_frontier,
     "ChannelStaffing": _channel_staffing,
+    "PartnerHistory": _partner_history,
+    "AttritionFit": _attrition_fit,
+    "RampFit": _ramp_fit,
+    "ProductivityFit": _productivity_fit,
+    "ConversionFit": _conversion_fit,
+    "Calibration": _calibration,
+    "Backtest": _backtest,
 }
 
 #: Classes that a picture helps: they must have ``plot``.
@@ -142,21 +192,17 @@ PLOTTED = {
     "CoveragePlan",
     "CoverageFrontier",
     "ChannelStaffing",
+    "PartnerHistory",
+    "AttritionFit",
+    "RampFit",
+    "ProductivityFit",
+    "ConversionFit",
+    "Calibration",
+    "Backtest",
 }
 
 #: Classes not yet moved to the protocol (emptied by issue #8).
-PENDING: set[str] = {
-    "ChannelProfile",
-    "Evaluation",
-    "Gaps",
-    "ProgramAudit",
-    "TierHistory",
-    "Migration",
-    "Assignment",
-    "PortfolioAssignment",
-    "CapacityPlan",
-    "ChannelSimulation",
-}
+PENDING: set[str] = set()
 
 
 def _cases() -> list[Any]:

@@ -760,3 +760,110 @@ def test_business_model_labels_must_differ() -> None:
         ck.business_model([0.5], labels=("a", "a", "b"))
     with pytest.raises(ck.InvalidInputError, match="four different strings"):
         ck.business_model([0.5], unknown="hybrid")
+
+
+# --------------------------------------------------------------------------- pandas in, pandas out
+pd = pytest.importorskip("pandas")
+
+#: Indexes a user might have: text ids, shuffled integers, a default range.
+index_kinds = st.sampled_from(["text", "ints", "range"])
+
+
+def _index(kind: str, n: int, rnd: Any) -> Any:
+    if kind == "text":
+        return pd.Index([f"p{i}" for i in rnd.sample(range(10 * n + 1), n)], name="partner")
+    if kind == "ints":
+        return pd.Index(rnd.sample(range(-5 * n, 5 * n + 1), n))
+    return pd.RangeIndex(n)
+
+
+@given(revenue_arrays(max_size=40), product_share_arrays(min_size=1), index_kinds, st.randoms())
+def test_series_in_series_out_with_the_numpy_values(
+    revenue: np.ndarray[Any, Any], share: np.ndarray[Any, Any], kind: str, rnd: Any
+) -> None:
+    n = min(len(revenue), len(share))
+    revenue, share = revenue[:n], share[:n]
+    index = _index(kind, n, rnd)
+    rev_s = pd.Series(revenue, index=index)
+    share_s = pd.Series(share, index=index)
+    prior = pd.Series(revenue[::-1].copy(), index=index)
+    outputs = {
+        "segment": (ck.pareto_segments(rev_s), ck.pareto_segments(revenue)),
+        "business_model": (ck.business_model(share_s), ck.business_model(share)),
+        "business_model, recurring": (
+            ck.business_model(share_s, recurring_share=share[::-1].copy()),
+            ck.business_model(share, recurring_share=share[::-1].copy()),
+        ),
+        "yoy_growth": (ck.yoy_growth(rev_s, prior), ck.yoy_growth(revenue, revenue[::-1])),
+    }
+    for name, (series, array) in outputs.items():
+        assert isinstance(series, pd.Series), name
+        assert series.index.equals(index), name
+        assert isinstance(array, np.ndarray), name
+        if name == "yoy_growth":
+            np.testing.assert_array_equal(series.to_numpy(), array)
+        else:
+            assert series.tolist() == array.tolist(), name
+    # the input Series are left alone
+    np.testing.assert_array_equal(rev_s.to_numpy(), revenue)
+
+
+def test_series_outputs_are_named_and_labelled() -> None:
+    # 500 + 300 >= 80 % of 1000; 40 <= 5 % of 1000 < 40 + 160
+    rev = pd.Series([500.0, 300.0, 160.0, 40.0], index=["a", "b", "c", "d"])
+    seg = ck.pareto_segments(rev)
+    assert seg.name == "segment" and str(seg.dtype) == "category"
+    assert list(seg.cat.categories) == list(SEGMENTS)
+    assert seg.to_dict() == {"a": "contributor", "b": "contributor", "c": "potential",
+                             "d": "long_tail"}  # fmt: skip
+    bm = ck.business_model([0.9, 0.1], recurring_share=pd.Series([0.8, 0.2], index=["x", "y"]))
+    assert bm.name == "business_model"
+    assert bm.to_dict() == {"x": "product-led, recurring", "y": "services-led, one-off"}
+    growth = ck.yoy_growth([120.0, 10.0], pd.Series([100.0, 0.0], index=["x", "y"]))
+    assert growth.name == "yoy_growth" and growth["x"] == pytest.approx(0.2)
+    assert math.isnan(growth["y"])
+    # scalars stay scalars, and the Lorenz curve (over sorted values) stays numpy
+    assert isinstance(ck.gini(rev), float)
+    assert isinstance(ck.lorenz_curve(rev)[0], np.ndarray)
+
+
+def test_series_with_different_indexes_are_not_paired_by_position() -> None:
+    now = pd.Series([1.0, 2.0], index=["a", "b"])
+    before = pd.Series([1.0, 2.0], index=["b", "a"])
+    with pytest.raises(ck.InvalidInputError, match="different indexes"):
+        ck.yoy_growth(now, before)
+    with pytest.raises(ck.InvalidInputError, match="different indexes"):
+        ck.business_model(now / 4, recurring_share=before / 4)
+
+
+# --------------------------------------------------------------------------- the result protocol
+def test_channel_profile_protocol_hand_checked() -> None:
+    p = ck.profile_channel(
+        {"revenue": [80.0, 10.0, 6.0, 4.0], "revenue_prior": [60.0, 10.0, 8.0, NAN]}
+    )
+    assert repr(p) == "ChannelProfile(n_partners=4, total_revenue=100, gini=0.58, top20_share=0.8)"
+    text = p.summary()
+    assert p.report() == text == str(p)
+    rows = [line.split() for line in text.splitlines()]
+    assert ["contributor", "1", "80.0%"] in rows
+    assert ["long_tail", "1", "4.0%"] in rows
+    assert ["p50", "+0.0%"] in rows
+    assert p.headline()["gini"] == pytest.approx(0.58)
+    seg = p.to_frame(by="segment")
+    assert seg.index.name == "segment" and seg.loc["potential", "partners"] == 2
+    assert p.to_frame(by="business_model")["revenue_share"].tolist() == [1.0]
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        p.to_frame(by="tier")
+    assert p.lorenz is not None
+    np.testing.assert_allclose(p.lorenz[1], [0.0, 0.04, 0.1, 0.2, 1.0])
+
+
+def test_channel_profile_keeps_a_thin_curve_of_a_large_channel() -> None:
+    revenue = np.random.default_rng(3).lognormal(10, 1.5, 100_000)
+    p = ck.profile_channel({"revenue": revenue})
+    assert p.lorenz is not None
+    x, y = p.lorenz
+    assert len(x) <= 513 and x[0] == 0.0 and x[-1] == 1.0
+    full_x, full_y = ck.lorenz_curve(revenue)
+    np.testing.assert_allclose(y, np.interp(x, full_x, full_y), atol=1e-12)
+    assert "ChannelProfile(" in repr(p) and "\n" not in repr(p) and len(repr(p)) < 200

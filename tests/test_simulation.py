@@ -14,7 +14,8 @@ from scipy import stats
 
 import channelkit as ck
 from channelkit._montecarlo import root_seed
-from channelkit.capacity import FunnelStage, Segment, _draw_slots, plan_capacity
+from channelkit._recruitment import draw_slots as _draw_slots
+from channelkit.capacity import FunnelStage, Segment, plan_capacity
 from channelkit.simulation import ChannelSimulation, _sign_months, simulate_channel
 
 from .strategies import capacity_segments
@@ -198,10 +199,21 @@ def test_reporting() -> None:
     frame = sim.to_frame()
     assert len(frame) == 10
     assert "active_p50" in frame.columns
-    assert "horizon revenue" in sim.summary()
+    assert "Horizon revenue P50" in sim.summary()
+    assert sim.headline()["horizon_revenue_p50"] == pytest.approx(np.median(sim.total_revenue))
+    assert sim.headline()["active_at_the_end_p50"] == np.median(sim.active[:, -1])
     ax = sim.plot(what="active")
     assert ax.get_ylabel() == "active"
+    ax = sim.plot()
+    assert ax.yaxis.get_major_formatter()(2.5e5, 0) == "250k"  # revenue in plain thousands
+    assert ax.get_title()
     plt.close("all")
+    runs = sim.to_frame(by="simulation")
+    assert runs.index.name == "simulation" and len(runs) == 300
+    np.testing.assert_allclose(runs["total_revenue"], sim.total_revenue)
+    np.testing.assert_array_equal(runs["active_end"], sim.active[:, -1])
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        sim.to_frame(by="segment")  # type: ignore[arg-type]
     with pytest.raises(ck.InvalidInputError, match="what"):
         sim.percentiles("profit")
 
@@ -264,7 +276,7 @@ def test_program_tier_counts_hand_checked() -> None:
     np.testing.assert_array_equal(sim.tier_counts[0, :, 0], 2 * (m + 1) - 2 * silver)
     np.testing.assert_array_equal(sim.tier_counts[0, :, 3], 0)  # everyone is Registered
     np.testing.assert_array_equal(sim.tier_counts.sum(axis=2), sim.active)
-    assert "mean partners per tier" in sim.summary()
+    assert "Mean partners per tier at the end" in sim.summary()
 
 
 def test_program_with_start_portfolio_and_attrition() -> None:
@@ -310,3 +322,22 @@ def test_sign_months_order() -> None:
     assert _sign_months([2, 0, 3, 1]).tolist() == [0, 2, 3, 0, 2, 2]
     assert _sign_months([3, 3, 2]).tolist() == [0, 1, 2, 0, 1, 2, 0, 1]
     assert _sign_months([]).tolist() == []
+
+
+def test_progress_bar_uses_tqdm_auto(monkeypatch: pytest.MonkeyPatch) -> None:
+    # tqdm.auto shows a widget in a notebook and text on a terminal
+    tqdm_auto = pytest.importorskip("tqdm.auto")
+    seen: list[dict[str, object]] = []
+
+    def fake(iterable: object, **kwargs: object) -> object:
+        seen.append(kwargs)
+        return iterable
+
+    monkeypatch.setattr(tqdm_auto, "tqdm", fake)
+    seg = Segment("a", 12_000.0)
+    sim = simulate_channel(seg, {"a": 1}, horizon_months=3, n_sims=600, seed=0, progress=True)
+    quiet = simulate_channel(seg, {"a": 1}, horizon_months=3, n_sims=600, seed=0)
+    assert len(seen) == 1 and seen[0]["total"] == 3  # 3 chunks of at most 256 runs
+    np.testing.assert_array_equal(sim.revenue, quiet.revenue)
+    plan = ck.plan_capacity(36_000.0, seg, n_sims=20, seed=0, progress=True)
+    assert len(seen) > 1 and plan.partners == {"a": 3}

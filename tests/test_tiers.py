@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import channelkit as ck
 from channelkit.datasets import example_portfolio, example_program
 
-from .strategies import TIER_METRICS, programs, reference_tier, tier_populations
+from ._reference import reference_tier
+from .strategies import TIER_METRICS, programs, tier_populations
 
 B = ck.Benefits
 
@@ -271,7 +272,13 @@ def test_program_helpers() -> None:
     # Platinum: 15 % + 2 % of 1,000,000 + 25,000 mdf + 15,000 to serve; no tier costs nothing
     assert program.benefit_cost([3, -1], [1e6, 1e6]).tolist() == pytest.approx([210_000.0, 0.0])
     assert eval(repr(program.tiers[1]), vars(ck)) == program.tiers[1]
-    assert eval(repr(program), vars(ck)) == program
+    # issue #8: a program too large for a 200-character line shows a one-line summary
+    assert repr(program) == (
+        "Program(name='Example channel partner program', "
+        "tiers=['Registered', 'Silver', 'Gold', 'Platinum'], scorecard=<4 items>)"
+    )
+    two = ck.Program([ck.Tier("A"), ck.Tier("B", requirements={"x": 1})], name="p")
+    assert eval(repr(two), vars(ck)) == two
     uncapped = ck.Program([ck.Tier("A")], scorecard=ck.Scorecard([ck.ScoreItem("x", 1.0)]))
     assert "max_points=float('inf')" in repr(uncapped)
     assert eval(repr(uncapped), vars(ck)) == uncapped
@@ -403,7 +410,7 @@ def test_gaps_hand_checked() -> None:
         "distance",
     ]
     assert cols["target"].tolist() == ["Gold", "", "Silver"]
-    assert "3 partners" in repr(g)
+    assert repr(g) == "Gaps(partners=3, with_target=2, met=0)"
     with pytest.raises(ck.InvalidInputError, match="no tier named"):
         ev.gaps(to="Diamond")
 
@@ -480,8 +487,10 @@ def test_by_tier_summary_and_frames() -> None:
     frame = ev.to_frame()
     assert frame["tier"].tolist() == ["", "Silver", "Gold", "Gold"]
     assert "score" not in frame
-    assert ev.summary()["partners"].sum() == 4
-    assert repr(ev) == "<Evaluation of 4 partners; Silver: 1, Gold: 2, no tier: 1>"
+    # issue #8: summary() is the text report; the old summary() table is to_frame(by="tier")
+    assert ev.to_frame(by="tier")["partners"].sum() == 4
+    assert isinstance(ev.summary(), str)
+    assert repr(ev) == "Evaluation(partners=4, tiers={'Silver': 1, 'Gold': 2, 'no tier': 1})"
     assert len(ev) == 4
 
 
@@ -719,12 +728,12 @@ def test_score_is_sum_of_capped_points(program: ck.Program, cols: dict[str, Any]
 
 
 def test_blocked_kernel_matches_reference_across_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    import channelkit.tiers as tiers_module
+    import channelkit._scoring as tiers_module
 
     pf = example_portfolio()
     program = example_program()
     whole = ck.evaluate(program, pf)
-    monkeypatch.setattr(tiers_module, "_BLOCK", 7)  # 500 partners -> 72 blocks, a ragged last one
+    monkeypatch.setattr(tiers_module, "BLOCK", 7)  # 500 partners -> 72 blocks, a ragged last one
     blocked = ck.evaluate(program, pf)
     assert np.array_equal(blocked.tier, whole.tier)
     assert np.array_equal(blocked.score, whole.score)
@@ -848,3 +857,171 @@ def test_helper_inputs_are_validated() -> None:
     assert card.points({"growth": [-1.0, 0.5]}).tolist() == [[0.0], [5.0]]
     with pytest.raises(ck.InvalidInputError, match="negative"):
         card.points({"growth": [-1.0]}, signed_metrics=())
+
+
+# --------------------------------------------------------------------------- issue #8: protocol, pandas
+def test_evaluation_and_gaps_frames_keep_a_dataframe_index() -> None:
+    pd = pytest.importorskip("pandas")
+    program = ck.Program([ck.Tier("Silver", requirements={"deals": 1}),
+                          ck.Tier("Gold", requirements={"deals": 5})])  # fmt: skip
+    df = pd.DataFrame({"deals": [0, 1, 5, 9]}, index=pd.Index([40, 10, 30, 20], name="acct"))
+    ev = ck.evaluate(program, df)
+    frame = ev.to_frame()
+    assert frame.index.equals(df.index)
+    assert frame["tier"].tolist() == ["", "Silver", "Gold", "Gold"]
+    assert frame["tier_index"].tolist() == [-1, 0, 1, 1]
+    gaps = ev.gaps().to_frame()
+    assert gaps.index.equals(df.index) and "id" not in gaps
+    assert gaps.loc[40, "short_deals"] == 1.0 and gaps.loc[10, "short_deals"] == 4.0
+    # numpy in: the frame is indexed by partner id
+    by_id = ck.evaluate(program, {"id": ["a", "b", "c", "d"], "deals": [0, 1, 5, 9]}).to_frame()
+    assert by_id.index.name == "id" and by_id.index.tolist() == ["a", "b", "c", "d"]
+    tiers = ev.to_frame(by="tier")
+    assert tiers.index.tolist() == ["Silver", "Gold", ""]
+    assert tiers["partners"].tolist() == [1, 2, 1]
+    with pytest.raises(ck.InvalidInputError, match="by must be"):
+        ev.to_frame(by="manager")
+
+
+@given(programs(), tier_populations(), st.sampled_from(["range", "text", "shuffled"]))
+def test_dataframe_in_frames_out_with_the_portfolio_values(
+    program: ck.Program, cols: dict[str, Any], kind: str
+) -> None:
+    pd = pytest.importorskip("pandas")
+    n = len(cols["revenue"])
+    index = {
+        "range": pd.RangeIndex(n),
+        "text": pd.Index([f"p{i}" for i in range(n)]),
+        "shuffled": pd.Index(np.random.default_rng(n).permutation(n) + 7),
+    }[kind]
+    df = pd.DataFrame(cols, index=index)
+    ev_df = ck.evaluate(program, df)
+    ev_np = ck.evaluate(program, cols)
+    frame = ev_df.to_frame()
+    assert frame.index.equals(index)
+    assert np.array_equal(frame["tier_index"].to_numpy(), ev_np.tier)
+    assert frame["tier"].tolist() == ev_np.tier_name.tolist()
+    if program.scorecard is not None:
+        np.testing.assert_array_equal(frame["score"].to_numpy(), ev_np.score)
+    gaps_df, gaps_np = ev_df.gaps().to_frame(), ev_np.gaps().to_frame()
+    assert gaps_df.index.equals(index)
+    pd.testing.assert_frame_equal(gaps_df.reset_index(drop=True), gaps_np.reset_index(drop=True))
+    assert ev_df.summary() == ev_np.summary()
+
+
+def test_dataframe_with_a_default_index_gets_lazy_ids() -> None:
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"deals": [3.0, 0.0, 7.0]})
+    pf = ck.Portfolio.from_frame(df)
+    assert pf._ids is None  # not made: evaluate never reads them
+    assert pf.ids.tolist() == ["0", "1", "2"]
+    shifted = ck.Portfolio.from_frame(df.set_axis(pd.RangeIndex(1, 4)))
+    assert shifted.ids.tolist() == ["1", "2", "3"]
+
+
+def test_evaluation_summary_and_plot_hand_checked() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    program = ck.Program(
+        [
+            ck.Tier("Silver", requirements={"deals": 1}, benefits=B(discount=0.1)),
+            ck.Tier("Gold", requirements={"deals": 5}, benefits=B(mdf=1000, cost_to_serve=500)),
+        ],
+        name="resellers",
+    )
+    pf = ck.Portfolio(
+        ["a", "b", "c", "d"], revenue=[100.0, 200.0, 300.0, 400.0], metrics={"deals": [0, 1, 5, 9]}
+    )
+    ev = ck.evaluate(program, pf)
+    rows = [line.split() for line in ev.summary().splitlines()]
+    assert ["Benefit", "cost", "3,020"] in rows  # 10 % of 200 + 2 x 1,500
+    assert ["Gold", "2", "50.0%", "700", "70.0%", "3,000"] in rows
+    assert ["Total", "4", "100%", "1,000", "100%", "3,020"] in rows
+    assert ev.headline()["benefit_cost"] == 3020.0
+    ax = ev.plot()
+    assert ax.get_title() == "Partners per tier: resellers"
+    assert [t.get_text() for t in ax.texts] == ["1 (25%)", "2 (50%)", "1 (25%)"]
+    plt.close(ax.figure)
+
+
+def test_audit_prints_its_findings_and_plots_them() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    audit = ck.audit_program(example_program(), example_portfolio())
+    text = str(audit)
+    assert text == audit.summary()
+    for finding in audit:
+        assert finding.message in text
+    assert repr(audit).startswith("ProgramAudit(findings=4,") and "\n" not in repr(audit)
+    tiers = audit.to_frame(by="tier")
+    assert tiers["findings"].sum() == len(audit)
+    assert tiers.loc["Platinum", "findings"] == 2
+    assert tiers["cost_share"].sum() == pytest.approx(1.0)
+    ax = audit.plot()
+    assert ax.get_title() == "Program audit: 4 findings"
+    assert len(ax.patches) == 5
+    assert any("disproportionate cost" in t.get_text() for t in ax.texts)
+    plt.close(ax.figure)
+
+
+def test_example_program_repr_is_one_short_line() -> None:
+    text = repr(example_program())
+    assert "\n" not in text and len(text) < 200 and text.startswith("Program(")
+    for tier in example_program().tiers:
+        assert eval(repr(tier), vars(ck)) == tier and len(repr(tier)) < 200
+    assert repr(B()) == "Benefits()" and eval(repr(B(rebate=0.1)), vars(ck)) == B(rebate=0.1)
+
+
+def test_dataframe_fast_path_reads_in_place_and_snapshots_the_frame() -> None:
+    pd = pytest.importorskip("pandas")
+    program = ck.Program([ck.Tier("Silver", requirements={"deals": 1}),
+                          ck.Tier("Gold", requirements={"deals": 5})])  # fmt: skip
+    df = pd.DataFrame({"revenue": [10.0, 20.0, 30.0], "deals": [0.0, 1.0, 7.0]})
+    ev = ck.evaluate(program, df)
+    assert ev._partners is None  # not converted: evaluate read two columns in place
+    assert not ev.values["deals"].flags.writeable
+    df.loc[0, "deals"] = 99.0  # later writes to the user's frame change nothing
+    df.loc[0, "revenue"] = 1e9
+    assert ev.values["deals"].tolist() == [0.0, 1.0, 7.0]
+    assert ev.by_tier()["revenue"].tolist() == [20.0, 30.0, 10.0]
+    assert ev.partners.ids.tolist() == ["0", "1", "2"]
+    # the same answers as the general path (an object column sends the frame there)
+    slow = ck.evaluate(program, df.assign(note=["a", "b", "c"]).drop(columns="note"))
+    assert slow.tier.tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "message"),
+    [
+        ("deals", [1.0, math.nan, 2.0], "NaN"),
+        ("deals", [1.0, -1.0, 2.0], "negative"),
+        ("deals", [1.0, math.inf, 2.0], "infinite"),
+        ("revenue", [1.0, -5.0, 2.0], "negative"),
+    ],
+)
+def test_dataframe_errors_are_the_general_paths(column: str, values: Any, message: str) -> None:
+    pd = pytest.importorskip("pandas")
+    program = ck.Program([ck.Tier("Silver", requirements={"deals": 1})])
+    df = pd.DataFrame({"revenue": [1.0, 2.0, 3.0], "deals": [1.0, 2.0, 3.0]})
+    df[column] = values
+    with pytest.raises(ck.InvalidInputError, match=message) as fast:
+        ck.evaluate(program, df)
+    with pytest.raises(ck.InvalidInputError) as general:
+        ck.evaluate(program, {k: df[k].to_numpy() for k in df.columns})
+    assert str(fast.value) == str(general.value)
+
+
+def test_dataframe_unused_columns_are_checked_when_the_portfolio_is_built() -> None:
+    pd = pytest.importorskip("pandas")
+    program = ck.Program([ck.Tier("Silver", requirements={"deals": 1})])
+    df = pd.DataFrame({"deals": [1.0, 2.0], "product_share": [0.5, 1.5]})
+    ev = ck.evaluate(program, df)
+    assert ev.tier.tolist() == [0, 0]
+    with pytest.raises(ck.InvalidInputError, match="product_share"):
+        ev.partners  # noqa: B018 - the property builds and checks the Portfolio

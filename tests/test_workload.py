@@ -156,6 +156,7 @@ def test_hours_is_vectorized_like_a_loop(
         technical_factor=factor,
         size_elasticity=elasticity,
         segment_multipliers={"contributor": 1.5, "long_tail": 0.5},
+        default_region_hours=0.0,  # "MARS" is not in travel_hours (issue #9, class 8)
     )
     cols = {
         "product_lines": products,

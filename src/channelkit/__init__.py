@@ -16,6 +16,20 @@ from __future__ import annotations
 
 from ._version import __version__
 from .balancing import Assignment, PortfolioAssignment, assign, assign_portfolio
+from .calibration import (
+    AttritionFit,
+    Backtest,
+    Calibration,
+    ConversionFit,
+    ProductivityFit,
+    RampFit,
+    backtest,
+    calibrate,
+    fit_attrition,
+    fit_conversion,
+    fit_productivity,
+    fit_ramp,
+)
 from .capacity import (
     CapacityPlan,
     FunnelStage,
@@ -44,7 +58,8 @@ from .errors import (
     ProgramDefinitionError,
     SolverLimitError,
 )
-from .partners import Manager, Partner, Portfolio, as_portfolio
+from .history import PartnerHistory
+from .partners import Manager, Partner, Portfolio, PortfolioLike, as_portfolio
 from .progression import Migration, ProgressionPolicy, TierHistory, program_impact, progress
 from .segmentation import (
     ChannelProfile,
@@ -76,12 +91,16 @@ from .workload import WorkloadModel, managers_needed
 
 __all__ = [
     "Assignment",
+    "AttritionFit",
+    "Backtest",
     "Benefits",
+    "Calibration",
     "CapacityPlan",
     "ChannelProfile",
     "ChannelSimulation",
     "ChannelStaffing",
     "ChannelkitError",
+    "ConversionFit",
     "CoverageFrontier",
     "CoveragePlan",
     "Evaluation",
@@ -95,12 +114,16 @@ __all__ = [
     "Motion",
     "MotionChange",
     "Partner",
+    "PartnerHistory",
     "Portfolio",
     "PortfolioAssignment",
+    "PortfolioLike",
+    "ProductivityFit",
     "Program",
     "ProgramAudit",
     "ProgramDefinitionError",
     "ProgressionPolicy",
+    "RampFit",
     "Requirements",
     "ScoreItem",
     "Scorecard",
@@ -115,10 +138,16 @@ __all__ = [
     "assign",
     "assign_portfolio",
     "audit_program",
+    "backtest",
     "break_even_revenue",
     "business_model",
+    "calibrate",
     "default_motions",
     "evaluate",
+    "fit_attrition",
+    "fit_conversion",
+    "fit_productivity",
+    "fit_ramp",
     "gini",
     "hhi",
     "incremental_capacity",

@@ -9,8 +9,13 @@ it), ``cap`` the (m,) capacities used to make loads relative, ``elig`` an
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import math
+import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +32,74 @@ BoolArray = NDArray[np.bool_]
 OPT_RTOL = 1e-9
 #: Relative MIP gap passed to HiGHS.
 MIP_REL_GAP = 1e-7
+
+
+# --------------------------------------------------------------------------- quiet solves
+class _CStdio:
+    """The C library's ``stdout`` and ``stderr`` pointers, to point them at /dev/null.
+
+    HiGHS writes a few development messages with ``printf``/``puts`` whatever
+    its options say (``HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();``). Redirecting file descriptor 1 would also swallow what
+    other threads print, so instead the C ``FILE *`` variables are pointed at
+    /dev/null for the duration of a solve: Python's own ``print`` and
+    ``os.write`` go through file descriptors and are not affected. Only on
+    glibc (Linux) and macOS, where those variables are writable; elsewhere a
+    no-op.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved: tuple[int | None, int | None] = (None, None)
+        self.ok = False
+        try:
+            names = {"linux": ("stdout", "stderr"), "darwin": ("__stdoutp", "__stderrp")}
+            key = "linux" if sys.platform.startswith("linux") else sys.platform
+            if key not in names:
+                return
+            libc = ctypes.CDLL(None)
+            if key == "linux":
+                libc.gnu_get_libc_version  # noqa: B018 - glibc only (musl's stdout is const)
+            libc.fopen.restype = ctypes.c_void_p
+            libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+            libc.fflush.argtypes = [ctypes.c_void_p]
+            self.out = ctypes.c_void_p.in_dll(libc, names[key][0])
+            self.err = ctypes.c_void_p.in_dll(libc, names[key][1])
+            self.null = libc.fopen(b"/dev/null", b"w")
+            self.fflush = libc.fflush
+            self.ok = bool(self.null)
+        except (AttributeError, OSError, ValueError):  # pragma: no cover - other C libraries
+            self.ok = False
+
+    @contextlib.contextmanager
+    def silenced(self) -> Iterator[None]:
+        if not self.ok:  # pragma: no cover - other C libraries
+            yield
+            return
+        with self.lock:
+            if self.depth == 0:
+                self.fflush(None)  # what C code printed before goes where it was meant to
+                self.saved = (self.out.value, self.err.value)
+                self.out.value = self.null
+                self.err.value = self.null
+            self.depth += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.depth -= 1
+                if self.depth == 0:
+                    self.fflush(self.null)
+                    self.out.value, self.err.value = self.saved
+
+
+_C_STDIO = _CStdio()
+
+
+def quiet() -> contextlib.AbstractContextManager[None]:
+    """Context in which C code (HiGHS) prints nothing to stdout or stderr (thread-safe)."""
+    return _C_STDIO.silenced()
 
 
 # --------------------------------------------------------------------------- lower bounds
@@ -52,34 +125,48 @@ def makespan_bound_identical(w: FloatArray, m: int) -> float:
 
 
 def makespan_bound_general(
-    W: FloatArray, cap: FloatArray, elig: BoolArray, kmax: IntArray, split: bool = True
+    W: FloatArray,
+    cap: FloatArray,
+    elig: BoolArray,
+    kmax: IntArray,
+    split: bool = True,
+    comps: tuple[int, IntArray, IntArray] | None = None,
+    w1: FloatArray | None = None,
 ) -> float:
     """Lower bound of the largest relative load ``max_i load_i / cap_i``.
 
     Combines: every partner must go somewhere (its cheapest relative load);
     the total, spread over all capacity; and the k*m+1 argument applied to
     the smallest workloads with the largest capacity, per connected
-    component of the eligibility graph. ``kmax`` (headcount caps) is passed
-    down to the components but does not strengthen the bound.
+    component of the eligibility graph (``comps``, from :func:`components`,
+    when already known). ``kmax`` (headcount caps) is passed down to the
+    components but does not strengthen the bound. ``w1``: the (n,) workloads
+    when ``W`` is their broadcast (components any manager of which may take
+    any partner then cost O(n + m)).
     """
     n, m = W.shape
     if n == 0:
         return 0.0
-    n_comp, jlab, ilab = components(elig) if split else (1, None, None)
+    if split and comps is None:
+        comps = components(elig)
+    n_comp, jlab, ilab = comps if split and comps is not None else (1, None, None)
     if n_comp > 1:
         assert jlab is not None
         assert ilab is not None
-        return max(
-            makespan_bound_general(
-                W[jlab == c][:, ilab == c],
-                cap[ilab == c],
-                elig[jlab == c][:, ilab == c],
-                kmax[ilab == c],
-                split=False,
-            )
-            for c in range(n_comp)
-            if (jlab == c).any()
-        )
+        best = -math.inf
+        for c in range(n_comp):  # loop over components (regions), not partners
+            rows, cols = np.flatnonzero(jlab == c), np.flatnonzero(ilab == c)
+            if rows.size == 0:
+                continue
+            sub = elig[np.ix_(rows, cols)]
+            if w1 is not None and sub.all():  # the same value, without an (n, m) copy
+                val = makespan_bound_uniform(w1[rows], cap[cols])
+            else:
+                val = makespan_bound_general(
+                    W[np.ix_(rows, cols)], cap[cols], sub, kmax[cols], split=False
+                )
+            best = max(best, val)
+        return best
     rel = np.where(elig, W / cap, np.inf)
     best = float(rel.min(axis=1).max())
     wmin = np.where(elig, W, np.inf).min(axis=1)
@@ -88,13 +175,68 @@ def makespan_bound_general(
     return max(best, identical_like)
 
 
-def components(elig: BoolArray) -> tuple[int, IntArray, IntArray]:
+def makespan_bound_uniform(w: FloatArray, cap: FloatArray) -> float:
+    """:func:`makespan_bound_general` for workloads ``w`` (n,) that any manager may take.
+
+    The same value in O(n log n + m) instead of O(n m): the cheapest relative
+    load of a partner is with the largest capacity.
+    """
+    if w.shape[0] == 0:
+        return 0.0
+    cmax = float(cap.max())
+    best = max(float(w.max()) / cmax, float(w.sum()) / float(cap.sum()))
+    return max(best, makespan_bound_identical(w, cap.shape[0]) / cmax)
+
+
+def row_groups(elig: BoolArray) -> tuple[IntArray, IntArray] | None:
+    """Partners with the same eligibility row (a region): first row of each group, group of each row.
+
+    None when every row is distinct. O(n m / 8) on the rows packed as bits.
+    """
+    n, m = elig.shape
+    if n == 0 or m == 0:
+        return None
+    packed = np.ascontiguousarray(np.packbits(elig, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(n)
+    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+    if uniq.shape[0] == n:
+        return None
+    return first.astype(np.int64), inv.reshape(n).astype(np.int64)
+
+
+def components(
+    elig: BoolArray, groups: tuple[IntArray, IntArray] | bool | None = True
+) -> tuple[int, IntArray, IntArray]:
     """Connected components of the bipartite partner-manager eligibility graph.
 
     Returns the number of components and the component label of every
-    partner and every manager. Partners in different components never share
-    a manager, so bounds (and problems) decompose.
+    partner and every manager, numbered in order of their first partner
+    (then managers without partners, in order). Partners in different
+    components never share a manager, so bounds (and problems) decompose.
+    Partners with the same eligibility row (a region) are one node of the
+    graph, so the work is O(n m / 8) for the rows plus the graph of distinct
+    rows (``groups``: :func:`row_groups`, when already known).
     """
+    n, m = elig.shape
+    if groups is True:
+        groups = row_groups(elig)
+    if groups is None or groups is False or not elig[groups[0]].any(axis=1).all():
+        # all rows distinct, or partners without a manager (each its own component)
+        return _components_graph(elig)
+    first, inv = groups
+    k, lrow, lman = _components_graph(np.asarray(elig[first]))
+    jlab = lrow[inv]
+    # renumber as the graph of all partners would: by first partner, then
+    # managers without partners in index order
+    start = np.full(k, n + m, dtype=np.int64)
+    np.minimum.at(start, jlab, np.arange(n))
+    np.minimum.at(start, lman, n + np.arange(m))
+    rank = np.empty(k, dtype=np.int64)
+    rank[np.argsort(start, kind="stable")] = np.arange(k)
+    return k, rank[jlab], rank[lman]
+
+
+def _components_graph(elig: BoolArray) -> tuple[int, IntArray, IntArray]:
     from scipy.sparse.csgraph import connected_components
 
     n, m = elig.shape
@@ -210,6 +352,7 @@ def price_start(
     kmax: IntArray,
     hard: bool,
     iters: int = 40,
+    deadline: float = math.inf,
 ) -> IntArray:
     """Starting assignment for manager-dependent workloads, by manager prices.
 
@@ -220,7 +363,7 @@ def price_start(
     assignment with the lowest largest relative load is kept; partners that
     break a hard capacity or headcount cap are then released (-1, the
     largest first) for the greedy to place. Vectorized over partners and
-    managers; the loop runs over price rounds.
+    managers; the loop runs over price rounds and stops at ``deadline``.
     """
     n, m = W.shape
     masked = np.where(elig, W, np.inf)
@@ -230,6 +373,8 @@ def price_start(
     best_val = math.inf
     step = 0.5
     for _ in range(iters):
+        if time.perf_counter() > deadline:
+            break
         a = np.argmin(masked * price[None, :], axis=1)
         rel = np.bincount(a, weights=W[rows, a], minlength=m) / cap
         top = float(rel.max())
@@ -865,18 +1010,20 @@ def solve_milp(
         gap = max(gap, 0.99 / max(abs(integral_scale), 1.0))
     elif minimise_moves:
         gap = max(gap, 0.99 / max(float(n), 1.0))  # moves are integral and <= n
-    # disp=False (scipy's documented switch) keeps HiGHS quiet; stdout is
-    # never redirected, so other threads keep printing
+    # disp=False (scipy's documented switch) turns HiGHS' log off, and quiet()
+    # silences the development messages it prints regardless; file
+    # descriptors are never redirected, so other threads keep printing
     options: dict[str, float | bool] = {"mip_rel_gap": gap, "disp": False}
     if time_limit is not None:
         options["time_limit"] = max(float(time_limit), 0.01)
-    res = milp(
-        c_obj,
-        integrality=integrality,
-        bounds=Bounds(lb, ub),
-        constraints=rows,
-        options=options,
-    )
+    with quiet():
+        res = milp(
+            c_obj,
+            integrality=integrality,
+            bounds=Bounds(lb, ub),
+            constraints=rows,
+            options=options,
+        )
     if res.x is None:
         return MilpResult(None, math.inf, -math.inf, False, int(res.status), str(res.message))
     x = res.x[:nx] > 0.5
@@ -922,16 +1069,17 @@ def lp_cost_bound(
     if limited.any():
         blocks.append(sparse.csr_array((np.ones(nx), (ii, np.arange(nx))), shape=(m, nx))[limited])
         rhs.append(kmax[limited].astype(np.float64))
-    res = linprog(
-        cost[jj, ii],
-        A_ub=sparse.vstack(blocks) if blocks else None,
-        b_ub=np.concatenate(rhs) if rhs else None,
-        A_eq=a_eq,
-        b_eq=np.ones(n),
-        bounds=(0, 1),
-        method="highs",
-        options=_lp_options(time_limit),
-    )
+    with quiet():
+        res = linprog(
+            cost[jj, ii],
+            A_ub=sparse.vstack(blocks) if blocks else None,
+            b_ub=np.concatenate(rhs) if rhs else None,
+            A_eq=a_eq,
+            b_eq=np.ones(n),
+            bounds=(0, 1),
+            method="highs",
+            options=_lp_options(time_limit),
+        )
     if res.status != 0:  # infeasible, or stopped at the time limit
         return -math.inf
     return float(res.fun)
@@ -1092,6 +1240,35 @@ def headcount_flow(elig: BoolArray, kmax: IntArray) -> tuple[int, IntArray]:
     return int(res.flow_value), manager
 
 
+def headcount_placeable(
+    elig: BoolArray, kmax: IntArray, groups: tuple[IntArray, IntArray] | bool | None = True
+) -> int:
+    """How many partners eligibility and headcount caps can place: the value of :func:`headcount_flow`.
+
+    Partners with the same eligibility row are one node (capacity: their
+    number), so with regions the network is small whatever the partners
+    (``groups``: :func:`row_groups`, when already known).
+    """
+    if groups is True:
+        groups = row_groups(elig)
+    if groups is None or groups is False:
+        return headcount_flow(elig, kmax)[0]
+    from scipy.sparse.csgraph import maximum_flow
+
+    n, m = elig.shape
+    first, inv = groups
+    size = np.bincount(inv, minlength=first.size)
+    g_elig = elig[first]
+    k = first.size
+    gj, ii = np.nonzero(g_elig)
+    src, sink = 0, k + m + 1
+    tails = np.concatenate((np.zeros(k, dtype=np.int64), 1 + gj, 1 + k + np.arange(m)))
+    heads = np.concatenate((1 + np.arange(k), 1 + k + ii, np.full(m, sink)))
+    caps = np.concatenate((size, size[gj], np.minimum(kmax, n))).astype(np.int32)
+    g = sparse.csr_array((caps, (tails, heads)), shape=(k + m + 2, k + m + 2))
+    return int(maximum_flow(g, src, sink).flow_value)
+
+
 def lp_balance_bound(
     W: FloatArray,
     cap: FloatArray,
@@ -1129,16 +1306,17 @@ def lp_balance_bound(
         rhs.append(kmax[limited].astype(np.float64))
     c = np.zeros(nx + 1)
     c[nx] = 1.0
-    res = linprog(
-        c,
-        A_ub=sparse.vstack(blocks),
-        b_ub=np.concatenate(rhs),
-        A_eq=a_eq,
-        b_eq=np.ones(n),
-        bounds=(0, None),
-        method="highs",
-        options=_lp_options(time_limit),
-    )
+    with quiet():
+        res = linprog(
+            c,
+            A_ub=sparse.vstack(blocks),
+            b_ub=np.concatenate(rhs),
+            A_eq=a_eq,
+            b_eq=np.ones(n),
+            bounds=(0, None),
+            method="highs",
+            options=_lp_options(time_limit),
+        )
     if res.status != 0:  # infeasible, or stopped at the time limit
         return -math.inf, None
     x = res.x[:nx]

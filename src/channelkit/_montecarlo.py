@@ -193,8 +193,8 @@ def run_map(
 
 
 def _collect(results: Iterable[R], total: int, progress: bool, desc: str) -> list[R]:
-    if progress:
-        tqdm = import_optional("tqdm", "progress").tqdm
+    if progress:  # tqdm.auto: a widget in a notebook, text on a terminal
+        tqdm = import_optional("tqdm.auto", "progress").tqdm
         results = tqdm(results, total=total, desc=desc, unit="chunk")
     out = list(results)
     if len(out) != total:

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from ._validation import as_whole, is_number
 from .errors import ProgramDefinitionError
 
 __all__ = ["ProgressionPolicy"]
@@ -25,15 +26,11 @@ def _count(
     def check(inst: Any, attr: attrs.Attribute[Any], value: Any) -> None:
         if value is None and optional:
             return
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, numbers.Integral)
-            or int(value) < minimum
-        ):
+        name = f"ProgressionPolicy.{attr.name}"
+        if not is_number(value) or not isinstance(value, numbers.Integral):
             want = f"a whole number >= {minimum}" + (" or None" if optional else "")
-            raise ProgramDefinitionError(
-                f"ProgressionPolicy.{attr.name} = {value!r}; expected {want}"
-            )
+            raise ProgramDefinitionError(f"{name} = {value!r}; expected {want}")
+        as_whole(value, name, minimum=minimum, error=ProgramDefinitionError)
 
     return check
 

@@ -9,15 +9,15 @@ A scenario names the target, the segments and the options of
 from __future__ import annotations
 
 import importlib
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ._recruitment import check_distribution
+from ._tables import TableReader, parse_text, read_text
 from .capacity import FunnelStage, Segment
-from .capacity import _distribution as check_distribution
 from .errors import InvalidInputError
-from .io import read_portfolio_csv
+from .partners import Portfolio
 
 __all__ = ["load_scenario", "parse_scenario"]
 
@@ -62,26 +62,22 @@ _SEGMENT_KEYS = {
 _EXISTING_KEYS = {"csv", "attrition", "hours_per_partner"}
 
 
+#: The one table reader (shared with program files), phrasing errors as scenario keys.
+_READER = TableReader("scenario", describe=lambda key, problem: f"scenario key {key!r}: {problem}")
+
+
 def _fail(key: str, message: str) -> InvalidInputError:
-    return InvalidInputError(f"scenario key {key!r}: {message}")
+    return InvalidInputError(_READER.describe(key, message))
 
 
 def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    for key in table:
-        if key not in allowed:
-            raise _fail(
-                f"{where}{key}", f"unknown key; expected one of {', '.join(sorted(allowed))}"
-            )
+    _READER.table(table, where.rstrip("."), sorted(allowed))
 
 
 def _number(value: Any, key: str, kind: type) -> Any:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
     if kind is int:
-        ok = ok and float(value).is_integer()
-    if not ok:
-        what = "an integer" if kind is int else "a number"
-        raise _fail(key, f"expected {what}, got {value!r}")
-    return kind(value)
+        return _READER.integer(value, key, integral_floats=True)
+    return _READER.number(value, key)
 
 
 def _table(value: Any, key: str) -> Mapping[str, Any]:
@@ -180,7 +176,7 @@ def parse_scenario(data: Mapping[str, Any], base_dir: Path | None = None) -> dic
         path = Path(table["csv"])
         if not path.is_absolute() and base_dir is not None:
             path = base_dir / path
-        out["existing"] = read_portfolio_csv(path)
+        out["existing"] = Portfolio.from_csv(path)
         if "attrition" in table:
             out["existing_attrition"] = _number(table["attrition"], "existing.attrition", float)
         if "hours_per_partner" in table:
@@ -196,14 +192,9 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     Raises
     ------
     InvalidInputError
-        If the file is not valid TOML or a key is missing or malformed.
-    OSError
-        If the file cannot be read.
+        If the file cannot be read or is not UTF-8, is not valid TOML, or a
+        key is missing or malformed.
     """
     p = Path(path)
-    with p.open("rb") as fh:
-        try:
-            data = tomllib.load(fh)
-        except tomllib.TOMLDecodeError as exc:
-            raise InvalidInputError(f"{p}: not valid TOML: {exc}") from None
+    data = parse_text(read_text(p), "toml", str(p))
     return parse_scenario(data, p.parent)

@@ -16,9 +16,12 @@ with region eligibility, ``Manager.max_partners`` and a
 Two methods
 -----------
 ``"exact"``
-    A mixed-integer program solved by HiGHS (:func:`scipy.optimize.milp`):
-    proves optimality on small and medium instances. With ``current`` given a
-    second stage minimises the number of moves among optimal answers.
+    The fast path, then a mixed-integer program solved by HiGHS
+    (:func:`scipy.optimize.milp`) that keeps the fast answer unless it finds
+    a better one: never worse than ``"fast"``, and proves optimality on small
+    and medium instances. With ``current`` given a second stage minimises the
+    number of moves among optimal answers. The whole call stops after
+    ``time_limit`` (default 60 s), with the bound and the proven gap.
 ``"fast"``
     Vectorized greedy (longest job first, in rounds of one job per manager)
     followed by vectorized improvement: moves and swaps between the most and
@@ -53,13 +56,17 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _balancing_kernels as K
-from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, as_int_array
+from . import _plotstyle
+from ._optional import import_optional
+from ._render import Fact, Report, ResultMixin, Table, fmt_int, fmt_num, one_line, render_text
+from ._validation import SeedLike, as_bool_array, as_float_array, as_generator
 from .errors import InfeasibleError, InvalidInputError, SolverLimitError
-from .partners import Manager, as_portfolio
+from .partners import Manager, PortfolioLike, as_portfolio
 from .workload import WorkloadModel
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
 
 __all__ = ["Assignment", "PortfolioAssignment", "assign", "assign_portfolio"]
 
@@ -82,8 +89,19 @@ AUTO_TIME_LIMIT = {"balance": 2.0, "cost": 60.0}
 
 #: LP relaxation bounds (HiGHS) are computed up to this many eligible pairs.
 LP_BOUND_PAIRS = 200_000
+#: Time limit [s] of ``method="exact"`` when none is given (the whole call: 60 s).
+EXACT_TIME_LIMIT = 60.0
+#: Estimated time [s per eligible pair] scipy takes to build a MILP and hand
+#: it to HiGHS, before HiGHS' own clock starts, up to 200,000 pairs (measured
+#: 2-3 us, growing to 8-10 us at 5 x 10^6 pairs: see :func:`_build_seconds`);
+#: the MILP runs only when this fits in half of the time left.
+MILP_SECONDS_PER_PAIR = 4.5e-6
+#: The same for the LP relaxation bounds.
+LP_SECONDS_PER_PAIR = 3e-6
 
 _BIG = np.iinfo(np.int64).max // 4
+#: Largest headcount cap (2**53: floats hold it exactly); also stands for "no cap".
+_INT_LIMIT = 2**53
 
 
 # --------------------------------------------------------------------------- result
@@ -95,13 +113,92 @@ def _pct(x: float) -> str:
 
 
 def _ro(arr: NDArray[Any]) -> NDArray[Any]:
-    arr.setflags(write=False)
-    return arr
+    out = np.array(arr, copy=True)  # a private copy: never freeze the caller's array
+    out.setflags(write=False)
+    return out
+
+
+def _manager_labels(names: Sequence[str] | None, m: int) -> list[str]:
+    labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
+    if len(labels) != m:
+        raise InvalidInputError(
+            f"names must have {m} entries (one per manager), got {len(labels)}"
+        )
+    return labels
+
+
+def _fit_ticks(ax: Axes, labels: Sequence[str]) -> None:
+    """Category labels on the y axis, every k-th one when the axes are too short for all.
+
+    The step is chosen from the axes' height and the tick label font size so
+    that labels never overlap: all of them when they fit, otherwise evenly
+    spaced ones (the first manager always labelled).
+    """
+    font_manager: Any = import_optional("matplotlib.font_manager", "plot")
+    mpl: Any = import_optional("matplotlib", "plot")
+    size = font_manager.FontProperties(size=mpl.rcParams["ytick.labelsize"]).get_size_in_points()
+    fig: Any = ax.figure
+    height = float(ax.bbox.height) * 72.0 / float(fig.dpi)  # [points]
+    fit = max(1, int(height // (1.5 * size)))
+    n = len(labels)
+    step = max(1, math.ceil(n / fit))
+    ticks = list(range(0, n, step))
+    ax.set_yticks(ticks)
+    ax.set_yticklabels([labels[i] for i in ticks])
+
+
+def _load_bars(
+    ax: Axes | None,
+    res: Assignment,
+    labels: Sequence[str],
+    title: str,
+) -> Axes:
+    """Horizontal bars of each manager's load (first manager on top) with the bound line."""
+    m = len(labels)
+    ax = _plotstyle.axes(ax, figsize=(7.0, min(12.0, max(3.0, 0.25 * m + 1.2))))
+    relative = res._relative_scale
+    values = res.relative_loads if relative else res.loads
+    over = values > (1.0 + 1e-9) if relative else np.zeros(m, dtype=bool)
+    colors = np.where(over, _plotstyle.COLORS["bad"], _plotstyle.COLORS["primary"])
+    ax.barh(np.arange(m), values, height=0.8, color=colors.tolist())
+    if res.objective == "balance" and m:
+        shown = _pct(res.lower_bound) if relative else f"{res.lower_bound:,.0f} h"
+        ax.axvline(
+            res.lower_bound,
+            color=_plotstyle.COLORS["bound"],
+            linestyle="--",
+            label=f"lower bound ({shown})",
+        )
+    if relative and m:
+        ax.axvline(1.0, color=_plotstyle.COLORS["neutral"], linestyle=":", label="capacity")
+    ax.set_ylim(m - 0.5, -0.5)  # the first manager on top
+    _fit_ticks(ax, labels)
+    if relative:
+        ticker: Any = import_optional("matplotlib.ticker", "plot")
+        ax.xaxis.set_major_formatter(ticker.PercentFormatter(1.0, decimals=0))
+        ax.set_xlabel("load / capacity")
+    else:
+        _plotstyle.currency_axis(ax, "x")  # compact ticks: 1.5k hours, never 1e3
+        ax.set_xlabel("load [hours/year]")
+    ax.set_ylabel("manager")
+    if ax.get_legend_handles_labels()[0]:  # above the bars, under the title: never on a bar
+        ax.legend(
+            loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, frameon=False, fontsize="small"
+        )
+        ax.set_title(title, pad=24)
+    else:
+        ax.set_title(title)
+    return ax
 
 
 @attrs.frozen(eq=False, repr=False)
-class Assignment:
+class Assignment(ResultMixin):
     """The result of :func:`assign`.
+
+    The result protocol: a one-line ``repr``, :meth:`summary` (a text report;
+    the same content as HTML in a notebook), :meth:`headline` (the headline
+    numbers), :meth:`to_frame` (per partner or per manager) and :meth:`plot`
+    (each manager's load as a horizontal bar, with the lower bound).
 
     Attributes
     ----------
@@ -132,6 +229,35 @@ class Assignment:
         ``"exact"`` or ``"fast"``: the path that produced the answer.
     total_cost : float or None
         Total cost of the assignment when a ``cost`` matrix was given.
+
+    Examples
+    --------
+    >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
+    >>> res
+    Assignment(n=5, m=2, objective='balance', value=9, lower_bound=9, optimal=True, moves=0)
+    >>> res.headline()["gap"], res.headline()["optimal"]
+    (0.0, True)
+    >>> print(res.summary(names=["ann", "bob"]))
+    Assignment: 5 partners to 2 managers (balance)
+    ==============================================
+    Partners     5
+    Managers     2
+    Value        9 (largest load)
+    Lower bound  9
+    Gap          0%
+    Optimal      yes
+    Spread       0 (largest - smallest load)
+    Moves        0
+    Method       fast
+    <BLANKLINE>
+    manager  partners  load  capacity  utilisation
+    -------  --------  ----  --------  -----------
+    ann             2   9.0         -            -
+    bob             3   9.0         -            -
+    >>> res.to_frame(by="manager")[["manager", "partners", "load"]]
+       manager  partners  load
+    0        0         2   9.0
+    1        1         3   9.0
     """
 
     manager: NDArray[np.int64] = attrs.field(converter=_ro)
@@ -171,99 +297,136 @@ class Assignment:
         rel = self.relative_loads
         return float(rel.max() - rel.min()) if rel.size else 0.0
 
-    def __repr__(self) -> str:
+    @property
+    def _identical(self) -> bool:
+        """Identical managers (``capacity`` given as an int): loads are in hours."""
+        return bool(np.all(self.capacity == 1.0))
+
+    @property
+    def _relative_scale(self) -> bool:
+        """Whether loads are shown relative to finite capacities (else in hours)."""
         return (
-            f"Assignment(n={self.manager.shape[0]}, m={self.loads.shape[0]}, "
-            f"objective={self.objective!r}, value={self.value:.6g}, "
-            f"lower_bound={self.lower_bound:.6g}, optimal={self.optimal}, moves={self.moves})"
+            not self._identical
+            and self.objective == "balance"
+            and bool(np.isfinite(self.capacity).all())
         )
 
+    def __repr__(self) -> str:
+        return one_line(
+            "Assignment",
+            n=int(self.manager.shape[0]),
+            m=int(self.loads.shape[0]),
+            objective=self.objective,
+            value=float(self.value),
+            lower_bound=float(self.lower_bound),
+            optimal=bool(self.optimal),
+            moves=int(self.moves),
+        )
+
+    def _facts(self) -> list[Fact]:
+        identical = self._identical
+        what = (
+            ("largest load" if identical else "largest relative load")
+            if self.objective == "balance"
+            else "total cost"
+        )
+        if identical or np.isfinite(self.capacity).all():
+            spread = self.spread
+            unit = "load" if identical else "relative load"
+        else:  # no capacity to relate to: the spread in hours
+            spread = float(np.ptp(self.loads)) if self.loads.size else 0.0
+            unit = "load [hours]"
+        n, m = int(self.manager.shape[0]), int(self.loads.shape[0])
+        facts = [
+            Fact("Partners", fmt_int(n), n),
+            Fact("Managers", fmt_int(m), m),
+            Fact("Value", f"{self.value:.6g} ({what})", float(self.value)),
+            Fact("Lower bound", f"{self.lower_bound:.6g}", float(self.lower_bound)),
+            Fact("Gap", _pct(self.gap), self.gap),
+            Fact("Optimal", "yes" if self.optimal else "not proven", bool(self.optimal)),
+            Fact("Spread", f"{spread:.6g} (largest - smallest {unit})", spread),
+            Fact("Moves", fmt_int(self.moves), int(self.moves)),
+            Fact("Method", self.method, self.method),
+        ]
+        if self.total_cost is not None and self.objective != "cost":
+            facts.append(Fact("Total cost", fmt_num(self.total_cost, 6), float(self.total_cost)))
+        return facts
+
+    def _manager_table(
+        self, labels: Sequence[str], extra: Mapping[str, NDArray[Any]] | None = None
+    ) -> Table:
+        identical = self._identical
+        counts = self.counts
+        extra = extra or {}
+        rows = []
+        for i, label in enumerate(labels):
+            cap = float(self.capacity[i])
+            plain = identical or not math.isfinite(cap)
+            rows.append(
+                [
+                    label,
+                    int(counts[i]),
+                    f"{self.loads[i]:,.1f}",
+                    "-" if plain else f"{cap:,.1f}",
+                    "-" if plain else f"{self.loads[i] / cap:.1%}",
+                    *(int(col[i]) for col in extra.values()),
+                ]
+            )
+        columns = ["manager", "partners", "load", "capacity", "utilisation", *extra]
+        return Table(columns, rows)
+
+    def _report(self, names: Sequence[str] | None = None) -> Report:
+        labels = _manager_labels(names, int(self.loads.shape[0]))
+        title = (
+            f"Assignment: {self.manager.shape[0]:,} partners to {len(labels):,} managers "
+            f"({self.objective})"
+        )
+        return Report(title, [*self._facts(), self._manager_table(labels)])
+
     def summary(self, names: Sequence[str] | None = None) -> str:
-        """A text report: load, capacity and partners per manager, spread and gap.
+        """The text report: headline numbers, then load, capacity and partners per manager.
 
         Parameters
         ----------
         names : sequence of str, optional
             Manager names (default ``"0"``, ``"1"``, ...).
 
-        Examples
-        --------
-        >>> res = assign([5.0, 4.0, 3.0, 3.0, 3.0], 2)
-        >>> print(res.summary())  # doctest: +NORMALIZE_WHITESPACE
-        manager  partners  load  capacity  utilisation
-              0         2   9.0         -            -
-              1         3   9.0         -            -
-        objective balance: value 9 (largest load), lower bound 9, gap 0% (optimal)
-        spread (largest - smallest load): 0; moves: 0; method: fast
+        Returns
+        -------
+        str
+            The value, lower bound, gap, spread, moves and method, and one row
+            per manager (utilisation only for managers of different capacities).
         """
-        m = self.loads.shape[0]
-        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
-        if len(labels) != m:
-            raise InvalidInputError(f"names must have {m} entries, got {len(labels)}")
-        identical = bool(np.all(self.capacity == 1.0))
-        rows = [("manager", "partners", "load", "capacity", "utilisation")]
-        counts = self.counts
-        for i in range(m):
-            cap = self.capacity[i]
-            rows.append(
-                (
-                    labels[i],
-                    str(int(counts[i])),
-                    f"{self.loads[i]:,.1f}",
-                    "-" if identical or not math.isfinite(cap) else f"{cap:,.1f}",
-                    "-" if identical or not math.isfinite(cap) else f"{self.loads[i] / cap:.1%}",
-                )
-            )
-        widths = [max(len(r[k]) for r in rows) for k in range(5)]
-        lines = [
-            "  ".join(
-                cell.ljust(widths[k]) if k == 0 and r is rows[0] else cell.rjust(widths[k])
-                for k, cell in enumerate(r)
-            )
-            for r in rows
-        ]
-        what = (
-            ("largest load" if identical else "largest relative load")
-            if self.objective == "balance"
-            else "total cost"
-        )
-        status = "optimal" if self.optimal else "not proven optimal"
-        lines.append(
-            f"objective {self.objective}: value {self.value:.6g} ({what}), "
-            f"lower bound {self.lower_bound:.6g}, gap {_pct(self.gap)} ({status})"
-        )
-        if identical or np.isfinite(self.capacity).all():
-            unit = "load" if identical else "relative load"
-            spread = f"spread (largest - smallest {unit}): {self.spread:.6g}"
-        else:  # no capacity to relate to: the spread in hours
-            hours = float(np.ptp(self.loads)) if self.loads.size else 0.0
-            spread = f"spread (largest - smallest load): {hours:.6g}"
-        lines.append(f"{spread}; moves: {self.moves}; method: {self.method}")
-        return "\n".join(lines)
+        return render_text(self._report(names))
 
-    def plot(self, ax: Any = None, names: Sequence[str] | None = None) -> Any:
-        """Bar chart of each manager's load with the lower bound (needs matplotlib).
+    def plot(self, ax: Axes | None = None, names: Sequence[str] | None = None) -> Axes:
+        """Each manager's load as a horizontal bar, with the lower bound (needs matplotlib).
 
-        Bars show relative loads (loads in hours for identical managers); the
-        dashed line is the lower bound of the largest one. Returns the Axes.
+        Bars show loads relative to capacity (loads in hours for identical
+        managers or a cost objective); the dashed line is the lower bound of
+        the largest one, the dotted line the capacity. Manager labels are
+        thinned when the axes are too short to show them all.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure (sized for the number of managers) if None.
+        names : sequence of str, optional
+            Manager names (default ``"0"``, ``"1"``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
         """
-        from ._optional import import_optional
-
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots()
-        m = self.loads.shape[0]
-        labels = [str(i) for i in range(m)] if names is None else [str(x) for x in names]
-        identical = bool(np.all(self.capacity == 1.0)) or self.objective == "cost"
-        heights = self.loads if identical else self.relative_loads
-        ax.bar(labels, heights, color="tab:blue")
-        if self.objective == "balance":
-            ax.axhline(self.lower_bound, color="tab:red", linestyle="--", label="lower bound")
-            ax.legend()
-        ax.set_xlabel("manager")
-        ax.set_ylabel("load [hours/year]" if identical else "load / capacity")
-        ax.set_title(f"{self.objective}: value {self.value:.4g}, gap {_pct(self.gap)}")
-        return ax
+        labels = _manager_labels(names, int(self.loads.shape[0]))
+        if self.objective == "cost":
+            what = f"total cost {fmt_num(self.value)}"
+        elif self._relative_scale:
+            what = f"largest load {self.value:.1%} of capacity"
+        else:
+            what = f"largest load {self.value:,.0f} h"
+        title = f"Manager loads: {what}, gap {_pct(self.gap)}"
+        return _load_bars(ax, self, labels, title)
 
     def to_frame(self, by: Literal["partner", "manager"] = "partner") -> pd.DataFrame:
         """The assignment as a pandas DataFrame (pandas is imported lazily).
@@ -274,9 +437,11 @@ class Assignment:
             One row per partner (``partner``, ``manager``, ``workload``) or
             per manager (``manager``, ``partners``, ``load``, ``capacity``,
             ``relative_load``).
-        """
-        from ._optional import import_optional
 
+        Returns
+        -------
+        pandas.DataFrame
+        """
         pd_mod = import_optional("pandas", "pandas")
         if by == "partner":
             frame: pd.DataFrame = pd_mod.DataFrame(
@@ -384,10 +549,15 @@ def _prepare(
         elig = as_bool_array(eligible, "eligible", shape=(n, m))
         restricted = not bool(elig.all())
     if max_partners is None:
-        kmax = np.full(m, _BIG, dtype=np.int64)
+        kmax = np.full(m, _INT_LIMIT, dtype=np.int64)
     elif isinstance(max_partners, numbers.Integral) and not isinstance(max_partners, bool):
         if int(max_partners) < 0:
             raise InvalidInputError(f"max_partners = {max_partners} must be >= 0")
+        if int(max_partners) > _INT_LIMIT:
+            raise InvalidInputError(
+                f"max_partners = {max_partners} is above {_INT_LIMIT:,}, the largest headcount "
+                "cap (leave max_partners out, or None, for no cap)"
+            )
         kmax = np.full(m, int(max_partners), dtype=np.int64)
     else:
         if np.ndim(max_partners) == 0:
@@ -395,7 +565,14 @@ def _prepare(
                 f"max_partners must be an int or an ({m},) array of ints, "
                 f"got the scalar {max_partners!r}"
             )
-        kmax = as_int_array(max_partners, "max_partners", ndim=1, min_value=0)
+        kmax = _whole_numbers(
+            max_partners,
+            "max_partners",
+            min_value=0,
+            max_value=_INT_LIMIT,
+            above=f"above {_INT_LIMIT:,}, the largest headcount cap (leave max_partners "
+            "out, or None, for no cap)",
+        )
         if kmax.shape != (m,):
             raise InvalidInputError(
                 f"max_partners must be an int or have shape ({m},), got {kmax.shape}"
@@ -409,15 +586,15 @@ def _prepare(
         raise InvalidInputError("objective='cost' needs a cost matrix of shape (n, m)")
     cur: NDArray[np.int64] | None = None
     if current is not None:
-        cur = as_int_array(current, "current", ndim=1, min_value=-1)
+        cur = _whole_numbers(
+            current,
+            "current",
+            min_value=-1,
+            max_value=m - 1,
+            above=f"not a manager index (expected -1 .. {m - 1})",
+        )
         if cur.shape != (n,):
             raise InvalidInputError(f"current must have shape ({n},), got {cur.shape}")
-        over = cur >= m
-        if over.any():
-            j = int(np.argmax(over))
-            raise InvalidInputError(
-                f"current[{j}] = {cur[j]} is not a manager index (expected -1 .. {m - 1})"
-            )
     mm: int | None = None
     if max_moves is not None:
         if isinstance(max_moves, bool) or not isinstance(max_moves, numbers.Integral):
@@ -444,8 +621,45 @@ def _prepare(
     )
 
 
-def _check_feasible(p: _Problem) -> int:
-    """Raise InfeasibleError for the obvious impossibilities; return forced moves."""
+def _given(values: Any, index: int) -> str:
+    """The user's own spelling of ``values``' element ``index`` (flattened) for a message."""
+    try:
+        item = np.asarray(values).reshape(-1)[index]
+        out = item.item() if isinstance(item, np.generic) else item
+        return repr(out) if isinstance(out, numbers.Number) else str(out)
+    except (TypeError, ValueError, IndexError):  # pragma: no cover - ragged input
+        return "?"
+
+
+def _whole_numbers(
+    values: ArrayLike, name: str, *, min_value: int, max_value: int, above: str
+) -> NDArray[np.int64]:
+    """A 1-D array of whole numbers in [min_value, max_value], checked before the int cast.
+
+    Messages name the value as given (``1e+20``, ``2**70``), never a number
+    the cast wrapped around to.
+    """
+    arr = as_float_array(values, name, ndim=1)
+    checks = (
+        (arr != np.round(arr), "is not a whole number"),
+        (arr < min_value, f"is below the minimum {min_value}"),
+        (arr > max_value, f"is {above}"),
+    )
+    for bad, text in checks:
+        if bad.any():
+            j = int(np.argmax(bad))
+            raise InvalidInputError(f"{name}[{j}] = {_given(values, j)} {text}")
+    out: NDArray[np.int64] = arr.astype(np.int64)
+    return out
+
+
+def _check_feasible(
+    p: _Problem, groups: tuple[NDArray[np.int64], NDArray[np.int64]] | None
+) -> int:
+    """Raise InfeasibleError for the obvious impossibilities; return forced moves.
+
+    ``groups``: partners with the same eligibility row (:func:`K.row_groups`).
+    """
     n = p.n
     none = ~p.elig.any(axis=1) if p.restricted else np.zeros(n, dtype=bool)
     if none.any():
@@ -457,6 +671,11 @@ def _check_feasible(p: _Problem) -> int:
         capw = p.cap * (1 + 1e-12)
         if p.w1 is not None and not p.restricted:
             nofit = p.w1 > capw.max()
+        elif p.w1 is not None and groups is not None:
+            # the largest eligible capacity per group of partners (a region)
+            first, inv = groups
+            top = np.where(np.asarray(p.elig)[first], capw[None, :], -np.inf).max(axis=1)
+            nofit = ~(top[inv] >= p.w1)
         else:
             nofit = ~(p.elig & (capw[None, :] >= p.W)).any(axis=1)
         if nofit.any():
@@ -467,7 +686,8 @@ def _check_feasible(p: _Problem) -> int:
                 f"partner {j} fits no eligible manager: it needs {p.W[j, i]:.6g} h even with "
                 f"manager {i}, whose capacity is {p.cap[i]:.6g} h"
             )
-        if p.w1 is not None and not p.restricted:
+        if p.w1 is not None:
+            # every partner has an eligible manager (checked above): its least workload is w1
             need = float(p.w1.sum())
         else:
             need = float(np.where(p.elig, p.W, np.inf).min(axis=1).sum())
@@ -484,7 +704,7 @@ def _check_feasible(p: _Problem) -> int:
             f"(short by {n - slots})"
         )
     if p.restricted and (p.kmax < n).any():
-        placed, _ = K.headcount_flow(p.elig, p.kmax)
+        placed = K.headcount_placeable(np.asarray(p.elig), p.kmax, groups)
         if placed < n:
             raise InfeasibleError(
                 f"headcount caps (max_partners) and eligibility together leave {n - placed} "
@@ -563,7 +783,9 @@ def _fast_balance(
         manager[:] = lp_rounded
     elif not p.one_d:
         # no LP (too large, or out of time): start from manager prices
-        manager[:] = K.price_start(p.W, p.cap, np.asarray(p.elig), p.kmax, p.hard)
+        manager[:] = K.price_start(
+            p.W, p.cap, np.asarray(p.elig), p.kmax, p.hard, deadline=deadline
+        )
     # partners with a single eligible manager (e.g. pinned key accounts) go
     # there; if every other partner may go anywhere, the fast 1-D path applies
     pinned: NDArray[np.bool_] | None = None
@@ -637,7 +859,7 @@ def _fast_balance(
             np.float64
         )
         counts = np.bincount(manager, minlength=m).astype(np.int64)
-    budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
+    budget = _BIG if p.max_moves is None else min(p.max_moves, p.n) - _moves(p, manager)
     # the starting point (today's assignment plus the new partners): returned
     # unless the improvement passes strictly lower the largest load
     start = manager.copy() if p.current is not None else None
@@ -735,7 +957,7 @@ def _fast_cost(p: _Problem, deadline: float = math.inf) -> NDArray[np.int64] | N
     left = K.cost_greedy(p.W, p.cap, p.elig, p.kmax, cost, loads, counts, todo, manager)
     if left.size:
         return None
-    budget = _BIG if p.max_moves is None else p.max_moves - _moves(p, manager)
+    budget = _BIG if p.max_moves is None else min(p.max_moves, p.n) - _moves(p, manager)
     if budget < 0:
         return None
     state = K._State(manager, loads, counts, budget, p.current)
@@ -749,32 +971,42 @@ def _integral(values: NDArray[np.float64]) -> bool:
 
 
 def _lower_bound(
-    p: _Problem, lp_time: float | None = None
+    p: _Problem,
+    clock: _Clock,
+    comps: tuple[int, NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> tuple[float, NDArray[np.int64] | None]:
     """The lower bound, and for manager-dependent workloads the LP's rounding.
 
-    The LP relaxations stop after ``lp_time`` seconds; the combinatorial
-    bound stands in when they do not finish.
+    With a time limit the LP relaxations get at most half of it, and are
+    skipped when building them alone would not fit (the combinatorial bound
+    stands in). ``comps`` are the eligibility components, when known.
     """
     integral = _integral(p.w1 if p.w1 is not None else p.W)
+    pairs = _pairs(p)
     if p.objective == "balance":
         if p.identical and p.one_d and not p.restricted:
             assert p.w1 is not None
             lb = K.makespan_bound_identical(p.w1, p.m)
+        elif p.one_d and not p.restricted:
+            assert p.w1 is not None
+            lb = K.makespan_bound_uniform(p.w1, p.cap)
         else:
-            lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax)
-            pairs = int(p.elig.sum()) if p.restricted else p.n * p.m
+            lb = K.makespan_bound_general(p.W, p.cap, p.elig, p.kmax, comps=comps, w1=p.w1)
             if not p.one_d and pairs <= LP_BOUND_PAIRS:
+                lp_time = clock.lp_time(pairs)
+                if lp_time is not None and lp_time <= 0:
+                    return lb, None
                 lp, rounded = K.lp_balance_bound(
                     p.W, p.cap, np.asarray(p.elig), p.kmax, time_limit=lp_time
                 )
                 return max(lb, lp), rounded
         return K.integral_round(lb, integral and p.identical), None
     assert p.cost is not None
-    if int(p.elig.sum()) <= LP_BOUND_PAIRS:
-        lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost, time_limit=lp_time)
-    else:
-        lb = -math.inf
+    lb = -math.inf
+    if pairs <= LP_BOUND_PAIRS:
+        lp_time = clock.lp_time(pairs)
+        if lp_time is None or lp_time > 0:
+            lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost, time_limit=lp_time)
     if not math.isfinite(lb):
         lb = float(np.where(p.elig, p.cost, np.inf).min(axis=1).sum())
     return K.integral_round(lb, _integral(p.cost)), None
@@ -785,6 +1017,395 @@ def _is_opt(value: float, bound: float) -> bool:
     return value - bound <= 1.01 * K.MIP_REL_GAP * abs(value) + 1e-300
 
 
+# --------------------------------------------------------------------------- overflow
+#: Workloads whose column sums could pass this are scaled by a power of two
+#: before :func:`assign` solves, so that no sum of hours overflows to inf.
+_SCALE_ABOVE = 2.0**500
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+    from typing import TypeVar
+
+    _F = TypeVar("_F", bound=Callable[..., "Assignment"])
+
+
+def _sum_exponent(values: Any) -> int:
+    """Power of two ``e`` such that ``values * 2**-e`` sums over its rows without overflow.
+
+    0 when no scaling is needed, or when ``values`` is not a plain numeric
+    array of finite values (then assign's own validation reports it).
+    """
+    if values is None:
+        return 0
+    if isinstance(values, np.ndarray):
+        a = values
+    else:
+        try:
+            a = np.asarray(values)
+        except (TypeError, ValueError):
+            return 0
+    if a.dtype.kind not in "fiu" or a.size == 0 or a.ndim not in (1, 2):
+        return 0
+    with np.errstate(all="ignore"):
+        top = max(float(np.max(a)), -float(np.min(a)))
+    if not math.isfinite(top) or top * a.shape[0] <= _SCALE_ABOVE:
+        return 0
+    return math.frexp(top)[1]
+
+
+def _overflow_safe(func: _F) -> _F:
+    """Decorate :func:`assign`: scale huge workloads and costs so that no sum overflows.
+
+    Workloads near the float limit (``[1e308] * 3``) made loads and bounds
+    overflow to ``inf``, and the solver then "proved" an always feasible
+    instance infeasible. Scaling workloads (and hard capacities), and costs,
+    by a power of two is exact and changes no decision; the result is scaled
+    back, and loads or a total cost that do not fit a float raise
+    :class:`InvalidInputError`.
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Assignment:
+        names = ("workload", "capacity")
+        given = dict(zip(names, args)) | {k: kwargs[k] for k in names if k in kwargs}
+        workload, capacity = given.get("workload"), given.get("capacity")
+        e = _sum_exponent(workload)
+        e_cost = _sum_exponent(kwargs.get("cost"))
+        if (e == 0 and e_cost == 0) or workload is None or capacity is None:
+            return func(*args, **kwargs)
+        rest = {k: v for k, v in kwargs.items() if k not in names}
+        w = np.asarray(workload, dtype=np.float64)
+        cap_given = not (isinstance(capacity, numbers.Integral) and not isinstance(capacity, bool))
+        cap: Any = capacity
+        try:
+            if cap_given and e:
+                cap = np.ldexp(np.asarray(capacity, dtype=np.float64), -e)
+            if e_cost:
+                cost = np.asarray(kwargs["cost"], dtype=np.float64)
+                rest["cost"] = np.ldexp(cost, -e_cost)
+        except (TypeError, ValueError):
+            return func(*args, **kwargs)  # let assign's validation name the argument
+        try:
+            res: Assignment = func(np.ldexp(w, -e), cap, *args[2:], **rest)
+        except (InfeasibleError, SolverLimitError) as exc:
+            raise type(exc)(
+                f"{exc} (hours scaled by 2**{-e}, costs by 2**{-e_cost}: the inputs are too "
+                "large to add up as they are)"
+            ) from None
+        rows = np.arange(w.shape[0])
+        work = w if w.ndim == 1 else w[rows, res.manager]
+        with np.errstate(over="ignore"):
+            loads = np.bincount(res.manager, weights=work, minlength=res.loads.shape[0])
+            capacity_out = np.ldexp(res.capacity, e) if cap_given else res.capacity
+            scale = e if res.objective == "balance" and not cap_given else 0
+            if res.objective == "cost":
+                scale = e_cost
+            value = float(np.ldexp(res.value, scale))
+            bound = float(np.ldexp(res.lower_bound, scale))
+            total = res.total_cost
+            if total is not None and e_cost:
+                total = float(np.ldexp(total, e_cost))
+        if not np.isfinite(loads).all():
+            i = int(np.argmin(np.isfinite(loads)))
+            raise InvalidInputError(
+                f"workload: manager {i}'s load would exceed the largest float "
+                f"({np.finfo(np.float64).max:.4g} hours); express the workloads in larger units"
+            )
+        if total is not None and not math.isfinite(total):
+            raise InvalidInputError(
+                f"cost: the total cost of the assignment would exceed the largest float "
+                f"({np.finfo(np.float64).max:.4g}); express the costs in larger units"
+            )
+        return attrs.evolve(
+            res,
+            loads=loads,
+            capacity=capacity_out,
+            workload=work,
+            value=value,
+            lower_bound=bound,
+            total_cost=total,
+        )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _build_seconds(pairs: int, per_pair: float) -> float:
+    """Estimated time to build a model of ``pairs`` variables (slightly superlinear)."""
+    return float(pairs * per_pair * max(1.0, pairs / 200_000) ** 0.35)
+
+
+def _pairs(p: _Problem) -> int:
+    """Eligible (partner, manager) pairs: the size of the MILP."""
+    return int(p.elig.sum()) if p.restricted else p.n * p.m
+
+
+# --------------------------------------------------------------------------- stages of assign
+@attrs.define
+class _Clock:
+    """The time budget of one :func:`assign` call: every stage reads it."""
+
+    t0: float
+    limit: float  # [s], math.inf without a time_limit
+    given: bool  # whether the caller gave a time_limit
+
+    @classmethod
+    def start(cls, time_limit: float | None) -> _Clock:
+        t0 = time.perf_counter()
+        if time_limit is None:
+            return cls(t0, math.inf, False)
+        return cls(t0, float(time_limit), True)
+
+    @property
+    def deadline(self) -> float:
+        return self.t0 + self.limit
+
+    def left(self, deadline: float | None = None) -> float:
+        end = self.deadline if deadline is None else deadline
+        return end - time.perf_counter()
+
+    def lp_time(self, pairs: int) -> float | None:
+        """HiGHS' limit for an LP bound: half the budget less the cost of building it.
+
+        None without a time limit; <= 0 when the LP does not fit (skip it).
+        """
+        if not self.given:
+            return None
+        build = _build_seconds(pairs, LP_SECONDS_PER_PAIR)
+        return min(self.limit / 2, self.left()) - build
+
+
+@attrs.define
+class _Search:
+    """The best answer so far, its proven bound, and which stage produced it."""
+
+    manager: NDArray[np.int64] | None
+    value: float
+    bound: float
+    proven: bool
+    used: str
+    note: str = ""  # why the exact stage did not run, when it was asked for
+
+    def offer(self, p: _Problem, manager: NDArray[np.int64] | None, used: str) -> bool:
+        """Take ``manager`` when it is feasible and strictly better; True if taken."""
+        if manager is None or not _feasible(p, manager):
+            return False
+        v = _value(p, manager)[0]
+        if self.manager is None or v < self.value - 1e-12 * abs(self.value):
+            self.manager, self.value, self.used = manager, v, used
+            return True
+        return False
+
+
+@attrs.frozen
+class _Choice:
+    """What runs after the fast stage (the method-choice stage decides)."""
+
+    exact: bool  # the exact stage (a MILP on the value)
+    moves: bool  # the fewest-moves stage (a MILP on moves, value capped)
+    any_milp: bool  # either: the MILP budget applies
+    milp_time: float | None  # [s] from the start of the call; None: no limit
+
+
+def _check_options(method: str, time_limit: float | None) -> None:
+    """Input checks of the options (the arrays are checked by :func:`_prepare`)."""
+    if method not in ("auto", "exact", "fast"):
+        raise InvalidInputError(f"method must be 'auto', 'exact' or 'fast', got {method!r}")
+    if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real):
+            raise InvalidInputError(f"time_limit must be a number of seconds, got {time_limit!r}")
+        if not float(time_limit) > 0:
+            raise InvalidInputError(f"time_limit = {time_limit} must be positive [s]")
+        if not math.isfinite(float(time_limit)):
+            raise InvalidInputError(
+                f"time_limit = {time_limit} must be finite [s]; leave it out for the default"
+            )
+
+
+def _bounds_stage(
+    p: _Problem,
+    clock: _Clock,
+    comps: tuple[int, NDArray[np.int64], NDArray[np.int64]] | None,
+) -> tuple[float, NDArray[np.int64] | None]:
+    """The lower bound (and LP rounding); raise when it proves the capacities too small."""
+    lb, lp_rounded = _lower_bound(p, clock, comps)
+    if p.objective == "balance" and p.hard and lb > 1 + 1e-9:
+        raise InfeasibleError(
+            f"no assignment fits the capacities: some manager must reach at least {lb:.1%} "
+            "of its capacity (eligibility, headcount caps and workloads together)"
+        )
+    return lb, lp_rounded
+
+
+def _fast_stage(
+    p: _Problem,
+    forced: int,
+    lb: float,
+    clock: _Clock,
+    rng: np.random.Generator | None,
+    lp_rounded: NDArray[np.int64] | None,
+    method: Method,
+) -> _Search:
+    """The fast path: greedy and improvement passes (every method starts here)."""
+    # the fast path gets the whole budget under "fast", and under "exact" too
+    # (it stops early when it converges, and exact must never be worse than
+    # fast); under "auto" a quarter (at most 5 s), the rest is for the MILP
+    if method == "fast":
+        share = clock.limit
+    elif method == "exact":
+        share = clock.limit if clock.given else EXACT_TIME_LIMIT
+    else:
+        share = min(clock.limit / 4, 5.0)
+    deadline = clock.t0 + share
+    best: NDArray[np.int64] | None
+    if p.objective == "balance":
+        best = _fast_balance(p, forced, lb, deadline, rng, lp_rounded)
+        if not _feasible(p, best):
+            best = None
+    else:
+        best = _fast_cost(p, deadline)
+    val = _value(p, best)[0] if best is not None else math.inf
+    return _Search(best, val, lb, best is not None and _is_opt(val, lb), "fast")
+
+
+def _choose(p: _Problem, method: Method, found: _Search, forced: int, clock: _Clock) -> _Choice:
+    """Method choice: whether the exact and fewest-moves stages run, and for how long."""
+    pairs = _pairs(p)
+    best = found.manager
+    moves_min = best is not None and _moves(p, best) == forced
+    gap = (
+        (found.value - found.bound) / max(abs(found.value), 1e-300)
+        if best is not None
+        else math.inf
+    )
+    small = (
+        pairs <= AUTO_EXACT_PAIRS_COST
+        if p.objective == "cost"
+        else pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP)
+    )
+    # the fewest-moves stage (a MILP with the value capped) is worth running
+    # under "auto" whenever moves beyond the forced ones remain
+    want_moves = (
+        method == "auto"
+        and best is not None
+        and p.current is not None
+        and not moves_min
+        and pairs <= AUTO_EXACT_PAIRS_IF_GAP
+    )
+    # when the greedy finds nothing, a MILP searches for an answer (and for a
+    # proof that none exists) within the time limit
+    fallback_pairs = AUTO_EXACT_PAIRS_IF_GAP if method == "fast" else LP_BOUND_PAIRS
+    any_milp = (
+        method == "exact"
+        or (best is None and pairs <= fallback_pairs)
+        or (method == "auto" and not (found.proven and moves_min) and small)
+        or want_moves
+    )
+    if clock.given:
+        milp_time: float | None = clock.limit
+    elif method == "exact":
+        milp_time = EXACT_TIME_LIMIT
+    else:
+        milp_time = AUTO_TIME_LIMIT["balance" if method == "fast" else p.objective]
+    exact = any_milp and not found.proven and (method == "exact" or small or best is None)
+    moves = any_milp and p.current is not None
+    return _Choice(exact, moves, any_milp, milp_time)
+
+
+def _milp_budget(p: _Problem, clock: _Clock, choice: _Choice) -> float | None:
+    """HiGHS' time limit for the next MILP, or None when building it would not fit.
+
+    The model is built and handed to HiGHS by scipy in Python, at several
+    microseconds per eligible pair, before HiGHS' own clock starts: that
+    part is estimated and taken off the budget; the MILP is skipped when
+    it alone would take more than half of what is left.
+    """
+    assert choice.milp_time is not None
+    left = clock.left(clock.t0 + choice.milp_time)
+    build = _build_seconds(_pairs(p), MILP_SECONDS_PER_PAIR)
+    if build > left / 2:
+        return None
+    return max(left - build, 0.01)
+
+
+def _exact_stage(
+    p: _Problem, found: _Search, forced: int, time_limit: float, symmetric: bool
+) -> None:
+    """A MILP on the value, started from (and never worse than) the fast answer."""
+    integral = (
+        _integral(p.cost)
+        if p.cost is not None and p.objective == "cost"
+        else p.identical and _integral(p.w1 if p.w1 is not None else p.W)
+    )
+    scale: float | None = None
+    if integral:
+        # an upper estimate of |optimum|: lb <= optimum <= val, so with
+        # negative costs |lb| can exceed |val|
+        lb = found.bound
+        scale = (
+            max(abs(found.value), abs(lb) if math.isfinite(lb) else 0.0)
+            if found.manager is not None
+            else float(np.abs(p.cost).sum())
+            if (p.cost is not None and p.objective == "cost")
+            else float(p.W.max(axis=1).sum())
+        )
+    r1 = K.solve_milp(
+        p.W,
+        p.cap,
+        p.elig,
+        p.kmax,
+        objective=p.objective,
+        cost=p.cost,
+        hard=p.hard,
+        current=p.current,
+        max_moves=p.max_moves,
+        symmetric=symmetric,
+        time_limit=time_limit,
+        integral_scale=scale,
+    )
+    if r1.status == 2:
+        raise InfeasibleError(_infeasible_message(p, forced))
+    found.offer(p, r1.manager, "exact")
+    if math.isfinite(r1.bound):
+        found.bound = max(found.bound, K.integral_round(r1.bound, integral))
+    found.proven = found.manager is not None and (
+        _is_opt(found.value, found.bound)
+        or (
+            r1.proven
+            and not integral
+            and r1.manager is not None
+            and found.value <= _value(p, r1.manager)[0]
+        )
+    )
+
+
+def _moves_stage(p: _Problem, found: _Search, time_limit: float) -> None:
+    """Fewest moves among answers as good as the best one (a MILP on moves)."""
+    assert found.manager is not None
+    val = found.value
+    cap_v = val * (1 + 1e-9) if p.objective == "balance" else (val + 1e-9 * max(abs(val), 1.0))
+    r2 = K.solve_milp(
+        p.W,
+        p.cap,
+        p.elig,
+        p.kmax,
+        objective=p.objective,
+        cost=p.cost,
+        hard=p.hard,
+        current=p.current,
+        max_moves=p.max_moves,
+        symmetric=False,
+        time_limit=time_limit,
+        value_cap=cap_v,
+        minimise_moves=True,
+    )
+    if r2.manager is not None and _feasible(p, r2.manager):
+        v2 = _value(p, r2.manager)[0]
+        if v2 <= cap_v and _moves(p, r2.manager) < _moves(p, found.manager):
+            found.manager, found.value, found.used = r2.manager, v2, "exact"
+
+
+@_overflow_safe
 def assign(
     workload: ArrayLike,
     capacity: int | ArrayLike,
@@ -827,15 +1448,27 @@ def assign(
     objective : {"balance", "cost"}
         Minimise the largest relative load, or the total cost within the caps.
     time_limit : float [s], optional
-        Wall-clock limit of the whole search: the LP bound gets at most half
-        of it, then the fast path and the MIP share the rest. The answer found
-        by then is returned with an honest ``optimal`` flag and lower bound.
+        Wall-clock limit of the whole call (feasibility checks, bounds,
+        building the models, solving, polishing): it returns within
+        ``max(1.5 * time_limit, time_limit + 1 s)``. The LP bound gets at
+        most half of it; a MILP runs only when building it fits in half of
+        what is left (scipy builds it before HiGHS' clock starts). The answer
+        found by then is returned with an honest ``optimal`` flag and lower
+        bound. Independent groups of managers (regions) share it in
+        proportion to their size. Default: none for ``"fast"``; 2 s for the
+        MILP of ``"auto"`` on balance problems, 60 s on cost problems; 60 s
+        for the whole of ``"exact"`` (``EXACT_TIME_LIMIT``).
     seed : int or numpy.random.Generator, optional
         Shuffles partners of equal workload before the fast path, so that
         ties are broken at random; None keeps them in input order. Either way
         the result is reproducible (the exact path is deterministic).
     method : {"auto", "exact", "fast"}
-        See the module documentation.
+        See the module documentation. ``"exact"`` starts from the fast
+        path's answer and keeps it unless the MILP finds a better one, so it
+        is never worse than ``"fast"``; ``Assignment.method`` then reads
+        ``"exact"`` when the MILP produced the answer, else ``"fast (proven
+        optimal)"``, ``"fast (exact did not improve)"`` or ``"fast (exact
+        skipped: the model does not fit the time limit)"``.
 
     Returns
     -------
@@ -910,194 +1543,50 @@ def assign(
     >>> assign(hours, [5.0, 5.0], cost=cost, objective="cost").manager.tolist()
     [0, 1]
     """
-    t0 = time.perf_counter()
-    if method not in ("auto", "exact", "fast"):
-        raise InvalidInputError(f"method must be 'auto', 'exact' or 'fast', got {method!r}")
-    if time_limit is not None:
-        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real):
-            raise InvalidInputError(f"time_limit must be a number of seconds, got {time_limit!r}")
-        if not float(time_limit) > 0:
-            raise InvalidInputError(f"time_limit = {time_limit} must be positive [s]")
+    _check_options(method, time_limit)
+    clock = _Clock.start(None if time_limit is None else float(time_limit))
     rng = None if seed is None else as_generator(seed)
     p = _prepare(workload, capacity, cost, eligible, max_partners, current, max_moves, objective)
-    n, m = p.n, p.m
-    if n == 0:
-        z = np.zeros(m)
-        return Assignment(
-            np.zeros(0, dtype=np.int64),
-            z,
-            p.cap,
-            np.zeros(0),
-            0.0,
-            0.0,
-            True,
-            0,
-            objective,
-            "exact",
-            0.0 if p.cost is not None else None,
-        )
-    forced = _check_feasible(p)
-    # with a time_limit the LP bounds get at most half of it (then the
-    # combinatorial bound stands in), so that the search has time too
-    lp_time = None if time_limit is None else float(time_limit) / 2
-    lb, lp_rounded = _lower_bound(p, lp_time)
-    if p.objective == "balance" and p.hard and lb > 1 + 1e-9:
-        raise InfeasibleError(
-            f"no assignment fits the capacities: some manager must reach at least {lb:.1%} "
-            "of its capacity (eligibility, headcount caps and workloads together)"
-        )
-    limit = math.inf if time_limit is None else float(time_limit)
-    if p.restricted and p.objective == "balance" and p.current is None:
-        # with ``current`` the groups are not split: a group that does not hold
-        # the largest load must keep its partners where they are, not be rebalanced
-        n_comp, jlab, ilab = K.components(np.asarray(p.elig))
-        if n_comp > 1:
-            return _assign_components(
-                p, n_comp, jlab, ilab, deadline=t0 + limit, seed=rng, method=method
-            )
-
-    best: NDArray[np.int64] | None = None
-    used = "fast"
-    if p.objective == "balance":
-        fast_deadline = t0 + (limit if method == "fast" else min(limit / 4, 5.0))
-        best = _fast_balance(p, forced, lb, fast_deadline, rng, lp_rounded)
-        if not _feasible(p, best):
-            best = None
-    elif method != "exact":
-        best = _fast_cost(p, t0 + (limit if method == "fast" else min(limit / 4, 5.0)))
-    val = _value(p, best)[0] if best is not None else math.inf
-    proven = best is not None and _is_opt(val, lb)
-    moves_min = best is not None and _moves(p, best) == forced
-    pairs = int(p.elig.sum()) if p.restricted else n * m
-    gap = (val - lb) / max(abs(val), 1e-300) if best is not None else math.inf
-    small = (
-        pairs <= AUTO_EXACT_PAIRS_COST
-        if p.objective == "cost"
-        else pairs <= AUTO_EXACT_PAIRS or (pairs <= AUTO_EXACT_PAIRS_IF_GAP and gap > AUTO_GAP)
-    )
-    # the fewest-moves stage (a MILP with the value capped) is worth running
-    # under "auto" whenever moves beyond the forced ones remain
-    want_moves = (
-        method == "auto"
-        and best is not None
-        and p.current is not None
-        and not moves_min
-        and pairs <= AUTO_EXACT_PAIRS_IF_GAP
-    )
-    # when the greedy finds nothing, a MILP searches for an answer (and for a
-    # proof that none exists) within the time limit
-    fallback_pairs = AUTO_EXACT_PAIRS_IF_GAP if method == "fast" else LP_BOUND_PAIRS
-    want_exact = (
-        method == "exact"
-        or (best is None and pairs <= fallback_pairs)
-        or (method == "auto" and not (proven and moves_min) and small)
-        or want_moves
-    )
-    if want_exact:
-        tl = (
-            limit
-            if time_limit is not None
-            else (
-                None
-                if method == "exact"
-                else AUTO_TIME_LIMIT["balance" if method == "fast" else p.objective]
-            )
-        )
-        exact_deadline = None if tl is None else t0 + tl
-        # symmetry breaking is valid only when managers are interchangeable,
-        # which a cost matrix breaks
-        symmetric = (
-            p.objective == "balance"
-            and p.identical
-            and p.one_d
-            and not p.restricted
-            and p.current is None
-            and bool(np.all(p.kmax == p.kmax[0]))
-        )
-
-        def remaining() -> float | None:
-            return (
-                None if exact_deadline is None else max(exact_deadline - time.perf_counter(), 0.01)
-            )
-
-        integral = (
-            _integral(p.cost)
-            if p.cost is not None and p.objective == "cost"
-            else p.identical and _integral(p.w1 if p.w1 is not None else p.W)
-        )
-        scale: float | None = None
-        if integral:
-            # an upper estimate of |optimum|: lb <= optimum <= val, so with
-            # negative costs |lb| can exceed |val|
-            scale = (
-                max(abs(val), abs(lb) if math.isfinite(lb) else 0.0)
-                if best is not None
-                else float(np.abs(p.cost).sum())
-                if (p.cost is not None and p.objective == "cost")
-                else float(p.W.max(axis=1).sum())
-            )
-        if not proven and (method == "exact" or small or best is None):
-            r1 = K.solve_milp(
-                p.W,
-                p.cap,
-                p.elig,
-                p.kmax,
-                objective=p.objective,
-                cost=p.cost,
-                hard=p.hard,
-                current=p.current,
-                max_moves=p.max_moves,
-                symmetric=symmetric,
-                time_limit=remaining(),
-                integral_scale=scale,
-            )
-            if r1.status == 2:
-                raise InfeasibleError(_infeasible_message(p, forced))
-            if r1.manager is not None and _feasible(p, r1.manager):
-                v1 = _value(p, r1.manager)[0]
-                if best is None or v1 < val - 1e-12 * abs(val):
-                    best, val, used = r1.manager, v1, "exact"
-            bound = r1.bound
-            if math.isfinite(bound):
-                lb = max(lb, K.integral_round(bound, integral))
-            proven = best is not None and (
-                _is_opt(val, lb)
-                or (
-                    r1.proven
-                    and not integral
-                    and r1.manager is not None
-                    and val <= _value(p, r1.manager)[0]
-                )
-            )
-        if best is not None and p.current is not None and _moves(p, best) > forced:
-            # second stage: fewest moves among answers as good as the best one
-            cap_v = (
-                val * (1 + 1e-9) if p.objective == "balance" else (val + 1e-9 * max(abs(val), 1.0))
-            )
-            r2 = K.solve_milp(
-                p.W,
-                p.cap,
-                p.elig,
-                p.kmax,
-                objective=p.objective,
-                cost=p.cost,
-                hard=p.hard,
-                current=p.current,
-                max_moves=p.max_moves,
-                symmetric=False,
-                time_limit=remaining(),
-                value_cap=cap_v,
-                minimise_moves=True,
-            )
-            if r2.manager is not None and _feasible(p, r2.manager):
-                v2 = _value(p, r2.manager)[0]
-                if v2 <= cap_v and _moves(p, r2.manager) < _moves(p, best):
-                    best, val, used = r2.manager, v2, "exact"
-    if best is None:
+    if p.n == 0:
+        return _result(p, _Search(np.zeros(0, dtype=np.int64), 0.0, 0.0, True, "exact"))
+    groups = K.row_groups(np.asarray(p.elig)) if p.restricted else None
+    forced = _check_feasible(p, groups)
+    comps = _components(p, groups)
+    if comps is not None and comps[0] > 1 and p.objective == "balance" and p.current is None:
+        # each component is bounded and solved on its own (their largest bound
+        # is the bound of the whole). With ``current`` the groups are not
+        # split: a group that does not hold the largest load must keep its
+        # partners where they are, not be rebalanced
+        return _assign_components(p, comps, groups, clock, rng, method)
+    lb, lp_rounded = _bounds_stage(p, clock, comps)
+    found = _fast_stage(p, forced, lb, clock, rng, lp_rounded, method)
+    proven_fast = found.proven
+    choice = _choose(p, method, found, forced, clock)
+    skipped = False
+    if choice.exact:
+        tl = _milp_budget(p, clock, choice)
+        if tl is None:
+            skipped = True
+        else:
+            _exact_stage(p, found, forced, tl, _symmetric(p))
+    if choice.moves and found.manager is not None and _moves(p, found.manager) > forced:
+        tl = _milp_budget(p, clock, choice)
+        if tl is None:
+            skipped = True
+        else:
+            _moves_stage(p, found, tl)
+    if found.manager is None:
         # no proof of infeasibility (that raised InfeasibleError above)
-        tried = "the fast path" + (" and the MIP solver" if want_exact else "")
+        tried = "the fast path" + (
+            " and the MIP solver" if choice.any_milp and not skipped else ""
+        )
+        if skipped:
+            tried += (
+                f" (the MIP solver was skipped: its model of {_pairs(p):,} pairs does not fit "
+                "the time limit)"
+            )
         hint = (
-            f"the lower bound, {lb:.1%} of capacity, does not rule one out; "
+            f"the lower bound, {found.bound:.1%} of capacity, does not rule one out; "
             if p.objective == "balance" and p.hard
             else ""
         )
@@ -1106,10 +1595,48 @@ def assign(
             f"the limits ({hint}not a proof that none exists: try method='exact' or a "
             "longer time_limit)"
         )
+    used = found.used
+    if method == "exact" and used != "exact":
+        used = (
+            "fast (exact skipped: the model does not fit the time limit)"
+            if skipped
+            else "fast (proven optimal)"
+            if proven_fast
+            else "fast (exact did not improve)"
+        )
+    return _result(p, found, used)
+
+
+def _components(
+    p: _Problem, groups: tuple[NDArray[np.int64], NDArray[np.int64]] | None
+) -> tuple[int, NDArray[np.int64], NDArray[np.int64]] | None:
+    """Connected components of the eligibility graph, where the bound or the split needs them."""
+    if p.objective != "balance" or (p.one_d and not p.restricted):
+        return None
+    if not p.restricted:  # one component: no graph to build
+        return 1, np.zeros(p.n, dtype=np.int64), np.zeros(p.m, dtype=np.int64)
+    return K.components(np.asarray(p.elig), groups)
+
+
+def _symmetric(p: _Problem) -> bool:
+    """Whether managers are interchangeable (symmetry breaking is valid; a cost matrix breaks it)."""
+    return (
+        p.objective == "balance"
+        and p.identical
+        and p.one_d
+        and not p.restricted
+        and p.current is None
+        and bool(np.all(p.kmax == p.kmax[0]))
+    )
+
+
+def _result(p: _Problem, found: _Search, used: str | None = None) -> Assignment:
+    """The one place that builds an :class:`Assignment` from a search's answer."""
+    assert found.manager is not None
+    best = found.manager
     val, loads = _value(p, best)
-    lb = min(lb, val)
-    proven = _is_opt(val, lb) or proven
-    rows = np.arange(n)
+    lb = min(found.bound, val)
+    proven = _is_opt(val, lb) or found.proven
     return Assignment(
         best,
         loads,
@@ -1119,19 +1646,17 @@ def assign(
         lb,
         bool(proven),
         _moves(p, best),
-        objective,
-        used,
-        float(p.cost[rows, best].sum()) if p.cost is not None else None,
+        p.objective,
+        found.used if used is None else used,
+        float(p.cost[np.arange(p.n), best].sum()) if p.cost is not None else None,
     )
 
 
 def _assign_components(
     p: _Problem,
-    n_comp: int,
-    jlab: NDArray[np.int64],
-    ilab: NDArray[np.int64],
-    *,
-    deadline: float,
+    comps: tuple[int, NDArray[np.int64], NDArray[np.int64]],
+    groups: tuple[NDArray[np.int64], NDArray[np.int64]] | None,
+    clock: _Clock,
     seed: np.random.Generator | None,
     method: Method,
 ) -> Assignment:
@@ -1140,25 +1665,45 @@ def _assign_components(
     Partners of different components never share a manager, so the largest
     relative load is the largest over components, and balancing each one
     also evens out the loads inside components that do not hold the maximum.
+    The time budget is shared in proportion to each component's eligible
+    pairs, and what a component leaves unused goes to the next ones, so
+    that no component starves.
     """
+    n_comp, jlab, ilab = comps
     n, m = p.n, p.m
+    elig = np.asarray(p.elig)
     manager = np.full(n, -1, dtype=np.int64)
-    value, bound = 0.0, 0.0
-    used = "fast"
+    bound = 0.0
+    value = 0.0
     proven_all = True
+    if clock.given:
+        deadline = clock.deadline
+    elif method == "exact":
+        deadline = clock.t0 + EXACT_TIME_LIMIT
+    else:
+        deadline = math.inf
+    if groups is not None:
+        row_pairs = np.count_nonzero(elig[groups[0]], axis=1)[groups[1]]
+    else:
+        row_pairs = np.count_nonzero(elig, axis=1)
+    weight = np.bincount(jlab, weights=row_pairs, minlength=n_comp)
+    todo = float(weight.sum())
+    methods: list[str] = []
     for c in range(n_comp):  # loop over components (regions), not partners
         rows = np.flatnonzero(jlab == c)
         cols = np.flatnonzero(ilab == c)
         if rows.size == 0:
             continue
         left = deadline - time.perf_counter()
+        share = left * float(weight[c]) / todo if todo > 0 else left
+        todo -= float(weight[c])
         sub = assign(
             p.w1[rows] if p.w1 is not None else p.W[np.ix_(rows, cols)],
             p.cap[cols] if not p.identical else int(cols.size),
-            eligible=np.asarray(p.elig)[np.ix_(rows, cols)],
+            eligible=elig[np.ix_(rows, cols)],
             max_partners=p.kmax[cols],
             current=None if p.current is None else _local_current(p.current[rows], cols, m),
-            time_limit=None if math.isinf(left) else max(left, 0.01),
+            time_limit=None if math.isinf(left) else max(share, 0.01),
             seed=seed,
             method=method,
         )
@@ -1167,22 +1712,21 @@ def _assign_components(
         if sub.value >= value:
             value = sub.value
             proven_all = sub.optimal
-        used = "exact" if sub.method == "exact" else used
-    val, loads = _value(p, manager)
-    rows_all = np.arange(n)
-    return Assignment(
-        manager,
-        loads,
-        p.cap,
-        _assigned(p, manager).copy(),
-        val,
-        min(bound, val),
-        bool(proven_all or _is_opt(val, bound)),
-        _moves(p, manager),
-        p.objective,
-        used,
-        float(p.cost[rows_all, manager].sum()) if p.cost is not None else None,
-    )
+        methods.append(sub.method)
+    if "exact" in methods:
+        used = "exact"
+    elif method == "exact":
+        skipped = [x for x in methods if "skipped" in x]
+        used = (
+            skipped[0]
+            if skipped
+            else methods[0]
+            if len(set(methods)) == 1
+            else "fast (exact did not improve)"
+        )
+    else:
+        used = "fast"
+    return _result(p, _Search(manager, value, bound, proven_all, used))
 
 
 def _local_current(cur: NDArray[np.int64], cols: NDArray[np.int64], m: int) -> NDArray[np.int64]:
@@ -1229,8 +1773,12 @@ def _infeasible_message(p: _Problem, forced: int = 0) -> str:
 
 # --------------------------------------------------------------------------- domain layer
 @attrs.frozen(eq=False, repr=False)
-class PortfolioAssignment:
+class PortfolioAssignment(ResultMixin):
     """Partners of a :class:`~channelkit.Portfolio` assigned to named managers.
+
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline`, :meth:`to_frame` (indexed by partner id,
+    or by manager id with ``by="manager"``) and :meth:`plot` (manager loads).
 
     Attributes
     ----------
@@ -1244,6 +1792,24 @@ class PortfolioAssignment:
         Workload of each partner.
     key_accounts : ndarray of bool, shape (n,)
         The top contributors that were spread across managers.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> pf = ck.Portfolio(["a", "b", "c", "d"], revenue=[90.0, 50.0, 30.0, 10.0])
+    >>> team = [ck.Manager("ann", 100.0), ck.Manager("bob", 50.0)]
+    >>> res = assign_portfolio(pf, team, hours=[40.0, 30.0, 20.0, 10.0], spread_top=0)
+    >>> res
+    PortfolioAssignment(partners=4, managers=2, value=0.7, lower_bound=0.7, optimal=True, moves=0)
+    >>> res.headline()["value"]  # ann carries 70 of 100 hours, bob 30 of 50
+    0.7
+    >>> res.to_frame(by="manager")
+             partners  load  capacity  relative_load  key_accounts
+    manager
+    ann             3  70.0     100.0       0.700000             0
+    bob             1  30.0      50.0       0.600000             0
+    >>> res.to_frame().loc["b", "manager"]
+    'bob'
     """
 
     partner_ids: NDArray[np.str_] = attrs.field(converter=_ro)
@@ -1263,45 +1829,104 @@ class PortfolioAssignment:
         """Partner id -> manager id."""
         return dict(zip(self.partner_ids.tolist(), self.manager_of.tolist()))
 
+    @property
+    def _key_accounts_held(self) -> NDArray[np.int64]:
+        held: NDArray[np.int64] = np.bincount(
+            self.assignment.manager[self.key_accounts], minlength=len(self.manager_ids)
+        )
+        return held
+
     def __repr__(self) -> str:
         a = self.assignment
-        return (
-            f"PortfolioAssignment(partners={self.partner_ids.shape[0]}, "
-            f"managers={len(self.manager_ids)}, value={a.value:.6g}, "
-            f"lower_bound={a.lower_bound:.6g}, optimal={a.optimal}, moves={a.moves})"
+        return one_line(
+            "PortfolioAssignment",
+            partners=int(self.partner_ids.shape[0]),
+            managers=len(self.manager_ids),
+            value=float(a.value),
+            lower_bound=float(a.lower_bound),
+            optimal=bool(a.optimal),
+            moves=int(a.moves),
         )
 
-    def summary(self) -> str:
-        """Load table per manager (with key accounts held) and the gap to the bound."""
-        text = self.assignment.summary(names=self.manager_ids)
-        if self.key_accounts.any():
-            held = np.bincount(
-                self.assignment.manager[self.key_accounts], minlength=len(self.manager_ids)
+    def _report(self) -> Report:
+        a = self.assignment
+        facts = a._facts()
+        n_key = int(self.key_accounts.sum())
+        extra: dict[str, NDArray[Any]] = {}
+        if n_key:
+            held = self._key_accounts_held
+            facts.append(
+                Fact(
+                    "Key accounts",
+                    f"{n_key:,} spread over {int((held > 0).sum()):,} managers, "
+                    f"at most {int(held.max()):,} each",
+                    n_key,
+                )
             )
-            text += (
-                f"\nkey accounts spread: {int(self.key_accounts.sum())} over "
-                f"{int((held > 0).sum())} managers, at most {int(held.max())} each"
-            )
-        return text
+            extra["key accounts"] = held
+        title = (
+            f"Portfolio assignment: {self.partner_ids.shape[0]:,} partners to "
+            f"{len(self.manager_ids):,} managers ({a.objective})"
+        )
+        return Report(title, [*facts, a._manager_table(self.manager_ids, extra)])
 
-    def plot(self, ax: Any = None) -> Any:
-        """Bar chart of each manager's load against the lower bound (needs matplotlib)."""
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Each manager's load as a horizontal bar, with the lower bound (needs matplotlib).
+
+        Labelled with the manager ids (thinned when the axes are too short for
+        all of them); see :meth:`Assignment.plot`.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure (sized for the number of managers) if None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         return self.assignment.plot(ax=ax, names=self.manager_ids)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per partner: ``partner``, ``manager``, ``hours``, ``key_account``."""
-        from ._optional import import_optional
+    def to_frame(self, by: Literal["partner", "manager"] = "partner") -> pd.DataFrame:
+        """The assignment as a pandas DataFrame (pandas is imported lazily).
 
+        Parameters
+        ----------
+        by : {"partner", "manager"}
+            One row per partner, indexed by partner id (``manager`` id,
+            ``hours``, ``key_account``), or one row per manager, indexed by
+            manager id (``partners``, ``load``, ``capacity``,
+            ``relative_load``, ``key_accounts``).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         pd_mod = import_optional("pandas", "pandas")
-        frame: pd.DataFrame = pd_mod.DataFrame(
-            {
-                "partner": self.partner_ids,
-                "manager": self.manager_of,
-                "hours": self.hours,
-                "key_account": self.key_accounts,
-            }
-        )
-        return frame
+        if by == "partner":
+            frame: pd.DataFrame = pd_mod.DataFrame(
+                {
+                    "manager": self.manager_of,
+                    "hours": self.hours,
+                    "key_account": self.key_accounts,
+                },
+                index=pd_mod.Index(self.partner_ids, name="partner"),
+            )
+            return frame
+        if by == "manager":
+            a = self.assignment
+            frame = pd_mod.DataFrame(
+                {
+                    "partners": a.counts,
+                    "load": a.loads,
+                    "capacity": a.capacity,
+                    "relative_load": a.relative_loads,
+                    "key_accounts": self._key_accounts_held,
+                },
+                index=pd_mod.Index(list(self.manager_ids), name="manager"),
+            )
+            return frame
+        raise InvalidInputError(f"by must be 'partner' or 'manager', got {by!r}")
 
 
 def _manager_arrays(
@@ -1317,8 +1942,14 @@ def _manager_arrays(
         dup = next(x for x in ids if ids.count(x) > 1)
         raise InvalidInputError(f"manager id {dup!r} appears more than once")
     caps = np.array([mgr.capacity for mgr in managers], dtype=np.float64)
+    for mgr in managers:
+        if mgr.max_partners is not None and mgr.max_partners > _INT_LIMIT:
+            raise InvalidInputError(
+                f"manager {mgr.id!r}: max_partners = {mgr.max_partners} is above "
+                f"{_INT_LIMIT:,}, the largest headcount cap (leave it out for no cap)"
+            )
     kmax = np.array(
-        [_BIG if mgr.max_partners is None else mgr.max_partners for mgr in managers],
+        [_INT_LIMIT if mgr.max_partners is None else mgr.max_partners for mgr in managers],
         dtype=np.int64,
     )
     return ids, caps, kmax, [mgr.region for mgr in managers]
@@ -1386,7 +2017,7 @@ def _current_indices(
 
 
 def assign_portfolio(
-    partners: Any,
+    partners: PortfolioLike,
     managers: Sequence[Manager],
     *,
     model: WorkloadModel | None = None,
@@ -1495,7 +2126,7 @@ def assign_portfolio(
         )
     eligible = None if elig.all() else elig
     cur = _current_indices(current, pf.ids, mids)
-    mp = None if (kmax >= _BIG).all() else kmax
+    mp = None if (kmax >= _INT_LIMIT).all() else kmax
     keys = np.zeros(n, dtype=bool)
     if spread_top is not None:
         if isinstance(spread_top, bool) or not isinstance(spread_top, numbers.Integral):
@@ -1528,17 +2159,35 @@ def assign_portfolio(
     cur1 = None if cur is None else cur[kidx]
     # the key accounts are few per manager, so their bound is weak and a MIP
     # rarely closes it quickly: under "auto" place them with the fast path
-    res1 = assign(
-        h[kidx],
-        capacity,
-        eligible=elig[kidx],
-        max_partners=fair,
-        current=cur1,
-        max_moves=max_moves,
-        time_limit=time_limit,
-        seed=seed,
-        method="fast" if method == "auto" else method,
-    )
+    try:
+        res1 = assign(
+            h[kidx],
+            capacity,
+            eligible=elig[kidx],
+            max_partners=fair,
+            current=cur1,
+            max_moves=max_moves,
+            time_limit=time_limit,
+            seed=seed,
+            method="fast" if method == "auto" else method,
+        )
+    except (InfeasibleError, SolverLimitError) as exc:
+        # the stage's own numbers (its partner count, the fair shares as caps)
+        # are not what the user passed: say it in the user's terms
+        budget = "" if max_moves is None else f" and max_moves = {max_moves}"
+        raise type(exc)(
+            f"spread_top = {spread_top}: the {kidx.size} key accounts cannot be spread at most "
+            f"{int(fair.max())} per manager (the fair share within each group of managers "
+            f"that can take them) within the managers' capacities, headcount caps, regions"
+            f"{budget}"
+            + (
+                " (proven)"
+                if isinstance(exc, InfeasibleError)
+                else " (none found within the limits; not a proof)"
+            )
+            + "; try a smaller spread_top"
+            + (" or a larger max_moves" if max_moves is not None else "")
+        ) from None
     # stage 2: everyone, with the key accounts pinned to their stage-1 manager
     elig2 = elig.copy()
     elig2[kidx] = False
@@ -1547,16 +2196,36 @@ def assign_portfolio(
     if cur2 is not None:
         cur2[kidx] = res1.manager
     mm2 = None if max_moves is None else max_moves - res1.moves
-    res2 = assign(
-        h,
-        capacity,
-        eligible=elig2,
-        max_partners=mp,
-        current=cur2,
-        max_moves=mm2,
-        time_limit=time_limit,
-        seed=seed,
-        method=method,
-    )
+    try:
+        res2 = assign(
+            h,
+            capacity,
+            eligible=elig2,
+            max_partners=mp,
+            current=cur2,
+            max_moves=mm2,
+            time_limit=time_limit,
+            seed=seed,
+            method=method,
+        )
+    except (InfeasibleError, SolverLimitError) as exc:
+        budget = (
+            ""
+            if max_moves is None
+            else f" and max_moves = {max_moves} (the key accounts' placement used "
+            f"{res1.moves} of them)"
+        )
+        raise type(exc)(
+            f"spread_top = {spread_top}: with the {kidx.size} key accounts spread first, the "
+            f"{n} partners do not fit the managers' capacities, headcount caps, regions{budget}"
+            + (
+                ""
+                if isinstance(exc, InfeasibleError)
+                else " within the limits (not a proof that none exists)"
+            )
+            + "; this holds for the key accounts' placement found, not for every placement: "
+            "try a smaller spread_top"
+            + (" or a larger max_moves" if max_moves is not None else "")
+        ) from None
     moves = 0 if cur is None else int(((cur >= 0) & (res2.manager != cur)).sum())
     return PortfolioAssignment(pf.ids, mids, attrs.evolve(res2, moves=moves), h, keys)

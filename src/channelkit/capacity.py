@@ -17,16 +17,16 @@ The workload build-up method for managers is
 
 from __future__ import annotations
 
-import html
 import math
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _plotstyle
 from ._montecarlo import (
     WorkersLike,
     child_seed,
@@ -38,9 +38,36 @@ from ._montecarlo import (
     worker_pool,
 )
 from ._optional import import_optional
-from ._validation import SeedLike, as_float_array, check_fraction, check_nonnegative
+from ._recruitment import SegKernel as _SegKernel
+from ._recruitment import block_of as _block_of
+from ._recruitment import block_size as _block_size
+from ._recruitment import block_start as _block_start
+from ._recruitment import check_distribution as _distribution
+from ._recruitment import checked_segments as _checked_segments
+from ._recruitment import draw_block as _draw_block
+from ._recruitment import draw_productivity as _draw_productivity
+from ._recruitment import lifetimes as _lifetimes
+from ._recruitment import log_survival as _log_survival
+from ._render import (
+    Fact,
+    Note,
+    Report,
+    ResultMixin,
+    Table,
+    fmt_int,
+    fmt_money,
+    fmt_num,
+)
+from ._validation import (
+    SeedLike,
+    as_float_array,
+    as_whole,
+    check_fraction,
+    check_nonnegative,
+    check_positive,
+)
 from .errors import InfeasibleError, InvalidInputError
-from .partners import Portfolio, as_portfolio
+from .partners import Portfolio, PortfolioLike, as_portfolio
 from .workload import WorkloadModel, managers_needed
 
 if TYPE_CHECKING:
@@ -64,36 +91,8 @@ __all__ = [
 #: ``n`` terms gets ``n`` machine epsilons (see :func:`_rtol`).
 RTOL = 1e-12
 
-#: Slots (prospects) in a segment's first block of draws; block ``b`` holds
-#: ``_BLOCK * 2**b`` slots up to :data:`_MAX_BLOCK`, then :data:`_MAX_BLOCK`
-#: each, so a small channel needs few draws, memory stays bounded for a large
-#: one, and the draws stay nested (slot ``j`` always comes from the same block
-#: and position).
-_BLOCK = 64
-_MAX_BLOCK = 4096
-_GEOMETRIC_BLOCKS = 7  # 64, 128, ..., 4096
-_GEOMETRIC_SLOTS = _BLOCK * ((1 << _GEOMETRIC_BLOCKS) - 1)  # 8128
-
 #: Most prospect slots of one segment the search looks at in one step.
 _MAX_SPAN = 8192
-
-
-def _block_size(block: int) -> int:
-    return int(min(_BLOCK << block, _MAX_BLOCK))
-
-
-def _block_start(block: int) -> int:
-    """Index of the first slot of block ``block``."""
-    if block <= _GEOMETRIC_BLOCKS:
-        return int(_BLOCK * ((1 << block) - 1))
-    return _GEOMETRIC_SLOTS + (block - _GEOMETRIC_BLOCKS) * _MAX_BLOCK
-
-
-def _block_of(slot: int) -> int:
-    """Block that holds slot ``slot``."""
-    if slot < _GEOMETRIC_SLOTS:
-        return int((slot // _BLOCK + 1).bit_length() - 1)
-    return _GEOMETRIC_BLOCKS + (slot - _GEOMETRIC_SLOTS) // _MAX_BLOCK
 
 
 def _rtol(n_terms: ArrayLike) -> NDArray[np.float64]:
@@ -253,14 +252,7 @@ def partners_needed(
 
 
 def _check_scalar_positive(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"{name} must be a real number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise InvalidInputError(f"{name} is NaN; expected a positive number")
-    if not out > 0 or math.isinf(out):
-        raise InvalidInputError(f"{name} must be a positive finite number, got {value!r}")
-    return out
+    return check_positive(value, name)
 
 
 def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.float64]:
@@ -282,7 +274,8 @@ def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.f
     Raises
     ------
     InvalidInputError
-        For negative or NaN costs, or margins outside (0, 1].
+        For negative or NaN costs, margins outside (0, 1], or a break-even
+        revenue beyond the largest float (a huge cost over a tiny margin).
 
     Notes
     -----
@@ -306,11 +299,20 @@ def break_even_revenue(cost: ArrayLike, margin: ArrayLike = 1.0) -> NDArray[np.f
     if (m <= 0).any():
         raise InvalidInputError(f"margin must lie in (0, 1], got {margin!r}")
     try:
-        return np.asarray(c / m, dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = np.asarray(c / m, dtype=np.float64)
     except ValueError:
         raise InvalidInputError(
             f"cost and margin must broadcast together (shapes {c.shape} and {m.shape})"
         ) from None
+    if not np.isfinite(out).all():
+        raise InvalidInputError(
+            f"cost / margin exceeds the largest float ({np.finfo(np.float64).max:.4g}) for "
+            f"cost = {float(np.broadcast_to(c, out.shape)[~np.isfinite(out)][0])!r} and "
+            f"margin = {float(np.broadcast_to(m, out.shape)[~np.isfinite(out)][0])!r}; "
+            "express the cost in larger units"
+        )
+    return out
 
 
 def incremental_capacity(revenue: ArrayLike, unit_cost: float, *, margin: float = 1.0) -> int:
@@ -376,45 +378,6 @@ def _name(value: Any) -> str:
     return value
 
 
-def _distribution(value: Any) -> Any:
-    """Check a frozen distribution: mean and cdf, finite non-negative mean and draws."""
-    what = "productivity distribution"
-    for method in ("mean", "cdf"):
-        if not callable(getattr(value, method, None)):
-            raise InvalidInputError(
-                f"{what} {value!r} has no .{method}(); expected a frozen scipy.stats "
-                "distribution (e.g. scipy.stats.lognorm(s=1.0, scale=50_000))"
-            )
-    try:
-        mean = float(value.mean())
-        support = value.support() if callable(getattr(value, "support", None)) else (0.0, 0.0)
-        low = float(support[0])
-        test = np.asarray(value.rvs(size=8, random_state=np.random.default_rng(0)), dtype=float)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(f"{what} {value!r} has invalid parameters: {exc}") from None
-    if not (math.isfinite(mean) and mean >= 0.0):
-        raise InvalidInputError(
-            f"{what} {value!r} has mean {mean!r}; expected a finite mean >= 0 (check its "
-            "parameters: scale > 0 and shape parameters in range)"
-        )
-    if math.isnan(low) or low < 0.0:
-        raise InvalidInputError(
-            f"{what} {value!r} can draw negative revenue (support starts at {low!r}); use one "
-            "on [0, inf), e.g. lognorm, gamma, pareto or truncnorm(a=-loc/scale, ...)"
-        )
-    _check_draws(test, what)
-    return value
-
-
-def _check_draws(draws: NDArray[np.float64], what: str) -> None:
-    bad = ~np.isfinite(draws) | (draws < 0.0)
-    if bad.any():
-        raise InvalidInputError(
-            f"{what} drew {float(draws.ravel()[np.argmax(bad.ravel())])!r}; expected finite "
-            "revenue >= 0"
-        )
-
-
 def _sample(value: Any) -> NDArray[np.float64]:
     arr = as_float_array(value, "productivity", ndim=1, nonnegative=True, allow_empty=False)
     if not (arr > 0).any():
@@ -465,9 +428,7 @@ def _ramp_curve(value: Any) -> tuple[float, ...] | None:
 
 
 def _non_negative_int(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise InvalidInputError(f"{name} must be a non-negative int, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=0)
 
 
 def _lag_months(value: Any) -> int:
@@ -784,58 +745,8 @@ class Segment:
         return _log_survival(self.attrition)
 
 
-def _draw_productivity(
-    p: Any, rng: np.random.Generator, shape: tuple[int, ...], name: str
-) -> NDArray[np.float64]:
-    """Productivities of ``shape`` partners: a constant, a resample or distribution draws."""
-    if isinstance(p, float):
-        return np.full(shape, p)
-    if isinstance(p, np.ndarray):
-        return np.asarray(p[rng.integers(0, p.size, size=shape)], dtype=np.float64)
-    try:
-        draws = np.asarray(p.rvs(size=shape, random_state=rng), dtype=np.float64)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInputError(
-            f"the productivity distribution of segment {name!r} failed to draw: {exc}"
-        ) from None
-    _check_draws(draws, f"the productivity distribution of segment {name!r}")
-    return draws
-
-
-def _log_survival(attrition: float) -> float:
-    """Log of the monthly survival probability, ``log(1 - a) / 12``."""
-    if attrition >= 1.0:
-        return -math.inf
-    return math.log1p(-attrition) / 12.0
-
-
 def _as_segments(segments: Any) -> tuple[Segment, ...]:
-    if isinstance(segments, Segment):
-        segments = (segments,)
-    if isinstance(segments, str | bytes) or not isinstance(segments, Sequence):
-        raise InvalidInputError(
-            f"segments must be a Segment or a sequence of Segment, got {type(segments).__name__}"
-        )
-    segs = tuple(segments)
-    if not segs:
-        raise InvalidInputError("segments must not be empty")
-    seen: set[str] = set()
-    for i, seg in enumerate(segs):
-        if not isinstance(seg, Segment):
-            raise InvalidInputError(f"segments[{i}] must be a Segment, got {seg!r}")
-        if seg.name in seen:
-            raise InvalidInputError(
-                f"segment name {seg.name!r} appears twice; names must be unique"
-            )
-        seen.add(seg.name)
-    given = [s.share is not None for s in segs]
-    if any(given) and not all(given):
-        missing = next(s.name for s in segs if s.share is None)
-        raise InvalidInputError(
-            f"segment {missing!r} has no share while others do; give every segment a share "
-            "or none (equal shares)"
-        )
-    return segs
+    return _checked_segments(segments, Segment)
 
 
 def _weights(segs: Sequence[Segment]) -> NDArray[np.float64]:
@@ -912,74 +823,6 @@ def _prospects(partners: ArrayLike, conversion: float) -> NDArray[np.int64]:
     """Prospects to recruit for ``partners`` productive ones: ceil(n / conversion)."""
     n = np.asarray(partners, dtype=np.float64)
     return np.ceil(n / conversion * (1.0 - 1e-12)).astype(np.int64)
-
-
-def _lifetimes(u: NDArray[np.float64], log_survival: float, cap: int) -> NDArray[np.int64]:
-    """Months a partner stays active, from uniforms ``u`` in (0, 1].
-
-    Active in month ``m`` iff ``u <= exp(m * log_survival)``: the same
-    uniform against a lower survival can only shorten the stay, which makes
-    the plan monotone in attrition.
-    """
-    if log_survival == 0.0:
-        return np.full(u.shape, cap, dtype=np.int64)
-    with np.errstate(over="ignore"):  # a tiny attrition: lifetimes beyond the horizon
-        ratio = np.log(u) / log_survival
-    return (np.floor(np.minimum(ratio, cap - 1)) + 1).astype(np.int64)
-
-
-@attrs.frozen(eq=False)
-class _SegKernel:
-    """What the Monte Carlo kernels need of a segment (small to pickle: no profile, workload)."""
-
-    name: str
-    productivity: Any  # float, read-only ndarray or frozen distribution
-    conv: float
-    lag: int
-    log_s: float
-    growth: float
-    unit: NDArray[np.float64]  # revenue per unit of productivity in each active month
-
-    @classmethod
-    def of(cls, seg: Segment, horizon: int) -> _SegKernel:
-        return cls(
-            seg.name,
-            seg.productivity,
-            seg.overall_conversion,
-            seg.lag_months,
-            seg._log_survival(),
-            seg.growth,
-            seg._unit(horizon),
-        )
-
-
-def _draw_block(
-    kern: _SegKernel, seed: np.random.SeedSequence, k: int, block: int, rows: int
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-    """Block ``block`` of segment ``k``'s prospect slots: lifetime uniforms, conversion, productivity.
-
-    Always drawn from the stream ``child_seed(seed, 1 + k, block)`` in the same
-    order (lifetime uniforms, conversion uniforms, then productivities), so a
-    segment that differs only in attrition or conversion sees the same numbers.
-    """
-    size = _block_size(block)
-    rng = np.random.default_rng(child_seed(seed, 1 + k, block))
-    u_life = 1.0 - rng.random((rows, size))
-    converted = rng.random((rows, size)) < kern.conv
-    prod = _draw_productivity(kern.productivity, rng, (rows, size), kern.name)
-    return u_life, converted, prod
-
-
-def _draw_slots(
-    seg: Segment | _SegKernel, seed: np.random.SeedSequence, k: int, rows: int, n: int
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.float64]]:
-    """The first ``n`` prospect slots of segment ``k`` (concatenated nested blocks)."""
-    kern = _SegKernel.of(seg, 1) if isinstance(seg, Segment) else seg
-    blocks = [_draw_block(kern, seed, k, b, rows) for b in range(_block_of(n - 1) + 1 if n else 0)]
-    if not blocks:
-        return np.zeros((rows, 0)), np.zeros((rows, 0), dtype=bool), np.zeros((rows, 0))
-    u, c, p = (np.concatenate(parts, axis=1)[:, :n] for parts in zip(*blocks))
-    return u, c, p
 
 
 class _SlotDraws:
@@ -1215,14 +1058,18 @@ def _frozen_array(value: ArrayLike) -> NDArray[Any]:
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise InvalidInputError(f"{name} must be an int >= {minimum}, got {value!r}")
-    return int(value)
+    return as_whole(value, name, minimum=minimum)
 
 
 @attrs.frozen(eq=False, repr=False)
-class CapacityPlan:
+class CapacityPlan(ResultMixin):
     """The answer of :func:`plan_capacity`: partners, recruits and managers.
+
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline` (managers, partners, recruits, probability
+    of the target, revenue percentiles), :meth:`to_frame` (per segment or per
+    month) and :meth:`plot` (the fan chart against the target). The arrays
+    are read-only and the mappings are read-only views.
 
     Attributes
     ----------
@@ -1281,7 +1128,32 @@ class CapacityPlan:
         with :attr:`new_hours_by_region`, :attr:`hours_by_region` and
         :attr:`managers_by_region` the headcount per region.
 
-    The arrays are read-only and the mappings are read-only views.
+    Examples
+    --------
+    >>> seg = Segment("resellers", 100_000.0)
+    >>> plan = plan_capacity(1_000_000.0, [seg], n_sims=20, seed=0)
+    >>> plan
+    CapacityPlan(partners={'resellers': 10}, recruits={'resellers': 10}, managers=1, probability_of_target=1.000)
+    >>> plan.headline()["managers"], plan.headline()["partners"]
+    (1, 10)
+    >>> print(plan.summary())
+    Capacity plan: target 1,000,000 over 12 months at 90% confidence (20 simulations)
+    =================================================================================
+    Managers                      1
+    New partners                  10
+    Recruits (prospects)          10
+    New partners to distributors  0
+    Probability of target         1.000 (Monte Carlo s.e. 0.000)
+    Horizon revenue P5            1,000,000
+    Horizon revenue P50           1,000,000
+    Horizon revenue P95           1,000,000
+    <BLANKLINE>
+    segment    partners  recruits  distributor  managed  hours/partner
+    ---------  --------  --------  -----------  -------  -------------
+    resellers        10        10            0       10             72
+    total            10        10            0       10
+    >>> plan.to_frame(by="month").loc[12, "cumulative_revenue_p50"]
+    np.float64(1000000.0)
     """
 
     target: float
@@ -1394,11 +1266,21 @@ class CapacityPlan:
         return {float(k): float(v) for k, v in zip(levels, values)}
 
     def __repr__(self) -> str:
-        return (
-            f"CapacityPlan(partners={self.partners!r}, recruits={self.recruits!r}, "
-            f"managers={self.managers}, probability_of_target={self.probability_of_target:.3f})"
+        p = f"probability_of_target={self.probability_of_target:.3f}"
+        text = (
+            f"CapacityPlan(partners={dict(self.partners)!r}, recruits={dict(self.recruits)!r}, "
+            f"managers={self.managers}, {p})"
+        )
+        if len(text) < 200:
+            return text
+        return (  # many segments: the totals
+            f"CapacityPlan(segments={len(self.segments)}, total_partners={self.total_partners}, "
+            f"total_recruits={self.total_recruits}, managers={self.managers}, {p})"
         )
 
+    # ------------------------------------------------------------------ the report
+    # One method per part, so that a later field (hours or managers by region)
+    # adds a fact or a table without touching the others.
     def _rows(self) -> list[dict[str, Any]]:
         rows = []
         for seg in self.segments:
@@ -1416,110 +1298,217 @@ class CapacityPlan:
             )
         return rows
 
-    def summary(self) -> str:
-        """A plain-text report of the plan (segments, managers, revenue distribution)."""
-        lines = [
-            f"Capacity plan: target {self.target:,.0f} over {self.horizon_months} months "
-            f"at {self.confidence:.0%} confidence ({self.n_sims:,} simulations)",
-            "",
-            f"{'segment':<20}{'partners':>10}{'recruits':>10}{'distrib.':>10}{'managed':>10}",
-        ]
-        for r in self._rows():
-            lines.append(
-                f"{r['segment']:<20}{r['partners']:>10,}{r['recruits']:>10,}"
-                f"{r['distributor_partners']:>10,}{r['managed_partners']:>10,}"
-            )
-        dist_total = sum(self.distributor_partners.values())
-        lines.append(
-            f"{'total':<20}{self.total_partners:>10,}{self.total_recruits:>10,}"
-            f"{dist_total:>10,}{self.total_partners - dist_total:>10,}"
+    def _title(self) -> str:
+        return (
+            f"Capacity plan: target {fmt_money(self.target)} over {self.horizon_months} months "
+            f"at {self.confidence:.0%} confidence ({self.n_sims:,} simulations)"
         )
-        lines.append("")
+
+    def _manager_facts(self) -> list[Fact]:
+        facts = [Fact("Managers", fmt_int(self.managers), int(self.managers))]
+        if self.existing_partners:
+            facts += [
+                Fact(
+                    "Managers, new partners alone",
+                    fmt_int(self.new_managers),
+                    int(self.new_managers),
+                    key="new_managers",
+                ),
+                Fact(
+                    "Managers, existing partners alone",
+                    f"{self.existing_managers:,} ({self.existing_partners:,} partners, "
+                    f"{self.existing_distributor_partners:,} to distributors, "
+                    f"{fmt_money(self.existing_hours)} h/yr)",
+                    int(self.existing_managers),
+                    key="existing_managers",
+                ),
+            ]
+        return facts
+
+    def _channel_facts(self) -> list[Fact]:
+        dist = sum(self.distributor_partners.values())
+        facts = [
+            Fact(
+                "New partners", fmt_int(self.total_partners), self.total_partners, key="partners"
+            ),
+            Fact(
+                "Recruits (prospects)",
+                fmt_int(self.total_recruits),
+                self.total_recruits,
+                key="recruits",
+            ),
+            Fact(
+                "New partners to distributors",
+                fmt_int(dist),
+                dist,
+                key="distributor_partners",
+            ),
+        ]
+        if self.existing_partners:
+            facts.append(
+                Fact("Existing partners", fmt_int(self.existing_partners), self.existing_partners)
+            )
+        return facts
+
+    def _revenue_facts(self) -> list[Fact]:
+        p, se = float(self.probability_of_target), float(self.probability_se)
+        facts = [
+            Fact(
+                "Probability of target",
+                f"{p:.3f} (Monte Carlo s.e. {se:.3f})",
+                p,
+                key="probability_of_target",
+            ),
+        ]
+        if self.existing_revenue > 0:
+            facts.append(
+                Fact(
+                    "Existing revenue (mean)",
+                    fmt_money(self.existing_revenue),
+                    float(self.existing_revenue),
+                )
+            )
+        for level, value in self.revenue_percentiles((5, 50, 95)).items():
+            facts.append(Fact(f"Horizon revenue P{level:g}", fmt_money(value), value))
+        return facts
+
+    def _segment_table(self) -> Table:
+        rows: list[list[Any]] = [
+            [
+                r["segment"],
+                r["partners"],
+                r["recruits"],
+                r["distributor_partners"],
+                r["managed_partners"],
+                fmt_num(r["hours_per_partner"], 4),
+            ]
+            for r in self._rows()
+        ]
+        dist = sum(self.distributor_partners.values())
+        rows.append(
+            [
+                "total",
+                self.total_partners,
+                self.total_recruits,
+                dist,
+                self.total_partners - dist,
+                "",
+            ]
+        )
+        return Table(
+            ["segment", "partners", "recruits", "distributor", "managed", "hours/partner"], rows
+        )
+
+    def _notes(self) -> list[Note]:
+        notes = []
         if self.recruit_months > 1:
             per_month = ", ".join(
                 f"{name} {min(v)}-{max(v)}" if min(v) != max(v) else f"{name} {v[0]}"
                 for name, v in self.recruits_per_month.items()
             )
-            lines.append(
-                f"recruiting over the first {self.recruit_months} months: {per_month} a month"
-            )
-        lines.append(f"channel managers: {self.managers} in total")
-        if self.existing_partners:
-            routed = self.existing_distributor_partners
-            lines.append(
-                f"  new partners alone: {self.new_managers}; existing "
-                f"{self.existing_partners:,} partners alone ({routed:,} to distributors, "
-                f"{self.existing_hours:,.0f} h/yr): {self.existing_managers}"
-            )
-        lines += [
-            f"probability of reaching the target: {self.probability_of_target:.3f} "
-            f"(Monte Carlo s.e. {self.probability_se:.3f})",
-        ]
-        if self.existing_revenue > 0:
-            lines.append(f"existing partners' revenue (mean): {self.existing_revenue:,.0f}")
-        pct = self.revenue_percentiles((5, 50, 95))
-        lines.append(
-            "horizon revenue: " + ", ".join(f"P{int(k)} {v:,.0f}" for k, v in pct.items())
-        )
-        return "\n".join(lines)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per segment: partners, recruits, distributor and managed partners, hours, managers."""
-        pd_mod = import_optional("pandas", "pandas")
-        frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
-        frame["hours"] = frame["managed_partners"] * frame["hours_per_partner"]
-        frame["managers"] = [
-            managers_needed(1, 1.0, h, hours_available=self.manager_hours) for h in frame["hours"]
-        ]
-        return frame
-
-    def _repr_html_(self) -> str:
-        head = "".join(
-            f"<th>{h}</th>" for h in ("segment", "partners", "recruits", "distributor", "managed")
-        )
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(str(r[c]))}</td>"
-                for c in (
-                    "segment",
-                    "partners",
-                    "recruits",
-                    "distributor_partners",
-                    "managed_partners",
+            notes.append(
+                Note(
+                    f"Recruiting over the first {self.recruit_months} months: {per_month} a month."
                 )
             )
-            + "</tr>"
-            for r in self._rows()
+        return notes
+
+    def _report(self) -> Report:
+        return Report(
+            self._title(),
+            [
+                *self._manager_facts(),
+                *self._channel_facts(),
+                *self._revenue_facts(),
+                self._segment_table(),
+                *self._notes(),
+            ],
         )
-        return (
-            f"<p><b>CapacityPlan</b>: target {self.target:,.0f} over {self.horizon_months} "
-            f"months, {self.managers} managers, P(target) = {self.probability_of_target:.3f} "
-            f"± {self.probability_se:.3f}</p><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-        )
+
+    def to_frame(self, by: Literal["segment", "month"] = "segment") -> pd.DataFrame:
+        """The plan as a pandas DataFrame (pandas is imported lazily).
+
+        Parameters
+        ----------
+        by : {"segment", "month"}
+            One row per segment, indexed by name (``partners``, ``recruits``,
+            ``distributor_partners``, ``managed_partners``,
+            ``hours_per_partner``, ``hours`` and ``managers``: what the
+            segment's managed partners alone need), or one row per month 1..horizon
+            (``cumulative_revenue_p5`` ... ``_p95``: the percentiles of the
+            cumulative revenue; ``recruits`` and ``recruits_<segment>``: the
+            prospects signed that month).
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        pd_mod = import_optional("pandas", "pandas")
+        if by == "segment":
+            frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
+            frame["hours"] = frame["managed_partners"] * frame["hours_per_partner"]
+            frame["managers"] = [
+                managers_needed(1, 1.0, h, hours_available=self.manager_hours)
+                for h in frame["hours"]
+            ]
+            return frame
+        if by == "month":
+            data: dict[str, Any] = {
+                f"cumulative_revenue_p{level:g}": row
+                for level, row in zip(self.percentile_levels, self.monthly_percentiles)
+            }
+            h = self.horizon_months
+            total = np.zeros(h, dtype=np.int64)
+            for name, per_month in self.recruits_per_month.items():
+                signed = np.zeros(h, dtype=np.int64)
+                signed[: len(per_month)] = per_month[:h]
+                data[f"recruits_{name}"] = signed
+                total += signed
+            data["recruits"] = total
+            index = pd_mod.RangeIndex(1, h + 1, name="month")
+            frame = pd_mod.DataFrame(data, index=index)
+            return frame
+        raise InvalidInputError(f"by must be 'segment' or 'month', got {by!r}")
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Fan chart of the cumulative revenue month by month against the target.
 
         Bands from the 5th to the 95th and the 25th to the 75th percentiles,
-        the median as a line and the target as a dashed line.
+        the median as a line and the target as a dashed line; revenue ticks in
+        plain thousands (``1.5M``).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure if None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
         """
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
+        ax = _plotstyle.axes(ax)
         months = np.arange(1, self.horizon_months + 1)
         pct = dict(zip(self.percentile_levels, self.monthly_percentiles))
-        ax.fill_between(months, pct[5.0], pct[95.0], alpha=0.25, color="C0", label="5-95 %")
-        ax.fill_between(months, pct[25.0], pct[75.0], alpha=0.45, color="C0", label="25-75 %")
-        ax.plot(months, pct[50.0], color="C0", label="median")
-        ax.axhline(self.target, color="C3", linestyle="--", label="target")
+        color = _plotstyle.COLORS["primary"]
+        ax.fill_between(months, pct[5.0], pct[95.0], alpha=0.2, color=color, label="5-95 %")
+        ax.fill_between(months, pct[25.0], pct[75.0], alpha=0.4, color=color, label="25-75 %")
+        ax.plot(months, pct[50.0], color=color, label="median")
+        ax.axhline(
+            self.target,
+            color=_plotstyle.COLORS["target"],
+            linestyle="--",
+            label=f"target {_plotstyle.compact_number(self.target)}",
+        )
+        _plotstyle.currency_axis(ax)
+        ax.set_xlim(1, max(self.horizon_months, 2))
         ax.set_xlabel("month")
         ax.set_ylabel("cumulative revenue")
         ax.set_title(
-            f"{self.total_partners} partners: P(target) = {self.probability_of_target:.2f}"
+            f"{self.total_partners:,} partners, {self.managers} managers: "
+            f"P(target) = {self.probability_of_target:.2f}"
         )
         ax.legend(loc="upper left")
+        ax.grid(True, alpha=0.3)
         return ax
 
 
@@ -1543,7 +1532,7 @@ def plan_capacity(
     n_sims: int = 10_000,
     seed: SeedLike = None,
     workers: WorkersLike = None,
-    existing: Any = None,
+    existing: PortfolioLike | None = None,
     existing_attrition: float = 0.0,
     distributor_threshold: float | None = None,
     hours_available: float = 2000.0,
@@ -1552,6 +1541,7 @@ def plan_capacity(
     max_partners: int | None = None,
     progress: bool = False,
     existing_hours_per_partner: Any = None,
+    size_limit: int = 10_000_000,
 ) -> CapacityPlan:
     """The smallest channel that reaches a revenue target with a given confidence.
 
@@ -1618,6 +1608,12 @@ def plan_capacity(
         :func:`~channelkit.plan_coverage` use) when ``existing`` has the
         model's columns; otherwise a segment's default workload, 24 touches
         of 3 hours (72 h).
+    size_limit : int, default 10_000_000
+        Largest channel [partners] the search will simulate, whatever
+        ``max_partners``: a plan whose expected-value estimate of the channel
+        size exceeds it raises :class:`~channelkit.InfeasibleError` at once,
+        naming the size it would need, instead of growing until memory runs
+        out; ``max_partners`` may not exceed it.
 
     Returns
     -------
@@ -1631,8 +1627,10 @@ def plan_capacity(
         Up front, without simulating, when the new partners cannot sell
         within the horizon (every segment's funnel lag is at least
         ``horizon_months``, or their expected revenue is 0) and the existing
-        channel does not cover the target; or when even ``max_partners``
-        partners do not reach the target with the requested confidence.
+        channel does not cover the target; up front when the expected-value
+        estimate of the channel exceeds ``size_limit``; or when even
+        ``max_partners`` partners do not reach the target with the requested
+        confidence.
 
     Notes
     -----
@@ -1696,6 +1694,12 @@ def plan_capacity(
     conf = check_fraction(confidence, "confidence", include_zero=False)
     n = _check_int(n_sims, "n_sims", 1)
     cap = None if max_partners is None else _check_int(max_partners, "max_partners", 1)
+    limit = _check_int(size_limit, "size_limit", 1)
+    if cap is not None and cap > limit:
+        raise InvalidInputError(
+            f"max_partners={cap:,} exceeds size_limit={limit:,}, the largest channel "
+            "plan_capacity simulates; raise size_limit as well if you mean it"
+        )
     window = _check_int(recruit_months, "recruit_months", 1)
     if window > h:
         raise InvalidInputError(
@@ -1726,9 +1730,16 @@ def plan_capacity(
         if t > 0 and ex_rev.sum() * h / 12.0 < t * (1.0 - RTOL):
             raise InfeasibleError(_no_revenue_reason(segs, h, t, ex_rev.sum() * h / 12.0))
         cap = 0  # only the existing channel can reach the target
-    estimate = max(1, math.ceil(gap / per_partner)) if per_partner > 0 and gap > 0 else 1
+    estimate = _size_estimate(gap, per_partner)
+    if estimate > limit:
+        raise InfeasibleError(
+            f"the target {t:,.0f} needs about {estimate:,.0f} partners (the expected-value "
+            f"estimate: {gap:,.6g} of revenue to add at {per_partner:,.6g} expected per partner "
+            f"over the horizon), beyond size_limit={limit:,}; lower the target, or raise "
+            "size_limit if the machine has the memory and time for such a channel"
+        )
     if cap is None:
-        cap = max(1_000, 20 * estimate)
+        cap = min(max(1_000, 20 * estimate), limit)
     n_start = int(min(max(cap, 1), max(8, math.ceil(1.15 * estimate) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
@@ -1813,6 +1824,14 @@ def _hours_by_region(
     regs, inv = np.unique(region[managed], return_inverse=True)
     used = np.bincount(inv, weights=hours[managed], minlength=regs.size)
     return {str(r): float(u) for r, u in zip(regs, used)}
+
+
+def _size_estimate(gap: float, per_partner: float) -> int:
+    """Expected-value estimate of the channel size (>= 1), finite whatever the inputs."""
+    if not (per_partner > 0 and gap > 0):
+        return 1
+    ratio = gap / per_partner
+    return max(1, math.ceil(ratio)) if math.isfinite(ratio) and ratio < 2**62 else 2**62
 
 
 def _existing_hours(spec: Any, partners: Portfolio) -> NDArray[np.float64]:

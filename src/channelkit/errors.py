@@ -28,7 +28,14 @@ __all__ = [
 
 
 class ChannelkitError(Exception):
-    """Base class of every error that channelkit raises on purpose."""
+    """Base class of every error that channelkit raises on purpose.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> issubclass(ck.InfeasibleError, ck.ChannelkitError)
+    True
+    """
 
 
 class InvalidInputError(ChannelkitError, ValueError):
@@ -36,6 +43,15 @@ class InvalidInputError(ChannelkitError, ValueError):
 
     The message names the argument, the offending value or index, and what
     was expected.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> try:
+    ...     ck.top_share([1.0, float("nan")], 1)
+    ... except ValueError as err:  # an InvalidInputError is a ValueError
+    ...     print(type(err).__name__)
+    InvalidInputError
     """
 
 
@@ -44,6 +60,17 @@ class ProgramDefinitionError(InvalidInputError):
 
     Raised, for example, for a tier ladder in which a higher tier is easier to
     reach than a lower one, or for a program file with a missing key.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> card = ck.Scorecard([ck.ScoreItem("deals", 1.0)])
+    >>> try:
+    ...     ck.Program([ck.Tier("Gold", min_score=100), ck.Tier("Silver", min_score=50)],
+    ...                scorecard=card)
+    ... except ck.ProgramDefinitionError as err:
+    ...     print(err)
+    tier 'Silver' is above tier 'Gold' but needs min_score 50, less than 100: a higher tier must not be easier to reach
     """
 
 
@@ -51,6 +78,15 @@ class InfeasibleError(ChannelkitError):
     """No solution satisfies the constraints.
 
     The message says which constraint cannot be met and by how much.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> try:
+    ...     ck.assign([10.0, 10.0], [5.0, 5.0])
+    ... except ck.InfeasibleError as err:
+    ...     print(err)
+    partner 0 fits no eligible manager: it needs 10 h even with manager 0, whose capacity is 5 h
     """
 
 
@@ -60,4 +96,10 @@ class SolverLimitError(ChannelkitError):
     Unlike :class:`InfeasibleError` this is no proof that none exists: a
     longer ``time_limit`` or ``method="exact"`` may find one. The message
     says what was tried.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> issubclass(ck.SolverLimitError, ck.InfeasibleError)
+    False
     """

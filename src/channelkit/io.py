@@ -12,6 +12,17 @@ column is a numeric metric. An empty cell means "unknown" in
 ``revenue_prior``, ``product_share`` and ``region``, and is an error anywhere
 else.
 
+Rules shared by every CSV reader and writer (see the Architecture page):
+
+* a header that matches a standard column apart from case and separators
+  (``Revenue``, ``revenue-prior``) is rejected with a "did you mean"
+  message, never read as a metric;
+* text keeps every character except NUL (``\\x00``), which is rejected
+  naming the row and column; when some text holds a carriage return, the
+  writer quotes every field, so every file read back equals what was written;
+* errors name the file: a missing, unreadable or non-UTF-8 file, an
+  unwritable path, or text that UTF-8 cannot encode (a lone surrogate).
+
 Program files
 -------------
 A :class:`~channelkit.tiers.Program` is stored as TOML (read with the
@@ -27,21 +38,21 @@ so a typo never passes silently.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
-import numpy as np
-
+from . import _csv
 from ._policy import ProgressionPolicy
+from ._tables import TableReader, parse_text, read_text
+from ._tables import join as _join
+from ._tables import kind as _kind
 from .errors import InvalidInputError, ProgramDefinitionError
-from .partners import STANDARD_COLUMNS, Manager, Portfolio
+from .partners import Manager, Portfolio
 from .tiers import DEFAULT_SIGNED_METRICS, Benefits, Program, Scorecard, ScoreItem, Tier
 
 __all__ = [
@@ -58,17 +69,6 @@ __all__ = [
     "write_portfolio_csv",
     "write_program",
 ]
-
-_OPTIONAL = ("revenue_prior", "product_share")
-_BOUNDS = {
-    "revenue": (0.0, math.inf),
-    "revenue_prior": (0.0, math.inf),
-    "product_share": (0.0, 1.0),
-}
-
-
-def _fmt(value: float) -> str:
-    return "" if math.isnan(value) else repr(float(value))
 
 
 def write_portfolio_csv(portfolio: Portfolio, path: str | os.PathLike[str]) -> None:
@@ -88,50 +88,7 @@ def write_portfolio_csv(portfolio: Portfolio, path: str | os.PathLike[str]) -> N
     """
     if not isinstance(portfolio, Portfolio):
         raise InvalidInputError(f"portfolio must be a Portfolio, got {type(portfolio).__name__}")
-    names = list(portfolio.metrics)
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow([*STANDARD_COLUMNS, *names])
-        # Format whole columns, then write rows: no per-cell numpy indexing.
-        columns = [
-            portfolio.ids.tolist(),
-            *(
-                [_fmt(v) for v in col.tolist()]
-                for col in (portfolio.revenue, portfolio.revenue_prior, portfolio.product_share)
-            ),
-            portfolio.region.tolist(),
-            *([_fmt(v) for v in portfolio.metrics[k].tolist()] for k in names),
-        ]
-        writer.writerows(zip(*columns))
-
-
-def _parse_number(cell: str, column: str, row: int, source: str, *, optional: bool) -> float:
-    text = cell.strip()
-    if not text:
-        if optional:
-            return math.nan
-        raise InvalidInputError(
-            f"{source}: row {row}, column {column!r} is empty; expected a number"
-        )
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"{source}: row {row}, column {column!r}: {cell!r} is not a number"
-        ) from None
-    if math.isnan(value):
-        raise InvalidInputError(
-            f"{source}: row {row}, column {column!r} is NaN; expected a number"
-        )
-    if math.isinf(value) and column not in ("capacity",):
-        raise InvalidInputError(f"{source}: row {row}, column {column!r} is infinite")
-    lo, hi = _BOUNDS.get(column, (-math.inf, math.inf))
-    if not lo <= value <= hi:
-        want = "a non-negative amount" if hi == math.inf else f"a value in [{lo:g}, {hi:g}]"
-        raise InvalidInputError(
-            f"{source}: row {row}, column {column!r}: {value!r} is out of range; expected {want}"
-        )
-    return value
+    portfolio.to_csv(path)
 
 
 def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
@@ -149,37 +106,30 @@ def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
         duplicate ids, a non-numeric or NaN value in a numeric column,
         negative revenue or a product share outside [0, 1]; the message names
         the file, the row (counting the header as row 1) and the column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "partners.csv"
+    ...     _ = path.write_text("id,revenue,region,deals\\na,1200,EMEA,3\\nb,80,,0\\n")
+    ...     pf = read_portfolio_csv(path)
+    >>> pf
+    Portfolio(n=2, metrics=['deals'])
+    >>> pf.revenue.tolist(), pf.region.tolist(), pf.column("deals").tolist()
+    ([1200.0, 80.0], ['EMEA', ''], [3.0, 0.0])
+
+    A bad cell names the file, row and column:
+
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "partners.csv"
+    ...     _ = path.write_text("id,revenue\\na,-5\\n")
+    ...     read_portfolio_csv(path)
+    Traceback (most recent call last):
+    ...
+    channelkit.errors.InvalidInputError: ...partners.csv: row 2, column 'revenue': -5.0 is out of range; expected a non-negative amount
     """
-    source = str(path)
-    header, body = _read_rows(path)
-    id_col = header.index("id")
-    first_line: dict[str, int] = {}
-    for line, r in body:
-        pid = r[id_col].strip()
-        if pid in first_line:
-            raise InvalidInputError(
-                f"{source}: row {line}: id {pid!r} repeats row {first_line[pid]}; ids must be unique"
-            )
-        first_line[pid] = line
-    cols: dict[str, Any] = {}
-    for j, name in enumerate(header):
-        cells = [(line, r[j]) for line, r in body]
-        if name == "id":
-            cols[name] = np.array([c.strip() for _, c in cells], dtype=object)
-        elif name == "region":
-            cols[name] = np.array([c.strip() or None for _, c in cells], dtype=object)
-        else:
-            cols[name] = np.array(
-                [
-                    _parse_number(c, name, line, source, optional=name in _OPTIONAL)
-                    for line, c in cells
-                ],
-                dtype=float,
-            )
-    try:
-        return Portfolio.from_columns(cols)
-    except InvalidInputError as exc:
-        raise InvalidInputError(f"{source}: {exc}") from None
+    return Portfolio.from_csv(path)
 
 
 # --------------------------------------------------------------------------- managers
@@ -191,23 +141,39 @@ def write_managers_csv(managers: Sequence[Manager], path: str | os.PathLike[str]
 
     Unknown values (an infinite capacity, no headcount cap, no region) are written
     as empty cells.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> team = [Manager("M1", capacity=1800.0, max_partners=30, region="NA"), Manager("M2")]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "managers.csv"
+    ...     write_managers_csv(team, path)
+    ...     print(path.read_text(), end="")
+    ...     read_managers_csv(path) == team
+    id,capacity,max_partners,region
+    M1,1800.0,30,NA
+    M2,,,
+    True
     """
     items = list(managers)
     for i, m in enumerate(items):
         if not isinstance(m, Manager):
             raise InvalidInputError(f"managers[{i}] must be a Manager, got {type(m).__name__}")
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(_MANAGER_COLUMNS)
-        for m in items:
-            writer.writerow(
-                [
-                    m.id,
-                    "" if math.isinf(m.capacity) else repr(m.capacity),
-                    "" if m.max_partners is None else str(m.max_partners),
-                    m.region or "",
-                ]
-            )
+    _csv.write_rows(
+        path,
+        _MANAGER_COLUMNS,
+        (
+            [
+                m.id,
+                "" if math.isinf(m.capacity) else repr(m.capacity),
+                "" if m.max_partners is None else str(m.max_partners),
+                m.region or "",
+            ]
+            for m in items
+        ),
+        text_cells=[t for m in items for t in (m.id, m.region or "")],
+    )
 
 
 def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
@@ -221,9 +187,19 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
     InvalidInputError
         For a missing file or ``id`` column, an unknown column, a bad number
         or duplicate ids; the message names the file, row and column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "managers.csv"
+    ...     _ = path.write_text("id,capacity,max_partners,region\\nM1,2000,40,EMEA\\nM2,1500,,\\n")
+    ...     read_managers_csv(path)
+    [Manager(id='M1', capacity=2000.0, max_partners=40, region='EMEA'),
+     Manager(id='M2', capacity=1500.0, max_partners=None, region=None)]
     """
     source = str(path)
-    header, body = _read_rows(path)
+    header, body = _csv.read_rows(path, known=_MANAGER_COLUMNS)
     unknown = [h for h in header if h not in _MANAGER_COLUMNS]
     if unknown:
         raise InvalidInputError(
@@ -244,15 +220,22 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
         cap = (
             math.inf
             if not cap_text
-            else _parse_number(cap_text, "capacity", line, source, optional=False)
+            else _csv.parse_number(
+                cap_text, "capacity", line, source, optional=False, allow_inf=True
+            )
         )
         mp_text = cell.get("max_partners", "")
         max_partners: int | None = None
         if mp_text:
-            mp = _parse_number(mp_text, "max_partners", line, source, optional=False)
+            mp = _csv.parse_number(mp_text, "max_partners", line, source, optional=False)
             if mp != int(mp):
                 raise InvalidInputError(
                     f"{source}: row {line}, column 'max_partners': {mp_text!r} is not a whole number"
+                )
+            if abs(mp) >= 2.0**63:
+                raise InvalidInputError(
+                    f"{source}: row {line}, column 'max_partners': {mp_text!r} is too large; "
+                    "expected a whole number below 2**63"
                 )
             max_partners = int(mp)
         try:
@@ -264,55 +247,6 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
         except InvalidInputError as exc:
             raise InvalidInputError(f"{source}: row {line}: {exc}") from None
     return out
-
-
-def _read_rows(
-    path: str | os.PathLike[str], required: tuple[str, ...] = ("id",)
-) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Read a CSV file into its header and non-blank rows, each with its line number.
-
-    The header (line 1) must name every column in ``required``, once; every
-    row must have as many cells as the header, and a non-empty first
-    required column (the key: ``id``, ``partner``...).
-    """
-    source = str(path)
-    try:
-        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh))
-    except FileNotFoundError:
-        raise InvalidInputError(f"{source}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise InvalidInputError(f"{source}: cannot read the file: {exc}") from None
-    want = ", ".join(repr(c) for c in required)
-    if not rows:
-        raise InvalidInputError(f"{source}: the file is empty; expected a header row with {want}")
-    header = [h.strip() for h in rows[0]]
-    for col in required:
-        if col not in header:
-            raise InvalidInputError(
-                f"{source}: no {col!r} column in the header (found: {', '.join(header) or 'nothing'})"
-            )
-    seen: set[str] = set()
-    for h in header:
-        if not h:
-            raise InvalidInputError(f"{source}: the header has an empty column name")
-        if h in seen:
-            raise InvalidInputError(f"{source}: column {h!r} appears twice in the header")
-        seen.add(h)
-    key = required[0]
-    j = header.index(key)
-    body: list[tuple[int, list[str]]] = []
-    for i, r in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in r):
-            continue
-        if len(r) != len(header):
-            raise InvalidInputError(
-                f"{source}: row {i} has {len(r)} cells but the header has {len(header)}"
-            )
-        if not r[j].strip():
-            raise InvalidInputError(f"{source}: row {i}, column {key!r} is empty")
-        body.append((i, r))
-    return header, body
 
 
 # =========================================================================== programs
@@ -378,70 +312,8 @@ def program_to_dict(program: Program) -> dict[str, Any]:
     return out
 
 
-class _Reader:
-    """Walks program data, raising ProgramDefinitionError naming file and key."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, key: str, problem: str) -> NoReturn:
-        where = f"key {key!r}" if key else "the top level"
-        raise ProgramDefinitionError(f"{self.source}: {where}: {problem}")
-
-    def table(
-        self, value: Any, key: str, allowed: Sequence[str], required: Sequence[str] = ()
-    ) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(key, f"expected a table of keys, got {_kind(value)}")
-        for k in value:
-            if k not in allowed:
-                self.fail(_join(key, k), f"unknown key; expected one of {', '.join(allowed)}")
-        for k in required:
-            if k not in value:
-                self.fail(_join(key, k), "is missing")
-        return value
-
-    def number(self, value: Any, key: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"expected a number, got {_kind(value)}")
-        return float(value)
-
-    def integer(self, value: Any, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key, f"expected a whole number, got {_kind(value)}")
-        return value
-
-    def string(self, value: Any, key: str) -> str:
-        if not isinstance(value, str):
-            self.fail(key, f"expected a string, got {_kind(value)}")
-        return value
-
-    def boolean(self, value: Any, key: str) -> bool:
-        if not isinstance(value, bool):
-            self.fail(key, f"expected true or false, got {_kind(value)}")
-        return value
-
-    def build(self, key: str, factory: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return factory(*args, **kwargs)
-        except InvalidInputError as exc:
-            self.fail(key, str(exc))
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
-
-
-def _join(key: str, sub: str | int) -> str:
-    if isinstance(sub, int):
-        return f"{key}[{sub}]"
-    return f"{key}.{sub}" if key else sub
+def _reader(source: str) -> TableReader:
+    return TableReader(source, ProgramDefinitionError)
 
 
 def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Program:
@@ -468,7 +340,7 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
     ...
     channelkit.errors.ProgramDefinitionError: <data>: key 'tiers[1].min_score': ...
     """
-    r = _Reader(source)
+    r = _reader(source)
     top = r.table(dict(data) if isinstance(data, Mapping) else data, "", _PROGRAM_KEYS, ("tiers",))
     name = r.string(top.get("name", ""), "name")
     signed: Any = top.get("signed_metrics", list(DEFAULT_SIGNED_METRICS))
@@ -704,43 +576,30 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
     In JSON, ``null`` is accepted for the optional policy fields
     ``max_steps_up``, ``max_steps_down`` and ``demote_every`` (meaning
     "no cap" and "same as ``review_every``"), as if the key were left out.
+
+    Examples
+    --------
+    >>> text = '''
+    ... name = "Partners"
+    ... [[tiers]]
+    ... name = "Member"
+    ... [[tiers]]
+    ... name = "Pro"
+    ... requirements = {deals = 3}
+    ... '''
+    >>> program = loads_program(text)
+    >>> program.tier_names
+    ('Member', 'Pro')
+    >>> loads_program(dumps_program(program, "json"), "json") == program
+    True
+    >>> loads_program('{"tiers": [{"name": "Member", "rank": 1}]}', "json")
+    Traceback (most recent call last):
+    ...
+    channelkit.errors.ProgramDefinitionError: <string>: key 'tiers[0].rank': unknown key; expected one of name, min_score, requirements, benefits
     """
     fmt = _format(format, "format")
-    if not isinstance(text, str):
-        raise ProgramDefinitionError(f"{source}: expected text, got {type(text).__name__}")
-    try:
-        if fmt == "toml":
-            data = tomllib.loads(text)
-        else:
-            data = json.loads(text, object_pairs_hook=_unique_keys)
-    except _DuplicateKeyError as exc:
-        raise ProgramDefinitionError(
-            f"{source}: key {exc.key!r} appears twice in one JSON object; each key may be "
-            "given once"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ProgramDefinitionError(f"{source}: not valid TOML: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ProgramDefinitionError(
-            f"{source}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
-        ) from None
+    data = parse_text(text, fmt, source, ProgramDefinitionError)
     return program_from_dict(data, source=source)
-
-
-class _DuplicateKeyError(Exception):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """``object_pairs_hook`` for :func:`json.loads` that rejects repeated keys."""
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKeyError(key)
-        out[key] = value
-    return out
 
 
 def _format(fmt: str, what: str) -> str:
@@ -790,21 +649,42 @@ def read_program(path: str | os.PathLike[str], format: str | None = None) -> Pro
     """
     p = Path(path)
     fmt = _format_of(p, format)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProgramDefinitionError(f"{p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProgramDefinitionError(f"{p}: cannot read the file: {exc}") from None
-    return loads_program(text, fmt, source=str(p))
+    return loads_program(read_text(p, ProgramDefinitionError), fmt, source=str(p))
 
 
 def write_program(
     program: Program, path: str | os.PathLike[str], format: str | None = None
 ) -> None:
-    """Write a program to a TOML or JSON file (format from the suffix unless given)."""
+    """Write a program to a TOML or JSON file (format from the suffix unless given).
+
+    Parameters
+    ----------
+    program : Program
+        The program.
+    path : str or path-like
+        The file to write (``.toml`` or ``.json``).
+    format : {"toml", "json"} or None
+        The format; None takes it from the suffix.
+
+    Raises
+    ------
+    InvalidInputError
+        If the file cannot be written (the message names the path) or a name
+        in the program cannot be encoded as UTF-8.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from channelkit import Program, Tier
+    >>> program = Program([Tier("Member"), Tier("Pro", requirements={"deals": 3})])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "program.json"
+    ...     write_program(program, path)
+    ...     json.loads(path.read_text())["tiers"][1]["requirements"]
+    {'deals': 3.0}
+    """
     p = Path(path)
-    p.write_text(dumps_program(program, _format_of(p, format)), encoding="utf-8")
+    _csv.write_text(p, dumps_program(program, _format_of(p, format)))
 
 
 # --------------------------------------------------------------------------- assignments
@@ -842,11 +722,8 @@ def write_assignment_csv(assignment: Any, path: str | os.PathLike[str]) -> None:
             "assignment must be a PortfolioAssignment or a mapping of partner id -> manager id, "
             f"got {type(assignment).__name__}"
         )
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(_ASSIGNMENT_COLUMNS)
-        for pid, mid in mapping.items():
-            writer.writerow([str(pid), "" if mid is None else str(mid)])
+    rows = [[str(pid), "" if mid is None else str(mid)] for pid, mid in mapping.items()]
+    _csv.write_rows(path, _ASSIGNMENT_COLUMNS, rows, text_cells=[c for row in rows for c in row])
 
 
 def read_assignment_csv(path: str | os.PathLike[str]) -> dict[str, str | None]:
@@ -862,9 +739,18 @@ def read_assignment_csv(path: str | os.PathLike[str]) -> dict[str, str | None]:
         For a missing file, a missing ``partner`` or ``manager`` column, an
         empty partner id or a partner listed twice; the message names the
         file, row (the header is row 1) and column.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / "today.csv"
+    ...     _ = path.write_text("partner,manager,note\\np1,M01,key account\\np2,,new\\n")
+    ...     read_assignment_csv(path)
+    {'p1': 'M01', 'p2': None}
     """
     source = str(path)
-    header, body = _read_rows(path, required=_ASSIGNMENT_COLUMNS)
+    header, body = _csv.read_rows(path, required=_ASSIGNMENT_COLUMNS)
     jp, jm = header.index("partner"), header.index("manager")
     out: dict[str, str | None] = {}
     seen: dict[str, int] = {}

@@ -29,13 +29,14 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._validation import as_float_array
+from . import _csv
+from ._validation import as_float_array, as_real, as_whole, check_text, did_you_mean, is_number
 from .errors import InvalidInputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,20 +44,40 @@ if TYPE_CHECKING:  # pragma: no cover
 
     import pandas as pd
 
-__all__ = ["STANDARD_COLUMNS", "Manager", "Partner", "Portfolio", "as_portfolio"]
+__all__ = [
+    "STANDARD_COLUMNS",
+    "Manager",
+    "Partner",
+    "Portfolio",
+    "PortfolioLike",
+    "as_portfolio",
+]
+
+#: Anything that names a population of partners: what :func:`as_portfolio`
+#: accepts, and the type of every ``partners`` parameter in channelkit.
+PortfolioLike: TypeAlias = "Portfolio | pd.DataFrame | Mapping[str, ArrayLike] | Sequence[Partner]"
 
 #: Columns every :class:`Portfolio` has, in this order; other columns are metrics.
 STANDARD_COLUMNS: tuple[str, ...] = ("id", "revenue", "revenue_prior", "product_share", "region")
 
 
+#: Standard columns that may be empty (unknown) in a CSV file, and the ranges of the numeric ones.
+_CSV_OPTIONAL = ("revenue_prior", "product_share")
+_CSV_BOUNDS = {
+    "revenue": (0.0, math.inf),
+    "revenue_prior": (0.0, math.inf),
+    "product_share": (0.0, 1.0),
+}
+
+
 # --------------------------------------------------------------------------- validators
 def _check_id(value: object, what: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | numbers.Integral):
+    if isinstance(value, bool | np.bool_) or not isinstance(value, str | numbers.Integral):
         raise InvalidInputError(f"{what} id must be a string, got {value!r}")
     out = str(value).strip()
     if not out:
         raise InvalidInputError(f"{what} id must be a non-empty string, got {value!r}")
-    return out
+    return check_text(out, f"{what} id")
 
 
 def _partner_id(value: object) -> str:
@@ -68,12 +89,7 @@ def _manager_id(value: object) -> str:
 
 
 def _real(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise InvalidInputError(f"{what} must be a number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise InvalidInputError(f"{what} is NaN; expected a number")
-    return out
+    return as_real(value, what)
 
 
 def _region(value: object, what: str) -> str | None:
@@ -81,7 +97,7 @@ def _region(value: object, what: str) -> str | None:
         return None
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(f"{what} must be a non-empty string or None, got {value!r}")
-    return value.strip()
+    return check_text(value.strip(), what)
 
 
 def _metric_name(name: object, what: str) -> str:
@@ -95,7 +111,10 @@ def _metric_name(name: object, what: str) -> str:
         raise InvalidInputError(
             f"{what}: {name!r} is a standard column, not a metric; pass it as a field"
         )
-    return name
+    hint = did_you_mean(name, STANDARD_COLUMNS)
+    if hint is not None:
+        raise InvalidInputError(f"{what}: metric name {name!r} {hint}")
+    return check_text(name, f"{what}: metric name")
 
 
 # --------------------------------------------------------------------------- Partner
@@ -212,11 +231,11 @@ class Manager:
         object.__setattr__(self, "capacity", cap)
         if self.max_partners is not None:
             mp = self.max_partners
-            if isinstance(mp, bool) or not isinstance(mp, numbers.Integral) or int(mp) < 0:
+            if not is_number(mp) or not isinstance(mp, numbers.Integral) or int(mp) < 0:
                 raise InvalidInputError(
                     f"{what}: max_partners = {mp!r} must be a non-negative whole number or None"
                 )
-            object.__setattr__(self, "max_partners", int(mp))
+            object.__setattr__(self, "max_partners", as_whole(mp, f"{what}: max_partners"))
         object.__setattr__(self, "region", _region(self.region, f"{what}: region"))
 
 
@@ -232,8 +251,23 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
         raise InvalidInputError(f"ids must be 1-D, got shape {raw.shape}")
     if raw.size == 0:
         return np.empty(0, dtype="<U1")
-    if raw.dtype.kind == "f":
-        raise InvalidInputError("ids must be strings or integers, got floats")
+    if raw.dtype.kind in "fcbmM":
+        raise InvalidInputError(
+            f"ids must be strings or integers, got {_KIND_NAMES[raw.dtype.kind]} "
+            f"(dtype {raw.dtype}, ids[0] = {raw[0]!r})"
+        )
+    if isinstance(ids, list | tuple) and raw.dtype.kind in "iuU":
+        # numpy would turn [1.5, "a"] or [True, "a"] into text and drop trailing NULs:
+        # check the items before converting.
+        if not all(_id_ok(v) for v in ids):
+            i = next(k for k, v in enumerate(ids) if not _id_ok(v))
+            if ids[i] is None or (isinstance(ids[i], float) and math.isnan(ids[i])):
+                raise InvalidInputError(f"ids[{i}] is missing; every partner needs an id")
+            raise InvalidInputError(
+                f"ids[{i}] = {ids[i]!r} is a {type(ids[i]).__name__}; ids must be strings or "
+                "integers"
+            )
+        _check_no_nul(ids)
     if raw.dtype.kind in "iu":
         # Whole-number ids: check uniqueness on the integers (much faster than on text).
         uniq_int, counts_int = np.unique(raw, return_counts=True)
@@ -246,12 +280,16 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
             raise InvalidInputError(
                 f"ids[{int(np.argmax(missing))}] is missing; every partner needs an id"
             )
-        floats = np.asarray(_isinstance(raw, float), dtype=np.bool_)
-        if floats.any():
-            i = int(np.argmax(floats))
+        ok = np.asarray(_is_id(raw), dtype=np.bool_)
+        if not ok.all():
+            i = int(np.argmin(ok))
             raise InvalidInputError(
-                f"ids[{i}] = {raw[i]!r} is a float; ids must be strings or integers"
+                f"ids[{i}] = {raw[i]!r} is a {type(raw[i]).__name__}; ids must be strings or "
+                "integers"
             )
+        _check_no_nul(raw.tolist())
+    elif raw.dtype.kind == "U":
+        _check_no_inner_nul(raw)
     # Ids are compared without surrounding white space, as Partner and the CSV reader do.
     out = np.char.strip(raw.astype(str))
     empty = np.char.str_len(out) == 0
@@ -266,6 +304,45 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
     return out
 
 
+_KIND_NAMES = {
+    "f": "floats",
+    "c": "complex numbers",
+    "b": "booleans",
+    "m": "durations",
+    "M": "dates",
+}
+
+
+def _id_ok(value: object) -> bool:
+    """Ids are strings or integers (not booleans, not durations)."""
+    return isinstance(value, str) or (isinstance(value, numbers.Integral) and is_number(value))
+
+
+_is_id: Any = np.frompyfunc(_id_ok, 1, 1)
+
+
+def _check_no_nul(items: Sequence[Any], name: str = "ids") -> None:
+    """Reject a NUL in any text item (numpy would drop it from the end of a string)."""
+    texts = [v for v in items if isinstance(v, str)]
+    if "\x00" in "".join(texts):
+        i = next(k for k, v in enumerate(items) if isinstance(v, str) and "\x00" in v)
+        check_text(items[i], f"{name}[{i}]")
+
+
+def _check_no_inner_nul(arr: NDArray[np.str_], name: str = "ids") -> None:
+    """Reject a NUL inside the strings of a numpy text array (trailing ones are already gone)."""
+    width = arr.dtype.itemsize // 4
+    if width == 0 or arr.size == 0:
+        return
+    codes = np.ascontiguousarray(arr).view(np.uint32).reshape(arr.size, width)
+    nonzero = codes != 0
+    # a zero code point followed by a non-zero one: a NUL inside the string
+    inner = (~nonzero[:, :-1] & nonzero[:, 1:]).any(axis=1)
+    if inner.any():
+        i = int(np.argmax(inner))
+        check_text(str(arr[i]), f"{name}[{i}]")
+
+
 def _duplicate_error(ids: NDArray[Any], value: Any, count: int) -> None:
     rows = np.flatnonzero(ids == value)
     raise InvalidInputError(
@@ -275,6 +352,7 @@ def _duplicate_error(ids: NDArray[Any], value: Any, count: int) -> None:
 
 
 _isinstance: Any = np.frompyfunc(isinstance, 2, 1)
+_is_number: Any = np.frompyfunc(is_number, 1, 1)
 
 
 @attrs.frozen
@@ -302,6 +380,7 @@ def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
     if n == 0:
         return np.empty(0, dtype="<U1")
     if raw.dtype.kind == "U":
+        _check_no_inner_nul(raw, "region")
         return np.char.strip(raw)
     if raw.dtype.kind != "O":
         raise InvalidInputError(f"region must hold strings or None, got dtype {raw.dtype}")
@@ -311,6 +390,7 @@ def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
     if bad.any():
         i = int(np.argmax(bad))
         raise InvalidInputError(f"region[{i}] = {raw[i]!r} must be a string or missing")
+    _check_no_nul(raw.tolist(), "region")
     filled = raw.copy()
     filled[missing] = ""
     return np.char.strip(filled.astype(str))
@@ -731,9 +811,14 @@ class Portfolio:
     def from_frame(cls, frame: pd.DataFrame) -> Portfolio:
         """Build a portfolio from a pandas DataFrame.
 
-        The ids come from an ``id`` column, or from the index if there is none.
-        Missing values (NaN, None) are allowed only in ``revenue_prior``,
-        ``product_share`` and ``region``.
+        The ids come from an ``id`` column, or from the index if there is none
+        (a default ``RangeIndex`` gives ``"0"``, ``"1"``, ..., made only when
+        first read; any other index must hold strings or integers: a float
+        index such as ``1.5`` is rejected, since ids are never floats). Missing
+        values (NaN, None) are allowed only in ``revenue_prior``,
+        ``product_share`` and ``region``. Numeric columns hold real numbers:
+        boolean, complex, date and duration columns are rejected, as
+        :class:`Partner` rejects such values.
         """
         from ._optional import import_optional
 
@@ -741,8 +826,19 @@ class Portfolio:
         if not isinstance(frame, pd_mod.DataFrame):
             raise InvalidInputError(f"expected a pandas DataFrame, got {type(frame).__name__}")
         cols: dict[str, Any] = {}
-        if "id" not in frame.columns:
-            cols["id"] = np.asarray(frame.index).astype(str)
+        index = frame.index
+        default = isinstance(index, pd_mod.RangeIndex) and index.start == 0 and index.step == 1
+        # A default RangeIndex gives the ids "0", "1", ...: left to the Portfolio, which
+        # makes them only when they are first read (most models never read them).
+        if "id" not in frame.columns and not default:
+            raw = np.asarray(index)
+            if raw.dtype.kind not in "iuUO":
+                raise InvalidInputError(
+                    f"the DataFrame has no 'id' column and its index holds {raw.dtype} values "
+                    f"({raw[0]!r}, ...); ids must be strings or integers: add an 'id' column "
+                    "or an index of ids"
+                )
+            cols["id"] = raw
         for name in frame.columns:
             series = frame[name]
             if name == "region" and pd_mod.api.types.infer_dtype(series, skipna=True) in (
@@ -755,15 +851,19 @@ class Portfolio:
             if name in ("id", "region"):
                 cols[str(name)] = series.to_numpy(dtype=object)
                 continue
-            if pd_mod.api.types.is_numeric_dtype(series) or pd_mod.api.types.is_bool_dtype(series):
+            kind = getattr(series.dtype, "kind", "O")
+            if kind in "bcmM" or pd_mod.api.types.is_bool_dtype(series):
+                raise InvalidInputError(
+                    f"column {name!r} holds {_KIND_NAMES.get(kind, 'booleans')} "
+                    f"(dtype {series.dtype}); expected real numbers"
+                )
+            if pd_mod.api.types.is_numeric_dtype(series):
                 cols[str(name)] = series.to_numpy(dtype=float, na_value=np.nan)
                 continue
             # Object or text columns: numbers and missing values only; text such as
             # "8.5" is an error, not something to parse silently.
             values = series.to_numpy(dtype=object)
-            ok = np.asarray(
-                pd_mod.isna(values) | _isinstance(values, numbers.Real), dtype=np.bool_
-            )
+            ok = np.asarray(pd_mod.isna(values) | _is_number(values), dtype=np.bool_)
             if not ok.all():
                 i = int(np.argmin(ok))
                 raise InvalidInputError(f"column {name!r}, row {i}: {values[i]!r} is not a number")
@@ -789,20 +889,41 @@ class Portfolio:
     def from_csv(cls, path: str | os.PathLike[str]) -> Portfolio:
         """Read a portfolio from a CSV file (no pandas needed).
 
-        See :func:`channelkit.io.read_portfolio_csv`.
+        See :func:`channelkit.io.read_portfolio_csv` for the format and errors.
         """
-        from .io import read_portfolio_csv
-
-        return read_portfolio_csv(path)
+        cols = _csv.read_table_columns(
+            path,
+            text=("region",),
+            optional=_CSV_OPTIONAL,
+            bounds=_CSV_BOUNDS,
+            known=STANDARD_COLUMNS,
+        )
+        try:
+            return cls.from_columns(cols)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{path}: {exc}") from None
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
         """Write the portfolio to a CSV file; see :func:`channelkit.io.write_portfolio_csv`."""
-        from .io import write_portfolio_csv
+        names = list(self.metrics)
+        fmt = _csv.format_float
+        ids, regions = self.ids.tolist(), self.region.tolist()
+        # Format whole columns, then write rows: no per-cell numpy indexing.
+        columns = [
+            ids,
+            *(
+                [fmt(v) for v in col.tolist()]
+                for col in (self.revenue, self.revenue_prior, self.product_share)
+            ),
+            regions,
+            *([fmt(v) for v in self.metrics[k].tolist()] for k in names),
+        ]
+        _csv.write_rows(
+            path, [*STANDARD_COLUMNS, *names], zip(*columns), text_cells=[*ids, *regions]
+        )
 
-        write_portfolio_csv(self, path)
 
-
-def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
+def as_portfolio(data: PortfolioLike, name: str = "partners") -> Portfolio:
     """Turn any supported population into a :class:`Portfolio`.
 
     Parameters
@@ -833,7 +954,7 @@ def as_portfolio(data: Any, name: str = "partners") -> Portfolio:
     ):
         return Portfolio.from_partners(data)
     if type(data).__module__.startswith("pandas") and type(data).__name__ == "DataFrame":
-        return Portfolio.from_frame(data)
+        return Portfolio.from_frame(cast("pd.DataFrame", data))
     raise InvalidInputError(
         f"{name} must be a Portfolio, a pandas DataFrame, a mapping of column -> array "
         f"or a sequence of Partner, got {type(data).__name__}"

@@ -6,11 +6,11 @@ needs it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from numpy.typing import ArrayLike
 
-from ._optional import import_optional
+from ._plotstyle import COLORS, axes
 from .segmentation import gini, lorenz_curve
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -19,25 +19,29 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["plot_lorenz"]
 
 
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    plt: Any = import_optional("matplotlib.pyplot", "plot")
-    _, new_ax = plt.subplots(figsize=(5, 5))
-    return new_ax  # type: ignore[no-any-return]
-
-
-def plot_lorenz(values: ArrayLike, *, ax: Axes | None = None, label: str | None = None) -> Axes:
+def plot_lorenz(
+    values: ArrayLike,
+    *,
+    ax: Axes | None = None,
+    label: str | None = None,
+    title: str | None = "Concentration",
+) -> Axes:
     """Plot the Lorenz curve of ``values`` against the line of equality.
+
+    The same picture as :meth:`channelkit.ChannelProfile.plot`, for any
+    non-negative amounts, in the shared channelkit look (colours by meaning).
+    Call it several times on one ``ax`` to compare distributions.
 
     Parameters
     ----------
-    values : array-like, shape (n,)
+    values : array-like or pandas.Series, shape (n,)
         Non-negative amounts, e.g. revenue per partner.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure if None.
     label : str, optional
         Legend label of the curve (default: the Gini coefficient).
+    title : str or None, default "Concentration"
+        Title of the axes; None leaves it as it is.
 
     Returns
     -------
@@ -48,20 +52,27 @@ def plot_lorenz(values: ArrayLike, *, ax: Axes | None = None, label: str | None 
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> ax = plot_lorenz([1.0, 2.0, 10.0])
-    >>> ax.get_xlabel()
-    'share of partners (smallest first)'
+    >>> ax.get_xlabel(), ax.get_title()
+    ('share of partners (smallest first)', 'Concentration')
     """
     x, y = lorenz_curve(values)
-    axes = _axes(ax)
+    out = axes(ax, figsize=(5.5, 5.0))
+    first = not out.lines
     text = label if label is not None else f"Lorenz curve (Gini {gini(values):.2f})"
-    axes.plot(x, y, label=text)
-    axes.plot([0.0, 1.0], [0.0, 1.0], linestyle="--", color="grey", label="equality")
-    axes.fill_between(x, y, x, alpha=0.15)
-    axes.set_xlim(0.0, 1.0)
-    axes.set_ylim(0.0, 1.0)
-    axes.set_xlabel("share of partners (smallest first)")
-    axes.set_ylabel("share of revenue")
-    axes.set_aspect("equal")
-    axes.legend(loc="upper left")
-    axes.grid(True, alpha=0.3)
-    return axes
+    color = COLORS["primary"] if first else None
+    out.plot(x, y, label=text, color=color)
+    if first:
+        out.plot(
+            [0.0, 1.0], [0.0, 1.0], linestyle="--", color=COLORS["equality"], label="equality"
+        )
+        out.fill_between(x, y, x, color=COLORS["primary"], alpha=0.15)
+    out.set_xlim(0.0, 1.0)
+    out.set_ylim(0.0, 1.0)
+    out.set_xlabel("share of partners (smallest first)")
+    out.set_ylabel("share of revenue")
+    if title is not None:
+        out.set_title(title)
+    out.set_aspect("equal")
+    out.legend(loc="upper left")
+    out.grid(True, alpha=0.3)
+    return out

@@ -26,20 +26,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._frames import is_frame
+from ._optional import import_optional
+from ._plotstyle import COLORS, axes, categorical, compact_number
 from ._policy import ProgressionPolicy
+from ._render import Fact, Report, ResultMixin, Table, fmt_int, fmt_money, one_line
+from ._scoring import tier_kernel as _tier_kernel
 from ._validation import as_float_array
 from .errors import InvalidInputError
-from .partners import Portfolio
-from .tiers import Evaluation, Gaps, Program, _data_frame, _tier_kernel, evaluate
+from .partners import Portfolio, PortfolioLike
+from .tiers import Evaluation, Gaps, Program, evaluate
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
 
 ProgressionPolicy.__module__ = __name__
 
@@ -47,6 +53,20 @@ __all__ = ["Migration", "ProgressionPolicy", "TierHistory", "program_impact", "p
 
 
 # --------------------------------------------------------------------------- history input
+def _history_array(values: ArrayLike, name: str) -> NDArray[np.float64]:
+    """A 2-D float64 array of ``values``, without a copy when they are one already.
+
+    The history is only read (never written), so float arrays are used as
+    they are: copying 36 periods of a million partners per metric would cost
+    more than evaluating them. Other input goes through the usual converter.
+    NaN and infinite values are reported later, with their period and partner.
+    """
+    raw = values if isinstance(values, np.ndarray) else None
+    if raw is None or raw.dtype.kind not in "fiub" or raw.ndim != 2:
+        return as_float_array(values, name, ndim=2, allow_nan=True)
+    return np.asarray(raw, dtype=np.float64)
+
+
 def _history_mapping(
     program: Program, history: Mapping[str, ArrayLike]
 ) -> tuple[NDArray[np.int64], int, int]:
@@ -61,7 +81,7 @@ def _history_mapping(
                 f"the program needs metric {name!r} (used by {user}) but the history has no "
                 f"such key; available: {', '.join(map(str, history)) or 'nothing'}"
             )
-        arr = as_float_array(history[name], f"history[{name!r}]", ndim=2, allow_nan=True)
+        arr = _history_array(history[name], f"history[{name!r}]")
         if shape is None:
             shape = arr.shape
         elif arr.shape != shape:
@@ -89,6 +109,8 @@ def _history_mapping(
         why = ""
         if math.isnan(lo):
             bad, why = np.isnan(col), "is NaN; every partner needs a value in every period"
+        elif math.isinf(lo) or math.isinf(col.max()):
+            bad, why = np.isinf(col), "is infinite; expected a finite number"
         elif lo < 0 and name not in signed:
             bad, why = (
                 col < 0,
@@ -286,10 +308,11 @@ def progress(
     pol = program.policy if policy is None else policy
     if not isinstance(pol, ProgressionPolicy):
         raise InvalidInputError(f"policy must be a ProgressionPolicy, got {type(pol).__name__}")
+    id_arr: NDArray[np.str_] | None
     if isinstance(history, Mapping):
         evaluated, _, n = _history_mapping(program, history)
         if ids is None:
-            id_arr = np.arange(n).astype(str)
+            id_arr = None  # "0", "1", ...: made by TierHistory.ids when first read
         else:
             id_arr = Portfolio(ids).ids
             if id_arr.shape != (n,):
@@ -314,8 +337,17 @@ def progress(
     )
 
 
+def _rectangle(xy: tuple[float, float], color: str) -> Any:
+    patches: Any = import_optional("matplotlib.patches", "plot")
+    return patches.Rectangle(xy, 1.0, 1.0, fill=False, edgecolor=color, linewidth=1.5)
+
+
+def _pandas() -> Any:
+    return import_optional("pandas", "pandas")
+
+
 @attrs.frozen(repr=False, eq=False)
-class TierHistory:
+class TierHistory(ResultMixin):
     """Result of :func:`progress`.
 
     Attributes
@@ -325,7 +357,7 @@ class TierHistory:
     policy : ProgressionPolicy
         The policy applied.
     ids : ndarray of str, shape (n,)
-        Partner ids.
+        Partner ids (``"0"``, ``"1"``, ... made when first read if none were given).
     initial : ndarray of int, shape (n,)
         Tier before period 0 (-1 for none).
     tiers : ndarray of int, shape (T, n)
@@ -334,21 +366,48 @@ class TierHistory:
         Tier the period's metrics alone would earn (:func:`evaluate`).
     reviews : ndarray of bool, shape (T,)
         Which periods end with a review.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from channelkit import Program, Tier
+    >>> program = Program([Tier("Silver", requirements={"deals": 2}),
+    ...                    Tier("Gold", requirements={"deals": 5})])
+    >>> h = progress(program, {"deals": np.array([[1, 6], [3, 6], [6, 1]])})
+    >>> h
+    TierHistory(partners=2, periods=3, promotions=2, demotions=1)
+    >>> h.to_frame(by="period")[["Silver", "Gold", "no tier"]].values.tolist()
+    [[0, 1, 1], [1, 1, 0], [0, 1, 1]]
+    >>> h.to_frame().loc["0", "final"]
+    'Gold'
     """
 
     program: Program
     policy: ProgressionPolicy
-    ids: NDArray[np.str_]
+    _ids: NDArray[np.str_] | None
     initial: NDArray[np.int64]
     tiers: NDArray[np.int64]
     evaluated: NDArray[np.int64]
     reviews: NDArray[np.bool_]
 
+    @property
+    def ids(self) -> NDArray[np.str_]:
+        """Partner ids, shape (n,)."""
+        if self._ids is None:
+            made = np.arange(self.tiers.shape[1]).astype(str)
+            made.setflags(write=False)
+            object.__setattr__(self, "_ids", made)
+        assert self._ids is not None
+        return self._ids
+
     def __repr__(self) -> str:
         periods, n = self.tiers.shape
-        return (
-            f"<TierHistory of {n} partners over {periods} periods: "
-            f"{int(self.promotions.sum())} promotions, {int(self.demotions.sum())} demotions>"
+        return one_line(
+            "TierHistory",
+            partners=n,
+            periods=periods,
+            promotions=int(self.promotions.sum()),
+            demotions=int(self.demotions.sum()),
         )
 
     @property
@@ -385,37 +444,117 @@ class TierHistory:
         idx = (self.tiers % (k + 1)) + (k + 1) * np.arange(periods)[:, None]
         return np.bincount(idx.ravel(), minlength=periods * (k + 1)).reshape(periods, k + 1)
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per partner: id, initial, final, promotions, demotions, changes."""
+    def _report(self) -> Report:
+        periods, n = self.tiers.shape
+        moves = self.moves
+        up = (moves > 0).sum(axis=0)
+        down = (moves < 0).sum(axis=0)
+        promotions, demotions = int(up.sum()), int(down.sum())
+        changed = int(((up + down) > 0).sum())
+        both = int(((up > 0) & (down > 0)).sum())
+        facts = [
+            Fact("Partners", fmt_int(n), n),
+            Fact("Periods", fmt_int(periods), periods),
+            Fact("Reviews", fmt_int(int(self.reviews.sum())), int(self.reviews.sum())),
+            Fact("Promotions", fmt_int(promotions), promotions),
+            Fact("Demotions", fmt_int(demotions), demotions),
+            Fact("Partners that changed tier", fmt_int(changed), changed, key="changed"),
+            Fact("Moved both up and down", fmt_int(both), both, key="flapping"),
+        ]
+        k = len(self.program.tiers)
+        start = np.bincount(self.initial % (k + 1), minlength=k + 1)
+        end = self.counts()[-1]
+        rows = [
+            [name, int(start[i]), int(end[i]), f"{int(end[i]) - int(start[i]):+,d}"]
+            for i, name in enumerate([*self.program.tier_names, "(no tier)"])
+        ]
+        table = Table(["tier", "at start", "at end", "change"], rows, title="Partners per tier")
+        return Report(f"Tier history: {fmt_int(periods)} periods", [*facts, table])
+
+    def to_frame(self, by: str = "partner") -> pd.DataFrame:
+        """The history as a DataFrame (needs pandas).
+
+        Parameters
+        ----------
+        by : "partner" or "period", default "partner"
+            ``"partner"``: one row per partner, indexed by ``id``, with
+            initial and final tier (names, ``""`` for none), promotions,
+            demotions and changes. ``"period"``: one row per period, with the
+            number of partners in each tier (a column per tier name, then
+            ``"no tier"``), whether the period ends with a review, and the
+            promotions and demotions in it.
+
+        Raises
+        ------
+        InvalidInputError
+            For any other ``by``.
+        """
+        pd_mod = _pandas()
+        if by == "period":
+            counts = self.counts()
+            data: dict[str, Any] = {
+                name: counts[:, i] for i, name in enumerate(self.program.tier_names)
+            }
+            data["no tier"] = counts[:, -1]
+            data["review"] = self.reviews.copy()
+            moves = self.moves
+            data["promotions"] = (moves > 0).sum(axis=1)
+            data["demotions"] = (moves < 0).sum(axis=1)
+            index = pd_mod.RangeIndex(counts.shape[0], name="period")
+            return cast("pd.DataFrame", pd_mod.DataFrame(data, index=index))
+        if by != "partner":
+            raise InvalidInputError(f"by must be 'partner' or 'period', got {by!r}")
         names = np.array([*self.program.tier_names, ""], dtype=object)
-        return _data_frame(
+        frame = pd_mod.DataFrame(
             {
-                "id": self.ids.astype(object),
                 "initial": names[self.initial],
                 "final": names[self.final],
                 "promotions": self.promotions,
                 "demotions": self.demotions,
                 "changes": self.changes,
-            }
+            },
+            index=pd_mod.Index(self.ids.astype(object), name="id"),
         )
+        return cast("pd.DataFrame", frame)
 
-    def plot(self, ax: Any = None) -> Any:
-        """Stacked partners per tier over the periods (needs matplotlib); returns the Axes."""
-        from ._optional import import_optional
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Partners per tier over the periods, stacked, lowest tier at the bottom (needs matplotlib).
 
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots()
+        Tiers keep their colours across plots; "no tier" is grey. When
+        reviews are not held every period, they are marked on the period axis.
+        """
+        out = axes(ax, figsize=(8.0, 4.0))
         counts = self.counts()
-        labels = [*self.program.tier_names, "no tier"]
         periods = np.arange(counts.shape[0])
-        ax.stackplot(
-            periods, counts.T[[-1, *range(counts.shape[1] - 1)]], labels=[labels[-1], *labels[:-1]]
+        names = [*self.program.tier_names, "no tier"]
+        order = [len(names) - 1, *range(len(names) - 1)]
+        colors = [COLORS["neutral"], *categorical(len(names) - 1)]
+        out.stackplot(
+            periods,
+            counts.T[order],
+            labels=[names[i] for i in order],
+            colors=colors,
+            alpha=0.85,
         )
-        ax.set_xlabel("period")
-        ax.set_ylabel("partners")
-        ax.legend(loc="upper left")
-        return ax
+        if 0 < int(self.reviews.sum()) < len(self.reviews):
+            for t in np.flatnonzero(self.reviews):
+                out.axvline(float(t), color="white", linewidth=0.8, alpha=0.7)
+        out.set_xlim(0, max(counts.shape[0] - 1, 1))
+        out.set_xlabel(
+            "period (white lines: reviews)" if self.reviews.sum() < len(self.reviews) else "period"
+        )
+        out.set_ylabel("partners")
+        out.set_title(f"Partners per tier over {counts.shape[0]} periods")
+        handles, labels = out.get_legend_handles_labels()
+        out.legend(
+            handles[::-1],
+            labels[::-1],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize="small",
+            frameon=False,
+        )
+        return out
 
 
 # --------------------------------------------------------------------------- program change
@@ -437,7 +576,7 @@ def _rank_in_new(old: Program, new: Program, tier: NDArray[np.int64]) -> NDArray
     return np.asarray(lookup[tier], dtype=np.int64)
 
 
-def program_impact(old: Program, new: Program, partners: Any) -> Migration:
+def program_impact(old: Program, new: Program, partners: PortfolioLike) -> Migration:
     """What a change from program ``old`` to program ``new`` does to each partner.
 
     Parameters
@@ -481,7 +620,8 @@ def program_impact(old: Program, new: Program, partners: Any) -> Migration:
         if not isinstance(prog, Program):
             raise InvalidInputError(f"{name} must be a Program, got {type(prog).__name__}")
     ev_old = evaluate(old, partners)
-    ev_new = evaluate(new, ev_old.partners)
+    # a DataFrame is read in place again (its Portfolio is built only if asked for)
+    ev_new = evaluate(new, partners if is_frame(partners) else ev_old.partners)
     ko, kn = len(old.tiers), len(new.tiers)
     o = ev_old.tier % (ko + 1)
     m = ev_new.tier % (kn + 1)
@@ -501,7 +641,7 @@ def program_impact(old: Program, new: Program, partners: Any) -> Migration:
 
 
 @attrs.frozen(repr=False, eq=False)
-class Migration:
+class Migration(ResultMixin):
     """Result of :func:`program_impact`.
 
     Attributes
@@ -517,6 +657,34 @@ class Migration:
         :func:`program_impact`).
     cost_change : ndarray of float, shape (n,) [currency/year]
         Change in each partner's yearly benefit cost.
+
+    Examples
+    --------
+    >>> from channelkit import Benefits, Program, Tier
+    >>> old = Program([Tier("Silver", requirements={"deals": 2}),
+    ...                Tier("Gold", requirements={"deals": 5}, benefits=Benefits(mdf=1000))])
+    >>> new = Program([Tier("Silver", requirements={"deals": 2}),
+    ...                Tier("Gold", requirements={"deals": 8}, benefits=Benefits(mdf=1000))])
+    >>> m = program_impact(old, new, {"deals": [1, 3, 6, 9]})
+    >>> m
+    Migration(partners=4, promoted=0, demoted=1, unchanged=3, benefit_cost_delta=-1000)
+    >>> print(m.summary())
+    Program change
+    ==============
+    Partners             4
+    Promoted             0
+    Demoted              1
+    Unchanged            3
+    Benefit cost change  -1,000 a year
+    <BLANKLINE>
+    Partners from old tier (rows) to new tier (columns)
+    old \\ new  Silver  Gold  (none)
+    ---------  ------  ----  ------
+    Silver          1     0       0
+    Gold            1     1       0
+    (none)          0     0       1
+    >>> m.to_frame(by="partner")["change"].tolist()
+    ['unchanged', 'unchanged', 'demoted', 'unchanged']
     """
 
     old: Evaluation
@@ -526,10 +694,13 @@ class Migration:
     cost_change: NDArray[np.float64]
 
     def __repr__(self) -> str:
-        return (
-            f"<Migration of {len(self.direction)} partners: {self.promoted} promoted, "
-            f"{self.demoted} demoted, {self.unchanged} unchanged; benefit cost "
-            f"{self.benefit_cost_delta:+,.0f}/year>"
+        return one_line(
+            "Migration",
+            partners=len(self.direction),
+            promoted=self.promoted,
+            demoted=self.demoted,
+            unchanged=self.unchanged,
+            benefit_cost_delta=self.benefit_cost_delta,
         )
 
     @property
@@ -557,33 +728,118 @@ class Migration:
         """True for partners whose tier name changes."""
         return np.asarray(self.old.tier_name != self.new.tier_name, dtype=bool)
 
-    def to_frame(self) -> pd.DataFrame:
-        """The migration matrix as a DataFrame labelled with tier names (needs pandas)."""
-        frame = _data_frame(
-            self.matrix,
-            index=[*self.old.program.tier_names, "(none)"],
-            columns=[*self.new.program.tier_names, "(none)"],
+    def _names(self) -> tuple[list[str], list[str]]:
+        return (
+            [*self.old.program.tier_names, "(none)"],
+            [*self.new.program.tier_names, "(none)"],
         )
+
+    def _report(self) -> Report:
+        n = len(self.direction)
+        delta = self.benefit_cost_delta
+        sign = "+" if delta > 0 else ""
+        facts = [
+            Fact("Partners", fmt_int(n), n),
+            Fact("Promoted", fmt_int(self.promoted), self.promoted),
+            Fact("Demoted", fmt_int(self.demoted), self.demoted),
+            Fact("Unchanged", fmt_int(self.unchanged), self.unchanged),
+            Fact(
+                "Benefit cost change",
+                f"{sign}{fmt_money(delta)} a year",
+                delta,
+                key="benefit_cost_delta",
+            ),
+        ]
+        old, new = self._names()
+        rows = [[old[i], *(int(v) for v in self.matrix[i])] for i in range(len(old))]
+        table = Table(
+            ["old \\ new", *new],
+            rows,
+            title="Partners from old tier (rows) to new tier (columns)",
+        )
+        names = [p.name for p in (self.old.program, self.new.program)]
+        title = f"Program change: {names[0]} -> {names[1]}" if all(names) else "Program change"
+        return Report(title, [*facts, table])
+
+    def to_frame(self, by: str = "matrix") -> pd.DataFrame:
+        """The migration as a DataFrame (needs pandas).
+
+        Parameters
+        ----------
+        by : "matrix" or "partner", default "matrix"
+            ``"matrix"``: the migration matrix, one row per old tier (index
+            ``old``) and one column per new tier (columns ``new``), the last
+            of each ``"(none)"``. ``"partner"``: one row per partner, indexed
+            like the input DataFrame (or by partner ``id``), with
+            ``old_tier``, ``new_tier`` (``""`` for none), ``change``
+            ("promoted", "demoted", "unchanged") and ``cost_change``
+            [currency/year].
+
+        Raises
+        ------
+        InvalidInputError
+            For any other ``by``.
+        """
+        pd_mod = _pandas()
+        if by == "partner":
+            labels = np.array(["demoted", "unchanged", "promoted"], dtype=object)
+            index = self.old.index
+            if index is None:
+                index = pd_mod.Index(self.old.partners.ids.astype(object), name="id")
+            frame = pd_mod.DataFrame(
+                {
+                    "old_tier": self.old.tier_name.astype(object),
+                    "new_tier": self.new.tier_name.astype(object),
+                    "change": labels[self.direction + 1],
+                    "cost_change": self.cost_change.copy(),
+                },
+                index=index,
+            )
+            return cast("pd.DataFrame", frame)
+        if by != "matrix":
+            raise InvalidInputError(f"by must be 'matrix' or 'partner', got {by!r}")
+        old, new = self._names()
+        frame = pd_mod.DataFrame(self.matrix, index=old, columns=new)
         frame.index.name, frame.columns.name = "old", "new"
-        return frame
+        return cast("pd.DataFrame", frame)
 
-    def plot(self, ax: Any = None) -> Any:
-        """Heat map of the migration matrix with counts (needs matplotlib); returns the Axes."""
-        from ._optional import import_optional
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Heat map of the migration matrix with its counts (needs matplotlib).
 
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots()
-        old = [*self.old.program.tier_names, "(none)"]
-        new = [*self.new.program.tier_names, "(none)"]
-        ax.imshow(self.matrix, cmap="Blues")
+        Rows are the old tiers, columns the new ones; the diagonal of tiers
+        kept by name is outlined, so that moves stand out.
+        """
+        old, new = self._names()
+        out = axes(ax, figsize=(1.2 * len(new) + 2.5, 0.8 * len(old) + 1.8))
+        out.imshow(self.matrix, cmap="Blues", aspect="auto")
+        top = float(self.matrix.max()) if self.matrix.size else 0.0
         for (i, j), count in np.ndenumerate(self.matrix):
-            ax.text(j, i, str(count), ha="center", va="center")
-        ax.set_xticks(range(len(new)), new)
-        ax.set_yticks(range(len(old)), old)
-        ax.set_xlabel("new tier")
-        ax.set_ylabel("old tier")
-        return ax
+            dark = top > 0 and count > 0.6 * top
+            out.text(
+                j,
+                i,
+                fmt_int(int(count)),
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+                fontsize="small",
+            )
+        for i, name in enumerate(old):
+            if name in new:
+                j = new.index(name)
+                out.add_patch(_rectangle((j - 0.5, i - 0.5), COLORS["target"]))
+        out.set_xticks(range(len(new)), new)
+        out.set_yticks(range(len(old)), old)
+        if len(new) > 5 or max(len(x) for x in new) > 10:
+            out.tick_params(axis="x", labelrotation=30)
+        out.set_xlabel("new tier")
+        out.set_ylabel("old tier")
+        delta = self.benefit_cost_delta
+        out.set_title(
+            f"{self.promoted:,} promoted, {self.demoted:,} demoted; "
+            f"benefit cost {'+' if delta > 0 else ''}{compact_number(delta)} a year"
+        )
+        return out
 
     def letter_columns(self, *, everyone: bool = False) -> dict[str, NDArray[Any]]:
         """The "what does this mean for me?" table as columns.
@@ -636,7 +892,7 @@ class Migration:
         >>> print(letters.loc[0, "message"])
         Under the new program you move from Gold to Silver. To reach Gold you need deals +2.
         """
-        return _data_frame(self.letter_columns(everyone=everyone))
+        return cast("pd.DataFrame", _pandas().DataFrame(self.letter_columns(everyone=everyone)))
 
     def _messages(self, rows: NDArray[np.intp], gaps: Gaps) -> list[str]:
         """The letter of each partner in ``rows``: report code, a loop over those partners.

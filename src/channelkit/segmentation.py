@@ -6,6 +6,11 @@ little. This module measures that shape with vectorized kernels (each works
 on a million partners in milliseconds) and summarises it in a
 :class:`ChannelProfile`.
 
+The statistics are scale-free, and the kernels compute them correctly on
+any finite input: amounts near the float limits (``1e308``) or tiny ones
+(subnormal numbers) are scaled by a power of two before they are summed,
+so that no sum overflows to ``inf`` and no share is lost.
+
 Examples
 --------
 >>> import channelkit as ck
@@ -20,18 +25,23 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._frames import frame_index, labels_like, series_like, shared_index
+from ._optional import import_optional
+from ._plotstyle import COLORS, axes
+from ._render import Fact, Note, Report, ResultMixin, Table, fmt_int, fmt_money, fmt_pct, one_line
 from ._validation import as_float_array, check_fraction, check_positive
 from .errors import InvalidInputError
-from .partners import as_portfolio
+from .partners import PortfolioLike, as_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
 
 __all__ = [
     "SEGMENTS",
@@ -54,14 +64,52 @@ def _amounts(values: ArrayLike, name: str, *, allow_empty: bool = False) -> NDAr
     return as_float_array(values, name, ndim=1, nonnegative=True, allow_empty=allow_empty)
 
 
+#: Largest and smallest magnitudes the kernels sum as they are; beyond them the
+#: amounts are first scaled by a power of two (see :func:`_scale_exponent`).
+_SAFE_HI = 2.0**500
+_SAFE_LO = 2.0**-500
+
+
+def _scale_exponent(x: NDArray[np.float64]) -> int:
+    """Power of two ``e`` such that ``x * 2**-e`` has its largest entry in [0.5, 1).
+
+    0 (no scaling) for amounts whose sums can neither overflow nor lose
+    precision to subnormal numbers. Shares, the Gini coefficient and every other
+    scale-free statistic are unchanged by scaling with a power of two (it is
+    exact), so near the float limits the kernels scale before they sum:
+    ``gini([1e308, 1e308, 0.5e308])`` is 2/15, not the 0 that an overflowing
+    sum would give.
+    """
+    if x.size == 0:
+        return 0
+    top = float(x.max())
+    if top == 0.0 or _SAFE_LO <= top <= _SAFE_HI:
+        return 0
+    return math.frexp(top)[1]
+
+
+def _scaled(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``x`` scaled by :func:`_scale_exponent` (``x`` itself when no scaling is needed)."""
+    e = _scale_exponent(x)
+    return x if e == 0 else np.ldexp(x, -e)
+
+
+@overload
 def pareto_segments(
-    revenue: ArrayLike, contributor_share: float = 0.8, tail_share: float = 0.05
-) -> NDArray[np.str_]:
+    revenue: pd.Series, contributor_share: float = ..., tail_share: float = ...
+) -> pd.Series: ...
+@overload
+def pareto_segments(
+    revenue: ArrayLike, contributor_share: float = ..., tail_share: float = ...
+) -> NDArray[np.str_]: ...
+def pareto_segments(
+    revenue: ArrayLike | pd.Series, contributor_share: float = 0.8, tail_share: float = 0.05
+) -> NDArray[np.str_] | pd.Series:
     """Label every partner ``"contributor"``, ``"potential"`` or ``"long_tail"``.
 
     Parameters
     ----------
-    revenue : array-like, shape (n,) [currency/year]
+    revenue : array-like or pandas.Series, shape (n,) [currency/year]
         Revenue of each partner, >= 0.
     contributor_share : float in (0, 1], default 0.8
         Share of total revenue the contributors must make together.
@@ -70,8 +118,9 @@ def pareto_segments(
 
     Returns
     -------
-    numpy.ndarray of str, shape (n,)
-        One label per partner, in the input order.
+    numpy.ndarray of str, shape (n,), or pandas.Series
+        One label per partner, in the input order. Given a Series, a
+        ``category`` Series named ``"segment"`` with the input's index.
 
     Raises
     ------
@@ -105,44 +154,70 @@ def pareto_segments(
     --------
     >>> pareto_segments([10.0, 70.0, 15.0, 5.0]).tolist()
     ['potential', 'contributor', 'contributor', 'long_tail']
+
+    pandas in, pandas out:
+
+    >>> import pandas as pd
+    >>> pareto_segments(pd.Series([10.0, 70.0, 15.0, 5.0], index=list("abcd")))
+    a      potential
+    b    contributor
+    c    contributor
+    d      long_tail
+    Name: segment, dtype: category
+    Categories (3, str): ['contributor', 'potential', 'long_tail']
     """
     rev = _amounts(revenue, "revenue", allow_empty=True)
     c_share = check_fraction(contributor_share, "contributor_share", include_zero=False)
     t_share = check_fraction(tail_share, "tail_share", include_one=False)
+    codes = _pareto_codes(rev, c_share, t_share)
+    index = frame_index(revenue)
+    if index is not None:
+        return labels_like(codes, SEGMENTS, index, "segment")
+    return _SEGMENT_LABELS[codes]
+
+
+_SEGMENT_LABELS = np.asarray(SEGMENTS, dtype="<U11")
+
+
+def _pareto_codes(rev: NDArray[np.float64], c_share: float, t_share: float) -> NDArray[np.int8]:
+    """Index into :data:`SEGMENTS` of every partner (see :func:`pareto_segments`)."""
     n = rev.shape[0]
-    out = np.full(n, SEGMENTS[1], dtype="<U11")
+    out = np.ones(n, dtype=np.int8)
     if n == 0:
         return out
-    total = float(rev.sum())
+    # sums over amounts scaled by a power of two cannot overflow (the labels are unchanged)
+    total = float(_scaled(rev).sum())
     # Only the sorted *values* are needed to find the two cut points; the labels then
     # follow from comparisons with the cut values (ties broken by input position). This
     # avoids an indirect sort, which is about ten times slower than sorting values.
     asc = np.sort(rev)
     desc = asc[::-1]
+    asc_s = _scaled(asc)
+    desc_s = asc_s[::-1]
     # Relative tolerance so that a share hit exactly (e.g. 80 of 100) is not lost to rounding.
     tol = 1e-12 * total
     k = (
-        int(np.searchsorted(np.cumsum(desc), c_share * total - tol, side="left")) + 1
+        int(np.searchsorted(np.cumsum(desc_s), c_share * total - tol, side="left")) + 1
         if total > 0
         else 0
     )
     k = min(k, n)
-    t = int(np.searchsorted(np.cumsum(asc), t_share * total + tol, side="right"))
+    t = int(np.searchsorted(np.cumsum(asc_s), t_share * total + tol, side="right"))
     t = min(t, n - k)
     if t:
         cut = asc[t - 1]
         below = rev < cut
         extra = t - int(np.count_nonzero(below))
-        out[below] = SEGMENTS[2]
+        out[below] = 2
         if extra:  # ties at the cut: the last ones in input order join the tail
-            out[np.flatnonzero(rev == cut)[-extra:]] = SEGMENTS[2]
+            out[np.flatnonzero(rev == cut)[-extra:]] = 2
     if k:
         cut = desc[k - 1]
         above = rev > cut
         extra = k - int(np.count_nonzero(above))
-        out[above] = SEGMENTS[0]
+        out[above] = 0
         if extra:  # ties at the cut: the first ones in input order are contributors
-            out[np.flatnonzero(rev == cut)[:extra]] = SEGMENTS[0]
+            out[np.flatnonzero(rev == cut)[:extra]] = 0
     return out
 
 
@@ -184,8 +259,11 @@ def gini(values: ArrayLike) -> float:
     >>> gini([0.0, 0.0, 0.0, 10.0])
     0.75
     """
-    x = _amounts(values, "values")  # a private copy: sort it in place
+    x = _amounts(values, "values")  # a private copy: sort and scale it in place
     x.sort()
+    e = _scale_exponent(x)
+    if e:
+        np.ldexp(x, -e, out=x)
     n = int(x.shape[0])
     total = float(x.sum())
     if total == 0.0 or x[0] == x[-1]:
@@ -221,7 +299,7 @@ def lorenz_curve(values: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.flo
     >>> x.tolist(), y.tolist()
     ([0.0, 0.5, 1.0], [0.0, 0.25, 1.0])
     """
-    v = np.sort(_amounts(values, "values"))
+    v = _scaled(np.sort(_amounts(values, "values")))
     n = v.shape[0]
     x = np.arange(n + 1, dtype=np.float64) / n
     total = float(v.sum())
@@ -276,7 +354,7 @@ def top_share(values: ArrayLike, k: float) -> float:
     >>> top_share([50.0, 30.0, 10.0, 10.0], 0.5)
     0.8
     """
-    v = _amounts(values, "values")
+    v = _scaled(_amounts(values, "values"))
     n = v.shape[0]
     count = _top_count(k, n)
     total = float(v.sum())
@@ -326,7 +404,7 @@ def hhi(values: ArrayLike, *, scale: float = 1.0) -> float:
     >>> hhi([3.0, 1.0], scale=10_000)
     6250.0
     """
-    v = _amounts(values, "values")
+    v = _scaled(_amounts(values, "values"))
     factor = check_positive(scale, "scale")
     total = float(v.sum())
     if total == 0.0:
@@ -335,16 +413,49 @@ def hhi(values: ArrayLike, *, scale: float = 1.0) -> float:
     return float(shares @ shares) * factor
 
 
+@overload
+def business_model(
+    product_share: pd.Series,
+    *,
+    product_led: float = ...,
+    services_led: float = ...,
+    labels: Sequence[str] = ...,
+    unknown: str = ...,
+    recurring_share: ArrayLike | pd.Series | None = ...,
+    recurring_threshold: float = ...,
+) -> pd.Series: ...
+@overload
 def business_model(
     product_share: ArrayLike,
+    *,
+    product_led: float = ...,
+    services_led: float = ...,
+    labels: Sequence[str] = ...,
+    unknown: str = ...,
+    recurring_share: pd.Series,
+    recurring_threshold: float = ...,
+) -> pd.Series: ...
+@overload
+def business_model(
+    product_share: ArrayLike,
+    *,
+    product_led: float = ...,
+    services_led: float = ...,
+    labels: Sequence[str] = ...,
+    unknown: str = ...,
+    recurring_share: ArrayLike | None = ...,
+    recurring_threshold: float = ...,
+) -> NDArray[np.str_]: ...
+def business_model(
+    product_share: ArrayLike | pd.Series,
     *,
     product_led: float = 0.7,
     services_led: float = 0.3,
     labels: Sequence[str] = ("product-led", "hybrid", "services-led"),
     unknown: str = "unknown",
-    recurring_share: ArrayLike | None = None,
+    recurring_share: ArrayLike | pd.Series | None = None,
     recurring_threshold: float = 0.5,
-) -> NDArray[np.str_]:
+) -> NDArray[np.str_] | pd.Series:
     """Label partners by how they make money: the product/services revenue mix.
 
     Acronyms (VAR, MSP, SI, ...) mean different things to different people;
@@ -352,7 +463,7 @@ def business_model(
 
     Parameters
     ----------
-    product_share : array-like, shape (n,)
+    product_share : array-like or pandas.Series, shape (n,)
         Share of each partner's revenue from products, in [0, 1]; NaN where
         unknown.
     product_led : float, default 0.7
@@ -363,7 +474,7 @@ def business_model(
         Names for product-led, hybrid and services-led partners.
     unknown : str, default "unknown"
         Label where the share is NaN.
-    recurring_share : array-like, shape (n,), optional
+    recurring_share : array-like or pandas.Series, shape (n,), optional
         Share of revenue that is recurring (subscriptions, managed services).
         When given, each label gets a suffix ``", recurring"`` (share >=
         ``recurring_threshold``) or ``", one-off"``; NaN adds no suffix.
@@ -372,13 +483,16 @@ def business_model(
 
     Returns
     -------
-    numpy.ndarray of str, shape (n,)
+    numpy.ndarray of str, shape (n,), or pandas.Series
+        One label per partner. If ``product_share`` or ``recurring_share`` is
+        a Series, a ``category`` Series named ``"business_model"`` with that
+        index.
 
     Raises
     ------
     InvalidInputError
-        For shares outside [0, 1], boundaries out of order, or not exactly
-        three labels.
+        For shares outside [0, 1], boundaries out of order, not exactly three
+        labels, or two Series with different indexes.
 
     Examples
     --------
@@ -386,7 +500,11 @@ def business_model(
     ['product-led', 'hybrid', 'services-led', 'unknown']
     >>> business_model([0.2], recurring_share=[0.8]).tolist()
     ['services-led, recurring']
+    >>> import pandas as pd
+    >>> business_model(pd.Series([0.9, 0.1], index=["acme", "bolt"])).tolist()
+    ['product-led', 'services-led']
     """
+    index = shared_index([("product_share", product_share), ("recurring_share", recurring_share)])
     share = as_float_array(product_share, "product_share", allow_nan=True, bounds=(0.0, 1.0))
     hi = check_fraction(product_led, "product_led")
     lo = check_fraction(services_led, "services_led")
@@ -409,42 +527,67 @@ def business_model(
     code[share >= hi] = 0
     code[share <= lo] = 2
     code[np.isnan(share)] = 3
-    out = np.asarray(choices, dtype=f"<U{width}")[code]
     if recurring_share is None:
-        return out
+        if index is not None:
+            return labels_like(code, choices, index, "business_model")
+        return np.asarray(choices, dtype=f"<U{width}")[code]
     rec = as_float_array(recurring_share, "recurring_share", allow_nan=True, bounds=(0.0, 1.0))
     if rec.shape != share.shape:
         raise InvalidInputError(
             f"recurring_share must have shape {share.shape} like product_share, got {rec.shape}"
         )
     thr = check_fraction(recurring_threshold, "recurring_threshold")
+    if index is not None:
+        suffixes = ("", ", recurring", ", one-off")
+        rec_code = np.where(np.isnan(rec), 0, np.where(rec >= thr, 1, 2)).astype(np.int8)
+        combined = code.astype(np.int16) * 3 + rec_code
+        names = [c + x for c in choices for x in suffixes]
+        return labels_like(combined, names, index, "business_model")
+    out = np.asarray(choices, dtype=f"<U{width}")[code]
     suffix = np.where(np.isnan(rec), "", np.where(rec >= thr, ", recurring", ", one-off"))
     return np.char.add(out, suffix.astype("<U11"))
 
 
+@overload
 def yoy_growth(
-    revenue: ArrayLike, revenue_prior: ArrayLike, *, when_new: float = math.nan
-) -> NDArray[np.float64]:
+    revenue: pd.Series, revenue_prior: ArrayLike | pd.Series, *, when_new: float = ...
+) -> pd.Series: ...
+@overload
+def yoy_growth(
+    revenue: ArrayLike, revenue_prior: pd.Series, *, when_new: float = ...
+) -> pd.Series: ...
+@overload
+def yoy_growth(
+    revenue: ArrayLike, revenue_prior: ArrayLike, *, when_new: float = ...
+) -> NDArray[np.float64]: ...
+def yoy_growth(
+    revenue: ArrayLike | pd.Series,
+    revenue_prior: ArrayLike | pd.Series,
+    *,
+    when_new: float = math.nan,
+) -> NDArray[np.float64] | pd.Series:
     """Year-over-year growth of each partner's revenue, as a fraction.
 
     Parameters
     ----------
-    revenue : array-like, shape (n,) [currency/year]
+    revenue : array-like or pandas.Series, shape (n,) [currency/year]
         This year's revenue, >= 0.
-    revenue_prior : array-like, shape (n,) [currency/year]
+    revenue_prior : array-like or pandas.Series, shape (n,) [currency/year]
         Last year's revenue, >= 0; NaN where unknown.
     when_new : float, default NaN
         Growth reported where the prior revenue is zero or unknown.
 
     Returns
     -------
-    numpy.ndarray, shape (n,)
-        ``(revenue - revenue_prior) / revenue_prior``; ``0.25`` is +25 %.
+    numpy.ndarray or pandas.Series, shape (n,)
+        ``(revenue - revenue_prior) / revenue_prior``; ``0.25`` is +25 %. A
+        Series named ``"yoy_growth"`` with the index of the Series given.
 
     Raises
     ------
     InvalidInputError
-        For NaN or negative revenue, negative prior revenue, or different shapes.
+        For NaN or negative revenue, negative prior revenue, different shapes,
+        or two Series with different indexes (align them first).
 
     Notes
     -----
@@ -459,6 +602,7 @@ def yoy_growth(
     >>> yoy_growth([120.0, 50.0, 10.0], [100.0, 100.0, 0.0]).tolist()
     [0.2, -0.5, nan]
     """
+    index = shared_index([("revenue", revenue), ("revenue_prior", revenue_prior)])
     now = as_float_array(revenue, "revenue", nonnegative=True)
     prior = as_float_array(revenue_prior, "revenue_prior", nonnegative=True, allow_nan=True)
     if now.shape != prior.shape:
@@ -478,6 +622,8 @@ def yoy_growth(
     # A prior revenue so tiny that the ratio overflows: report the largest finite growth.
     big = np.finfo(np.float64).max
     np.clip(out, -1.0, big, out=out, where=defined)
+    if index is not None:
+        return series_like(out, index, "yoy_growth")
     return out
 
 
@@ -486,8 +632,23 @@ def _frozen_dict(value: dict[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
+#: Most points of the Lorenz curve a :class:`ChannelProfile` keeps for its plot.
+_CURVE_POINTS = 513
+
+
+def _curve(
+    value: tuple[NDArray[np.float64], NDArray[np.float64]] | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    if value is None:
+        return None
+    x, y = (np.array(v, dtype=np.float64) for v in value)
+    x.setflags(write=False)
+    y.setflags(write=False)
+    return x, y
+
+
 @attrs.frozen
-class ChannelProfile:
+class ChannelProfile(ResultMixin):
     """Summary of a channel's shape, as computed by :func:`profile_channel`.
 
     Attributes
@@ -509,6 +670,24 @@ class ChannelProfile:
         partners with a known, positive prior revenue; empty if there are none.
     growing_share : float
         Share of those partners that grew; NaN if there are none.
+    lorenz : (ndarray, ndarray) or None
+        The revenue's Lorenz curve (see :func:`lorenz_curve`), thinned to at
+        most 513 points, for :meth:`plot`; None if not computed.
+
+    Examples
+    --------
+    >>> p = profile_channel({"revenue": [80.0, 10.0, 6.0, 4.0]})
+    >>> p
+    ChannelProfile(n_partners=4, total_revenue=100, gini=0.58, top20_share=0.8)
+    >>> print(p.summary())  # doctest: +ELLIPSIS
+    Channel profile
+    ===============
+    Partners       4
+    Total revenue  100
+    Gini           0.580
+    ...
+    >>> p.to_frame(by="segment")["partners"].tolist()
+    [1, 2, 1]
     """
 
     n_partners: int
@@ -521,60 +700,145 @@ class ChannelProfile:
     business_models: dict[str, tuple[int, float]] = attrs.field(converter=_frozen_dict)
     growth_percentiles: dict[str, float] = attrs.field(converter=_frozen_dict)
     growing_share: float
+    lorenz: tuple[NDArray[np.float64], NDArray[np.float64]] | None = attrs.field(
+        default=None, converter=_curve, eq=False, repr=False
+    )
 
     def __repr__(self) -> str:
-        return (
-            f"ChannelProfile(n_partners={self.n_partners}, total_revenue={self.total_revenue:.6g}, "
-            f"gini={self.gini:.3f}, top20_share={self.top20_share:.3f})"
+        return one_line(
+            "ChannelProfile",
+            n_partners=self.n_partners,
+            total_revenue=self.total_revenue,
+            gini=round(self.gini, 3),
+            top20_share=round(self.top20_share, 3),
         )
 
-    def report(self) -> str:
-        """A readable multi-line report (what ``channelkit demo`` prints)."""
-        lines = [
-            f"Partners            {self.n_partners:>12,d}",
-            f"Total revenue       {self.total_revenue:>12,.0f}",
-            "",
-            "Concentration",
-            f"  Gini              {self.gini:>12.3f}",
-            f"  Top-5 share       {self.top5_share:>12.1%}",
-            f"  Top-20% share     {self.top20_share:>12.1%}",
-            f"  HHI               {self.hhi:>12.4f}  (effective partners: {1 / self.hhi:,.1f})"
-            if self.hhi > 0
-            else f"  HHI               {'n/a':>12}",
-            "",
-            "Pareto segments              partners   revenue share",
+    def _report(self) -> Report:
+        facts = [
+            Fact("Partners", fmt_int(self.n_partners), self.n_partners),
+            Fact("Total revenue", fmt_money(self.total_revenue), self.total_revenue),
+            Fact("Gini", f"{self.gini:.3f}", self.gini),
+            Fact("Top-5 share", fmt_pct(self.top5_share), self.top5_share),
+            Fact("Top-20% share", fmt_pct(self.top20_share), self.top20_share),
+            Fact(
+                "HHI",
+                f"{self.hhi:.4f} (effective partners: {1 / self.hhi:,.1f})"
+                if self.hhi > 0
+                else "n/a",
+                self.hhi,
+            ),
         ]
-        for label, (count, share) in self.segments.items():
-            lines.append(f"  {label:<26}{count:>10,d}   {share:>12.1%}")
-        lines += ["", "Business model (revenue mix)  partners   revenue share"]
-        for label, (count, share) in self.business_models.items():
-            lines.append(f"  {label:<26}{count:>10,d}   {share:>12.1%}")
-        lines += ["", "Year-over-year growth"]
+        blocks: list[Fact | Table | Note] = [*facts]
+        blocks.append(
+            Table(
+                ["Pareto segment", "partners", "revenue share"],
+                [[k, c, fmt_pct(s)] for k, (c, s) in self.segments.items()],
+                title="Pareto segments",
+            )
+        )
+        blocks.append(
+            Table(
+                ["business model", "partners", "revenue share"],
+                [[k, c, fmt_pct(s)] for k, (c, s) in self.business_models.items()],
+                title="Business model (revenue mix)",
+            )
+        )
         if self.growth_percentiles:
-            pct = "  ".join(f"{k} {v:+.1%}" for k, v in self.growth_percentiles.items())
-            lines.append(f"  {pct}")
-            lines.append(f"  growing partners  {self.growing_share:.1%}")
+            rows = [[k, f"{v:+.1%}"] for k, v in self.growth_percentiles.items()]
+            rows.append(["growing partners", fmt_pct(self.growing_share)])
+            blocks.append(Table(["percentile", "growth"], rows, title="Year-over-year growth"))
         else:
-            lines.append("  no partner has a known prior-year revenue")
-        return "\n".join(lines)
+            blocks.append(
+                Note("Year-over-year growth: no partner has a known prior-year revenue.")
+            )
+        return Report("Channel profile", blocks)
+
+    def report(self) -> str:
+        """The readable multi-line report: the same text as :meth:`summary`."""
+        return self.summary()
 
     def __str__(self) -> str:
-        return self.report()
+        return self.summary()
 
-    def to_frame(self) -> pd.DataFrame:
-        """Segments and business models as a DataFrame (kind, label, partners, revenue_share)."""
-        from ._optional import import_optional
+    def to_frame(self, by: str | None = None) -> pd.DataFrame:
+        """The mix tables as a DataFrame (needs pandas).
 
+        Parameters
+        ----------
+        by : None, "segment" or "business_model"
+            None (default): both tables, one row per label with columns
+            kind, label, partners, revenue_share. ``"segment"`` or
+            ``"business_model"``: that table alone, indexed by label.
+
+        Raises
+        ------
+        InvalidInputError
+            For any other ``by``.
+        """
         pd_mod = import_optional("pandas", "pandas")
-        rows = [("segment", k, c, s) for k, (c, s) in self.segments.items()]
-        rows += [("business_model", k, c, s) for k, (c, s) in self.business_models.items()]
-        frame = pd_mod.DataFrame(rows, columns=["kind", "label", "partners", "revenue_share"])
+        kinds = {"segment": self.segments, "business_model": self.business_models}
+        if by is None:
+            rows = [(kind, k, c, s) for kind, mix in kinds.items() for k, (c, s) in mix.items()]
+            frame = pd_mod.DataFrame(rows, columns=["kind", "label", "partners", "revenue_share"])
+            return cast("pd.DataFrame", frame)
+        if by not in kinds:
+            raise InvalidInputError(f"by must be None, 'segment' or 'business_model', got {by!r}")
+        mix = kinds[by]
+        frame = pd_mod.DataFrame(
+            {
+                "partners": [c for c, _ in mix.values()],
+                "revenue_share": [s for _, s in mix.values()],
+            },
+            index=pd_mod.Index(list(mix), name=by),
+        )
         return cast("pd.DataFrame", frame)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The Lorenz curve of revenue against the line of equality (needs matplotlib).
+
+        The point where the top 20 % of partners begin is marked with their
+        share of revenue.
+
+        Raises
+        ------
+        InvalidInputError
+            If the profile was built without its curve (``lorenz`` is None).
+        """
+        if self.lorenz is None:
+            raise InvalidInputError(
+                "this ChannelProfile has no Lorenz curve (lorenz=None); use profile_channel"
+            )
+        x, y = self.lorenz
+        out = axes(ax, figsize=(5.5, 5.0))
+        out.plot(x, y, color=COLORS["primary"], label=f"revenue (Gini {self.gini:.2f})")
+        out.plot(
+            [0.0, 1.0], [0.0, 1.0], linestyle="--", color=COLORS["equality"], label="equality"
+        )
+        out.fill_between(x, y, x, color=COLORS["primary"], alpha=0.15)
+        cut = 1.0 - self.top20_share
+        out.plot([0.8], [cut], marker="o", color=COLORS["target"])
+        out.annotate(
+            f"top 20% of partners: {self.top20_share:.0%} of revenue",
+            xy=(0.8, cut),
+            xytext=(0.05, 0.55),
+            arrowprops={"arrowstyle": "->", "color": COLORS["neutral"]},
+            fontsize="small",
+        )
+        out.set_xlim(0.0, 1.0)
+        out.set_ylim(0.0, 1.0)
+        out.set_xlabel("share of partners (smallest first)")
+        out.set_ylabel("share of revenue")
+        out.set_title(f"Revenue concentration of {fmt_int(self.n_partners)} partners")
+        out.set_aspect("equal")
+        out.legend(loc="upper left")
+        out.grid(True, alpha=0.3)
+        return out
 
 
 def _mix(
     labels: NDArray[np.str_], revenue: NDArray[np.float64], order: Sequence[str]
 ) -> dict[str, tuple[int, float]]:
+    revenue = _scaled(revenue)  # shares only: scale so that the sums cannot overflow
     total = float(revenue.sum())
     uniq, inv = np.unique(labels, return_inverse=True)
     counts = np.bincount(inv, minlength=uniq.size)
@@ -587,7 +851,7 @@ def _mix(
 
 
 def profile_channel(
-    partners: Any, *, contributor_share: float = 0.8, tail_share: float = 0.05
+    partners: PortfolioLike, *, contributor_share: float = 0.8, tail_share: float = 0.05
 ) -> ChannelProfile:
     """Profile a channel: size, concentration, Pareto segments, business models, growth.
 
@@ -605,7 +869,14 @@ def profile_channel(
     Raises
     ------
     InvalidInputError
-        For an empty population or invalid columns.
+        For an empty population, invalid columns, or revenue adding up to
+        more than the largest float (``total_revenue`` would be infinite).
+
+    Notes
+    -----
+    Every statistic is computed on finite revenue however large: sums are
+    taken after scaling by a power of two (which is exact), so revenue near
+    the float limits gives the same shares as revenue in units of one.
 
     Examples
     --------
@@ -626,7 +897,17 @@ def profile_channel(
     known = growth[~np.isnan(growth)]
     qs = (10, 25, 50, 75, 90)
     pcts = {f"p{q}": float(v) for q, v in zip(qs, np.percentile(known, qs))} if known.size else {}
-    total = float(rev.sum())
+    e = _scale_exponent(rev)
+    try:
+        total = math.ldexp(float(np.ldexp(rev, -e).sum()), e) if e else float(rev.sum())
+    except OverflowError:
+        raise InvalidInputError(
+            f"the partners' revenue adds up to more than the largest float "
+            f"({np.finfo(np.float64).max:.4g}), so total_revenue cannot be reported; "
+            "express revenue in larger units (thousands, millions)"
+        ) from None
+    x, y = lorenz_curve(rev)
+    keep = np.unique(np.linspace(0, len(pf), min(len(pf) + 1, _CURVE_POINTS)).round().astype(int))
     return ChannelProfile(
         n_partners=len(pf),
         total_revenue=total,
@@ -638,4 +919,5 @@ def profile_channel(
         business_models=_mix(models, rev, ("product-led", "hybrid", "services-led", "unknown")),
         growth_percentiles=pcts,
         growing_share=float((known > 0).mean()) if known.size else math.nan,
+        lorenz=(x[keep], y[keep]),
     )

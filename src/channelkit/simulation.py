@@ -13,18 +13,24 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _plotstyle
 from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, spawn_seeds
 from ._optional import import_optional
+from ._recruitment import checked_segments
+from ._recruitment import draw_slots as _draw_slots
+from ._recruitment import lifetimes as _lifetimes
+from ._recruitment import log_survival as _log_survival
+from ._render import Fact, Note, Report, ResultMixin, Table, fmt_money, fmt_num, one_line
 from ._validation import SeedLike, as_float_array, as_int_array, check_fraction
-from .capacity import Segment, _as_segments, _draw_slots, _lifetimes, _log_survival
+from .capacity import Segment
 from .errors import InvalidInputError
-from .partners import as_portfolio
+from .partners import PortfolioLike, as_portfolio
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -88,7 +94,7 @@ def _sim_chunk(
     for k, seg in enumerate(eng.segments):
         signs = _sign_months(eng.recruits[k])
         u_life, converted, prod = _draw_slots(seg, seed, k, rows, signs.size)
-        life = _lifetimes(u_life, seg._log_survival(), h + 1)
+        life = _lifetimes(u_life, _log_survival(seg.attrition), h + 1)
         start = signs + seg.lag_months
         seg_data.append((seg, start, life, converted, prod, seg.ramp(h)))
 
@@ -168,8 +174,13 @@ def _tier_counts(
 
 
 @attrs.frozen(eq=False, repr=False)
-class ChannelSimulation:
+class ChannelSimulation(ResultMixin):
     """The result of :func:`simulate_channel`: per-period arrays over simulations.
+
+    The result protocol: a one-line ``repr``, :meth:`summary` (text; HTML in
+    a notebook), :meth:`headline` (percentiles of the horizon revenue and of
+    the partners active at the end), :meth:`to_frame` (per month, or per
+    simulation with ``by="simulation"``) and :meth:`plot` (bands by month).
 
     Attributes
     ----------
@@ -187,6 +198,25 @@ class ChannelSimulation:
         column counts partners in no tier.
     tier_names : tuple of str
         Names of the program's tiers (empty without a program).
+
+    Examples
+    --------
+    >>> from channelkit.capacity import Segment
+    >>> seg = Segment("resellers", 120_000.0)
+    >>> sim = simulate_channel([seg], {"resellers": 2}, horizon_months=3, n_sims=10, seed=0)
+    >>> sim
+    ChannelSimulation(n_sims=10, horizon_months=3, segments=['resellers'], median_total_revenue=120000)
+    >>> print(sim.summary())  # 2, 4 and 6 partners selling 10,000 a month
+    Channel simulation: 10 runs over 3 months
+    =========================================
+    Horizon revenue P5         120,000
+    Horizon revenue P50        120,000
+    Horizon revenue P95        120,000
+    Active at the end P5       6
+    Active at the end P50      6
+    Active at the end P95      6
+    >>> sim.to_frame()["revenue_p50"].tolist()
+    [20000.0, 40000.0, 60000.0]
     """
 
     segment_names: tuple[str, ...]
@@ -252,34 +282,69 @@ class ChannelSimulation:
         )
 
     def __repr__(self) -> str:
-        return (
-            f"ChannelSimulation(n_sims={self.n_sims}, horizon_months={self.horizon_months}, "
-            f"segments={list(self.segment_names)!r}, "
-            f"median_total_revenue={float(np.median(self.total_revenue)):.6g})"
+        segments: Any = list(self.segment_names)
+        if len(repr(segments)) > 80:
+            segments = len(segments)
+        return one_line(
+            "ChannelSimulation",
+            n_sims=self.n_sims,
+            horizon_months=self.horizon_months,
+            segments=segments,
+            median_total_revenue=float(np.median(self.total_revenue)),
         )
 
-    def summary(self) -> str:
-        """Plain-text percentiles of the horizon revenue and of the final partner count."""
+    def _report(self) -> Report:
+        title = f"Channel simulation: {self.n_sims:,} runs over {self.horizon_months} months"
+        blocks: list[Fact | Table | Note] = []
         rev = np.percentile(self.total_revenue, [5, 50, 95])
         act = np.percentile(self.active[:, -1], [5, 50, 95])
-        lines = [
-            f"Channel simulation: {self.n_sims:,} runs over {self.horizon_months} months",
-            "horizon revenue: " + ", ".join(f"P{p} {v:,.0f}" for p, v in zip((5, 50, 95), rev)),
-            "active partners at the end: "
-            + ", ".join(f"P{p} {v:,.0f}" for p, v in zip((5, 50, 95), act)),
-        ]
+        for p, v in zip((5, 50, 95), rev):
+            blocks.append(Fact(f"Horizon revenue P{p}", fmt_money(v), float(v)))
+        for p, v in zip((5, 50, 95), act):
+            blocks.append(Fact(f"Active at the end P{p}", fmt_num(float(v)), float(v)))
         if self.tier_counts is not None:
             mean_last = self.tier_counts[:, -1, :].mean(axis=0)
             names = (*self.tier_names, "(none)")
-            lines.append(
-                "mean partners per tier at the end: "
-                + ", ".join(f"{n} {v:,.1f}" for n, v in zip(names, mean_last))
+            blocks.append(
+                Table(
+                    ["tier", "mean partners"],
+                    [[n, f"{v:,.1f}"] for n, v in zip(names, mean_last)],
+                    title="Mean partners per tier at the end",
+                )
             )
-        return "\n".join(lines)
+        return Report(title, blocks)
 
-    def to_frame(self, q: ArrayLike = (5, 25, 50, 75, 95)) -> pd.DataFrame:
-        """Per month: percentiles of revenue, cumulative revenue and active partners."""
+    def to_frame(
+        self,
+        by: Literal["month", "simulation"] = "month",
+        q: ArrayLike = (5, 25, 50, 75, 95),
+    ) -> pd.DataFrame:
+        """The simulation as a pandas DataFrame (pandas is imported lazily).
+
+        Parameters
+        ----------
+        by : {"month", "simulation"}
+            One row per month 1..horizon: the percentiles ``q`` of revenue,
+            cumulative revenue and active partners (``revenue_p5`` ...), and
+            the mean partners per tier (``tier_<name>_mean``) with a program;
+            or one row per simulation: ``total_revenue`` and ``active_end``
+            (partners active in the last month).
+        q : array-like of float in [0, 100]
+            Percentile levels [%] of the per-month view.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         pd_mod = import_optional("pandas", "pandas")
+        if by == "simulation":
+            frame: pd.DataFrame = pd_mod.DataFrame(
+                {"total_revenue": self.total_revenue, "active_end": self.active[:, -1]},
+                index=pd_mod.RangeIndex(self.n_sims, name="simulation"),
+            )
+            return frame
+        if by != "month":
+            raise InvalidInputError(f"by must be 'month' or 'simulation', got {by!r}")
         levels = as_float_array(q, "q", bounds=(0.0, 100.0), allow_empty=False)
         data: dict[str, Any] = {}
         for what in ("revenue", "cumulative_revenue", "active"):
@@ -287,7 +352,7 @@ class ChannelSimulation:
             for lev, row in zip(levels, pct):
                 data[f"{what}_p{lev:g}"] = row
         index = pd_mod.RangeIndex(1, self.horizon_months + 1, name="month")
-        frame: pd.DataFrame = pd_mod.DataFrame(data, index=index)
+        frame = pd_mod.DataFrame(data, index=index)
         if self.tier_counts is not None:
             mean = self.tier_counts.mean(axis=0)
             for i, name in enumerate((*self.tier_names, "(none)")):
@@ -295,18 +360,35 @@ class ChannelSimulation:
         return frame
 
     def plot(self, ax: Axes | None = None, what: str = "cumulative_revenue") -> Axes:
-        """Fan chart (5-95 and 25-75 % bands, median) of a per-month quantity."""
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
-        months = np.arange(1, self.horizon_months + 1)
+        """Bands by month of a per-month quantity: 5-95 % and 25-75 %, and the median.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure if None.
+        what : {"cumulative_revenue", "revenue", "active"}
+            The quantity; revenue axes have plain-thousands ticks (``1.5M``).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         p5, p25, p50, p75, p95 = self.percentiles(what, (5, 25, 50, 75, 95))
-        ax.fill_between(months, p5, p95, alpha=0.25, color="C0", label="5-95 %")
-        ax.fill_between(months, p25, p75, alpha=0.45, color="C0", label="25-75 %")
-        ax.plot(months, p50, color="C0", label="median")
+        ax = _plotstyle.axes(ax)
+        months = np.arange(1, self.horizon_months + 1)
+        color = _plotstyle.COLORS["primary"]
+        ax.fill_between(months, p5, p95, alpha=0.2, color=color, label="5-95 %")
+        ax.fill_between(months, p25, p75, alpha=0.4, color=color, label="25-75 %")
+        ax.plot(months, p50, color=color, label="median")
+        label = what.replace("_", " ")
+        if what != "active":
+            _plotstyle.currency_axis(ax)
+        ax.set_xlim(1, max(self.horizon_months, 2))
         ax.set_xlabel("month")
-        ax.set_ylabel(what.replace("_", " "))
+        ax.set_ylabel(label)
+        ax.set_title(f"{label.capitalize()} by month ({self.n_sims:,} simulations)")
         ax.legend(loc="upper left")
+        ax.grid(True, alpha=0.3)
         return ax
 
 
@@ -341,7 +423,7 @@ def simulate_channel(
     segments: Segment | Sequence[Segment],
     recruits: Mapping[str, Any] | None = None,
     *,
-    start: Any = None,
+    start: PortfolioLike | None = None,
     start_attrition: float = 0.0,
     start_growth: float = 0.0,
     horizon_months: int = 12,
@@ -396,7 +478,8 @@ def simulate_channel(
     Raises
     ------
     InvalidInputError
-        For invalid arguments or unknown segment names in ``recruits``.
+        For invalid arguments (a ``program`` that is not a Program included) or
+        unknown segment names in ``recruits``.
 
     Notes
     -----
@@ -425,7 +508,7 @@ def simulate_channel(
     >>> bool((sim.active[:, -1] <= 60).all())
     True
     """
-    segs = _as_segments(segments)
+    segs = checked_segments(segments, Segment)
     if isinstance(horizon_months, bool) or not isinstance(horizon_months, numbers.Integral):
         raise InvalidInputError(f"horizon_months must be an int >= 1, got {horizon_months!r}")
     h = int(horizon_months)
@@ -446,8 +529,14 @@ def simulate_channel(
         pf = as_portfolio(start, "start")
         s_rev = np.array(pf.revenue, dtype=np.float64)
         s_metrics = {k: np.array(v) for k, v in pf.metrics.items()}
-    if program is not None and not hasattr(program, "tiers"):
-        raise InvalidInputError(f"program must be a channelkit.tiers.Program, got {program!r}")
+    if program is not None:
+        from .tiers import Program  # lazy: tiers is a sibling topic module
+
+        if not isinstance(program, Program):
+            raise InvalidInputError(
+                f"program must be a channelkit.Program (or None), got {type(program).__name__} "
+                f"{program!r:.80}"
+            )
     eng = _SimEngine(
         segments=segs,
         recruits=schedule,

@@ -20,6 +20,19 @@ and must be >= 0, unless it is listed in :attr:`Program.signed_metrics`
 (default ``("growth",)``): growth rates and other signed indicators may be
 negative. Points from a negative value are 0.
 
+Thresholds
+----------
+Thresholds are inclusive and decided the way a person adding the numbers
+would. Scores are summed with compensated summation (the exact sum of the
+items' points, rounded once), and a score or metric counts as meeting a
+threshold :math:`t` when it is at least :math:`t - \\epsilon |t|`, with
+:math:`\\epsilon` = :data:`THRESHOLD_RTOL` = 1e-12: decimal metrics whose points
+add up to exactly 70 meet a 70-point tier, although their floating-point sum
+may fall an ulp short. The same rule decides :func:`evaluate`,
+:meth:`Evaluation.gaps` (a gap within the tolerance is 0, never a rounding
+residue), :func:`audit_program`, :func:`channelkit.progress` and
+:func:`channelkit.program_impact`.
+
 Examples
 --------
 A checklist ladder:
@@ -43,21 +56,42 @@ from __future__ import annotations
 
 import itertools
 import math
-import numbers
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._frames import is_frame
+from ._optional import import_optional
+from ._plotstyle import COLORS, axes, categorical
 from ._policy import ProgressionPolicy
-from ._validation import as_float_array, as_int_array, check_fraction, check_positive
+from ._render import (
+    Fact,
+    Note,
+    Report,
+    ResultMixin,
+    Table,
+    fmt_int,
+    fmt_money,
+    fmt_num,
+    fmt_pct,
+    one_line,
+)
+from ._scoring import THRESHOLD_RTOL as THRESHOLD_RTOL
+from ._scoring import score_overflow as _score_overflow
+from ._scoring import threshold_floor as _floor
+from ._scoring import tier_kernel as _tier_kernel
+from ._scoring import total_score as _score
+from ._validation import as_float_array, as_int_array, as_real, check_fraction, check_positive
 from .errors import InvalidInputError, ProgramDefinitionError
-from .partners import Portfolio, as_portfolio
+from .partners import STANDARD_COLUMNS, Portfolio, PortfolioLike, as_portfolio
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
 
 __all__ = [
     "Benefits",
@@ -81,15 +115,6 @@ _NOT_NUMERIC = ("id", "region")
 DEFAULT_SIGNED_METRICS: tuple[str, ...] = ("growth",)
 
 
-def _data_frame(*args: Any, **kwargs: Any) -> pd.DataFrame:
-    """``pandas.DataFrame(*args, **kwargs)``, importing pandas lazily."""
-    from ._optional import import_optional
-
-    pd_mod = import_optional("pandas", "pandas")
-    frame: pd.DataFrame = pd_mod.DataFrame(*args, **kwargs)
-    return frame
-
-
 # --------------------------------------------------------------------------- validators
 def _metric(value: object, what: str) -> str:
     if not isinstance(value, str) or not value.strip():
@@ -107,11 +132,7 @@ def _number(
     strict: bool = False,
     allow_inf: bool = False,
 ) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ProgramDefinitionError(f"{what} must be a number, got {value!r}")
-    out = float(value)
-    if math.isnan(out):
-        raise ProgramDefinitionError(f"{what} is NaN; expected a number")
+    out = as_real(value, what, error=ProgramDefinitionError)
     if math.isinf(out) and not (allow_inf and out > 0):
         raise ProgramDefinitionError(f"{what} = {out} is infinite; expected a finite number")
     if minimum is not None and (out <= minimum if strict else out < minimum):
@@ -191,10 +212,21 @@ class ScoreItem:
         Raises
         ------
         InvalidInputError
-            For NaN or non-numeric values.
+            For NaN or non-numeric values, or finite values whose points
+            exceed the largest float.
         """
         x = as_float_array(values, f"values of {self.metric!r}", ndim=None, allow_inf=True)
-        return _item_points(self, x)
+        with np.errstate(over="ignore"):
+            out = _item_points(self, x)
+        over = np.isinf(out) & np.isfinite(x)
+        if over.any():
+            value = float(x[np.unravel_index(int(np.argmax(over)), x.shape)])
+            raise InvalidInputError(
+                f"values of {self.metric!r}: {value!r} x {self.points_per_unit!r} points is more "
+                f"than the largest float ({np.finfo(np.float64).max:.4g}); express the metric "
+                "in larger units or cap the item (max_points)"
+            )
+        return out
 
 
 def _item_points(item: ScoreItem, x: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -337,11 +369,15 @@ class Scorecard:
 
     @property
     def max_score(self) -> float:
-        """The highest score the card can give (inf if an item is uncapped)."""
-        return float(sum(item.max_points for item in self.items))
+        """The highest score the card can give (inf if an item is uncapped).
+
+        The caps are added exactly (:func:`math.fsum`) and rounded once.
+        """
+        caps = [item.max_points for item in self.items]
+        return math.inf if any(math.isinf(c) for c in caps) else math.fsum(caps)
 
     def score(
-        self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
+        self, partners: PortfolioLike, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
     ) -> NDArray[np.float64]:
         """Score every partner [points].
 
@@ -361,48 +397,27 @@ class Scorecard:
         cols = _metric_columns(
             pf, dict.fromkeys(self.metrics, "the scorecard"), set(signed_metrics)
         )
-        return _score(self, cols, len(pf))
+        out = _score(self, cols, len(pf))
+        if not np.isfinite(out).all():
+            _score_overflow(self, cols, int(np.argmin(np.isfinite(out))), 0)
+        return out
 
     def points(
-        self, partners: Any, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
+        self, partners: PortfolioLike, *, signed_metrics: Iterable[str] = DEFAULT_SIGNED_METRICS
     ) -> NDArray[np.float64]:
         """Points per partner and item, shape (n, len(items)) [points]; see :meth:`score`."""
         pf = as_portfolio(partners)
         users = dict.fromkeys(self.metrics, "the scorecard")
         cols = _metric_columns(pf, users, set(signed_metrics))
-        return np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
-
-
-def _score(
-    card: Scorecard,
-    cols: Mapping[str, NDArray[np.float64]],
-    n: int,
-    nonnegative: Iterable[str] = (),
-    *,
-    buf: NDArray[np.float64] | None = None,
-    out: NDArray[np.float64] | None = None,
-) -> NDArray[np.float64]:
-    """Sum of the items' points; metrics in ``nonnegative`` are known to be >= 0."""
-    known = set(nonnegative)
-    total = np.zeros(n) if out is None else out
-    total.fill(0.0)
-    work = np.empty(n) if buf is None else buf
-    for item in card.items:
-        np.multiply(cols[item.metric], item.points_per_unit, out=work)
-        capped = math.isfinite(item.max_points)
-        if item.metric not in known:
-            if capped:
-                np.clip(work, 0.0, item.max_points, out=work)
-            else:
-                np.maximum(work, 0.0, out=work)
-        elif capped:
-            np.minimum(work, item.max_points, out=work)
-        total += work
-    return total
+        with np.errstate(over="ignore"):
+            out = np.column_stack([_item_points(it, cols[it.metric]) for it in self.items])
+        if not np.isfinite(out).all():
+            _score_overflow(self, cols, int(np.argmin(np.isfinite(out).all(axis=1))), 0)
+        return out
 
 
 # --------------------------------------------------------------------------- tiers
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Benefits:
     """What a tier gives its partners, and so what it costs the vendor.
 
@@ -428,12 +443,22 @@ class Benefits:
     --------
     >>> Benefits(discount=0.05, rebate=0.02, mdf=10_000).cost([100_000, 0]).tolist()
     [17000.0, 10000.0]
+    >>> Benefits(discount=0.05)  # the repr leaves out what is zero
+    Benefits(discount=0.05)
     """
 
     discount: float = attrs.field(default=0.0)
     rebate: float = attrs.field(default=0.0)
     mdf: float = attrs.field(default=0.0)
     cost_to_serve: float = attrs.field(default=0.0)
+
+    def __repr__(self) -> str:
+        shown = [
+            f"{k}={getattr(self, k)!r}"
+            for k in ("discount", "rebate", "mdf", "cost_to_serve")
+            if getattr(self, k) != 0.0
+        ]
+        return f"Benefits({', '.join(shown)})"
 
     def __attrs_post_init__(self) -> None:
         for name in ("discount", "rebate"):
@@ -534,7 +559,7 @@ def _requirements(value: Mapping[str, float]) -> Requirements:
     return Requirements(out)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Tier:
     """One rung of a program's ladder.
 
@@ -560,8 +585,7 @@ class Tier:
     Examples
     --------
     >>> Tier("Gold", min_score=300, requirements={"certified_staff": 4})
-    Tier(name='Gold', min_score=300.0, requirements={'certified_staff': 4.0},
-         benefits=Benefits(discount=0.0, rebate=0.0, mdf=0.0, cost_to_serve=0.0))
+    Tier('Gold', min_score=300.0, requirements={'certified_staff': 4.0})
     """
 
     name: str = attrs.field()
@@ -584,6 +608,16 @@ class Tier:
             raise ProgramDefinitionError(
                 f"tier {self.name!r}: benefits must be a Benefits, got {self.benefits!r}"
             )
+
+    def __repr__(self) -> str:
+        shown = [repr(self.name)]
+        if self.min_score is not None:
+            shown.append(f"min_score={self.min_score!r}")
+        if self.requirements:
+            shown.append(f"requirements={dict(self.requirements)!r}")
+        if self.benefits != Benefits():
+            shown.append(f"benefits={self.benefits!r}")
+        return f"Tier({', '.join(shown)})"
 
     @property
     def uses_score(self) -> bool:
@@ -632,7 +666,8 @@ def _check_ladder(
     if scorecard is not None:
         top = scorecard.max_score
         for tier in tiers:
-            if tier.min_score is not None and tier.min_score > top:
+            # within the tolerance of evaluate, a min_score at the top is reachable
+            if tier.min_score is not None and _floor(tier.min_score) > top:
                 raise ProgramDefinitionError(
                     f"tier {tier.name!r} needs min_score {_fmt(tier.min_score)} but the "
                     f"scorecard gives at most {_fmt(top)} points, so nobody can reach it"
@@ -673,7 +708,7 @@ def _check_ladder(
             )
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Program:
     """A tiered partner program: a ladder of tiers, lowest first.
 
@@ -759,6 +794,27 @@ class Program:
             raise ProgramDefinitionError(f"Program.name must be a string, got {self.name!r}")
         _check_ladder(self.tiers, self.scorecard, self.signed_metrics)
 
+    def __repr__(self) -> str:
+        """Valid Python while that fits on a line of 200 characters; else a one-line summary."""
+        shown = [f"[{', '.join(map(repr, self.tiers))}]"]
+        if self.scorecard is not None:
+            shown.append(f"scorecard={self.scorecard!r}")
+        if self.policy != ProgressionPolicy():
+            shown.append(f"policy={self.policy!r}")
+        if self.signed_metrics != DEFAULT_SIGNED_METRICS:
+            shown.append(f"signed_metrics={self.signed_metrics!r}")
+        if self.name:
+            shown.append(f"name={self.name!r}")
+        full = f"Program({', '.join(shown)})"
+        if len(full) < 200:
+            return full
+        head = f"Program(name={self.name!r}, " if self.name else "Program("
+        card = "" if self.scorecard is None else f", scorecard=<{len(self.scorecard.items)} items>"
+        names = f"tiers={list(self.tier_names)!r}"
+        if len(head) + len(names) + len(card) > 190:
+            names = f"tiers=<{len(self.tiers)} tiers>"
+        return f"{head}{names}{card})"
+
     @property
     def tier_names(self) -> tuple[str, ...]:
         """Names of the tiers, lowest first."""
@@ -804,6 +860,13 @@ class Program:
     def benefit_cost(self, tier: Any, revenue: Any) -> NDArray[np.float64]:
         """Yearly benefit cost of partners in tiers ``tier`` (index, -1 for none) [currency/year].
 
+        Raises
+        ------
+        InvalidInputError
+            For a tier index out of range, negative or non-finite revenue,
+            ``tier`` and ``revenue`` of different shapes (unless one is a
+            scalar), or a cost beyond the largest float.
+
         Examples
         --------
         >>> p = Program([Tier("A"), Tier("B", requirements={"x": 1}, benefits=Benefits(mdf=100))])
@@ -815,11 +878,26 @@ class Program:
         if t.size and t.max() >= k:
             raise InvalidInputError(f"tier = {int(t.max())} is not a tier index in [-1, {k - 1}]")
         rev = as_float_array(revenue, "revenue", ndim=(0, 1), nonnegative=True)
+        if t.ndim and rev.ndim and t.shape != rev.shape:
+            raise InvalidInputError(
+                f"tier and revenue must have the same shape (one tier per revenue) or one of "
+                f"them must be a scalar, got tier of shape {t.shape} and revenue of shape "
+                f"{rev.shape}"
+            )
         rate = np.array([x.benefits.rate for x in self.tiers] + [0.0])
         fixed = np.array([x.benefits.fixed for x in self.tiers] + [0.0])
-        return np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
+        with np.errstate(over="ignore"):
+            out = np.asarray(rate[t] * rev + fixed[t], dtype=np.float64)
+        if not np.isfinite(out).all():
+            i = int(np.argmin(np.isfinite(out).ravel()))
+            raise InvalidInputError(
+                f"the benefit cost of entry {i} (tier {int(t.ravel()[i % t.size])}) exceeds "
+                f"the largest float "
+                f"({np.finfo(np.float64).max:.4g}); express revenue in larger units"
+            )
+        return out
 
-    def evaluate(self, partners: Any) -> Evaluation:
+    def evaluate(self, partners: PortfolioLike) -> Evaluation:
         """Evaluate ``partners`` against this program; see :func:`evaluate`."""
         return evaluate(self, partners)
 
@@ -857,76 +935,78 @@ def _metric_columns(
     return out
 
 
-#: Partners per block in the tier kernel: small enough for the working arrays
-#: to stay in the CPU cache, large enough to amortize numpy's call overhead.
-_BLOCK = 1 << 14
+def _prepare(
+    program: Program, partners: PortfolioLike
+) -> tuple[Portfolio | None, dict[str, NDArray[np.float64]], pd.Index | None, Any]:
+    """The partners, the program's metric columns, a DataFrame's index, and its snapshot.
 
-
-def _tier_kernel(
-    program: Program, cols: Mapping[str, NDArray[np.float64]], n: int
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-    """Evaluated tier (-1 for none) and score of every partner.
-
-    Works block by block over the partners (never partner by partner); each
-    block runs one vectorized pass per scorecard item and per tier rule.
+    A DataFrame whose columns the program can read as they are (see
+    :func:`_frame_columns`) is not converted: the first item is None and the
+    last a copy-on-write snapshot of the frame, to convert when the
+    evaluation's :attr:`Evaluation.partners` is first read. Anything else is
+    converted to a :class:`Portfolio` at once (the last item is None).
     """
-    card = program.scorecard
-    score = np.empty(n) if card is not None else np.full(n, np.nan)
-    tier = np.empty(n, dtype=np.int64)
-    unsigned = (
-        [m for m in card.metrics if m not in program.signed_metrics] if card is not None else []
-    )
-    required = [it.metric for it in card.items if it.required] if card is not None else []
-    rules = [(t.min_score, tuple(t.requirements.items())) for t in program.tiers]
-    size = min(_BLOCK, max(n, 1))
-    buf = np.empty(size)
-    ok_buf = np.empty(size, dtype=bool)
-    tmp_buf = np.empty(size, dtype=bool)
-    req_buf = np.empty(size, dtype=bool)
-    rank_buf = np.empty(size, dtype=np.int64)
-    for start in range(0, n, size):
-        stop = min(start + size, n)
-        m = stop - start
-        block = {k: v[start:stop] for k, v in cols.items()}
-        ok, tmp, req = ok_buf[:m], tmp_buf[:m], req_buf[:m]
-        sc = score[start:stop]
-        if card is not None:
-            _score(card, block, m, unsigned, buf=buf[:m], out=sc)
-        if required:
-            req.fill(True)
-            for metric in required:
-                np.greater(block[metric], 0.0, out=tmp)
-                req &= tmp
-        t = tier[start:stop]
-        t.fill(0)  # holds tier + 1 while the rules are checked
-        rank = rank_buf[:m]
-        # The highest tier met, whether or not the ladder is nested (a
-        # validated ladder is, and its rules are read-only).
-        for k, (min_score, reqs) in enumerate(rules):
-            ok.fill(True)
-            if min_score is not None:
-                np.greater_equal(sc, min_score, out=ok)
-                if required:
-                    ok &= req
-            for metric, minimum in reqs:
-                np.greater_equal(block[metric], minimum, out=tmp)
-                ok &= tmp
-            np.multiply(ok, k + 1, out=rank)
-            np.maximum(t, rank, out=t)
-        t -= 1
-    return tier, score
-
-
-def _prepare(program: Program, partners: Any) -> tuple[Portfolio, dict[str, NDArray[np.float64]]]:
     if not isinstance(program, Program):
         raise InvalidInputError(f"program must be a Program, got {type(program).__name__}")
+    if is_frame(partners):
+        cols = _frame_columns(program, partners)
+        if cols is not None:
+            return None, cols, partners.index, partners.copy(deep=False)
     pf = as_portfolio(partners)
     cols = _metric_columns(pf, program._metric_users(), set(program.signed_metrics))
-    return pf, cols
+    index = partners.index if is_frame(partners) else None
+    return pf, cols, index, None
+
+
+def _copy_on_write(pd_mod: Any) -> bool:
+    """Whether pandas protects a frame's data from writes through other frames (pandas >= 3)."""
+    major = int(str(pd_mod.__version__).split(".")[0])
+    return major >= 3 or bool(pd_mod.options.mode.copy_on_write is True)
+
+
+def _frame_columns(program: Program, frame: Any) -> dict[str, NDArray[np.float64]] | None:
+    """The program's metric columns of a DataFrame, read in place; None where that is not safe.
+
+    The fast path of :func:`evaluate` for pandas users: with copy-on-write
+    (pandas >= 3), a float column is read as a read-only view that later
+    writes to the frame cannot change, so nothing is copied and no string id
+    is made. It applies when every metric is a unique, numeric, non-standard
+    column with valid values and ``revenue`` (if present) is valid; otherwise
+    (None) the frame goes through :meth:`Portfolio.from_frame`, which also
+    raises the usual errors for invalid values.
+    """
+    pd_mod = sys.modules["pandas"]
+    if not _copy_on_write(pd_mod) or not frame.columns.is_unique:
+        return None
+    signed = set(program.signed_metrics)
+    users = program._metric_users()
+    out: dict[str, NDArray[np.float64]] = {}
+    for name in [*users, "revenue"]:
+        if name not in frame.columns:
+            if name == "revenue":
+                continue
+            return None
+        if name in STANDARD_COLUMNS[2:] or name != name.strip():
+            return None
+        series = frame[name]
+        if not isinstance(series.dtype, np.dtype) or series.dtype.kind not in "fiu":
+            return None  # nullable, categorical, text...: the general path decides
+        arr = series.to_numpy(dtype=np.float64)
+        if arr.size:
+            lo, hi = float(arr.min()), float(arr.max())
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                return None
+            if lo < 0 and (name == "revenue" or name not in signed):
+                return None
+        if name in users:
+            if arr.flags.writeable:  # an integer column converted: a private copy
+                arr.setflags(write=False)
+            out[name] = arr
+    return out
 
 
 # --------------------------------------------------------------------------- evaluation
-def evaluate(program: Program, partners: Any) -> Evaluation:
+def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
     """Place every partner in the highest tier whose rules it meets.
 
     Parameters
@@ -935,7 +1015,8 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
         The program.
     partners : Portfolio, pandas.DataFrame, mapping of str to array-like, or sequence of Partner
         The partners, with every metric the program uses (see
-        :attr:`Program.metrics`).
+        :attr:`Program.metrics`). A DataFrame's index becomes the index of
+        :meth:`Evaluation.to_frame` and of the gaps' frames.
 
     Returns
     -------
@@ -948,7 +1029,8 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
     InvalidInputError
         If a metric the program uses is missing, NaN, or negative while not
         in :attr:`Program.signed_metrics`; the message names the metric and
-        the first offending partner.
+        the first offending partner. Also if a partner's score exceeds the
+        largest float (an uncapped item on a huge metric).
 
     Notes
     -----
@@ -961,6 +1043,19 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
     :math:`s_k`; the evaluated tier is the highest :math:`k` met. The
     computation is one vectorized pass per tier and rule.
 
+    A DataFrame (with pandas' copy-on-write, pandas >= 3) is read in place:
+    the program's numeric columns are checked and used as read-only views,
+    so passing a DataFrame costs about what passing a Portfolio does. Its
+    other columns are converted and checked when :attr:`Evaluation.partners`
+    is first read (by :meth:`Evaluation.by_tier`, :meth:`Evaluation.gaps`,
+    the report...); an invalid value there raises then.
+
+    The score :math:`S` is the compensated sum of the items' points, and
+    ":math:`\\ge`" allows for rounding: a value :math:`v` meets a threshold
+    :math:`t` when :math:`v \\ge t - \\epsilon |t|` with :math:`\\epsilon` =
+    :data:`THRESHOLD_RTOL` (1e-12). A partner whose decimal metrics earn
+    exactly a tier's ``min_score`` is in the tier.
+
     Examples
     --------
     >>> program = Program(
@@ -971,14 +1066,47 @@ def evaluate(program: Program, partners: Any) -> Evaluation:
     >>> ev = evaluate(program, {"deals": [50, 4, 12], "certified_staff": [3, 1, 0]})
     >>> ev.score.tolist(), ev.tier_name.tolist()
     ([450.0, 90.0, 120.0], ['Premier', 'Member', 'Member'])
+
+    pandas in, pandas out: the frame of a DataFrame's evaluation keeps its index.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"deals": [50, 4], "certified_staff": [3, 1]}, index=["acme", "bolt"])
+    >>> evaluate(program, df).to_frame()["tier"].to_dict()
+    {'acme': 'Premier', 'bolt': 'Member'}
     """
-    pf, cols = _prepare(program, partners)
-    tier, score = _tier_kernel(program, cols, len(pf))
-    return Evaluation(program=program, partners=pf, tier=tier, score=score, values=cols)
+    pf, cols, index, source = _prepare(program, partners)
+    n = len(pf) if pf is not None else len(source)
+    tier, score = _tier_kernel(program, cols, n)
+    return Evaluation(
+        program=program,
+        partners=pf,
+        tier=tier,
+        score=score,
+        values=cols,
+        index=index,
+        source=source,
+    )
+
+
+def _frame_index(index: pd.Index | None, ids: Callable[[], NDArray[np.str_]]) -> pd.Index:
+    """``index`` (a DataFrame input's), or the partner ids as an index named ``id``."""
+    if index is not None:
+        return index
+    pd_mod = import_optional("pandas", "pandas")
+    out: pd.Index = pd_mod.Index(ids().astype(object), name="id")
+    return out
+
+
+def _one_line(name: str, fields: dict[str, Any], drop: str) -> str:
+    """:func:`one_line`, without field ``drop`` if the line would reach 200 characters."""
+    text = one_line(name, **fields)
+    if len(text) >= 200:
+        text = one_line(name, **{k: v for k, v in fields.items() if k != drop})
+    return text
 
 
 @attrs.frozen(repr=False, eq=False)
-class Evaluation:
+class Evaluation(ResultMixin):
     """Result of :func:`evaluate`: where every partner stands in a program.
 
     Attributes
@@ -986,28 +1114,82 @@ class Evaluation:
     program : Program
         The program evaluated against.
     partners : Portfolio
-        The partners.
+        The partners (from a DataFrame: built when first read).
     tier : ndarray of int, shape (n,)
         Index into ``program.tiers`` of each partner's tier; -1 for none.
     score : ndarray of float, shape (n,) [points]
         Scorecard score; NaN if the program has no scorecard.
     values : mapping of str to ndarray
         The metric columns the program read.
+    index : pandas.Index or None
+        The index of the DataFrame the partners came from (None otherwise);
+        :meth:`to_frame` uses it, else the partner ids.
+
+    Examples
+    --------
+    >>> program = Program([Tier("Silver", requirements={"deals": 1}),
+    ...                    Tier("Gold", requirements={"deals": 5})], name="resellers")
+    >>> ev = evaluate(program, {"id": ["a", "b", "c", "d"], "revenue": [1.0, 2.0, 3.0, 4.0],
+    ...                         "deals": [0, 1, 5, 9]})
+    >>> ev
+    Evaluation(program='resellers', partners=4, tiers={'Silver': 1, 'Gold': 2, 'no tier': 1})
+    >>> print(ev.summary())
+    Tier evaluation: resellers
+    ==========================
+    Partners            4
+    In a tier           3 (75.0%)
+    Revenue             10
+    Benefit cost        0
+    Benefit cost share  0.0%
+    <BLANKLINE>
+    Partners per tier
+    tier       partners  share  revenue  revenue share  benefit cost
+    ---------  --------  -----  -------  -------------  ------------
+    Silver            1  25.0%        2          20.0%             0
+    Gold              2  50.0%        7          70.0%             0
+    (no tier)         1  25.0%        1          10.0%             0
+    Total             4   100%       10           100%             0
+    >>> ev.to_frame()["tier"].tolist()
+    ['', 'Silver', 'Gold', 'Gold']
+    >>> ev.to_frame(by="tier")["partners"].tolist()
+    [1, 2, 1]
     """
 
     program: Program
-    partners: Portfolio
+    _partners: Portfolio | None
     tier: NDArray[np.int64]
     score: NDArray[np.float64]
     values: Mapping[str, NDArray[np.float64]]
+    index: pd.Index | None = None
+    _source: Any = None
 
     def __len__(self) -> int:
         return int(self.tier.shape[0])
 
+    @property
+    def partners(self) -> Portfolio:
+        """The partners, as a :class:`Portfolio`.
+
+        Given a DataFrame, :func:`evaluate` reads only the columns the program
+        uses; the Portfolio of all of them is built (and its other columns
+        checked) when this is first read.
+        """
+        if self._partners is None:
+            object.__setattr__(self, "_partners", as_portfolio(self._source))
+            object.__setattr__(self, "_source", None)
+        assert self._partners is not None
+        return self._partners
+
     def __repr__(self) -> str:
-        counts = self.counts()
-        parts = ", ".join(f"{k or 'no tier'}: {v}" for k, v in counts.items())
-        return f"<Evaluation of {len(self)} partners; {parts}>"
+        counts = {k or "no tier": v for k, v in self.counts().items()}
+        fields: dict[str, Any] = {
+            "program": self.program.name or None,
+            "partners": len(self),
+            "tiers": counts,
+        }
+        if not self.program.name:
+            del fields["program"]
+        return _one_line("Evaluation", fields, "tiers")
 
     @property
     def tier_name(self) -> NDArray[np.str_]:
@@ -1045,20 +1227,97 @@ class Evaluation:
             "benefit_cost": cost,
         }
 
-    def summary(self) -> pd.DataFrame:
-        """The :meth:`by_tier` table as a DataFrame (needs pandas)."""
-        return _data_frame(self.by_tier())
+    def _report(self) -> Report:
+        t = self.by_tier()
+        n = len(self)
+        placed = int(t["partners"][:-1].sum())
+        revenue = float(t["revenue"].sum())
+        cost = float(t["benefit_cost"].sum())
+        facts = [
+            Fact("Partners", fmt_int(n), n),
+            Fact(
+                "In a tier",
+                f"{fmt_int(placed)} ({fmt_pct(placed / n if n else math.nan)})",
+                placed,
+            ),
+            Fact("Revenue", fmt_money(revenue), revenue),
+            Fact("Benefit cost", fmt_money(cost), cost),
+            Fact(
+                "Benefit cost share",
+                fmt_pct(cost / revenue if revenue > 0 else math.nan),
+                cost / revenue if revenue > 0 else None,
+                key="benefit_cost_share",
+            ),
+        ]
+        if self.program.scorecard is not None and n:
+            median = float(np.median(self.score))
+            facts.append(Fact("Median score", fmt_num(median), median))
+        rows: list[list[Any]] = [
+            [
+                str(name) or "(no tier)",
+                int(t["partners"][i]),
+                fmt_pct(float(t["share"][i])),
+                fmt_money(float(t["revenue"][i])),
+                fmt_pct(float(t["revenue_share"][i])),
+                fmt_money(float(t["benefit_cost"][i])),
+            ]
+            for i, name in enumerate(t["tier"])
+        ]
+        rows.append(
+            [
+                "Total",
+                n,
+                fmt_pct(1.0 if n else math.nan, 0),
+                fmt_money(revenue),
+                fmt_pct(1.0 if revenue > 0 else math.nan, 0),
+                fmt_money(cost),
+            ]
+        )
+        table = Table(
+            ["tier", "partners", "share", "revenue", "revenue share", "benefit cost"],
+            rows,
+            title="Partners per tier",
+        )
+        title = f"Tier evaluation: {self.program.name}" if self.program.name else "Tier evaluation"
+        return Report(title, [*facts, table])
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row per partner: id, tier, tier_index and score (if scored)."""
-        data: dict[str, Any] = {
-            "id": self.partners.ids.astype(object),
-            "tier": self.tier_name.astype(object),
-            "tier_index": self.tier.copy(),
-        }
+    def to_frame(self, by: str = "partner") -> pd.DataFrame:
+        """The evaluation as a DataFrame (needs pandas).
+
+        Parameters
+        ----------
+        by : "partner" or "tier", default "partner"
+            ``"partner"``: one row per partner, indexed like the input
+            DataFrame (or by partner ``id``), with columns ``tier`` (name,
+            ``""`` for none), ``tier_index`` and ``score`` (if scored).
+            ``"tier"``: the :meth:`by_tier` table, one row per tier
+            (``""`` for no tier), indexed by ``tier``.
+
+        Raises
+        ------
+        InvalidInputError
+            For any other ``by``.
+        """
+        pd_mod = import_optional("pandas", "pandas")
+        if by == "tier":
+            table = self.by_tier()
+            frame = pd_mod.DataFrame(
+                {k: v for k, v in table.items() if k != "tier"},
+                index=pd_mod.Index(table["tier"].astype(object), name="tier"),
+            )
+            return cast("pd.DataFrame", frame)
+        if by != "partner":
+            raise InvalidInputError(f"by must be 'partner' or 'tier', got {by!r}")
+        k = len(self.program.tiers)
+        names = pd_mod.Categorical.from_codes(
+            self.tier % (k + 1), categories=[*self.program.tier_names, ""]
+        )
+        data: dict[str, Any] = {"tier": names, "tier_index": self.tier.copy()}
         if self.program.scorecard is not None:
             data["score"] = self.score.copy()
-        return _data_frame(data)
+        index = _frame_index(self.index, lambda: self.partners.ids)
+        frame = pd_mod.DataFrame(data, index=index)
+        return cast("pd.DataFrame", frame)
 
     def gaps(self, to: str | int = "next") -> Gaps:
         """How much each partner is missing to reach a tier.
@@ -1088,7 +1347,9 @@ class Evaluation:
         increase is checked in floating point: where rounding would leave
         :math:`x_i` plus the increase an ulp short of the threshold, it is
         nudged up, so that evaluating the raised metric always reaches the
-        target's ``min_score``.
+        target's ``min_score``. Rules are met within the tolerance of
+        :func:`evaluate` (:data:`THRESHOLD_RTOL`), and a rule met within it has
+        a gap of exactly 0.
 
         Examples
         --------
@@ -1103,23 +1364,36 @@ class Evaluation:
         """
         return _gaps(self, to)
 
-    def plot(self, ax: Any = None) -> Any:
-        """Bar chart of partners per tier (needs matplotlib); returns the Axes."""
-        from ._optional import import_optional
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Bar chart of partners per tier, lowest tier first (needs matplotlib).
 
-        plt = import_optional("matplotlib.pyplot", "plot")
-        if ax is None:
-            _, ax = plt.subplots()
+        Each bar is labelled with its count and share; tiers keep their
+        colours across plots, "no tier" is grey. Many tiers go on
+        horizontal bars so that their names never overlap.
+        """
+        out = axes(ax)
         counts = self.counts()
         labels = [k or "no tier" for k in counts]
-        ax.bar(labels, list(counts.values()))
-        ax.set_ylabel("partners")
-        ax.set_title(self.program.name or "tiers")
-        return ax
+        values = list(counts.values())
+        colors = [*categorical(len(labels) - 1), COLORS["neutral"]]
+        n = max(len(self), 1)
+        texts = [f"{fmt_int(v)} ({v / n:.0%})" for v in values]
+        if len(labels) > 6:
+            bars = out.barh(labels, values, color=colors)
+            out.invert_yaxis()
+            out.set_xlabel("partners")
+        else:
+            bars = out.bar(labels, values, color=colors)
+            out.set_ylabel("partners")
+            out.margins(y=0.15)
+        out.bar_label(bars, labels=texts, padding=2, fontsize="small")
+        name = f": {self.program.name}" if self.program.name else ""
+        out.set_title(f"Partners per tier{name}")
+        return out
 
 
 @attrs.frozen(repr=False, eq=False)
-class Gaps:
+class Gaps(ResultMixin):
     """Per-partner distance to a target tier; see :meth:`Evaluation.gaps`.
 
     Attributes
@@ -1148,6 +1422,43 @@ class Gaps:
         Largest relative shortfall over the target's rules (shortfall divided
         by the threshold, or the shortfall itself for a zero threshold; 1 for
         an unmet required item): 0 means qualified, NaN no target.
+    index : pandas.Index or None
+        The index of the DataFrame the partners came from (None otherwise);
+        :meth:`to_frame` uses it, else the partner ids.
+
+    Examples
+    --------
+    >>> program = Program([Tier("Silver", requirements={"deals": 2}),
+    ...                    Tier("Gold", requirements={"deals": 5, "csat": 8})])
+    >>> g = evaluate(program, {"deals": [1, 3, 6], "csat": [9, 9, 7]}).gaps()
+    >>> g
+    Gaps(partners=3, with_target=3, met=0)
+    >>> g.to_frame()[["target", "short_deals", "short_csat"]]
+        target  short_deals  short_csat
+    id
+    0   Silver          1.0         0.0
+    1     Gold          2.0         0.0
+    2     Gold          0.0         1.0
+    >>> print(g.summary())  # doctest: +ELLIPSIS
+    Gaps to the target tier
+    =======================
+    Partners            3
+    With a target       3
+    Already meeting it  0
+    Median distance     40.0%
+    <BLANKLINE>
+    By target tier
+    target  partners  met  median distance
+    ------  --------  ---  ---------------
+    Silver         1    0            50.0%
+    Gold           2    0            26.2%
+    <BLANKLINE>
+    Closest to their target (top 3)
+    partner  tier       target  distance  short
+    -------  ---------  ------  --------  --------
+    2        Silver     Gold       12.5%  csat +1
+    1        Silver     Gold       40.0%  deals +2
+    0        (no tier)  Silver     50.0%  deals +1
     """
 
     ids: NDArray[np.str_]
@@ -1159,6 +1470,7 @@ class Gaps:
     via: Mapping[str, NDArray[np.float64]]
     required: Mapping[str, NDArray[np.bool_]]
     distance: NDArray[np.float64]
+    index: pd.Index | None = None
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -1166,7 +1478,79 @@ class Gaps:
     def __repr__(self) -> str:
         has = int((self.target >= 0).sum())
         met = int(self.met.sum())
-        return f"<Gaps of {len(self)} partners: {has} with a target, {met} already meeting it>"
+        return one_line("Gaps", partners=len(self), with_target=has, met=met)
+
+    def _report(self) -> Report:
+        n = len(self)
+        has = self.target >= 0
+        n_has = int(has.sum())
+        met = self.met
+        n_met = int(met.sum())
+        open_ = has & ~met
+        median = float(np.median(self.distance[open_])) if open_.any() else math.nan
+        facts = [
+            Fact("Partners", fmt_int(n), n),
+            Fact("With a target", fmt_int(n_has), n_has),
+            Fact("Already meeting it", fmt_int(n_met), n_met),
+            Fact(
+                "Median distance",
+                fmt_pct(median),
+                None if math.isnan(median) else median,
+                key="median_distance",
+            ),
+        ]
+        names = [*self.tier_names, ""]
+        by_target: list[list[Any]] = []
+        for k, name in enumerate(self.tier_names):  # a loop over tiers
+            sel = self.target == k
+            if not sel.any():
+                continue
+            todo = sel & ~met
+            by_target.append(
+                [
+                    name,
+                    int(sel.sum()),
+                    int((sel & met).sum()),
+                    fmt_pct(float(np.median(self.distance[todo]))) if todo.any() else "n/a",
+                ]
+            )
+        blocks: list[Fact | Table | Note] = [*facts]
+        if by_target:
+            blocks.append(
+                Table(
+                    ["target", "partners", "met", "median distance"],
+                    by_target,
+                    title="By target tier",
+                )
+            )
+        rows = self.closest(10)
+        if rows.size:
+            closest = []
+            for i in rows.tolist():  # report code: at most 10 partners
+                short = [f"{m} +{v[i]:,.4g}" for m, v in self.requirements.items() if v[i] > 0]
+                if self.points is not None and self.points[i] > 0:
+                    short.append(f"points +{self.points[i]:,.4g}")
+                short.extend(f"{m} > 0" for m, v in self.required.items() if v[i])
+                closest.append(
+                    [
+                        str(self.ids[i]),
+                        names[int(self.tier[i])] or "(no tier)",
+                        names[int(self.target[i])],
+                        fmt_pct(float(self.distance[i])),
+                        ", ".join(short),
+                    ]
+                )
+            blocks.append(
+                Table(
+                    ["partner", "tier", "target", "distance", "short"],
+                    closest,
+                    title=f"Closest to their target (top {len(closest)})",
+                    align="lllrl",
+                )
+            )
+        elif n:
+            blocks.append(Note("Every partner meets its target or has none."))
+        return Report("Gaps to the target tier", blocks)
 
     @property
     def met(self) -> NDArray[np.bool_]:
@@ -1174,10 +1558,19 @@ class Gaps:
         return np.asarray((self.target >= 0) & (self.distance == 0), dtype=bool)
 
     def closest(self, k: int = 10) -> NDArray[np.intp]:
-        """Row positions of the ``k`` partners with a target but not there yet, closest first."""
+        """Row positions of the ``k`` partners with a target but not there yet, closest first.
+
+        Raises
+        ------
+        InvalidInputError
+            Unless ``k`` is a whole number >= 0 (an int, not a bool, a float or
+            a string).
+        """
+        if isinstance(k, bool | np.bool_) or not isinstance(k, int | np.integer) or k < 0:
+            raise InvalidInputError(f"k must be a whole number >= 0 (an int), got {k!r}")
         cand = np.flatnonzero((self.target >= 0) & (self.distance > 0))
         order = np.argsort(self.distance[cand], kind="stable")
-        return np.asarray(cand[order[: max(int(k), 0)]], dtype=np.intp)
+        return np.asarray(cand[order[: int(k)]], dtype=np.intp)
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
         """The gaps as columns: id, tier, target, short_<metric>, points, ...
@@ -1210,8 +1603,16 @@ class Gaps:
         return out
 
     def to_frame(self) -> pd.DataFrame:
-        """The :meth:`to_columns` table as a DataFrame (needs pandas)."""
-        return _data_frame(self.to_columns())
+        """The :meth:`to_columns` table as a DataFrame, one row per partner (needs pandas).
+
+        Indexed like the DataFrame the partners came from, or by partner
+        ``id``; the other columns as in :meth:`to_columns`.
+        """
+        pd_mod = import_optional("pandas", "pandas")
+        cols = self.to_columns()
+        del cols["id"]
+        index = _frame_index(self.index, lambda: self.ids)
+        return cast("pd.DataFrame", pd_mod.DataFrame(cols, index=index))
 
 
 def _closing_increase(
@@ -1236,16 +1637,21 @@ def _closing_increase(
     p = _item_points(item, x)
     with np.errstate(invalid="ignore", over="ignore"):
         inc = np.maximum((p + gap) / item.points_per_unit - x, 0.0)
+    # the increase reaches need itself (so the raised score is at least min_score
+    # without any tolerance) unless the item's cap stops short of it but within
+    # the tolerance of evaluate: then it reaches the cap
+    goal = need
     if math.isfinite(item.max_points):
         # the best the item can do: the score with the item at its cap
         at_cap = _score(card, {**cols, item.metric: np.full(m, np.inf)}, m)
-        inc[at_cap < need] = np.inf
+        inc[~(at_cap >= _floor(need))] = np.inf
+        goal = np.where(at_cap >= need, need, _floor(need))
     rows = np.flatnonzero(np.isfinite(inc))
     step = np.zeros(rows.size)
     while rows.size:
         y = x[rows] + inc[rows]
         short = _score(card, {k: v[rows] for k, v in cols.items()} | {item.metric: y}, rows.size)
-        fail = short < need[rows]
+        fail = short < goal[rows]
         rows, y, step = rows[fail], y[fail], step[fail]
         if not rows.size:
             break
@@ -1288,11 +1694,14 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
             continue
         rel = np.zeros(sel.size)
         for m, minimum in tier.requirements.items():
-            short = np.maximum(minimum - ev.values[m][sel], 0.0)
+            x = ev.values[m][sel]
+            # met within the tolerance of evaluate: no gap, never a rounding residue
+            short = np.where(x >= _floor(minimum), 0.0, minimum - x)
             shortfall[m][sel] = short
             rel = np.maximum(rel, short / abs(minimum) if minimum != 0 else short)
         if tier.min_score is not None and points is not None:
-            short = np.maximum(tier.min_score - ev.score[sel], 0.0)
+            sc = ev.score[sel]
+            short = np.where(sc >= _floor(tier.min_score), 0.0, tier.min_score - sc)
             points[sel] = short
             rel = np.maximum(rel, short / tier.min_score if tier.min_score > 0 else short)
             for it in required_items:
@@ -1328,6 +1737,7 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         via=via,
         required=required,
         distance=distance,
+        index=ev.index,
     )
 
 
@@ -1353,6 +1763,12 @@ class Finding:
         thresholds (steps) or of cost share to revenue share.
     message : str
         A sentence for a program manager.
+
+    Examples
+    --------
+    >>> f = Finding("rare", "Platinum", "", 0.004, "only 2 partners (0.4%) are in tier 'Platinum'")
+    >>> f.kind, f.value
+    ('rare', 0.004)
     """
 
     kind: str
@@ -1363,8 +1779,10 @@ class Finding:
 
 
 @attrs.frozen(repr=False, eq=False)
-class ProgramAudit:
+class ProgramAudit(ResultMixin):
     """Result of :func:`audit_program`.
+
+    ``print(audit)`` shows the report with every finding (:meth:`summary`).
 
     Attributes
     ----------
@@ -1372,6 +1790,37 @@ class ProgramAudit:
         What looks wrong or risky, in ladder order.
     table : mapping of str to ndarray
         The :meth:`Evaluation.by_tier` table the findings are based on.
+
+    Examples
+    --------
+    >>> program = Program([Tier("Silver", requirements={"deals": 1}),
+    ...                    Tier("Gold", requirements={"deals": 50})])
+    >>> audit = audit_program(program, {"deals": [0, 2, 3, 5, 8]})
+    >>> audit
+    ProgramAudit(findings=4, crowded=1, unreached=1, above_population=1, steep_step=1)
+    >>> print(audit)  # doctest: +ELLIPSIS
+    Program audit
+    =============
+    Findings  4
+    Partners  5
+    Tiers     2
+    <BLANKLINE>
+    Tier populations
+    tier       partners  share  revenue share  cost share  findings
+    ---------  --------  -----  -------------  ----------  --------
+    Silver            4  80.0%           0.0%        0.0%         1
+    Gold              0   0.0%           0.0%        0.0%         3
+    (no tier)         1  20.0%           0.0%        0.0%         0
+    <BLANKLINE>
+    Findings
+    kind              tier    message
+    ...
+    crowded           Silver  tier 'Silver' holds 80% of the partners
+    unreached         Gold    nobody reaches tier 'Gold'
+    above_population  Gold    tier 'Gold': deals >= 50 is met by 0.0% of the partners (highest 8)
+    steep_step        Gold    steep step: deals 1 -> 50 from 'Silver' to 'Gold' (x50)
+    >>> audit.to_frame(by="tier")["findings"].tolist()
+    [1, 3, 0]
     """
 
     findings: tuple[Finding, ...]
@@ -1387,18 +1836,144 @@ class ProgramAudit:
         kinds: dict[str, int] = {}
         for f in self.findings:
             kinds[f.kind] = kinds.get(f.kind, 0) + 1
-        return f"<ProgramAudit: {len(self)} findings {kinds}>"
+        text = one_line("ProgramAudit", findings=len(self), **kinds)
+        if len(text) >= 200:
+            text = one_line("ProgramAudit", findings=len(self), kinds=len(kinds))
+        return text
+
+    def __str__(self) -> str:
+        return self.summary()
 
     def kinds(self) -> list[str]:
         """The kind of each finding, in order."""
         return [f.kind for f in self.findings]
 
-    def to_frame(self) -> pd.DataFrame:
-        """The findings as a DataFrame (needs pandas)."""
-        return _data_frame(
-            [attrs.asdict(f) for f in self.findings],
-            columns=["kind", "tier", "rule", "value", "message"],
+    def _tier_findings(self) -> list[int]:
+        """Number of findings per row of :attr:`table` (the no-tier row has none)."""
+        names = [str(t) for t in self.table["tier"]]
+        out = [0] * len(names)
+        for f in self.findings:
+            if f.tier in names:
+                out[names.index(f.tier)] += 1
+        return out
+
+    def _cost_share(self) -> NDArray[np.float64]:
+        cost = np.asarray(self.table["benefit_cost"], dtype=np.float64)
+        total = float(cost.sum())
+        return cost / total if total > 0 else np.zeros_like(cost)
+
+    def _report(self) -> Report:
+        t = self.table
+        n = int(np.asarray(t["partners"]).sum())
+        facts = [
+            Fact("Findings", fmt_int(len(self)), len(self)),
+            Fact("Partners", fmt_int(n), n),
+            Fact("Tiers", fmt_int(len(t["tier"]) - 1), len(t["tier"]) - 1),
+        ]
+        per_tier = self._tier_findings()
+        cost_share = self._cost_share()
+        rows = [
+            [
+                str(name) or "(no tier)",
+                int(t["partners"][i]),
+                fmt_pct(float(t["share"][i])),
+                fmt_pct(float(t["revenue_share"][i])),
+                fmt_pct(float(cost_share[i])),
+                per_tier[i],
+            ]
+            for i, name in enumerate(t["tier"])
+        ]
+        blocks: list[Fact | Table | Note] = [
+            *facts,
+            Table(
+                ["tier", "partners", "share", "revenue share", "cost share", "findings"],
+                rows,
+                title="Tier populations",
+            ),
+        ]
+        if self.findings:
+            blocks.append(
+                Table(
+                    ["kind", "tier", "message"],
+                    [[f.kind, f.tier, f.message] for f in self.findings],
+                    title="Findings",
+                    align="lll",
+                )
+            )
+        else:
+            blocks.append(Note("No findings: nothing looks wrong with this ladder."))
+        return Report("Program audit", blocks)
+
+    def to_frame(self, by: str = "finding") -> pd.DataFrame:
+        """The audit as a DataFrame (needs pandas).
+
+        Parameters
+        ----------
+        by : "finding" or "tier", default "finding"
+            ``"finding"``: one row per finding (kind, tier, rule, value,
+            message). ``"tier"``: the tier populations, one row per tier
+            (``""`` for no tier) indexed by ``tier``, with the number of
+            findings about each.
+
+        Raises
+        ------
+        InvalidInputError
+            For any other ``by``.
+        """
+        pd_mod = import_optional("pandas", "pandas")
+        if by == "finding":
+            frame = pd_mod.DataFrame(
+                [attrs.asdict(f) for f in self.findings],
+                columns=["kind", "tier", "rule", "value", "message"],
+            )
+            return cast("pd.DataFrame", frame)
+        if by != "tier":
+            raise InvalidInputError(f"by must be 'finding' or 'tier', got {by!r}")
+        data = {k: v for k, v in self.table.items() if k != "tier"}
+        data["cost_share"] = self._cost_share()
+        data["findings"] = np.asarray(self._tier_findings(), dtype=np.int64)
+        frame = pd_mod.DataFrame(
+            data, index=pd_mod.Index(np.asarray(self.table["tier"]).astype(object), name="tier")
         )
+        return cast("pd.DataFrame", frame)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Share of partners per tier, each bar labelled with its findings (needs matplotlib).
+
+        Tiers run from the lowest (bottom) to the highest (top); a tier with
+        findings is drawn in the warning colour and its bar names the kinds.
+        """
+        t = self.table
+        names = [str(x) or "no tier" for x in t["tier"]]
+        share = np.asarray(t["share"], dtype=np.float64)
+        per_tier = self._tier_findings()
+        kinds: list[list[str]] = [[] for _ in names]
+        raw = [str(x) for x in t["tier"]]
+        for f in self.findings:
+            if f.tier in raw:
+                kinds[raw.index(f.tier)].append(f.kind.replace("_", " "))
+        order = [len(names) - 1, *range(len(names) - 1)]  # no tier at the bottom
+        out = axes(ax, figsize=(8.0, 0.6 * len(names) + 1.5))
+        colors = [
+            COLORS["neutral"]
+            if i == len(names) - 1
+            else COLORS["bad"]
+            if per_tier[i]
+            else COLORS["good"]
+            for i in order
+        ]
+        bars = out.barh([names[i] for i in order], [share[i] for i in order], color=colors)
+        texts = [
+            f"{share[i]:.0%}" + (f"  {', '.join(dict.fromkeys(kinds[i]))}" if kinds[i] else "")
+            for i in order
+        ]
+        out.bar_label(bars, labels=texts, padding=3, fontsize="small")
+        out.set_xlim(0.0, 1.6)
+        out.set_xticks([0.0, 0.25, 0.5, 0.75, 1.0])
+        out.set_xticklabels(["0%", "25%", "50%", "75%", "100%"])
+        out.set_xlabel("share of partners")
+        out.set_title(f"Program audit: {len(self)} findings")
+        return out
 
 
 def _share(x: float) -> str:
@@ -1412,7 +1987,7 @@ def _share(x: float) -> str:
 
 def audit_program(
     program: Program,
-    partners: Any,
+    partners: PortfolioLike,
     *,
     rare: float = 0.01,
     crowded: float = 0.8,
@@ -1489,97 +2064,161 @@ def audit_program(
     if n == 0:
         raise InvalidInputError("partners is empty; an audit needs a population to compare with")
     table = ev.by_tier()
-    findings: list[Finding] = []
-    total_cost = float(table["benefit_cost"][:-1].sum())
-    for k, tier in enumerate(program.tiers):
-        name = tier.name
-        count, share = int(table["partners"][k]), float(table["share"][k])
-        if count == 0:
-            findings.append(Finding("unreached", name, "", 0.0, f"nobody reaches tier {name!r}"))
-        elif share < rare:
-            findings.append(
-                Finding(
-                    "rare",
-                    name,
-                    "",
-                    share,
-                    f"only {count} partners ({share:.1%}) are in tier {name!r}",
-                )
-            )
-        if share >= crowded:
-            findings.append(
-                Finding(
-                    "crowded", name, "", share, f"tier {name!r} holds {share:.0%} of the partners"
-                )
-            )
+    audit = _Audit(program, ev, table, rare, crowded, flat, steep, disproportion)
+    keyed = [item for check in _AUDIT_CHECKS for item in check(audit)]
+    keyed.sort(key=lambda item: item[0])  # stable: tier, then check stage, then rule
+    return ProgramAudit(findings=tuple(f for _, f in keyed), table=table)
+
+
+# --------------------------------------------------------------------------- audit checks
+# One function per finding kind. Each yields (sort key, finding); the key
+# (tier, stage, rule) orders the findings tier by tier: reach, crowding,
+# thresholds against the population, steps from the tier below, cost.
+
+
+@attrs.frozen
+class _Audit:
+    """What every audit check reads: the program, its evaluation and the thresholds."""
+
+    program: Program
+    ev: Evaluation
+    table: Mapping[str, Any]
+    rare: float
+    crowded: float
+    flat: float
+    steep: float
+    disproportion: float
+
+    def counts(self, k: int) -> tuple[int, float]:
+        return int(self.table["partners"][k]), float(self.table["share"][k])
+
+    def rules(self, k: int) -> list[tuple[str, float, NDArray[np.float64]]]:
+        """(rule, threshold, partners' values) of tier ``k``: score first, then requirements."""
+        tier = self.program.tiers[k]
         rules: list[tuple[str, float, NDArray[np.float64]]] = []
         if tier.min_score is not None:
-            rules.append(("min_score", tier.min_score, ev.score))
-        rules.extend((m, v, ev.values[m]) for m, v in tier.requirements.items())
-        for rule, threshold, col in rules:
-            meets = float(np.mean(col >= threshold))
-            label = "score" if rule == "min_score" else rule
-            if meets < rare:
-                findings.append(
-                    Finding(
-                        "above_population",
-                        name,
-                        rule,
-                        meets,
-                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
-                        f"{_share(meets)} of the partners (highest {_fmt(float(col.max()))})",
-                    )
-                )
-            elif meets >= crowded and k > 0:
-                findings.append(
-                    Finding(
-                        "below_population",
-                        name,
-                        rule,
-                        meets,
-                        f"tier {name!r}: {label} >= {_fmt(threshold)} is met by "
-                        f"{_share(meets)} of the partners, so the rule hardly discriminates",
-                    )
-                )
-        if k > 0:
-            lower = program.tiers[k - 1]
-            pairs: list[tuple[str, float, float]] = []
-            if lower.min_score is not None and tier.min_score is not None:
-                pairs.append(("min_score", lower.min_score, tier.min_score))
-            pairs.extend(
-                (m, v, tier.requirements[m]) for m, v in lower.requirements.items() if v > 0
+            rules.append(("min_score", tier.min_score, self.ev.score))
+        rules.extend((m, v, self.ev.values[m]) for m, v in tier.requirements.items())
+        return rules
+
+    def steps(self, k: int) -> list[tuple[str, float, float]]:
+        """(rule, lower tier's threshold, tier ``k``'s threshold), for tiers above the lowest."""
+        if k == 0:
+            return []
+        tier, lower = self.program.tiers[k], self.program.tiers[k - 1]
+        pairs: list[tuple[str, float, float]] = []
+        if lower.min_score is not None and tier.min_score is not None:
+            pairs.append(("min_score", lower.min_score, tier.min_score))
+        pairs.extend((m, v, tier.requirements[m]) for m, v in lower.requirements.items() if v > 0)
+        return [(rule, lo, hi) for rule, lo, hi in pairs if lo > 0]
+
+
+_Keyed = Iterator[tuple[tuple[int, int, int], Finding]]
+
+
+def _label(rule: str) -> str:
+    return "score" if rule == "min_score" else rule
+
+
+def _unreached(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        if a.counts(k)[0] == 0:
+            yield (
+                (k, 0, 0),
+                Finding("unreached", tier.name, "", 0.0, f"nobody reaches tier {tier.name!r}"),
             )
-            for rule, lo, hi in pairs:
-                if lo <= 0:
-                    continue
-                ratio = hi / lo
-                label = "score" if rule == "min_score" else rule
-                step = f"{label} {_fmt(lo)} -> {_fmt(hi)} from {lower.name!r} to {name!r}"
-                if 1 < ratio < flat:
-                    findings.append(
-                        Finding(
-                            "flat_step", name, rule, ratio, f"flat step: {step} (x{ratio:.3g})"
-                        )
-                    )
-                elif ratio > steep:
-                    findings.append(
-                        Finding(
-                            "steep_step", name, rule, ratio, f"steep step: {step} (x{ratio:.3g})"
-                        )
-                    )
-        rev_share = float(table["revenue_share"][k])
-        cost = float(table["benefit_cost"][k])
-        if total_cost > 0 and cost > 0:
-            cost_share = cost / total_cost
-            if cost_share > disproportion * rev_share:
-                findings.append(
-                    Finding(
-                        "disproportionate_cost",
-                        name,
-                        "",
-                        cost_share / rev_share if rev_share > 0 else math.inf,
-                        f"tier {name!r} takes {cost_share:.0%} of the benefit cost but brings "
-                        f"{rev_share:.0%} of the revenue",
-                    )
+
+
+def _rare(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        count, share = a.counts(k)
+        if count > 0 and share < a.rare:
+            message = f"only {count} partners ({share:.1%}) are in tier {tier.name!r}"
+            yield (k, 0, 0), Finding("rare", tier.name, "", share, message)
+
+
+def _crowded(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        share = a.counts(k)[1]
+        if share >= a.crowded:
+            message = f"tier {tier.name!r} holds {share:.0%} of the partners"
+            yield (k, 1, 0), Finding("crowded", tier.name, "", share, message)
+
+
+def _above_population(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        for j, (rule, threshold, col) in enumerate(a.rules(k)):
+            meets = float(np.mean(col >= _floor(threshold)))
+            if meets < a.rare:
+                message = (
+                    f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
+                    f"{_share(meets)} of the partners (highest {_fmt(float(col.max()))})"
                 )
-    return ProgramAudit(findings=tuple(findings), table=table)
+                yield (k, 2, j), Finding("above_population", tier.name, rule, meets, message)
+
+
+def _below_population(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        if k == 0:
+            continue
+        for j, (rule, threshold, col) in enumerate(a.rules(k)):
+            meets = float(np.mean(col >= _floor(threshold)))
+            if a.rare <= meets and meets >= a.crowded:
+                message = (
+                    f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
+                    f"{_share(meets)} of the partners, so the rule hardly discriminates"
+                )
+                yield (k, 2, j), Finding("below_population", tier.name, rule, meets, message)
+
+
+def _step(a: _Audit, k: int, rule: str, lo: float, hi: float) -> str:
+    lower, tier = a.program.tiers[k - 1], a.program.tiers[k]
+    return f"{_label(rule)} {_fmt(lo)} -> {_fmt(hi)} from {lower.name!r} to {tier.name!r}"
+
+
+def _flat_step(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        for j, (rule, lo, hi) in enumerate(a.steps(k)):
+            ratio = hi / lo
+            if 1 < ratio < a.flat:
+                message = f"flat step: {_step(a, k, rule, lo, hi)} (x{ratio:.3g})"
+                yield (k, 3, j), Finding("flat_step", tier.name, rule, ratio, message)
+
+
+def _steep_step(a: _Audit) -> _Keyed:
+    for k, tier in enumerate(a.program.tiers):
+        for j, (rule, lo, hi) in enumerate(a.steps(k)):
+            ratio = hi / lo
+            if ratio > a.steep and not 1 < ratio < a.flat:
+                message = f"steep step: {_step(a, k, rule, lo, hi)} (x{ratio:.3g})"
+                yield (k, 3, j), Finding("steep_step", tier.name, rule, ratio, message)
+
+
+def _disproportionate_cost(a: _Audit) -> _Keyed:
+    total_cost = float(a.table["benefit_cost"][:-1].sum())
+    if total_cost <= 0:
+        return
+    for k, tier in enumerate(a.program.tiers):
+        rev_share = float(a.table["revenue_share"][k])
+        cost = float(a.table["benefit_cost"][k])
+        cost_share = cost / total_cost
+        if cost > 0 and cost_share > a.disproportion * rev_share:
+            message = (
+                f"tier {tier.name!r} takes {cost_share:.0%} of the benefit cost but brings "
+                f"{rev_share:.0%} of the revenue"
+            )
+            value = cost_share / rev_share if rev_share > 0 else math.inf
+            yield (k, 4, 0), Finding("disproportionate_cost", tier.name, "", value, message)
+
+
+#: The audit's checks, one per finding kind (see :class:`Finding` for the kinds).
+_AUDIT_CHECKS = (
+    _unreached,
+    _rare,
+    _crowded,
+    _above_population,
+    _below_population,
+    _flat_step,
+    _steep_step,
+    _disproportionate_cost,
+)

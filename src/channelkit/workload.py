@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import as_float_array, check_fraction, check_nonnegative, check_positive
 from .errors import InvalidInputError
-from .partners import as_portfolio
+from .partners import PortfolioLike, as_portfolio
 
 __all__ = ["DEFAULT_TRAVEL_HOURS", "WorkloadModel", "managers_needed"]
 
@@ -58,7 +58,8 @@ def managers_needed(
     ------
     InvalidInputError
         For negative or NaN counts, touches or hours, arrays of different
-        lengths, non-positive ``hours_available`` or ``utilisation`` outside (0, 1].
+        lengths, non-positive ``hours_available`` or ``utilisation`` outside (0, 1],
+        or a workload needing more managers than the largest float.
 
     Notes
     -----
@@ -92,10 +93,27 @@ def managers_needed(
             "counts, touches_per_year and hours_per_touch must have the same length "
             f"(got shapes {n.shape}, {f.shape}, {t.shape}); a scalar applies to every class"
         )
-    total = float(np.sum(n * f * t))
     hours = check_positive(hours_available, "hours_available")
     util = check_fraction(utilisation, "utilisation", include_zero=False)
-    ratio = total / (hours * util)
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = float(np.sum(n * f * t)) / (hours * util)
+    if not math.isfinite(ratio):
+        # a product or the sum overflowed: add the classes' manager shares from logarithms
+        with np.errstate(divide="ignore", over="ignore"):
+            logs = np.log(n) + np.log(f) + np.log(t) - math.log(hours) - math.log(util)
+            top = float(np.max(logs))
+            if top == -math.inf:  # every class has a zero factor
+                ratio = 0.0
+            else:
+                try:
+                    ratio = math.exp(top) * float(np.sum(np.exp(logs - top)))
+                except OverflowError:
+                    ratio = math.inf
+    if not math.isfinite(ratio):
+        raise InvalidInputError(
+            "counts x touches_per_year x hours_per_touch need more managers than the largest "
+            f"float ({np.finfo(np.float64).max:.4g}); check the units of the inputs"
+        )
     return math.ceil(ratio * (1.0 - 1e-12)) if ratio > 0 else 0
 
 
@@ -154,11 +172,16 @@ class WorkloadModel:
         "long_tail": 0.5}``) for the labels passed to :meth:`hours`;
         labels not in the mapping get 1.
     travel_hours : mapping of str to float [hours/year]
-        Travel time per partner by region (default :data:`DEFAULT_TRAVEL_HOURS`);
-        regions not in the mapping, and unknown regions, get 0.
+        Travel time per partner by region (default :data:`DEFAULT_TRAVEL_HOURS`).
+        A partner without a region gets no travel time; an empty mapping
+        leaves travel out for every partner.
     product_column, technical_column, size_column : str or None
         Columns of the portfolio holding the number of product lines, the
         technical level (1-3) and the size; None leaves that factor out.
+    default_region_hours : float [hours/year] or None, default None
+        Travel time for a region that ``travel_hours`` does not list. None
+        (the default): such a region is an error, so that a region spelt
+        differently ("North America" for "NA") is not silently given no travel.
 
     Notes
     -----
@@ -193,12 +216,20 @@ class WorkloadModel:
     product_column: str | None = attrs.field(default="product_lines", validator=_column_name)
     technical_column: str | None = attrs.field(default="technical_level", validator=_column_name)
     size_column: str | None = attrs.field(default="employees", validator=_column_name)
+    default_region_hours: float | None = attrs.field(default=None)
+
+    @default_region_hours.validator
+    def _check_default_region(self, attribute: object, value: float | None) -> None:
+        if value is not None:
+            check_nonnegative(value, "WorkloadModel.default_region_hours")
 
     @reference_size.validator
     def _check_reference(self, attribute: object, value: float) -> None:
         check_positive(value, "WorkloadModel.reference_size")
 
-    def hours(self, partners: Any, *, segment: ArrayLike | None = None) -> NDArray[np.float64]:
+    def hours(
+        self, partners: PortfolioLike, *, segment: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
         """Workload of each partner [hours/year], vectorized.
 
         Parameters
@@ -217,39 +248,117 @@ class WorkloadModel:
         ------
         InvalidInputError
             For a missing column (named), a negative product count or size,
-            a technical level below 1, or a ``segment`` of the wrong length.
+            a technical level below 1, a ``segment`` of the wrong length, a
+            region not in ``travel_hours`` (unless ``default_region_hours``
+            is set), or hours beyond the largest float.
+
+        Notes
+        -----
+        Where a factor overflows although the hours are finite (a huge
+        ``base_hours`` times a small size multiplier), the hours of those
+        partners are computed from the logarithms of the factors.
         """
         pf = as_portfolio(partners)
         n = len(pf)
-        core = np.full(n, float(self.base_hours))
-        if self.product_column is not None:
-            products = as_float_array(
-                pf.column(self.product_column), self.product_column, nonnegative=True
-            )
-            core = core + self.hours_per_product * products
-        if self.technical_column is not None:
-            level = as_float_array(pf.column(self.technical_column), self.technical_column)
-            low = level < 1
-            if low.any():
-                i = int(np.argmax(low))
-                raise InvalidInputError(
-                    f"{self.technical_column} of partner {str(pf.ids[i])!r} = {level[i]!r}; "
-                    "expected a level >= 1"
+        base = np.full(n, float(self.base_hours))
+        products = level = size = mult = None
+        with np.errstate(over="ignore", invalid="ignore"):
+            core = base
+            if self.product_column is not None:
+                products = as_float_array(
+                    pf.column(self.product_column), self.product_column, nonnegative=True
                 )
-            core = core * (1.0 + self.technical_factor * (level - 1.0))
-        if self.size_column is not None and self.size_elasticity != 0:
-            size = as_float_array(pf.column(self.size_column), self.size_column, nonnegative=True)
-            core = core * (np.maximum(size, 1.0) / self.reference_size) ** self.size_elasticity
-        if segment is not None:
-            labels = np.asarray(segment, dtype=object)
-            if labels.shape != (n,):
-                raise InvalidInputError(f"segment must have shape ({n},), got {labels.shape}")
-            mult = np.ones(n)
-            for label, factor in self.segment_multipliers.items():  # loop over labels
-                mult[labels == label] = factor
-            core = core * mult
-        travel = np.zeros(n)
-        for region, t in self.travel_hours.items():  # loop over regions
-            travel[pf.region == region] = t
-        out: NDArray[np.float64] = core + travel
+                core = core + self.hours_per_product * products
+            if self.technical_column is not None:
+                level = as_float_array(pf.column(self.technical_column), self.technical_column)
+                low = level < 1
+                if low.any():
+                    i = int(np.argmax(low))
+                    raise InvalidInputError(
+                        f"{self.technical_column} of partner {str(pf.ids[i])!r} = {level[i]!r}; "
+                        "expected a level >= 1"
+                    )
+                core = core * (1.0 + self.technical_factor * (level - 1.0))
+            if self.size_column is not None and self.size_elasticity != 0:
+                size = as_float_array(
+                    pf.column(self.size_column), self.size_column, nonnegative=True
+                )
+                core = core * (np.maximum(size, 1.0) / self.reference_size) ** self.size_elasticity
+            if segment is not None:
+                labels = np.asarray(segment, dtype=object)
+                if labels.shape != (n,):
+                    raise InvalidInputError(f"segment must have shape ({n},), got {labels.shape}")
+                mult = np.ones(n)
+                for label, factor in self.segment_multipliers.items():  # loop over labels
+                    mult[labels == label] = factor
+                core = core * mult
+            travel = self._travel(pf)
+            out: NDArray[np.float64] = core + travel
+        bad = ~np.isfinite(out)
+        if bad.any():  # a factor overflowed: redo those partners from logarithms
+            rows = np.flatnonzero(bad)
+            out[rows] = self._hours_from_logs(rows, products, level, size, mult, travel)
+            still = ~np.isfinite(out)
+            if still.any():
+                i = int(np.argmax(still))
+                raise InvalidInputError(
+                    f"the workload of partner {str(pf.ids[i])!r} exceeds the largest float "
+                    f"({np.finfo(np.float64).max:.4g} hours); check the model's factors and the "
+                    "partner's columns"
+                )
         return out
+
+    def _travel(self, pf: Any) -> NDArray[np.float64]:
+        """Travel hours of every partner; raises for an unknown region without a default."""
+        n = len(pf)
+        travel = np.zeros(n)
+        if not self.travel_hours:
+            return travel
+        known = np.zeros(n, dtype=bool)
+        for region, t in self.travel_hours.items():  # loop over regions
+            here = pf.region == region
+            travel[here] = t
+            known |= here
+        unknown = ~known & (pf.region != "")
+        if unknown.any():
+            if self.default_region_hours is None:
+                i = int(np.argmax(unknown))
+                raise InvalidInputError(
+                    f"region {str(pf.region[i])!r} of partner {str(pf.ids[i])!r} has no travel "
+                    f"hours; WorkloadModel.travel_hours knows {', '.join(map(repr, self.travel_hours))}"
+                    " (add the region there, or pass default_region_hours= for every region it "
+                    "does not list)"
+                )
+            travel[unknown] = self.default_region_hours
+        return travel
+
+    def _hours_from_logs(
+        self,
+        rows: NDArray[np.intp],
+        products: NDArray[np.float64] | None,
+        level: NDArray[np.float64] | None,
+        size: NDArray[np.float64] | None,
+        mult: NDArray[np.float64] | None,
+        travel: NDArray[np.float64],
+    ) -> NDArray[np.float64]:
+        """The hours of ``rows`` from the logarithms of the factors (no intermediate overflow)."""
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            log_core = np.full(
+                rows.size, math.log(self.base_hours) if self.base_hours else -np.inf
+            )
+            if products is not None and self.hours_per_product > 0:
+                log_core = np.logaddexp(
+                    log_core, math.log(self.hours_per_product) + np.log(products[rows])
+                )
+            if level is not None and self.technical_factor > 0:
+                log_core += np.logaddexp(
+                    0.0, math.log(self.technical_factor) + np.log(level[rows] - 1.0)
+                )
+            if size is not None:
+                log_core += self.size_elasticity * (
+                    np.log(np.maximum(size[rows], 1.0)) - math.log(self.reference_size)
+                )
+            if mult is not None:
+                log_core += np.log(mult[rows])
+            core = np.exp(log_core)
+            return np.asarray(np.where(np.isnan(core), 0.0, core) + travel[rows], dtype=np.float64)
