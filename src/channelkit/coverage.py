@@ -602,6 +602,16 @@ class MotionChange:
         Change of the manager hours it takes (negative: hours freed).
     reason : str
         Why, in the field's words.
+
+    Examples
+    --------
+    >>> import channelkit as ck
+    >>> pf = ck.Portfolio(["big", "small"], revenue=[400_000.0, 20_000.0])
+    >>> motions = [ck.Motion("self-service"), ck.Motion("manager", hours=100.0, uplift=0.2)]
+    >>> plan = ck.plan_coverage(pf, motions, hours_available=100.0, margin=0.5,
+    ...                         expected_revenue=pf.revenue, current=["self-service", "manager"])
+    >>> [(c.partner, c.current, c.motion) for c in plan.changes]
+    [('big', 'self-service', 'manager'), ('small', 'manager', 'self-service')]
     """
 
     partner: str
@@ -1511,6 +1521,22 @@ def staff_channel(
     Hires get the mean capacity and the largest ``max_partners`` of their
     region's managers (2,000 hours and no cap for a region without any).
     Only partners whose motion takes manager hours enter the books.
+
+    Examples
+    --------
+    Six partners that each add 15,000 under a manager (100 h); one manager of
+    200 h today; a manager costs 20,000 a year, so two more pay for themselves:
+
+    >>> import channelkit as ck
+    >>> pf = ck.Portfolio([f"p{i}" for i in range(6)], revenue=[100_000.0] * 6,
+    ...                   region=["NA"] * 6)
+    >>> motions = [ck.Motion("self"), ck.Motion("pm", hours=100.0, uplift=0.5)]
+    >>> staff = staff_channel(pf, [ck.Manager("m1", 200.0, region="NA")], motions,
+    ...                       margin=0.3, manager_cost=20_000.0, expected_revenue=pf.revenue)
+    >>> staff.needed.tolist(), [m.id for m in staff.hires]
+    ([3], ['NEW-NA-1', 'NEW-NA-2'])
+    >>> staff.books.mapping["p0"] in {"m1", "NEW-NA-1", "NEW-NA-2"}
+    True
     """
     pf = as_portfolio(partners)
     team = list(managers)
