@@ -226,6 +226,7 @@ def test_demo_formats(capsys: pytest.CaptureFixture[str]) -> None:
         "Evaluation",
         "CapacityPlan",
         "PortfolioAssignment",
+        "Calibration",
     ]
     assert main(["demo", "--format", "csv"]) == 0
     back = pd.read_csv(io.StringIO(capsys.readouterr().out))

@@ -422,3 +422,29 @@ def test_metrics_with_other_names_still_pass() -> None:
     pf = ck.Portfolio(["a"], metrics={"revenue_growth": [1.0], "Deals": [2.0]})
     assert list(pf.metrics) == ["revenue_growth", "Deals"]
     assert math.isclose(pf.column("Deals")[0], 2.0)
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"current": [0, 1e20]}, r"current\[1\] = 1e\+20 "),
+        ({"max_partners": [1e20, 3]}, r"max_partners\[0\] = 1e\+20 "),
+    ],
+)
+def test_huge_whole_numbers_name_what_the_user_gave(kw: dict[str, Any], match: str) -> None:
+    # issue #9 class 7: this reported "-9223372036854775808 is below the minimum" with a warning
+    with pytest.raises(ck.InvalidInputError, match=match) as info:
+        ck.assign([1.0, 2.0], 2, **kw)
+    assert "9223372036854775808" not in str(info.value)
+
+
+def test_as_int_array_names_a_too_large_value_as_given() -> None:
+    with pytest.raises(ck.InvalidInputError, match=r"x\[1\] = 1e\+20 is too large"):
+        as_int_array([0, 1e20], "x", min_value=0)
+
+
+@pytest.mark.parametrize("when_new", ["5", True, np.True_, 10**400, np.timedelta64(1, "D")])
+def test_yoy_growth_when_new_follows_the_number_rule(when_new: Any) -> None:
+    with pytest.raises(ck.InvalidInputError, match="when_new"):
+        ck.yoy_growth([1.0], [0.0], when_new=when_new)
+    assert ck.yoy_growth([1.0], [0.0], when_new=0.5).tolist() == [0.5]

@@ -34,6 +34,25 @@ def test_plot_lorenz_validates_input() -> None:
         plot_lorenz([1.0, -1.0])
 
 
+def test_plot_lorenz_compares_curves_on_one_axes_with_a_title() -> None:
+    fig, ax = plt.subplots()
+    plot_lorenz([1.0, 3.0], ax=ax)
+    plot_lorenz([1.0, 1.0], ax=ax, label="equal")
+    labels = [line.get_label() for line in ax.lines]
+    assert labels == ["Lorenz curve (Gini 0.25)", "equality", "equal"]  # one equality line
+    assert ax.get_title() == "Concentration"
+    plt.close(fig)
+
+
+def test_channel_profile_plot_draws_the_same_curve() -> None:
+    pf = ck.Portfolio(["a", "b"], revenue=[1.0, 3.0])
+    ax = ck.profile_channel(pf).plot()
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.0, 0.25, 1.0])
+    assert "Gini 0.25" in ax.lines[0].get_label()
+    assert ax.get_title() == "Revenue concentration of 2 partners"
+    plt.close(ax.figure)
+
+
 # --------------------------------------------------------------------------- result plots
 def _label_boxes(ax: plt.Axes, axis: str = "y") -> list[tuple[float, float]]:
     """Vertical (y) or horizontal (x) extents [pixels] of the visible tick labels."""
@@ -136,22 +155,3 @@ def test_simulation_bands_have_currency_ticks() -> None:
     assert len(ax.collections) == 2 and len(ax.lines) == 1  # two bands and the median
     np.testing.assert_allclose(ax.lines[0].get_ydata(), np.median(sim.cumulative_revenue, axis=0))
     plt.close(fig)
-
-
-def test_plot_lorenz_compares_curves_on_one_axes_with_a_title() -> None:
-    fig, ax = plt.subplots()
-    plot_lorenz([1.0, 3.0], ax=ax)
-    plot_lorenz([1.0, 1.0], ax=ax, label="equal")
-    labels = [line.get_label() for line in ax.lines]
-    assert labels == ["Lorenz curve (Gini 0.25)", "equality", "equal"]  # one equality line
-    assert ax.get_title() == "Concentration"
-    plt.close(fig)
-
-
-def test_channel_profile_plot_draws_the_same_curve() -> None:
-    pf = ck.Portfolio(["a", "b"], revenue=[1.0, 3.0])
-    ax = ck.profile_channel(pf).plot()
-    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.0, 0.25, 1.0])
-    assert "Gini 0.25" in ax.lines[0].get_label()
-    assert ax.get_title() == "Revenue concentration of 2 partners"
-    plt.close(ax.figure)

@@ -38,11 +38,14 @@ from ._validation import check_text, did_you_mean
 from .errors import InvalidInputError
 
 __all__ = [
+    "csv_writer",
     "format_float",
+    "needs_quoting",
     "parse_number",
     "read_rows",
     "read_table_columns",
     "write_rows",
+    "write_text",
 ]
 
 Body = list[tuple[int, list[str]]]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,13 +41,13 @@ def _pandas() -> Any:
     return sys.modules.get("pandas")
 
 
-def is_series(value: object) -> bool:
+def is_series(value: object) -> TypeGuard[pd.Series]:
     """Whether ``value`` is a pandas Series (False when pandas was never imported)."""
     pd_mod = _pandas()
     return pd_mod is not None and isinstance(value, pd_mod.Series)
 
 
-def is_frame(value: object) -> bool:
+def is_frame(value: object) -> TypeGuard[pd.DataFrame]:
     """Whether ``value`` is a pandas DataFrame (False when pandas was never imported)."""
     pd_mod = _pandas()
     return pd_mod is not None and isinstance(value, pd_mod.DataFrame)
@@ -56,7 +56,7 @@ def is_frame(value: object) -> bool:
 def frame_index(value: object) -> pd.Index | None:
     """The index of a Series or DataFrame; None for anything else."""
     if is_series(value) or is_frame(value):
-        index: pd.Index = value.index  # type: ignore[attr-defined]
+        index: pd.Index = value.index
         return index
     return None
 

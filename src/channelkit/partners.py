@@ -259,7 +259,7 @@ def _ids_array(ids: ArrayLike) -> NDArray[np.str_]:
     if isinstance(ids, list | tuple) and raw.dtype.kind in "iuU":
         # numpy would turn [1.5, "a"] or [True, "a"] into text and drop trailing NULs:
         # check the items before converting.
-        if not all(_id_ok(v) for v in ids):
+        if not all(_id_type_ok(kind) for kind in set(map(type, ids))):
             i = next(k for k, v in enumerate(ids) if not _id_ok(v))
             if ids[i] is None or (isinstance(ids[i], float) and math.isnan(ids[i])):
                 raise InvalidInputError(f"ids[{i}] is missing; every partner needs an id")
@@ -319,6 +319,13 @@ def _id_ok(value: object) -> bool:
 
 
 _is_id: Any = np.frompyfunc(_id_ok, 1, 1)
+
+
+def _id_type_ok(kind: type) -> bool:
+    """Whether values of type ``kind`` are ids (checked once per type, not per item)."""
+    if issubclass(kind, bool | np.bool_ | np.timedelta64):
+        return False
+    return issubclass(kind, str | numbers.Integral)
 
 
 def _check_no_nul(items: Sequence[Any], name: str = "ids") -> None:
@@ -421,6 +428,14 @@ class Portfolio:
     The arrays are copied and made read-only, so a Portfolio never changes
     and never shares memory with the caller's data. Use :meth:`with_columns`
     or :meth:`subset` to derive new portfolios.
+
+    Input follows the same rules as :class:`Partner` (see the Architecture
+    page): ids are strings or integers, never floats or booleans; numeric
+    columns hold real numbers, never booleans, complex numbers, dates or
+    durations; ids, regions and metric names may not hold NUL (``"\\x00"``),
+    which numpy text arrays would drop; and a metric named like a standard
+    column apart from case and separators (``"Revenue"``) is rejected with a
+    "did you mean" message rather than stored as a metric.
 
     Examples
     --------

@@ -35,7 +35,7 @@ from ._frames import frame_index, labels_like, series_like, shared_index
 from ._optional import import_optional
 from ._plotstyle import COLORS, axes
 from ._render import Fact, Note, Report, ResultMixin, Table, fmt_int, fmt_money, fmt_pct, one_line
-from ._validation import as_float_array, check_fraction, check_positive
+from ._validation import as_float_array, as_real, check_fraction, check_positive, is_number
 from .errors import InvalidInputError
 from .partners import PortfolioLike, as_portfolio
 
@@ -609,10 +609,9 @@ def yoy_growth(
         raise InvalidInputError(
             f"revenue and revenue_prior must have the same shape, got {now.shape} and {prior.shape}"
         )
-    try:
-        fill = float(when_new)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"when_new must be a number (or NaN), got {when_new!r}") from None
+    if not is_number(when_new):  # the one rule: not "5", not True
+        raise InvalidInputError(f"when_new must be a number (or NaN), got {when_new!r}")
+    fill = as_real(when_new, "when_new") if when_new == when_new else math.nan
     if math.isinf(fill):
         raise InvalidInputError(f"when_new must be finite or NaN, got {when_new!r}")
     defined = prior > 0  # False for NaN too

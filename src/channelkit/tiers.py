@@ -2101,6 +2101,11 @@ class _Audit:
         rules.extend((m, v, self.ev.values[m]) for m, v in tier.requirements.items())
         return rules
 
+    def share_meeting(self, col: NDArray[np.float64], threshold: float) -> float:
+        """Share of the partners whose ``col`` meets ``threshold`` on its own (within the
+        tolerance of :func:`evaluate`: at least its threshold floor)."""
+        return float(np.mean(col >= _floor(threshold)))
+
     def steps(self, k: int) -> list[tuple[str, float, float]]:
         """(rule, lower tier's threshold, tier ``k``'s threshold), for tiers above the lowest."""
         if k == 0:
@@ -2148,7 +2153,7 @@ def _crowded(a: _Audit) -> _Keyed:
 def _above_population(a: _Audit) -> _Keyed:
     for k, tier in enumerate(a.program.tiers):
         for j, (rule, threshold, col) in enumerate(a.rules(k)):
-            meets = float(np.mean(col >= _floor(threshold)))
+            meets = a.share_meeting(col, threshold)
             if meets < a.rare:
                 message = (
                     f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
@@ -2162,7 +2167,7 @@ def _below_population(a: _Audit) -> _Keyed:
         if k == 0:
             continue
         for j, (rule, threshold, col) in enumerate(a.rules(k)):
-            meets = float(np.mean(col >= _floor(threshold)))
+            meets = a.share_meeting(col, threshold)
             if a.rare <= meets and meets >= a.crowded:
                 message = (
                     f"tier {tier.name!r}: {_label(rule)} >= {_fmt(threshold)} is met by "
