@@ -1043,3 +1043,20 @@ def test_result_views_agree(hours: list[float], caps: list[float], top: int) -> 
     assert [row[0] for row in table.rows] == [t.id for t in team]
     assert [row[1] for row in table.rows] == a.counts.tolist()
     assert repr(res).count("\n") == 0 and len(repr(res)) < 200
+
+
+def test_progress_prints_one_line_per_stage_to_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    w = np.random.default_rng(0).lognormal(3.0, 1.0, 40)
+    quiet = ck.assign(w, 4, method="fast")
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    loud = ck.assign(w, 4, method="fast", progress=True)
+    assert loud.manager.tolist() == quiet.manager.tolist()  # reporting changes nothing
+    ck.assign(w, 4, method="exact", time_limit=1, progress=True)
+    out, err = capfd.readouterr()
+    lines = err.strip().splitlines()
+    assert out == "" and lines[0].startswith("assign [") and "bounds" in lines[0]
+    assert any("fast path: value" in line for line in lines)
+    assert any(" exact: value" in line for line in lines)
+    with pytest.raises(ck.InvalidInputError, match="progress"):
+        ck.assign(w, 4, progress="yes")  # type: ignore[arg-type]

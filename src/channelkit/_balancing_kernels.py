@@ -167,9 +167,12 @@ def makespan_bound_general(
                 )
             best = max(best, val)
         return best
-    rel = np.where(elig, W / cap, np.inf)
-    best = float(rel.min(axis=1).max())
-    wmin = np.where(elig, W, np.inf).min(axis=1)
+    if elig.all():  # no (n, m) masking pass when every manager may take every partner
+        best = float((W / cap).min(axis=1).max())
+        wmin = W.min(axis=1)
+    else:
+        best = float(np.where(elig, W / cap, np.inf).min(axis=1).max())
+        wmin = np.where(elig, W, np.inf).min(axis=1)
     best = max(best, float(wmin.sum()) / float(cap.sum()))
     identical_like = makespan_bound_identical(wmin, m) / float(cap.max())
     return max(best, identical_like)
@@ -191,17 +194,32 @@ def makespan_bound_uniform(w: FloatArray, cap: FloatArray) -> float:
 def row_groups(elig: BoolArray) -> tuple[IntArray, IntArray] | None:
     """Partners with the same eligibility row (a region): first row of each group, group of each row.
 
-    None when every row is distinct. O(n m / 8) on the rows packed as bits.
+    None when every row is distinct. The rows are packed as bits into 64-bit
+    words and sorted: O(n m / 64) words, whatever the number of groups.
     """
     n, m = elig.shape
     if n == 0 or m == 0:
         return None
-    packed = np.ascontiguousarray(np.packbits(elig, axis=1))
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(n)
-    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-    if uniq.shape[0] == n:
+    packed = np.packbits(elig, axis=1)
+    width = -(-packed.shape[1] // 8) * 8
+    if width != packed.shape[1]:
+        packed = np.concatenate(
+            (packed, np.zeros((n, width - packed.shape[1]), dtype=np.uint8)), axis=1
+        )
+    words = np.ascontiguousarray(packed).view(np.uint64)  # (n, width / 8)
+    order = (
+        np.lexsort(words.T[::-1]) if words.shape[1] > 1 else np.argsort(words[:, 0], kind="stable")
+    )
+    ranked = words[order]
+    new = np.ones(n, dtype=bool)
+    new[1:] = (ranked[1:] != ranked[:-1]).any(axis=1)
+    k = int(new.sum())
+    if k == n:
         return None
-    return first.astype(np.int64), inv.reshape(n).astype(np.int64)
+    inv = np.empty(n, dtype=np.int64)
+    inv[order] = np.cumsum(new) - 1
+    first: IntArray = order[new].astype(np.int64)  # the sorts are stable: the smallest index
+    return first, inv
 
 
 def components(
@@ -1106,9 +1124,14 @@ def cost_greedy(
     pending = jobs.copy()
     failed: list[IntArray] = []
     capw = cap * (1 + 1e-12)
+    n = W.shape[0]
     while pending.size:
-        room = elig[pending] & (counts < kmax)[None, :]
-        room &= loads[None, :] + W[pending] <= capw[None, :]
+        # every partner pending (the first round, ``jobs`` in order): views, no copies
+        rows: IntArray | slice = (
+            slice(None) if pending.size == n and bool((pending == np.arange(n)).all()) else pending
+        )
+        room = elig[rows] & (counts < kmax)[None, :]
+        room &= loads[None, :] + W[rows] <= capw[None, :]
         none = ~room.any(axis=1)
         if none.any():
             failed.append(pending[none])
@@ -1116,7 +1139,8 @@ def cost_greedy(
             room = room[~none]
             if pending.size == 0:
                 break
-        c = np.where(room, cost[pending], np.inf)
+            rows = pending
+        c = np.where(room, cost[rows], np.inf)
         if c.shape[1] >= 2:
             part = np.partition(c, 1, axis=1)
             regret = np.where(np.isfinite(part[:, 1]), part[:, 1] - part[:, 0], np.inf)

@@ -11,7 +11,7 @@ the domain classes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
 import numpy as np
@@ -112,12 +112,17 @@ BLOCK = 1 << 14
 
 
 def tier_kernel(
-    program: Any, cols: Mapping[str, NDArray[np.float64]], n: int
+    program: Any,
+    cols: Mapping[str, NDArray[np.float64]],
+    n: int,
+    *,
+    describe: Callable[[int], str] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Evaluated tier (-1 for none) and score of every partner.
 
     Works block by block over the partners (never partner by partner); each
     block runs one vectorized pass per scorecard item and per tier rule.
+    ``describe(row)`` names a partner in an error message (default: its row).
     """
     card = program.scorecard
     score = np.empty(n) if card is not None else np.full(n, np.nan)
@@ -165,7 +170,8 @@ def tier_kernel(
                 sub = {k: v[rows] for k, v in block.items()}
                 sc[rows] = total_score(card, sub, rows.size, unsigned)
             if not np.isfinite(sc).all():
-                score_overflow(card, block, int(np.argmin(np.isfinite(sc))), start)
+                row = start + int(np.argmin(np.isfinite(sc)))
+                score_overflow(card, block, row - start, start, describe)
         if required:
             req.fill(True)
             for metric in required:
@@ -192,22 +198,27 @@ def tier_kernel(
 
 
 def score_overflow(
-    card: Any, block: Mapping[str, NDArray[np.float64]], i: int, start: int
+    card: Any,
+    block: Mapping[str, NDArray[np.float64]],
+    i: int,
+    start: int,
+    describe: Callable[[int], str] | None = None,
 ) -> NoReturn:
     """Raise for the partner at row ``start + i`` whose score exceeds the largest float."""
+    who = describe(start + i) if describe is not None else f"the partner in row {start + i}"
     for item in card.items:
         value = float(block[item.metric][i])
         with np.errstate(over="ignore"):
             pts = min(max(float(np.float64(value) * item.points_per_unit), 0.0), item.max_points)
         if math.isinf(pts):
             raise InvalidInputError(
-                f"metric {item.metric!r} of the partner in row {start + i} = {value!r} earns "
+                f"metric {item.metric!r} of {who} = {value!r} earns "
                 f"{value!r} x {item.points_per_unit!r} points, more than the largest float "
                 f"({np.finfo(np.float64).max:.4g}); express the metric in larger units or cap "
                 "the item (max_points)"
             )
     raise InvalidInputError(
-        f"the scorecard points of the partner in row {start + i} add up to more than the "
+        f"the scorecard points of {who} add up to more than the "
         f"largest float ({np.finfo(np.float64).max:.4g}); express the metrics in larger units "
         "or cap the items (max_points)"
     )

@@ -226,7 +226,10 @@ class Assignment(ResultMixin):
     objective : str
         ``"balance"`` or ``"cost"``.
     method : str
-        ``"exact"`` or ``"fast"``: the path that produced the answer.
+        The path that produced the answer: ``"exact"``, ``"fast"``, or with
+        ``method="exact"`` asked, ``"fast (proven optimal)"``, ``"fast (exact
+        did not improve)"`` or ``"fast (exact skipped: the model does not fit
+        the time limit)"``.
     total_cost : float or None
         Total cost of the assignment when a ``cost`` matrix was given.
 
@@ -676,6 +679,8 @@ def _check_feasible(
             first, inv = groups
             top = np.where(np.asarray(p.elig)[first], capw[None, :], -np.inf).max(axis=1)
             nofit = ~(top[inv] >= p.w1)
+        elif not p.restricted:
+            nofit = ~(capw[None, :] >= p.W).any(axis=1)
         else:
             nofit = ~(p.elig & (capw[None, :] >= p.W)).any(axis=1)
         if nofit.any():
@@ -689,6 +694,8 @@ def _check_feasible(
         if p.w1 is not None:
             # every partner has an eligible manager (checked above): its least workload is w1
             need = float(p.w1.sum())
+        elif not p.restricted:
+            need = float(p.W.min(axis=1).sum())
         else:
             need = float(np.where(p.elig, p.W, np.inf).min(axis=1).sum())
         have = float(p.cap.sum())
@@ -981,7 +988,6 @@ def _lower_bound(
     skipped when building them alone would not fit (the combinatorial bound
     stands in). ``comps`` are the eligibility components, when known.
     """
-    integral = _integral(p.w1 if p.w1 is not None else p.W)
     pairs = _pairs(p)
     if p.objective == "balance":
         if p.identical and p.one_d and not p.restricted:
@@ -1000,7 +1006,9 @@ def _lower_bound(
                     p.W, p.cap, np.asarray(p.elig), p.kmax, time_limit=lp_time
                 )
                 return max(lb, lp), rounded
-        return K.integral_round(lb, integral and p.identical), None
+        # (whole workloads give a whole optimum only on identical managers)
+        integral = p.identical and _integral(p.w1 if p.w1 is not None else p.W)
+        return K.integral_round(lb, integral), None
     assert p.cost is not None
     lb = -math.inf
     if pairs <= LP_BOUND_PAIRS:
@@ -1008,7 +1016,8 @@ def _lower_bound(
         if lp_time is None or lp_time > 0:
             lb = K.lp_cost_bound(p.W, p.cap, p.elig, p.kmax, p.cost, time_limit=lp_time)
     if not math.isfinite(lb):
-        lb = float(np.where(p.elig, p.cost, np.inf).min(axis=1).sum())
+        masked = np.where(p.elig, p.cost, np.inf) if p.restricted else p.cost
+        lb = float(masked.min(axis=1).sum())
     return K.integral_round(lb, _integral(p.cost)), None
 
 
@@ -1029,11 +1038,12 @@ if TYPE_CHECKING:  # pragma: no cover
     _F = TypeVar("_F", bound=Callable[..., "Assignment"])
 
 
-def _sum_exponent(values: Any) -> int:
+def _sum_exponent(values: Any, *, signed: bool = False) -> int:
     """Power of two ``e`` such that ``values * 2**-e`` sums over its rows without overflow.
 
     0 when no scaling is needed, or when ``values`` is not a plain numeric
-    array of finite values (then assign's own validation reports it).
+    array of finite values, non-negative unless ``signed`` (then assign's own
+    validation reports it, with the values as given).
     """
     if values is None:
         return 0
@@ -1047,10 +1057,29 @@ def _sum_exponent(values: Any) -> int:
     if a.dtype.kind not in "fiu" or a.size == 0 or a.ndim not in (1, 2):
         return 0
     with np.errstate(all="ignore"):
-        top = max(float(np.max(a)), -float(np.min(a)))
+        low = float(np.min(a))
+        top = max(float(np.max(a)), -low)
+    if not signed and not low >= 0:
+        return 0
     if not math.isfinite(top) or top * a.shape[0] <= _SCALE_ABOVE:
         return 0
     return math.frexp(top)[1]
+
+
+def _unscaled_hours(message: str, e: int) -> str:
+    """``message`` with every "<number> h" multiplied back by ``2**e`` (exactly, as text)."""
+    import re
+    from decimal import Decimal
+
+    def back(match: re.Match[str]) -> str:
+        # five digits: the scaled number was printed with six
+        value = Decimal(match.group(1).replace(",", "")) * Decimal(2) ** e
+        short = float(f"{value:.5g}")
+        if math.isfinite(short):
+            return f"{short:,.5g} h"
+        return f"{Decimal(f'{value:.5g}').normalize()} h".lower()
+
+    return re.sub(r"(-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?) h\b", back, message)
 
 
 def _overflow_safe(func: _F) -> _F:
@@ -1071,7 +1100,7 @@ def _overflow_safe(func: _F) -> _F:
         given = dict(zip(names, args)) | {k: kwargs[k] for k in names if k in kwargs}
         workload, capacity = given.get("workload"), given.get("capacity")
         e = _sum_exponent(workload)
-        e_cost = _sum_exponent(kwargs.get("cost"))
+        e_cost = _sum_exponent(kwargs.get("cost"), signed=True)
         if (e == 0 and e_cost == 0) or workload is None or capacity is None:
             return func(*args, **kwargs)
         rest = {k: v for k, v in kwargs.items() if k not in names}
@@ -1089,10 +1118,7 @@ def _overflow_safe(func: _F) -> _F:
         try:
             res: Assignment = func(np.ldexp(w, -e), cap, *args[2:], **rest)
         except (InfeasibleError, SolverLimitError) as exc:
-            raise type(exc)(
-                f"{exc} (hours scaled by 2**{-e}, costs by 2**{-e_cost}: the inputs are too "
-                "large to add up as they are)"
-            ) from None
+            raise type(exc)(_unscaled_hours(str(exc), e)) from None
         rows = np.arange(w.shape[0])
         work = w if w.ndim == 1 else w[rows, res.manager]
         with np.errstate(over="ignore"):
@@ -1419,6 +1445,7 @@ def assign(
     time_limit: float | None = None,
     seed: SeedLike = None,
     method: Method = "auto",
+    progress: bool = False,
 ) -> Assignment:
     """Assign partners to channel managers.
 
@@ -1450,9 +1477,11 @@ def assign(
     time_limit : float [s], optional
         Wall-clock limit of the whole call (feasibility checks, bounds,
         building the models, solving, polishing): it returns within
-        ``max(1.5 * time_limit, time_limit + 1 s)``. The LP bound gets at
-        most half of it; a MILP runs only when building it fits in half of
-        what is left (scipy builds it before HiGHS' clock starts). The answer
+        ``max(1.5 * time_limit, time_limit + 1 s)``, unless checking the
+        input and building a first answer alone take longer (they are linear
+        in the eligible pairs: about 0.1-0.2 s per million on a laptop). The
+        LP bound gets at most half of it; a MILP runs only when building it
+        fits in half of what is left (scipy builds it before HiGHS' clock starts). The answer
         found by then is returned with an honest ``optimal`` flag and lower
         bound. Independent groups of managers (regions) share it in
         proportion to their size. Default: none for ``"fast"``; 2 s for the
@@ -1469,6 +1498,10 @@ def assign(
         ``"exact"`` when the MILP produced the answer, else ``"fast (proven
         optimal)"``, ``"fast (exact did not improve)"`` or ``"fast (exact
         skipped: the model does not fit the time limit)"``.
+    progress : bool, default False
+        Print one line to stderr after each stage (bounds, fast path, exact,
+        fewest moves): the best value so far, the proven bound, the gap and
+        the time spent, so that a long exact run shows where it stands.
 
     Returns
     -------
@@ -1545,6 +1578,9 @@ def assign(
     """
     _check_options(method, time_limit)
     clock = _Clock.start(None if time_limit is None else float(time_limit))
+    if not isinstance(progress, bool):
+        raise InvalidInputError(f"progress must be True or False, got {progress!r}")
+    say = _progress_reporter(progress, clock)
     rng = None if seed is None else as_generator(seed)
     p = _prepare(workload, capacity, cost, eligible, max_partners, current, max_moves, objective)
     if p.n == 0:
@@ -1557,9 +1593,13 @@ def assign(
         # is the bound of the whole). With ``current`` the groups are not
         # split: a group that does not hold the largest load must keep its
         # partners where they are, not be rebalanced
-        return _assign_components(p, comps, groups, clock, rng, method)
+        res = _assign_components(p, comps, groups, clock, rng, method)
+        say(f"{comps[0]} independent regions", res.value, res.lower_bound)
+        return res
     lb, lp_rounded = _bounds_stage(p, clock, comps)
+    say("bounds", None, lb)
     found = _fast_stage(p, forced, lb, clock, rng, lp_rounded, method)
+    say("fast path", found.value if found.manager is not None else None, found.bound)
     proven_fast = found.proven
     choice = _choose(p, method, found, forced, clock)
     skipped = False
@@ -1569,12 +1609,14 @@ def assign(
             skipped = True
         else:
             _exact_stage(p, found, forced, tl, _symmetric(p))
+            say("exact", found.value if found.manager is not None else None, found.bound)
     if choice.moves and found.manager is not None and _moves(p, found.manager) > forced:
         tl = _milp_budget(p, clock, choice)
         if tl is None:
             skipped = True
         else:
             _moves_stage(p, found, tl)
+            say("fewest moves", found.value if found.manager is not None else None, found.bound)
     if found.manager is None:
         # no proof of infeasibility (that raised InfeasibleError above)
         tried = "the fast path" + (
@@ -1605,6 +1647,27 @@ def assign(
             else "fast (exact did not improve)"
         )
     return _result(p, found, used)
+
+
+def _progress_reporter(on: bool, clock: _Clock) -> Any:
+    """A function printing one progress line per stage to stderr (a no-op when off)."""
+    import sys
+
+    def say(stage: str, value: float | None, bound: float) -> None:
+        if not on:
+            return
+        elapsed = time.perf_counter() - clock.t0
+        if value is None:
+            line = f"assign [{elapsed:.2f} s] {stage}: lower bound {bound:.6g}"
+        else:
+            gap = 0.0 if value == bound else (value - bound) / max(abs(value), 1e-300)
+            line = (
+                f"assign [{elapsed:.2f} s] {stage}: value {value:.6g}, lower bound {bound:.6g}, "
+                f"gap {_pct(gap)}"
+            )
+        print(line, file=sys.stderr, flush=True)
+
+    return say
 
 
 def _components(
@@ -1697,10 +1760,16 @@ def _assign_components(
         left = deadline - time.perf_counter()
         share = left * float(weight[c]) / todo if todo > 0 else left
         todo -= float(weight[c])
+        if groups is not None:
+            # a region whose partners may all go to all its managers needs no mask
+            mine = groups[0][jlab[groups[0]] == c]
+            full = bool(elig[np.ix_(mine, cols)].all())
+        else:
+            full = False
         sub = assign(
             p.w1[rows] if p.w1 is not None else p.W[np.ix_(rows, cols)],
             p.cap[cols] if not p.identical else int(cols.size),
-            eligible=elig[np.ix_(rows, cols)],
+            eligible=None if full else elig[np.ix_(rows, cols)],
             max_partners=p.kmax[cols],
             current=None if p.current is None else _local_current(p.current[rows], cols, m),
             time_limit=None if math.isinf(left) else max(share, 0.01),

@@ -954,6 +954,8 @@ class RampFit(ResultMixin):
         :class:`~channelkit.Segment`'s ``conversion``.
     n_recruits, n_sellers : int
     confidence : float
+    align : str
+        Month 0 of :attr:`ratio`: ``"first_sale"`` or ``"joined"``.
 
     Examples
     --------
@@ -982,6 +984,7 @@ class RampFit(ResultMixin):
     n_recruits: int
     n_sellers: int
     confidence: float
+    align: str = "first_sale"
 
     def __repr__(self) -> str:
         return (
@@ -1039,7 +1042,8 @@ class RampFit(ResultMixin):
         axes.plot(a, self.ratio, "o", color=color, label="observed")
         axes.step(a, self.curve, where="mid", color=_plotstyle.COLORS["target"], label="curve")
         axes.set_ylim(0.0, max(1.05, float(np.nanmax(self.upper)) if a.size else 1.05))
-        axes.set_xlabel("months since joining")
+        since = "the first sale" if self.align == "first_sale" else "joining"
+        axes.set_xlabel(f"months since {since}")
         axes.set_ylabel("revenue / mature level")
         axes.set_title(f"Ramp: first sale after {self.median_first_sale:g} months (median)")
         axes.legend(loc="lower right")
@@ -1268,6 +1272,7 @@ def fit_ramp(
         n_recruits=int(rev.shape[0]),
         n_sellers=int(ever.sum()),
         confidence=level,
+        align=align,
     )
 
 

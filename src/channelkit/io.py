@@ -8,9 +8,11 @@ File format
 -----------
 The first row is a header. ``id`` is required; ``revenue``,
 ``revenue_prior``, ``product_share`` and ``region`` are optional; every other
-column is a numeric metric. An empty cell means "unknown" in
-``revenue_prior``, ``product_share`` and ``region``, and is an error anywhere
-else.
+column is a numeric metric, or a text attribute when none of its cells reads
+as a number. An empty cell means "unknown" in ``revenue_prior``,
+``product_share``, ``region`` and attributes, and is an error anywhere else.
+Exports with their own column names load with ``columns=`` (see
+:func:`read_portfolio_csv`).
 
 Rules shared by every CSV reader and writer (see the Architecture page):
 
@@ -42,11 +44,13 @@ import json
 import math
 import os
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import _csv
+from ._mapping import Source, resolve_columns
 from ._policy import ProgressionPolicy
 from ._tables import TableReader, parse_text, read_text
 from ._tables import join as _join
@@ -56,6 +60,7 @@ from .partners import Manager, Portfolio
 from .tiers import DEFAULT_SIGNED_METRICS, Benefits, Program, Scorecard, ScoreItem, Tier
 
 __all__ = [
+    "column_mapping",
     "dumps_program",
     "loads_program",
     "program_from_dict",
@@ -91,13 +96,20 @@ def write_portfolio_csv(portfolio: Portfolio, path: str | os.PathLike[str]) -> N
     portfolio.to_csv(path)
 
 
-def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
+def read_portfolio_csv(
+    path: str | os.PathLike[str], *, columns: Mapping[str, Source] | None = None
+) -> Portfolio:
     """Read a portfolio from a CSV file.
 
     Parameters
     ----------
     path : str or path-like
         The file. See the module docs for the format.
+    columns : mapping of str to str or (str, str), optional
+        channelkit name -> the file's column, e.g. ``{"id": "Partner ID",
+        "revenue": "Revenue FY2025"}``; ``"product_share": ("Product
+        Revenue", "Services Revenue")`` derives the share (unknown where both
+        are zero). See :meth:`Portfolio.from_frame`.
 
     Raises
     ------
@@ -129,7 +141,75 @@ def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
     ...
     channelkit.errors.InvalidInputError: ...partners.csv: row 2, column 'revenue': -5.0 is out of range; expected a non-negative amount
     """
-    return Portfolio.from_csv(path)
+    return Portfolio.from_csv(path, columns=columns)
+
+
+def column_mapping(
+    assignments: Sequence[str] = (), path: str | os.PathLike[str] | None = None
+) -> dict[str, Source] | None:
+    """A ``columns`` mapping from command-line assignments and/or a TOML file.
+
+    Parameters
+    ----------
+    assignments : sequence of str
+        ``name=Source column`` items (``revenue=Revenue FY2025``); for
+        ``product_share`` two columns separated by a comma give the product
+        and services revenue (``product_share=Product Revenue,Services Revenue``).
+    path : str or path-like, optional
+        A TOML file with a ``[columns]`` table: ``name = "Source"``, or
+        ``product_share = ["Product Revenue", "Services Revenue"]``.
+        Assignments override the file.
+
+    Returns
+    -------
+    dict or None
+        The mapping, or None when neither is given.
+
+    Examples
+    --------
+    >>> column_mapping(["id=Partner ID", "product_share=Product,Services"])
+    {'id': 'Partner ID', 'product_share': ('Product', 'Services')}
+    """
+    if not assignments and path is None:
+        return None
+    out: dict[str, Source] = {}
+    if path is not None:
+        data = read_text(path)
+        try:
+            table = tomllib.loads(data)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInputError(f"{path}: not valid TOML: {exc}") from None
+        columns = table.get("columns")
+        if not isinstance(columns, dict):
+            raise InvalidInputError(
+                f"{path}: expected a [columns] table mapping channelkit names to source columns"
+            )
+        for name, value in columns.items():
+            if isinstance(value, str):
+                out[name] = value
+            elif (
+                isinstance(value, list)
+                and len(value) == 2
+                and all(isinstance(v, str) for v in value)
+            ):
+                out[name] = (value[0], value[1])
+            else:
+                raise InvalidInputError(
+                    f"{path}: columns.{name} = {value!r}; expected a column name or a pair of them"
+                )
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip().strip('"')
+        if not sep or not name or not value:
+            raise InvalidInputError(
+                f'--column {item!r}: expected NAME=SOURCE, e.g. revenue="Revenue FY2025"'
+            )
+        if name == "product_share" and "," in value:
+            product, services = (v.strip() for v in value.split(",", 1))
+            out[name] = (product, services)
+        else:
+            out[name] = value
+    return out
 
 
 # --------------------------------------------------------------------------- managers
@@ -176,11 +256,16 @@ def write_managers_csv(managers: Sequence[Manager], path: str | os.PathLike[str]
     )
 
 
-def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
+def read_managers_csv(
+    path: str | os.PathLike[str], *, columns: Mapping[str, str] | None = None
+) -> list[Manager]:
     """Read channel managers from CSV.
 
     Columns: ``id`` (required), ``capacity`` [hours/year] (empty: no cap),
     ``max_partners`` (empty: no cap), ``region`` (empty: any region).
+    ``columns`` maps these names to the file's columns (``{"id": "Manager",
+    "capacity": "Hours"}``); with a mapping, columns it does not name and
+    that are not manager columns are ignored (an export's other columns).
 
     Raises
     ------
@@ -199,7 +284,23 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
      Manager(id='M2', capacity=1500.0, max_partners=None, region=None)]
     """
     source = str(path)
-    header, body = _csv.read_rows(path, known=_MANAGER_COLUMNS)
+    if columns is None:
+        header, body = _csv.read_rows(path, known=_MANAGER_COLUMNS)
+    else:
+        id_source = columns.get("id", "id") if isinstance(columns, Mapping) else "id"
+        raw_header, body = _csv.read_rows(path, required=(str(id_source),))
+        resolved = resolve_columns(raw_header, columns, where=source)
+        for name in resolved:
+            if name not in _MANAGER_COLUMNS and name in columns:
+                raise InvalidInputError(
+                    f"{source}: columns maps {name!r}, which is not a manager column "
+                    f"({', '.join(_MANAGER_COLUMNS)})"
+                )
+        # Rename the mapped sources; drop every other column that is not a manager column.
+        rename = {src: name for name, src in resolved.items() if isinstance(src, str)}
+        keep = [j for j, h in enumerate(raw_header) if rename.get(h, h) in _MANAGER_COLUMNS]
+        header = [rename.get(raw_header[j], raw_header[j]) for j in keep]
+        body = [(line, [row[j] for j in keep]) for line, row in body]
     unknown = [h for h in header if h not in _MANAGER_COLUMNS]
     if unknown:
         raise InvalidInputError(

@@ -1076,7 +1076,13 @@ def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
     """
     pf, cols, index, source = _prepare(program, partners)
     n = len(pf) if pf is not None else len(source)
-    tier, score = _tier_kernel(program, cols, n)
+    ids = pf.ids if pf is not None else None
+    tier, score = _tier_kernel(
+        program,
+        cols,
+        n,
+        describe=None if ids is None else (lambda r: f"partner {str(ids[r])!r} (row {r})"),
+    )
     return Evaluation(
         program=program,
         partners=pf,

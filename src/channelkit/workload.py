@@ -118,6 +118,12 @@ def managers_needed(
 
 
 # --------------------------------------------------------------------------- WorkloadModel
+#: Factors of the workload formula within these bounds multiply (four at most)
+#: without overflow or subnormal results; outside them the hours are computed
+#: from logarithms.
+_EXTREME = (2.0**-250, 2.0**250)
+
+
 def _nonneg(name: str) -> Any:
     def check(instance: object, attribute: object, value: float) -> None:
         check_nonnegative(value, f"WorkloadModel.{name}")
@@ -254,21 +260,26 @@ class WorkloadModel:
 
         Notes
         -----
-        Where a factor overflows although the hours are finite (a huge
-        ``base_hours`` times a small size multiplier), the hours of those
-        partners are computed from the logarithms of the factors.
+        Where a factor is extreme (beyond :math:`2^{\\pm 250}`), so that a
+        partial product could overflow although the hours are finite (a huge
+        ``base_hours`` times a small size multiplier) or lose digits to
+        subnormal numbers, the hours of those partners are computed from the
+        logarithms of the factors (to a relative 1e-13 or so).
         """
         pf = as_portfolio(partners)
         n = len(pf)
-        base = np.full(n, float(self.base_hours))
         products = level = size = mult = None
-        with np.errstate(over="ignore", invalid="ignore"):
-            core = base
+        # the factors of the formula; one outside [2**-250, 2**250] could make a partial
+        # product overflow or lose digits in the subnormals (see _EXTREME)
+        factors: list[NDArray[np.float64]] = []
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            core = np.full(n, float(self.base_hours))
             if self.product_column is not None:
                 products = as_float_array(
                     pf.column(self.product_column), self.product_column, nonnegative=True
                 )
                 core = core + self.hours_per_product * products
+            factors.append(core)
             if self.technical_column is not None:
                 level = as_float_array(pf.column(self.technical_column), self.technical_column)
                 low = level < 1
@@ -278,12 +289,16 @@ class WorkloadModel:
                         f"{self.technical_column} of partner {str(pf.ids[i])!r} = {level[i]!r}; "
                         "expected a level >= 1"
                     )
-                core = core * (1.0 + self.technical_factor * (level - 1.0))
+                tech = 1.0 + self.technical_factor * (level - 1.0)
+                factors.append(tech)
+                core = core * tech
             if self.size_column is not None and self.size_elasticity != 0:
                 size = as_float_array(
                     pf.column(self.size_column), self.size_column, nonnegative=True
                 )
-                core = core * (np.maximum(size, 1.0) / self.reference_size) ** self.size_elasticity
+                scale = (np.maximum(size, 1.0) / self.reference_size) ** self.size_elasticity
+                factors.append(scale)
+                core = core * scale
             if segment is not None:
                 labels = np.asarray(segment, dtype=object)
                 if labels.shape != (n,):
@@ -291,11 +306,14 @@ class WorkloadModel:
                 mult = np.ones(n)
                 for label, factor in self.segment_multipliers.items():  # loop over labels
                     mult[labels == label] = factor
+                factors.append(mult)
                 core = core * mult
             travel = self._travel(pf)
             out: NDArray[np.float64] = core + travel
-        bad = ~np.isfinite(out)
-        if bad.any():  # a factor overflowed: redo those partners from logarithms
+            bad = ~np.isfinite(out)
+            for f in factors:
+                bad |= (f != 0) & ((f < _EXTREME[0]) | (f > _EXTREME[1]))
+        if bad.any():  # redo those partners from logarithms: no partial product over/underflows
             rows = np.flatnonzero(bad)
             out[rows] = self._hours_from_logs(rows, products, level, size, mult, travel)
             still = ~np.isfinite(out)
