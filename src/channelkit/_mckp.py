@@ -52,7 +52,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import InfeasibleError
+from .errors import InfeasibleError, SolverLimitError
 
 __all__ = ["Problem", "Solution", "lagrangian", "lp_value", "solve"]
 
@@ -457,10 +457,18 @@ def _greedy(p: Problem, start: NDArray[np.int64]) -> NDArray[np.int64] | None:
     Upgrades are ranked by contribution per extra hour and taken, per group, as
     long as the cumulated extra hours fit (a few vectorized passes).
     """
-    if not _feasible(p, start):
-        return None
     rows = np.arange(p.n)
+    if not _feasible(p, start):
+        # today's motions where given, else the least demanding one: feasible when today's
+        # coverage fits (the usual case for max_changes and capacities)
+        hh = np.where(p.allowed, p.hours, np.inf)
+        least = np.where(hh <= hh.min(axis=1)[:, None], p.value, -np.inf).argmax(axis=1)
+        keep = (p.current >= 0) & p.allowed[rows, np.maximum(p.current, 0)]
+        start = np.where(keep, p.current, least)
+        if not _feasible(p, start):
+            return None
     choice = start.copy()
+    chg = p.changed()
     for _ in range(3):
         used = np.bincount(p.group, weights=p.hours[rows, choice], minlength=p.r)
         left = p.cap_hours - used
@@ -480,6 +488,20 @@ def _greedy(p: Problem, start: NDArray[np.int64]) -> NDArray[np.int64] | None:
         first = np.searchsorted(grp, np.arange(p.r), side="left")
         offset = np.where(first > 0, cs[np.maximum(first - 1, 0)], 0.0)
         fits = cs - offset[grp] <= left[grp] * (1 + 1e-12) + 1e-9
+        # the change budget and the motions' capacities, best ratio first over all groups
+        took = np.flatnonzero(fits)
+        by_ratio = took[np.argsort(-ratio[cand[took], pick[cand[took]]], kind="stable")]
+        ci, cp = cand[by_ratio], pick[cand[by_ratio]]
+        ok = np.ones(by_ratio.size, dtype=bool)
+        if math.isfinite(p.max_changes):
+            budget = p.max_changes - float(chg[rows, choice].sum())
+            new = chg[ci, cp].astype(np.float64) - chg[ci, choice[ci]]
+            ok &= np.cumsum(np.maximum(new, 0.0)) <= budget
+        counts = np.bincount(choice, minlength=p.k)
+        for k in np.flatnonzero(np.isfinite(p.cap_count)).tolist():  # loop over capped motions
+            ok &= np.cumsum(cp == k) <= p.cap_count[k] - counts[k]
+        fits = np.zeros(cand.size, dtype=bool)
+        fits[by_ratio[ok]] = True
         trial = choice.copy()
         trial[cand[fits]] = pick[cand[fits]]
         if not fits.any() or not _feasible(p, trial):
@@ -554,8 +576,9 @@ def solve(p: Problem, *, gap: float = 0.0, time_limit: float | None = None) -> S
         grow = max(4.0 * delta, (ub - lb) if incumbent is not None else 0.0, 1e-9)
         delta = min(grow, d_max)
     if incumbent is None:
-        raise InfeasibleError(
-            "no feasible coverage was found within the time limit; raise time_limit"
+        raise SolverLimitError(
+            "no feasible coverage was found within the time limit (which is no proof that "
+            "none exists); raise time_limit"
         )
     if proven:
         bound = max(lb, min(bound, ub))
