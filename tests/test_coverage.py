@@ -590,3 +590,20 @@ def test_demo_coverage_section_agrees_with_the_capacity_section(
     assert f"{plan.managers} managers in one pool" in text
     needed = sum(plan.managers_by_region.values())
     assert f"Managers needed         {needed}" in text or f"{needed} when each region" in text
+
+
+def test_coverage_solves_print_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    """HiGHS prints development lines with printf on some MILPs; no solve may reach stdout/stderr."""
+    from channelkit.datasets import example_managers, example_portfolio
+
+    capfd.readouterr()
+    plan = ck.plan_coverage(
+        example_portfolio(),
+        ck.default_motions(),
+        hours_available=example_managers(),
+        margin=0.3,
+        minimum={"contributor": "partner manager"},
+    )
+    plan.frontier(np.arange(10, 31, 2))
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

@@ -52,6 +52,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
+from ._balancing_kernels import quiet
 from .errors import InfeasibleError, SolverLimitError
 
 __all__ = ["Problem", "Solution", "lagrangian", "lp_value", "solve"]
@@ -284,13 +285,14 @@ def _dual(p: Problem, tol: float, deadline: float) -> tuple[_Eval, NDArray[np.fl
         # master: min theta s.t. theta >= v_t + s_t (y - y_t), 0 <= y <= big
         a_ub = np.array([[*s, -1.0] for s in grads])
         b_ub = np.array([float(s @ pt) - v for s, pt, v in zip(grads, points, values)])
-        res = linprog(
-            np.r_[np.zeros(d), 1.0],
-            A_ub=a_ub,
-            b_ub=b_ub,
-            bounds=[(0.0, big)] * d + [(None, None)],
-            method="highs",
-        )
+        with quiet():
+            res = linprog(
+                np.r_[np.zeros(d), 1.0],
+                A_ub=a_ub,
+                b_ub=b_ub,
+                bounds=[(0.0, big)] * d + [(None, None)],
+                method="highs",
+            )
         if res.status != 0:  # pragma: no cover - the master is always feasible and bounded
             break
         lower = float(res.fun)
@@ -390,7 +392,7 @@ def _solve_core(
         options["mip_abs_gap"] = abs_gap
     if math.isfinite(seconds):
         options["time_limit"] = max(seconds, 0.01)
-    with warnings.catch_warnings():  # scipy does not list mip_abs_gap; HiGHS reads it
+    with warnings.catch_warnings(), quiet():  # scipy does not list mip_abs_gap; HiGHS reads it
         warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
         res = milp(
             c,
