@@ -607,3 +607,34 @@ def test_coverage_solves_print_nothing(capfd: pytest.CaptureFixture[str]) -> Non
     plan.frontier(np.arange(10, 31, 2))
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+@given(st.integers(0, 10**6), st.integers(5, 40))
+def test_manager_value_equals_the_change_of_the_optimum_with_one_more_manager(
+    seed: int, n: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    revenue = rng.uniform(1_000, 100_000, n)
+    work = rng.uniform(10, 100, n)
+    pf = ck.Portfolio([f"p{i}" for i in range(n)], revenue=revenue)
+    motions = [ck.Motion("self"), ck.Motion("pm", hours_factor=1.0, uplift=0.3)]
+    per_manager = float(rng.uniform(1.0, 30.0))  # a small manager, so the basis may hold
+    cap = float(rng.uniform(0, 40 * n))
+    kw: dict[str, Any] = {"margin": 0.3, "hours": work, "expected_revenue": revenue}
+    plan = ck.plan_coverage(pf, motions, hours_available=cap, hours_per_manager=per_manager, **kw)
+    plus = ck.plan_coverage(
+        pf, motions, hours_available=cap + per_manager, hours_per_manager=per_manager, **kw
+    )
+    args = {
+        "v": 0.3 * revenue[:, None] * np.array([1.0, 1.3]),
+        "h": work[:, None] * np.array([0.0, 1.0]),
+        "grp": np.zeros(n, dtype=np.int64),
+        "caps": np.array([cap]),
+    }
+    _, duals = _lp_highs(args)
+    args["caps"] = np.array([cap + per_manager])
+    _, duals_plus = _lp_highs(args)
+    # non-degenerate over the whole step: the same dual at both ends
+    assume(abs(duals[0] - duals_plus[0]) <= 1e-9 * max(1.0, abs(duals[0])))
+    (value,) = plan.manager_value.values()
+    assert value == pytest.approx(plus.lp_bound - plan.lp_bound, rel=1e-6, abs=1e-6)
