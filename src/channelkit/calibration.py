@@ -91,6 +91,11 @@ def _confidence(value: float) -> float:
     return c
 
 
+def _interval_fact(label: str, fmt: Any, lo: float, hi: float, key: str) -> Fact:
+    """A headline interval ``lo - hi`` (no single raw value: the JSON key maps to None)."""
+    return Fact(label, f"{fmt(lo)} - {fmt(hi)}", None, key=key)
+
+
 # --------------------------------------------------------------------------- attrition
 @attrs.frozen(eq=False, repr=False)
 class AttritionFit(ResultMixin):
@@ -208,11 +213,8 @@ class AttritionFit(ResultMixin):
                 Fact("exposure [partner-months]", f"{self.exposure:,.0f}", self.exposure),
                 Fact("model (by AIC)", self.model, self.model),
                 Fact("annual attrition", fmt_pct(self.annual_rate), self.annual_rate),
-                Fact(
-                    f"{self.confidence:.0%} interval",
-                    f"{fmt_pct(lo)} - {fmt_pct(hi)}",
-                    None,
-                    key="annual_rate_ci",
+                _interval_fact(
+                    f"{self.confidence:.0%} interval", fmt_pct, lo, hi, "annual_rate_ci"
                 ),
                 Table(("model", "parameters", "AIC", "estimate"), rows),
             ],
@@ -527,12 +529,7 @@ class ProductivityFit(ResultMixin):
                 Fact("partners with zero revenue", f"{self.zeros:,}", self.zeros),
                 Fact("best fit (by AIC)", self.best, self.best),
                 Fact("median [currency/year]", fmt_money(self.median), self.median),
-                Fact(
-                    f"{self.confidence:.0%} interval",
-                    f"{fmt_money(lo)} - {fmt_money(hi)}",
-                    None,
-                    key="median_ci",
-                ),
+                _interval_fact(f"{self.confidence:.0%} interval", fmt_money, lo, hi, "median_ci"),
                 Table(("distribution", "AIC", "KS statistic", "median"), rows),
             ],
         )
@@ -1014,11 +1011,8 @@ class RampFit(ResultMixin):
                     self.median_first_sale,
                 ),
                 Fact("never sell", fmt_pct(self.never_sell), self.never_sell),
-                Fact(
-                    f"never sell, {self.confidence:.0%} interval",
-                    f"{fmt_pct(lo)} - {fmt_pct(hi)}",
-                    None,
-                    key="never_sell_ci",
+                _interval_fact(
+                    f"never sell, {self.confidence:.0%} interval", fmt_pct, lo, hi, "never_sell_ci"
                 ),
                 Fact("mature after [months]", f"{self.mature_after}", self.mature_after),
                 Table(("month", "of mature", f"{self.confidence:.0%} band", "curve"), rows),
