@@ -373,14 +373,15 @@ def waterfill(
     """Hand many small jobs out by water-filling, in batches (in place).
 
     ``jobs`` is cut into up to ``batches`` size classes (at the quantiles of
-    an evenly spaced sample: no full sort), handed out largest class first.
-    For each batch the level T with ``sum_i cap_i * max(0, T - load_i/cap_i)``
-    equal to the batch total is found, and the batch is cut into runs that
-    fill each manager below T up to T (a job goes where its midpoint
-    falls). Each manager overshoots by at most half a job of the batch, so
-    after the last batch (the smallest jobs) the loads are within about one
-    small job of each other. Vectorized: O(n) plus O(m log m) a batch.
-    Returns the last batch (the smallest jobs).
+    an evenly spaced sample, grouped by a radix sort of the class bytes: no
+    sort of the sizes), handed out largest class first. For each batch the
+    level T with ``sum_i cap_i * max(0, T - load_i/cap_i)`` equal to the batch
+    total is found, and the batch (in index order) is cut into runs that
+    fill each manager below T up to T (a job goes where its midpoint falls).
+    Each manager overshoots by at most half a job of the batch, so after the
+    last batch (the smallest jobs) the loads are within about one small job
+    of each other. Vectorized: O(n) plus O(m log m) a batch. Returns the
+    last batch (the smallest jobs).
     """
     m = cap.shape[0]
     k_all = jobs.shape[0]
@@ -398,34 +399,35 @@ def waterfill(
             cls += wj <= t
         o = np.argsort(cls, kind="stable")  # a radix sort of bytes: index order within a class
         edges = np.r_[0, np.cumsum(np.bincount(cls, minlength=nb))]
-        segs = [o[edges[i] : edges[i + 1]] for i in range(nb)]
+        jobs, wj = jobs[o], wj[o]
     else:
-        segs = [np.arange(k_all)]
-    last = jobs[:0]
-    for seg in segs:
-        k = seg.shape[0]
-        if k == 0:
+        edges = np.array([0, k_all])
+    # every class in one array: a running sum, and the manager of every job
+    csum = np.cumsum(wj)
+    mid = csum - 0.5 * wj  # nondecreasing within a class
+    c0 = np.r_[0.0, csum]
+    dest_all = np.empty(k_all, dtype=np.int64)
+    for b in range(edges.size - 1):
+        e0, e1 = int(edges[b]), int(edges[b + 1])
+        if e1 == e0:
             continue
-        batch, wb = jobs[seg], wj[seg]
         rel = loads0 / cap
         mo = np.argsort(rel, kind="stable")
         r, c = rel[mo], cap[mo]
         cc = np.cumsum(c)
         ccr = np.cumsum(c * r)
-        level = (float(wb.sum()) + ccr) / cc  # level when the k+1 least loaded are filled
+        level = (float(c0[e1] - c0[e0]) + ccr) / cc  # level when the k+1 least loaded are filled
         nxt = np.r_[r[1:], np.inf]
         top = int(np.argmax(level <= nxt))  # first k at which the level stays below the next
         t = level[top]
-        bound = np.cumsum(c[: top + 1] * (t - r[: top + 1]))
-        csum = np.cumsum(wb)
-        mid = csum - 0.5 * wb  # nondecreasing
+        bound = c0[e0] + np.cumsum(c[: top + 1] * (t - r[: top + 1]))
         # run i (to manager mo[i]): the jobs whose midpoint lies in [bound[i-1], bound[i])
-        cut = np.r_[0, np.searchsorted(mid, bound[:top], side="left"), k]
+        cut = np.r_[e0, e0 + np.searchsorted(mid[e0:e1], bound[:top], side="left"), e1]
         dest = mo[: top + 1]
-        manager[batch] = np.repeat(dest, np.diff(cut))
-        c0 = np.r_[0.0, csum]
+        dest_all[e0:e1] = np.repeat(dest, np.diff(cut))
         loads0[dest] += c0[cut[1:]] - c0[cut[:-1]]
-        last = batch
+    manager[jobs] = dest_all
+    last: IntArray = jobs[int(edges[-2]) :]
     return last
 
 
@@ -582,7 +584,7 @@ def _move_delta(state: _State, jobs: IntArray, new: IntArray) -> IntArray:
 #: Jobs per manager the pair passes search: the smallest ``PAIR_POOL * m`` jobs
 #: (all when there are fewer). Small jobs give the finest differences to swap.
 PAIR_POOL = 128
-_TUNE = {"tol": OPT_RTOL, "frac": 0.0, "stall": 2}
+_TUNE = {"tol": OPT_RTOL, "frac": 0.05, "stall": 2}
 
 
 def _penalty(e: FloatArray, ich: FloatArray, icl: FloatArray) -> FloatArray:
@@ -641,16 +643,21 @@ def pair_passes(
     mean_w = float(w.mean())
     best_max = math.inf
     stalled = 0
+    cheap_pass = cand.size < 20_000
     for _ in range(max_passes):
         rel = state.loads / cap
         top = float(rel.max())
         if top <= target * (1 + _TUNE["tol"]) or time.perf_counter() > deadline:
             return
         # stop when a pass lowers the largest relative load too little
-        slow = top >= best_max - _TUNE["frac"] * (best_max - target) if math.isfinite(best_max) else False
+        slow = (
+            cheap_pass is False
+            and math.isfinite(best_max)
+            and top >= best_max - _TUNE["frac"] * (best_max - target)
+        )
         stalled = stalled + 1 if (top >= best_max * (1 - 1e-12) or slow) else 0
         best_max = min(best_max, top)
-        if stalled >= _TUNE["stall"]:
+        if stalled >= (2 if cheap_pass else 1):
             return
         order_m = np.argsort(rel, kind="stable")
         npair = m // 2
@@ -697,7 +704,7 @@ def pair_passes(
         # --- best swap per pair: for up to `sample` evenly spaced jobs a of h,
         # the job b of l closest to a - x*
         seg_n = h1 - h0
-        k = min(sample, int(seg_n.max()))
+        k = min(sample, int(seg_n.max()), int(np.ceil(seg_n.mean())))
         gain_sw = np.full(npair, -np.inf)
         sw_pa = np.zeros(npair, dtype=np.int64)
         sw_pb = np.zeros(npair, dtype=np.int64)
