@@ -584,7 +584,9 @@ def _move_delta(state: _State, jobs: IntArray, new: IntArray) -> IntArray:
 #: Jobs per manager the pair passes search: the smallest ``PAIR_POOL * m`` jobs
 #: (all when there are fewer). Small jobs give the finest differences to swap.
 PAIR_POOL = 128
-_TUNE = {"tol": OPT_RTOL, "frac": 0.05, "stall": 2}
+#: With a large pool, a pass that lowers the largest relative load by less than
+#: this share of its distance to the target counts as stalled.
+PAIR_SLOW = 0.05
 
 
 def _penalty(e: FloatArray, ich: FloatArray, icl: FloatArray) -> FloatArray:
@@ -647,13 +649,14 @@ def pair_passes(
     for _ in range(max_passes):
         rel = state.loads / cap
         top = float(rel.max())
-        if top <= target * (1 + _TUNE["tol"]) or time.perf_counter() > deadline:
+        if top <= target * (1 + OPT_RTOL) or time.perf_counter() > deadline:
             return
-        # stop when a pass lowers the largest relative load too little
+        # stop when a pass leaves the largest relative load unchanged (twice in a
+        # row when passes are cheap) or, with a large pool, lowers it too little
         slow = (
             cheap_pass is False
             and math.isfinite(best_max)
-            and top >= best_max - _TUNE["frac"] * (best_max - target)
+            and top >= best_max - PAIR_SLOW * (best_max - target)
         )
         stalled = stalled + 1 if (top >= best_max * (1 - 1e-12) or slow) else 0
         best_max = min(best_max, top)
@@ -775,8 +778,6 @@ def pair_passes(
         at = np.searchsorted(skey, nkey)
         skey = np.insert(skey, at, nkey)
         jord = np.insert(jord, at, moved)
-
-
 
 
 def _reachable_level(
