@@ -499,6 +499,7 @@ def main(argv: list[str] | None = None) -> int:
          lambda: bench_hard_gap(args.gap_dir, gap_seconds)),
     ]  # fmt: skip
     import numpy
+
     import channelkit
 
     print(

@@ -378,9 +378,9 @@ def waterfill(
     level T with ``sum_i cap_i * max(0, T - load_i/cap_i)`` equal to the batch
     total is found, and the batch (in index order) is cut into runs that
     fill each manager below T up to T (a job goes where its midpoint falls).
-    Each manager overshoots by at most half a job of the batch, so after the
-    last batch (the smallest jobs) the loads are within about one small job
-    of each other. Vectorized: O(n) plus O(m log m) a batch. Returns the
+    A run starts and ends at a job's midpoint, so each manager ends within one
+    job of the batch of T, and after the last batch (the smallest jobs) the
+    loads are within a few small jobs of each other. Vectorized: O(n) plus O(m log m) a batch. Returns the
     last batch (the smallest jobs).
     """
     m = cap.shape[0]
