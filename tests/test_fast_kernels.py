@@ -16,14 +16,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from channelkit import _balancing_kernels as K
 from channelkit import assign
-
-# workloads with exact ties (small integers) and without (floats), large
-# enough for the packed sort (>= 4096) or not
-sizes = st.integers(1, 6000)
 
 
 @st.composite
@@ -179,7 +174,7 @@ def test_fast_answer_with_a_start_is_never_worse_than_the_start(
     assert res.value <= start_value * (1 + 1e-12) + 1e-12
 
 
-@pytest.mark.parametrize("n, m", [(100_000, 1000), (50_000, 10)])
+@pytest.mark.parametrize(("n", "m"), [(100_000, 1000), (50_000, 10)])
 def test_fast_path_quality_on_log_normal_workloads(n: int, m: int) -> None:
     # no worse than before issue #14 (1.0000083 and 1.0000000007 of the bound)
     w = np.random.default_rng(2024).lognormal(0.0, 1.0, n)

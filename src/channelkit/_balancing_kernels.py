@@ -587,6 +587,9 @@ PAIR_POOL = 128
 #: With a large pool, a pass that lowers the largest relative load by less than
 #: this share of its distance to the target counts as stalled.
 PAIR_SLOW = 0.05
+#: After the first pass only the heaviest and the lightest ``PAIR_SHARE * m``
+#: managers pair up: the largest load is near the top, and passes cost half.
+PAIR_SHARE = 0.25
 
 
 def _penalty(e: FloatArray, ich: FloatArray, icl: FloatArray) -> FloatArray:
@@ -611,7 +614,8 @@ def pair_passes(
 
     For identical-workload (1-D ``w``) problems without eligibility limits. In
     each pass the managers are sorted by relative load and the p-th heaviest
-    is paired with the p-th lightest; for each pair the best single move
+    is paired with the p-th lightest (all managers in the first pass, the
+    top and bottom ``PAIR_SHARE`` after it); for each pair the best single move
     (a job whose size is closest to the amount that evens the pair) and the
     best swap (for up to ``sample`` jobs a of the heavy manager, the job b of
     the light one closest to a minus that amount) are found with one
@@ -646,7 +650,7 @@ def pair_passes(
     best_max = math.inf
     stalled = 0
     cheap_pass = cand.size < 20_000
-    for _ in range(max_passes):
+    for it in range(max_passes):
         rel = state.loads / cap
         top = float(rel.max())
         if top <= target * (1 + OPT_RTOL) or time.perf_counter() > deadline:
@@ -663,7 +667,7 @@ def pair_passes(
         if stalled >= (2 if cheap_pass else 1):
             return
         order_m = np.argsort(rel, kind="stable")
-        npair = m // 2
+        npair = m // 2 if it == 0 else max(1, int(m * PAIR_SHARE))
         heavy = order_m[::-1][:npair]
         light = order_m[:npair]
         keep = rel[heavy] > rel[light] * (1 + 1e-12)
