@@ -504,3 +504,25 @@ NON_NUMERIC_DTYPES = (
     "datetime64[ns]",
     "timedelta64[s]",
 )
+
+
+# --------------------------------------------------------------------------- histories
+@st.composite
+def partner_histories(
+    draw: st.DrawFn, max_partners: int = 8, max_periods: int = 30
+) -> ck.PartnerHistory:
+    """A :class:`channelkit.PartnerHistory`: random rows with gaps, integer revenue.
+
+    Every partner has a row, and the first and last months have one (the
+    periods span the months with data); the lifecycle is derived from the rows.
+    """
+    n = draw(st.integers(1, max_partners))
+    t = draw(st.integers(1, max_periods))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    present = rng.random((t, n)) < draw(st.sampled_from([0.3, 0.7, 1.0]))
+    present[rng.integers(0, t, n), np.arange(n)] = True
+    present[0, rng.integers(0, n)] = present[-1, rng.integers(0, n)] = True
+    revenue = np.where(present, rng.integers(0, 1000, (t, n)).astype(float), 0.0)
+    start = f"{draw(st.integers(1990, 2030))}-{draw(st.integers(1, 12)):02d}"
+    ids = [f"p{i}" for i in rng.permutation(n)]
+    return ck.PartnerHistory(ids, start, {"revenue": revenue}, present=present)

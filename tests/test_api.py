@@ -70,7 +70,10 @@ def test_every_public_name_has_a_runnable_example() -> None:
     """numpydoc Examples with at least one doctest line on every public name (they run as doctests)."""
     import inspect
 
-    skip = {"__version__", "PortfolioLike"}  # a string and a type alias have no docstring of their own
+    skip = {
+        "__version__",
+        "PortfolioLike",
+    }  # a string and a type alias have no docstring of their own
     missing = []
     for name in ck.__all__:
         if name in skip:

@@ -559,3 +559,18 @@ def test_productivity_near_the_float_limits() -> None:
     assert np.isfinite(huge.median) and huge.fits
     tiny = fit_productivity(np.array([5e-324, 1e-323, 2e-323]))
     assert tiny.median == 1e-323
+
+
+def test_histories_too_short_to_estimate_say_so() -> None:
+    one_month = ck.PartnerHistory(["a", "b", "c"], "2024-01", {"revenue": [[1.0, 2.0, 0.0]]})
+    with pytest.raises(ck.InvalidInputError, match="at least two months"):
+        fit_attrition(one_month)
+    with pytest.raises(ck.InvalidInputError, match="no recruits"):
+        fit_ramp(one_month)
+    with pytest.raises(ck.InvalidInputError, match="at least two months"):
+        ck.calibrate(one_month)
+    with pytest.raises(ck.InvalidInputError, match="12 months before a cutoff"):
+        ck.backtest(one_month, cutoffs=1)
+    zeros = ck.PartnerHistory(["a", "b", "c"], "2024-01", {"revenue": np.zeros((24, 3))})
+    fit = fit_attrition(zeros)  # all-zero revenue: nobody left, a rate of 0 with an upper bound
+    assert fit.annual_rate == 0.0 and 0.0 < fit.ci[1] < 1.0

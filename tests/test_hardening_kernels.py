@@ -324,6 +324,16 @@ def test_assign_on_huge_workloads_is_no_false_infeasibility() -> None:
     assert res.capacity.tolist() == [1.7e308] * 3
 
 
+def test_assign_infeasibility_with_huge_workloads_speaks_in_the_users_hours() -> None:
+    # truly infeasible: the certificate's numbers are the user's, not the scaled ones
+    with pytest.raises(ck.InfeasibleError, match=r"total workload 3e\+308 h .* 2e\+308 h"):
+        ck.assign([1e308] * 3, [1e308, 1e308])
+    with pytest.raises(ck.InfeasibleError, match=r"needs 1\.5e\+308 h .* capacity is 1e\+308 h"):
+        ck.assign([1e308, 1.5e308], [1e308, 1e308, 1e308])
+    with pytest.raises(ck.InvalidInputError, match=r"workload\[1\] = -1e\+308 is negative"):
+        ck.assign([1e308, -1e308, 1e308], 2)
+
+
 def test_assign_on_huge_costs() -> None:
     cost = np.full((3, 2), 1e308)
     cost[:, 1] = 5e307
@@ -533,8 +543,11 @@ def test_requirement_example() -> None:
 def test_score_overflow_is_an_input_error() -> None:
     card = ck.Scorecard([ck.ScoreItem("a", 10.0), ck.ScoreItem("b", 1.0)])
     program = ck.Program([ck.Tier("A"), ck.Tier("B", min_score=1)], scorecard=card)
-    with pytest.raises(ck.InvalidInputError, match="metric 'a'"):
-        ck.evaluate(program, {"a": [1e308], "b": [1.0]})
+    with pytest.raises(ck.InvalidInputError, match="metric 'a' of partner 'y' \\(row 1\\)"):
+        ck.evaluate(program, {"id": ["x", "y"], "a": [1.0, 1e308], "b": [1.0, 1.0]})
+    history = {"a": np.array([[1.0, 1.0], [1.0, 1e308]]), "b": np.ones((2, 2))}
+    with pytest.raises(ck.InvalidInputError, match="partner 1 in period 1"):
+        ck.progress(program, history)
     with pytest.raises(ck.InvalidInputError, match="add up to more than the largest float"):
         ck.evaluate(program, {"a": [1e307], "b": [1.7e308]})
     with pytest.raises(ck.InvalidInputError, match="largest float"):
@@ -591,7 +604,7 @@ def test_benefit_cost_overflow_is_an_input_error() -> None:
 _factor = st.one_of(st.floats(0.0, 10.0), st.floats(1e100, MAX), st.just(0.0))
 
 
-@settings(max_examples=150)
+@settings(max_examples=400)
 @given(
     base=_factor,
     per_product=_factor,

@@ -18,6 +18,8 @@ import channelkit as ck
 from channelkit import InvalidInputError, PartnerHistory
 from channelkit.datasets import data_path, example_history, example_portfolio
 
+from .strategies import partner_histories
+
 
 def _frame(**extra: Any) -> pd.DataFrame:
     data = {
@@ -235,7 +237,7 @@ def test_constructor_matches_reader() -> None:
             {},
             r"attribute 'region' of partner 'a' changes between its rows \('EMEA', 'NA'\)",
         ),
-        (lambda f: f.assign(id=[None, *f.id[1:]]), {}, r"row 0: the partner id is missing"),
+        (lambda f: f.assign(id=[None, *f.id[1:]]), {}, r"partner id, row 0: is missing"),
         (
             lambda f: f,
             {"missing": "maybe"},
@@ -294,6 +296,11 @@ def test_bad_csv(tmp_path: Path) -> None:
         InvalidInputError, match=r"line 3: column 'revenue' \(revenue\) holds 'lots'"
     ):
         PartnerHistory.from_csv(path)
+    path.write_text("id,period,revenue\na,2024-01,1\na,2024-02,inf\n", encoding="utf-8")
+    with pytest.raises(
+        InvalidInputError, match=r"line 3: column 'revenue' \(revenue\) holds 'inf'"
+    ):
+        PartnerHistory.from_csv(path)
     path.write_text("id,period,Revenue FY\na,2024-01,1\na,2024-03,2\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match=r"did you mean 'Revenue FY'\?"):
         PartnerHistory.from_csv(path, columns={"revenue": "revenue fy25"})
@@ -317,20 +324,8 @@ def test_at_and_window_checked() -> None:
 
 
 # --------------------------------------------------------------------------- properties
-@st.composite
-def histories(draw: st.DrawFn) -> PartnerHistory:
-    """Random panels: 1-8 partners, 1-30 months, random rows with gaps, integer revenue."""
-    n = draw(st.integers(1, 8))
-    t = draw(st.integers(1, 30))
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    present = rng.random((t, n)) < draw(st.sampled_from([0.3, 0.7, 1.0]))
-    present[rng.integers(0, t, n), np.arange(n)] = True  # every partner has a row
-    present[0, rng.integers(0, n)] = present[-1, rng.integers(0, n)] = True  # the span has data
-    revenue = np.where(present, rng.integers(0, 1000, (t, n)).astype(float), 0.0)
-    start = f"{draw(st.integers(1990, 2030))}-{draw(st.integers(1, 12)):02d}"
-    ids = [f"p{i}" for i in rng.permutation(n)]
-    return PartnerHistory(ids, start, {"revenue": revenue}, present=present)
+def histories() -> st.SearchStrategy[PartnerHistory]:
+    return partner_histories()
 
 
 @given(histories(), st.data())
@@ -486,3 +481,28 @@ def test_exported() -> None:
     assert ck.PartnerHistory is PartnerHistory
     assert "PartnerHistory" in ck.__all__
     assert set(string.ascii_letters)  # keep the import used
+
+
+def test_progress_accepts_a_history() -> None:
+    program = ck.Program(
+        [
+            ck.Tier("Silver", requirements={"revenue": 15.0}),
+            ck.Tier("Gold", requirements={"revenue": 25.0}),
+        ]
+    )
+    h = PartnerHistory.from_frame(_frame())
+    result = ck.progress(program, h)
+    assert result.ids.tolist() == ["a", "b", "c"]
+    # a: 10, 20, 30 -> none, Silver, Gold; b: 0, 0, 5 -> none; c: 7, then no rows (0) -> none
+    assert result.tiers.tolist() == [[-1, -1, -1], [0, -1, -1], [1, -1, -1]]
+    same = ck.progress(program, {"revenue": h.metric("revenue")}, ids=h.ids)
+    assert np.array_equal(same.tiers, result.tiers)
+
+
+def test_demo_has_the_channel_over_three_years() -> None:
+    from channelkit.cli import DEMO_SECTIONS
+
+    sections = dict(DEMO_SECTIONS)
+    text = sections["The channel over three years"]()
+    assert "Partner history: 736 partners, 36 months (2023-01 to 2025-12)" in text
+    assert "2025-Q4" in text and "Left during the history" in text

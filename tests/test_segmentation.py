@@ -35,6 +35,10 @@ def ref_pareto(rev: Sequence[float], c_share: float, t_share: float) -> list[str
     """Slow per-partner reference for pareto_segments, written from its docstring."""
     n = len(rev)
     labels = ["potential"] * n
+    if rev and 0 < max(rev) < 2.0**-500:
+        # Subnormal amounts: c_share * total would round in the last of very few bits.
+        # Scaling by a power of two is exact, and the shares are what the docstring defines.
+        rev = [x * 2.0**600 for x in rev]
     total = math.fsum(rev)
     tol = PARETO_TOL * total
     order = sorted(range(n), key=lambda i: (-rev[i], i))  # largest first, ties by position

@@ -67,6 +67,7 @@ from .tiers import (
     Evaluation,
     Finding,
     Gaps,
+    ItemCount,
     Program,
     ProgramAudit,
     Requirements,
@@ -76,7 +77,7 @@ from .tiers import (
     audit_program,
     evaluate,
 )
-from .workload import WorkloadModel, managers_needed
+from .workload import WorkloadModel, managers_needed, ramped_equivalents
 
 __all__ = [
     "Assignment",
@@ -95,6 +96,7 @@ __all__ = [
     "Gaps",
     "InfeasibleError",
     "InvalidInputError",
+    "ItemCount",
     "Manager",
     "Migration",
     "Partner",
@@ -142,6 +144,7 @@ __all__ = [
     "profile_channel",
     "program_impact",
     "progress",
+    "ramped_equivalents",
     "simulate_channel",
     "top_share",
     "yoy_growth",

@@ -113,7 +113,9 @@ def resolve_columns(
             )
         for target, source in columns.items():
             if not isinstance(target, str) or not target.strip():
-                raise InvalidInputError(f"columns: names must be non-empty strings, got {target!r}")
+                raise InvalidInputError(
+                    f"columns: names must be non-empty strings, got {target!r}"
+                )
             if isinstance(source, tuple | list) and not isinstance(source, str):
                 if target not in pairs:
                     allowed = f" (only {', '.join(map(repr, pairs))} can)" if pairs else ""
@@ -126,9 +128,9 @@ def resolve_columns(
                         f"columns[{target!r}] must be a pair of column names, got {source!r}"
                     )
                 pair = (source[0], source[1])
-                for s in pair:
-                    if s not in hdr:
-                        raise _missing(s, hdr, where, target)
+                for one in pair:
+                    if one not in hdr:
+                        raise _missing(one, hdr, where, target)
                 wanted[target] = pair
                 continue
             if not isinstance(source, str):
@@ -138,25 +140,25 @@ def resolve_columns(
             if source not in hdr:
                 raise _missing(source, hdr, where, target)
             wanted[target] = source
-    for target, source in (fixed or {}).items():
-        if source is None:
+    for target, chosen in (fixed or {}).items():
+        if chosen is None:
             continue
-        if target in wanted and wanted[target] != source:
+        if target in wanted and wanted[target] != chosen:
             raise InvalidInputError(
-                f"{where}: two sources for {target!r}: {source!r} (the {target}= argument) and "
+                f"{where}: two sources for {target!r}: {chosen!r} (the {target}= argument) and "
                 f"{wanted[target]!r} (in columns); give one"
             )
-        if source not in hdr:
-            guess = closest(source, hdr)
+        if chosen not in hdr:
+            guess = closest(chosen, hdr)
             hint = f"; did you mean {guess!r}?" if guess is not None else ""
             listed = ", ".join(repr(h) for h in hdr)
             raise InvalidInputError(
-                f"{where}: {target}={source!r} is not a column{hint} (the columns are: {listed})"
+                f"{where}: {target}={chosen!r} is not a column{hint} (the columns are: {listed})"
             )
-        wanted[target] = source
+        wanted[target] = chosen
     used: set[str] = set()
-    for source in wanted.values():
-        used.update((source,) if isinstance(source, str) else source)
+    for src in wanted.values():
+        used.update((src,) if isinstance(src, str) else src)
     out: dict[str, Source] = {}
     by_source = {s: t for t, s in wanted.items() if isinstance(s, str)}
     for h in hdr:

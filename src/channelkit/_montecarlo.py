@@ -21,6 +21,7 @@ import concurrent.futures
 import contextlib
 import numbers
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -36,6 +37,9 @@ __all__ = [
     "MapLike",
     "SharedRef",
     "WorkersLike",
+    "cache_clear",
+    "cache_pop",
+    "cache_put",
     "child_seed",
     "chunk_rows",
     "resolve",
@@ -149,11 +153,13 @@ def resolve(obj: Any) -> Any:
 
 @contextlib.contextmanager
 def worker_pool(workers: Any, shared: Any = None) -> Iterator[tuple[WorkersLike, Any]]:
-    """Validate ``workers``; for an int > 1, open one process pool for several maps.
+    """Validate ``workers``; for an int > 1, open one set of processes for several maps.
 
     Yields ``(mapper, ref)``: ``mapper`` is ``None`` (serial) or a map-like
     callable, so that a function making more than one pass over the chunks
-    starts its processes only once; ``ref`` stands for ``shared`` in the
+    starts its processes only once, and task ``i`` of every pass runs in the
+    same process (what a pass left with :func:`cache_put` is there for the
+    next); ``ref`` stands for ``shared`` in the
     tasks. In a local process pool ``shared`` is sent once to each process
     (the pool's initializer) and ``ref`` is a small :class:`SharedRef`;
     otherwise ``ref`` is ``shared`` itself. Chunk functions call
@@ -165,12 +171,85 @@ def worker_pool(workers: Any, shared: Any = None) -> Iterator[tuple[WorkersLike,
             yield None, shared
             return
         key = uuid.uuid4().hex
-        with concurrent.futures.ProcessPoolExecutor(
-            max_workers=checked, initializer=_install, initargs=({key: shared},)
-        ) as pool:
-            yield pool.map, SharedRef(key)
+        with contextlib.ExitStack() as stack:
+            pools = [
+                stack.enter_context(
+                    concurrent.futures.ProcessPoolExecutor(
+                        max_workers=1, initializer=_install, initargs=({key: shared},)
+                    )
+                )
+                for _ in range(checked)
+            ]
+            yield _StickyMap(pools), SharedRef(key)
         return
     yield checked, shared
+
+
+class _StickyMap:
+    """A map over single-process pools that sends task ``i`` to process ``i % n``, every pass.
+
+    Chunks of equal size take about equal time, so the round robin balances
+    the load; and the second pass over the same chunks lands where the
+    first left what it cached (see :func:`cache_put`).
+    """
+
+    def __init__(self, pools: Sequence[concurrent.futures.ProcessPoolExecutor]) -> None:
+        self.pools = list(pools)
+
+    def __call__(self, func: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        # one message per process and pass: process j runs tasks j, j + n, j + 2n, ...
+        todo = list(tasks)
+        n = len(self.pools)
+        futures = [pool.submit(_run_batch, func, todo[j::n]) for j, pool in enumerate(self.pools)]
+        try:
+            batches = [fut.result() for fut in futures]
+        finally:
+            for fut in futures:
+                fut.cancel()
+        for i in range(len(todo)):
+            yield batches[i % n][i // n]
+
+
+def _run_batch(func: Callable[[Any], Any], tasks: Sequence[Any]) -> list[Any]:
+    return [func(task) for task in tasks]
+
+
+#: Per-process cache of a pass's intermediate results for a later pass (by plan, then key).
+_CACHE: dict[str, dict[Any, Any]] = {}
+
+#: Plans whose entries a process keeps at most (older ones are dropped first).
+_CACHE_PLANS = 2
+
+
+_CACHE_LOCK = threading.Lock()
+
+
+def cache_put(plan: str, key: Any, value: Any) -> None:
+    """Keep ``value`` in this process for a later pass of the same ``plan``."""
+    with _CACHE_LOCK:
+        if plan not in _CACHE:
+            while len(_CACHE) >= _CACHE_PLANS:
+                del _CACHE[next(iter(_CACHE))]
+            _CACHE[plan] = {}
+        _CACHE[plan][key] = value
+
+
+def cache_pop(plan: str, key: Any) -> Any:
+    """The value :func:`cache_put` kept in this process, or None (then recompute it)."""
+    with _CACHE_LOCK:
+        entries = _CACHE.get(plan)
+        if entries is None:
+            return None
+        value = entries.pop(key, None)
+        if not entries:
+            del _CACHE[plan]
+        return value
+
+
+def cache_clear(plan: str) -> None:
+    """Drop what this process kept for ``plan``."""
+    with _CACHE_LOCK:
+        _CACHE.pop(plan, None)
 
 
 def run_map(

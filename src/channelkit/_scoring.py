@@ -11,7 +11,7 @@ the domain classes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
 import numpy as np
@@ -22,10 +22,12 @@ from .errors import InvalidInputError
 __all__ = [
     "BLOCK",
     "THRESHOLD_RTOL",
+    "item_points",
     "score_overflow",
     "threshold_floor",
     "tier_kernel",
     "total_score",
+    "whole_steps",
 ]
 
 #: Relative tolerance of every threshold comparison: a score or metric within
@@ -42,6 +44,40 @@ def threshold_floor(threshold: Any) -> Any:
     points is some 1e-16 of the magnitudes, far below the tolerance).
     """
     return threshold - THRESHOLD_RTOL * np.abs(threshold)
+
+
+def whole_steps(x: NDArray[np.float64], per: float) -> NDArray[np.float64]:
+    """Number of whole ``per`` in each ``x`` (0 for ``x`` < ``per``), decided at the boundaries.
+
+    Step ``k`` is reached when ``x`` meets the threshold ``k * per`` in the sense of
+    :func:`threshold_floor`, so ``0.3`` holds three whole ``0.1`` although
+    ``0.3 / 0.1`` is ``2.9999999999999996`` in floating point. Infinite ``x``
+    gives infinitely many steps.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        k = np.floor(np.maximum(x, 0.0) / per)
+        up = k + 1.0
+        # one more step when x is on (within the tolerance of) the next boundary
+        k = np.where(x >= threshold_floor(up * per), up, k)
+        # one fewer when the division rounded up onto a boundary that x misses
+        k = np.where((k > 0) & (x < threshold_floor(k * per)), k - 1.0, k)
+    return np.asarray(np.where(np.isinf(x), x, k), dtype=np.float64)
+
+
+def item_points(
+    item: Any, x: NDArray[np.float64], out: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """Points of a scorecard ``item`` for metric values ``x``, before the cap and clipping at 0.
+
+    ``points_per_unit * x`` for a linear item; ``points_per_unit * whole_steps(x, per)``
+    for an item with a step ``per``.
+    """
+    per = getattr(item, "per", None)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if per is None:
+            return np.asarray(np.multiply(x, item.points_per_unit, out=out), dtype=np.float64)
+        steps = whole_steps(x, per)
+        return np.asarray(np.multiply(steps, item.points_per_unit, out=out), dtype=np.float64)
 
 
 def total_score(
@@ -74,7 +110,7 @@ def total_score(
         small = np.empty(n)
     with np.errstate(over="ignore", invalid="ignore"):
         for item in card.items:
-            np.multiply(cols[item.metric], item.points_per_unit, out=work)
+            item_points(item, cols[item.metric], out=work)
             capped = math.isfinite(item.max_points)
             if item.metric not in known:
                 if capped:
@@ -112,12 +148,17 @@ BLOCK = 1 << 14
 
 
 def tier_kernel(
-    program: Any, cols: Mapping[str, NDArray[np.float64]], n: int
+    program: Any,
+    cols: Mapping[str, NDArray[np.float64]],
+    n: int,
+    *,
+    describe: Callable[[int], str] | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Evaluated tier (-1 for none) and score of every partner.
 
     Works block by block over the partners (never partner by partner); each
     block runs one vectorized pass per scorecard item and per tier rule.
+    ``describe(row)`` names a partner in an error message (default: its row).
     """
     card = program.scorecard
     score = np.empty(n) if card is not None else np.full(n, np.nan)
@@ -132,6 +173,15 @@ def tier_kernel(
         (
             None if t.min_score is None else float(threshold_floor(t.min_score)),
             tuple((m, float(threshold_floor(v))) for m, v in t.requirements.items()),
+        )
+        for t in program.tiers
+    ]
+    # per-item point minimums (Tier.min_points): item metric -> floor of the minimum
+    items_by_metric = {it.metric: it for it in card.items} if card is not None else {}
+    point_rules = [
+        tuple(
+            (items_by_metric[m], float(threshold_floor(v)))
+            for m, v in (getattr(t, "min_points", None) or {}).items()
         )
         for t in program.tiers
     ]
@@ -165,7 +215,8 @@ def tier_kernel(
                 sub = {k: v[rows] for k, v in block.items()}
                 sc[rows] = total_score(card, sub, rows.size, unsigned)
             if not np.isfinite(sc).all():
-                score_overflow(card, block, int(np.argmin(np.isfinite(sc))), start)
+                row = start + int(np.argmin(np.isfinite(sc)))
+                score_overflow(card, block, row - start, start, describe)
         if required:
             req.fill(True)
             for metric in required:
@@ -185,6 +236,12 @@ def tier_kernel(
             for metric, minimum in reqs:
                 np.greater_equal(block[metric], minimum, out=tmp)
                 ok &= tmp
+            for item, minimum in point_rules[k]:
+                pts = buf[:m]
+                item_points(item, block[item.metric], out=pts)
+                np.clip(pts, 0.0, item.max_points, out=pts)
+                np.greater_equal(pts, minimum, out=tmp)
+                ok &= tmp
             np.multiply(ok, k + 1, out=rank)
             np.maximum(t, rank, out=t)
         t -= 1
@@ -192,22 +249,28 @@ def tier_kernel(
 
 
 def score_overflow(
-    card: Any, block: Mapping[str, NDArray[np.float64]], i: int, start: int
+    card: Any,
+    block: Mapping[str, NDArray[np.float64]],
+    i: int,
+    start: int,
+    describe: Callable[[int], str] | None = None,
 ) -> NoReturn:
     """Raise for the partner at row ``start + i`` whose score exceeds the largest float."""
+    who = describe(start + i) if describe is not None else f"the partner in row {start + i}"
     for item in card.items:
         value = float(block[item.metric][i])
         with np.errstate(over="ignore"):
-            pts = min(max(float(np.float64(value) * item.points_per_unit), 0.0), item.max_points)
+            raw = float(item_points(item, np.array([value]))[0])
+            pts = min(max(raw, 0.0), item.max_points)
         if math.isinf(pts):
             raise InvalidInputError(
-                f"metric {item.metric!r} of the partner in row {start + i} = {value!r} earns "
+                f"metric {item.metric!r} of {who} = {value!r} earns "
                 f"{value!r} x {item.points_per_unit!r} points, more than the largest float "
                 f"({np.finfo(np.float64).max:.4g}); express the metric in larger units or cap "
                 "the item (max_points)"
             )
     raise InvalidInputError(
-        f"the scorecard points of the partner in row {start + i} add up to more than the "
+        f"the scorecard points of {who} add up to more than the "
         f"largest float ({np.finfo(np.float64).max:.4g}); express the metrics in larger units "
         "or cap the items (max_points)"
     )

@@ -1038,11 +1038,12 @@ if TYPE_CHECKING:  # pragma: no cover
     _F = TypeVar("_F", bound=Callable[..., "Assignment"])
 
 
-def _sum_exponent(values: Any) -> int:
+def _sum_exponent(values: Any, *, signed: bool = False) -> int:
     """Power of two ``e`` such that ``values * 2**-e`` sums over its rows without overflow.
 
     0 when no scaling is needed, or when ``values`` is not a plain numeric
-    array of finite values (then assign's own validation reports it).
+    array of finite values, non-negative unless ``signed`` (then assign's own
+    validation reports it, with the values as given).
     """
     if values is None:
         return 0
@@ -1056,10 +1057,29 @@ def _sum_exponent(values: Any) -> int:
     if a.dtype.kind not in "fiu" or a.size == 0 or a.ndim not in (1, 2):
         return 0
     with np.errstate(all="ignore"):
-        top = max(float(np.max(a)), -float(np.min(a)))
+        low = float(np.min(a))
+        top = max(float(np.max(a)), -low)
+    if not signed and not low >= 0:
+        return 0
     if not math.isfinite(top) or top * a.shape[0] <= _SCALE_ABOVE:
         return 0
     return math.frexp(top)[1]
+
+
+def _unscaled_hours(message: str, e: int) -> str:
+    """``message`` with every "<number> h" multiplied back by ``2**e`` (exactly, as text)."""
+    import re
+    from decimal import Decimal
+
+    def back(match: re.Match[str]) -> str:
+        # five digits: the scaled number was printed with six
+        value = Decimal(match.group(1).replace(",", "")) * Decimal(2) ** e
+        short = float(f"{value:.5g}")
+        if math.isfinite(short):
+            return f"{short:,.5g} h"
+        return f"{Decimal(f'{value:.5g}').normalize()} h".lower()
+
+    return re.sub(r"(-?\d[\d,]*(?:\.\d+)?(?:e[+-]?\d+)?) h\b", back, message)
 
 
 def _overflow_safe(func: _F) -> _F:
@@ -1080,7 +1100,7 @@ def _overflow_safe(func: _F) -> _F:
         given = dict(zip(names, args)) | {k: kwargs[k] for k in names if k in kwargs}
         workload, capacity = given.get("workload"), given.get("capacity")
         e = _sum_exponent(workload)
-        e_cost = _sum_exponent(kwargs.get("cost"))
+        e_cost = _sum_exponent(kwargs.get("cost"), signed=True)
         if (e == 0 and e_cost == 0) or workload is None or capacity is None:
             return func(*args, **kwargs)
         rest = {k: v for k, v in kwargs.items() if k not in names}
@@ -1098,10 +1118,7 @@ def _overflow_safe(func: _F) -> _F:
         try:
             res: Assignment = func(np.ldexp(w, -e), cap, *args[2:], **rest)
         except (InfeasibleError, SolverLimitError) as exc:
-            raise type(exc)(
-                f"{exc} (hours scaled by 2**{-e}, costs by 2**{-e_cost}: the inputs are too "
-                "large to add up as they are)"
-            ) from None
+            raise type(exc)(_unscaled_hours(str(exc), e)) from None
         rows = np.arange(w.shape[0])
         work = w if w.ndim == 1 else w[rows, res.manager]
         with np.errstate(over="ignore"):

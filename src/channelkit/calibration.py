@@ -393,6 +393,11 @@ def fit_attrition(
     level = _confidence(confidence)
     t, obs, e = _durations_input(durations, observed, entry)
     monthly = isinstance(durations, PartnerHistory)
+    if float(t.sum() - (0.0 if e is None else e.sum())) <= 0.0:
+        raise InvalidInputError(
+            "no partner was observed at risk for any time (durations minus entries add up to 0 "
+            "months): attrition cannot be estimated; a history needs at least two months"
+        )
     km = kaplan_meier(t, obs, level, e)
     rate, r_lo, r_hi = exponential_rate(t, obs, level, e)
     d = int(obs.sum())
@@ -954,6 +959,8 @@ class RampFit(ResultMixin):
         :class:`~channelkit.Segment`'s ``conversion``.
     n_recruits, n_sellers : int
     confidence : float
+    align : str
+        Month 0 of :attr:`ratio`: ``"first_sale"`` or ``"joined"``.
 
     Examples
     --------
@@ -982,6 +989,7 @@ class RampFit(ResultMixin):
     n_recruits: int
     n_sellers: int
     confidence: float
+    align: str = "first_sale"
 
     def __repr__(self) -> str:
         return (
@@ -1039,7 +1047,8 @@ class RampFit(ResultMixin):
         axes.plot(a, self.ratio, "o", color=color, label="observed")
         axes.step(a, self.curve, where="mid", color=_plotstyle.COLORS["target"], label="curve")
         axes.set_ylim(0.0, max(1.05, float(np.nanmax(self.upper)) if a.size else 1.05))
-        axes.set_xlabel("months since joining")
+        since = "the first sale" if self.align == "first_sale" else "joining"
+        axes.set_xlabel(f"months since {since}")
         axes.set_ylabel("revenue / mature level")
         axes.set_title(f"Ramp: first sale after {self.median_first_sale:g} months (median)")
         axes.legend(loc="lower right")
@@ -1171,6 +1180,11 @@ def fit_ramp(
     level = _confidence(confidence)
     if isinstance(revenue_by_age, PartnerHistory):
         rev = revenue_since_joining(revenue_by_age, growth)
+        if rev.shape[0] == 0:
+            raise InvalidInputError(
+                "the history has no recruits (partners that joined after its first month): "
+                "a ramp needs partners whose first months are in the data"
+            )
     else:
         rev = as_float_array(revenue_by_age, "revenue_by_age", ndim=2, allow_nan=True)
     if rev.shape[0] == 0 or rev.shape[1] == 0:
@@ -1268,6 +1282,7 @@ def fit_ramp(
         n_recruits=int(rev.shape[0]),
         n_sellers=int(ever.sum()),
         confidence=level,
+        align=align,
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,15 +38,24 @@ from ._montecarlo import (
     spawn_seeds,
     worker_pool,
 )
+from ._montecarlo import (
+    cache_clear as _cache_clear,
+)
+from ._montecarlo import (
+    cache_pop as _cache_pop,
+)
+from ._montecarlo import (
+    cache_put as _cache_put,
+)
 from ._optional import import_optional
+from ._recruitment import RowParams as _RowParams
 from ._recruitment import SegKernel as _SegKernel
-from ._recruitment import block_of as _block_of
-from ._recruitment import block_size as _block_size
-from ._recruitment import block_start as _block_start
 from ._recruitment import check_distribution as _distribution
+from ._recruitment import checked_draws as _checked_draws
 from ._recruitment import checked_segments as _checked_segments
-from ._recruitment import draw_block as _draw_block
+from ._recruitment import draw_partner_block as _draw_partner_block
 from ._recruitment import draw_productivity as _draw_productivity
+from ._recruitment import exp_lifetimes as _exp_lifetimes
 from ._recruitment import lifetimes as _lifetimes
 from ._recruitment import log_survival as _log_survival
 from ._render import (
@@ -821,83 +831,170 @@ def _prospects(partners: ArrayLike, conversion: float) -> NDArray[np.int64]:
     return np.ceil(n / conversion * (1.0 - 1e-12)).astype(np.int64)
 
 
-class _SlotDraws:
-    """Nested random draws of one segment's prospect slots in one chunk.
+#: Largest number of stored partner draws (simulations x partners, all segments) a chunk
+#: keeps for the final evaluation; beyond it the evaluation draws them again (bounded memory).
+_KEEP_LIMIT = 1 << 22
 
-    Block ``b`` of segment ``k`` in a chunk always comes from the stream
-    ``child_seed(chunk_seed, 1 + k, b)``, so drawing more slots never
-    changes the first ones (common random numbers across channel sizes).
-    Only the blocks of the slots asked for last are kept, so memory stays
-    bounded by a few blocks of ``rows x _MAX_BLOCK``.
+
+class _Partners:
+    """The converted partners of one segment in one chunk, drawn in nested blocks.
+
+    A prospect converts with probability ``c``, so the prospects between two
+    converted ones are geometric: each partner draws its gap
+    ``floor(E / -log(1 - c)) + 1`` (E standard exponential), its lifetime
+    ``floor(E' / hazard) + 1`` and its productivity, and nothing is drawn for
+    prospects that do not convert. Block ``b`` comes from the stream
+    ``child_seed(chunk_seed, 1 + k, b)`` in the order productivity, lifetime,
+    gap, so a segment that differs only in attrition or conversion sees the
+    same numbers, and a higher attrition or conversion moves every partner
+    the same way (the plan's monotonicity). ``pos`` is the partner's prospect
+    index (slot) within the segment; slot ``j`` signs in month ``j % w``.
     """
 
     def __init__(
-        self,
-        kern: _SegKernel,
-        k: int,
-        seed: np.random.SeedSequence,
-        rows: int,
-        horizon: int,
-        recruit_months: int = 1,
+        self, eng: _Engine, k: int, seed: np.random.SeedSequence, rows: int, offset: int = 0
     ) -> None:
-        self.kern = kern
-        self.k = k
-        self.seed = seed
-        self.rows = rows
-        self.horizon = horizon
-        self.recruit_months = recruit_months
-        self.active_months = max(horizon - kern.lag, 0)
+        kern = eng.segments[k]
+        kernels = eng.draws[k] if eng.draws is not None else (kern,)
+        ids = None
+        if len(kernels) > 1:
+            ids = np.asarray((offset + np.arange(rows)) % len(kernels), dtype=np.intp)
+        self.params = _RowParams.of(kernels, ids, rows)
+        self.k, self.seed, self.rows = k, seed, rows
+        self.hazard = -np.asarray(self.params.log_s, dtype=np.float64)
+        self.w = eng.recruit_months
+        self.active = max(eng.horizon - kern.lag, 0)
+        self.lag = kern.lag
         self.unit = kern.unit
         self.cum_unit = np.concatenate([[0.0], np.cumsum(kern.unit)])
-        self._cache: dict[int, tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
+        self.growth = None
+        if self.w > 1 and kern.growth != 0.0:
+            self.growth = (1.0 + kern.growth) ** (np.arange(self.w) / 12.0)
+        # drawn blocks: (pos, life, weight, cum); blocks before `first` are folded into base
+        # (slots, months active, weights, cumulative revenue) per block
+        self.blocks: list[Any] = []
+        self.n_blocks = 0
+        self.first = 0
+        self.base = np.zeros(rows)
+        self.last_pos = np.full(rows, -1.0)
+        self.last_cum = np.zeros(rows)
+        self.drawn = 0  # partners per simulation drawn so far
 
-    def block(self, b: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Active months (capped at the horizon) and weights of block ``b``'s slots.
+    def _draw(self) -> None:
+        b, rows = self.n_blocks, self.rows
+        pos, e_life, prod = _draw_partner_block(
+            self.params, self.seed, self.k, b, rows, self.last_pos
+        )
+        size = pos.shape[1]
+        # months active, capped at the months left in the horizon (w = 1: all of them)
+        life = _exp_lifetimes(e_life, self.hazard, self.active + (self.w > 1))
+        if self.w > 1:
+            sign = np.fmod(pos, self.w).astype(np.intp)
+            np.minimum(life, np.maximum(self.active - sign, 0), out=life)
+            weight = prod * self.growth[sign] if self.growth is not None else prod
+        else:
+            weight = prod
+        cum = np.empty((rows, size + 1))
+        cum[:, 0] = self.last_cum
+        np.multiply(weight, self.cum_unit[life], out=cum[:, 1:])
+        np.cumsum(cum, axis=1, out=cum)  # sequential from the first partner
+        cum = cum[:, 1:]
+        self.blocks.append((pos, life, weight, cum))
+        self.last_pos = pos[:, -1]
+        self.last_cum = cum[:, -1]
+        self.n_blocks += 1
+        self.drawn += size
 
-        The weight is productivity x converted x the growth up to the signing month.
-        """
-        if b not in self._cache:
-            u_life, converted, prod = _draw_block(self.kern, self.seed, self.k, b, self.rows)
-            # slot j signs in month j % recruit_months (round robin: nested in j)
-            sign = (_block_start(b) + np.arange(prod.shape[1])) % self.recruit_months
-            months_left = np.maximum(self.active_months - sign, 0)
-            life = np.minimum(_lifetimes(u_life, self.kern.log_s, self.horizon + 1), months_left)
-            growth = (1.0 + self.kern.growth) ** (sign / 12.0)
-            self._cache[b] = (life, np.where(converted, prod * growth, 0.0))
-        return self._cache[b]
+    def cover(self, rows: NDArray[np.intp], slots: int) -> None:
+        """Draw until every simulation in ``rows`` has all its partners among the first ``slots`` prospects."""
+        while rows.size and bool((self.last_pos[rows] < slots - 1).any()):
+            self._draw()
 
-    def revenue(self, a: int, b: int, rows: NDArray[np.int64]) -> NDArray[np.float64]:
-        """Horizon revenue of slots ``a .. b-1`` in simulations ``rows``, shape (len(rows), b - a).
+    def advance(self, rows: NDArray[np.intp], slots: int, drop: bool) -> None:
+        """Fold the blocks lying wholly before prospect ``slots`` (for ``rows``) into the base."""
+        while self.first < len(self.blocks) - 1:
+            pos, _, _, cum = self.blocks[self.first]
+            if not bool((pos[rows, -1] < slots).all()):
+                break
+            self.base = cum[:, -1]
+            if drop:
+                self.blocks[self.first] = None
+            self.first += 1
 
-        Blocks before the one holding slot ``a`` are dropped from the cache.
-        """
-        if b <= a:
-            return np.zeros((rows.size, 0))
-        first, last = _block_of(a), _block_of(b - 1)
-        for old in [x for x in self._cache if x < first]:
-            del self._cache[old]
-        parts = []
-        for blk in range(first, last + 1):
-            start = _block_start(blk)
-            lo, hi = max(a, start) - start, min(b, start + _block_size(blk)) - start
-            life, weight = self.block(blk)
-            parts.append(weight[rows, lo:hi] * self.cum_unit[life[rows, lo:hi]])
-        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+    def lookup(self, rows: NDArray[np.intp]) -> _Lookup:
+        """The horizon revenue of the first ``slots`` prospects of each of ``rows``, prepared."""
+        parts = self.blocks[self.first :]
+        base = self.base[rows]
+        if not parts:
+            return _Lookup(np.zeros((rows.size, 0), dtype=np.int64), np.zeros(1), base, 0, 0)
+        if rows.size == self.rows:  # every simulation: no gather
+            pos = np.concatenate([p[0] for p in parts], axis=1)
+            cum = np.concatenate([p[3] for p in parts], axis=1)
+        else:
+            pos = np.concatenate([p[0][rows] for p in parts], axis=1)
+            cum = np.concatenate([p[3][rows] for p in parts], axis=1)
+        big = int(pos[:, -1].max()) + 2
+        off = np.arange(rows.size, dtype=np.float64)[:, None] * big
+        flat = np.concatenate([[0.0], cum.ravel()])
+        return _Lookup((pos + off).ravel(), flat, base, big, pos.shape[1])
 
-    def blocks(self, n: int) -> Iterator[tuple[int, NDArray[np.int64], NDArray[np.float64]]]:
-        """The first ``n`` slots block by block: (first slot, lifetimes, weights)."""
-        if n <= 0:
-            return
-        for blk in range(_block_of(n - 1) + 1):
-            start = _block_start(blk)
-            life, weight = self.block(blk)
-            m = min(n - start, life.shape[1])
-            yield start, life[:, :m], weight[:, :m]
-            del self._cache[blk]
+    def stored(self) -> list[tuple[NDArray[Any], NDArray[Any], NDArray[np.float64]]]:
+        """Every block drawn (none dropped): slots, months active, weights."""
+        life_t = np.uint8 if self.active < 255 else np.int32
+        return [(p[0], p[1].astype(life_t), p[2]) for p in self.blocks]
+
+
+@attrs.frozen(eq=False)
+class _Lookup:
+    """Sorted slots of several simulations laid end to end, for one searchsorted per query."""
+
+    pos: NDArray[np.float64]  # slot + row * big, row-major
+    cum: NDArray[np.float64]  # 0, then the cumulative revenue, row-major
+    base: NDArray[np.float64]  # revenue before the first kept slot, per row
+    big: int
+    width: int
+
+    def at(self, which: NDArray[np.intp], slots: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Revenue of the first ``slots[i]`` prospects of row ``which[i]`` (rows of the lookup)."""
+        if self.width == 0:
+            return self.base[which]
+        q = np.minimum(slots, self.big - 1) + which * self.big
+        idx = np.searchsorted(self.pos, q)
+        local = idx - which * self.width
+        return np.where(local > 0, self.cum[idx], self.base[which])
+
+
+def _monthly_signed(
+    life: NDArray[Any],
+    weight: NDArray[np.float64],
+    pos: NDArray[Any],
+    w: int,
+    unit: NDArray[np.float64],
+    lag: int,
+    horizon: int,
+) -> NDArray[np.float64]:
+    """Monthly revenue (rows, horizon) of partners signed in month ``pos % w``."""
+    rows = life.shape[0]
+    out = np.zeros((rows, horizon))
+    t = unit.size
+    if t == 0 or life.shape[1] == 0:
+        return out
+    if w == 1:
+        out[:, lag:] = _monthly_from_lives(life, weight, unit)
+        return out
+    sign = np.fmod(pos, w).astype(np.intp)
+    idx = ((np.arange(rows)[:, None] * w + sign) * (t + 1) + np.minimum(life, t)).ravel()
+    by_life = np.bincount(idx, weights=weight.ravel(), minlength=rows * w * (t + 1))
+    by_life = by_life.reshape(rows, w, t + 1)
+    alive = np.cumsum(by_life[:, :, ::-1], axis=2)[:, :, ::-1][:, :, 1:]
+    for s in range(min(w, t)):
+        start = lag + s
+        out[:, start:] += alive[:, s, : horizon - start] * unit[: horizon - start]
+    return out
 
 
 def _monthly_from_lives(
-    life: NDArray[np.int64], weight: NDArray[np.float64], unit: NDArray[np.float64]
+    life: NDArray[Any], weight: NDArray[np.float64], unit: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Monthly revenue (rows, len(unit)) of slots active for ``life`` months.
 
@@ -919,7 +1016,12 @@ def _monthly_from_lives(
 
 @attrs.frozen(eq=False)
 class _Engine:
-    """Everything a chunk needs, picklable for process pools and dask (kernels only)."""
+    """Everything a chunk needs, picklable for process pools and dask (kernels only).
+
+    ``draws`` holds, per segment, one kernel per parameter draw (simulation
+    ``i`` uses draw ``i % n_draws``); ``segments`` are the point estimates
+    that turn a channel size into prospects.
+    """
 
     segments: tuple[_SegKernel, ...]
     weights: NDArray[np.float64]
@@ -927,6 +1029,7 @@ class _Engine:
     existing_revenue: NDArray[np.float64]
     existing_log_s: float
     recruit_months: int = 1
+    draws: tuple[tuple[_SegKernel, ...], ...] | None = None
 
 
 def _engine(
@@ -936,9 +1039,15 @@ def _engine(
     existing_revenue: NDArray[np.float64],
     existing_log_s: float,
     recruit_months: int = 1,
+    draws: Sequence[Sequence[Segment]] | None = None,
 ) -> _Engine:
     kernels = tuple(_SegKernel.of(s, horizon) for s in segs)
-    return _Engine(kernels, weights, horizon, existing_revenue, existing_log_s, recruit_months)
+    per_seg = None
+    if draws is not None:
+        per_seg = tuple(tuple(_SegKernel.of(s, horizon) for s in d) for d in draws)
+    return _Engine(
+        kernels, weights, horizon, existing_revenue, existing_log_s, recruit_months, per_seg
+    )
 
 
 def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> NDArray[np.float64]:
@@ -956,90 +1065,222 @@ def _existing_chunk(eng: _Engine, seed: np.random.SeedSequence, rows: int) -> ND
     return _monthly_from_lives(life, np.broadcast_to(rev, (rows, rev.size)), unit)
 
 
-def _need_chunk(
-    task: tuple[Any, np.random.SeedSequence, int, float, int, int],
-) -> NDArray[np.int64]:
-    """Smallest channel size reaching the target, for each simulation of a chunk.
+_Block = tuple[NDArray[np.float64], NDArray[Any], NDArray[np.float64]]
+_Stored = tuple[NDArray[np.float64], list[list[_Block]]]
+
+
+def _search_chunk(task: tuple[Any, ...]) -> tuple[NDArray[np.int64], _Stored | None]:
+    """Smallest channel size reaching the target for each simulation of a chunk, and the draws.
 
     Sizes above ``max_partners`` are reported as ``max_partners + 1``. The
-    sizes are searched in steps (sizes up to ``n_start``, then the largest
-    size searched doubles, with at most :data:`_MAX_SPAN` prospect slots of a
-    segment per step) with running totals of every segment's revenue, and a simulation
-    leaves the search as soon as it reaches the target: memory stays at a
-    few ``rows x _MAX_BLOCK`` arrays whatever the channel size.
+    sizes are searched in windows (sizes up to ``n_start``, then growing by a
+    quarter, with at most :data:`_MAX_SPAN` sizes a window), the converted
+    partners drawn only as far as a simulation still short of the target
+    needs, and a simulation leaves the search once it reaches the target.
+    Returns the existing partners' monthly revenue and every segment's
+    partners (slot, months, weight) for the final evaluation, or ``None`` for
+    those when they exceed ``keep_limit`` draws (then blocks are dropped as
+    the search passes them: memory stays bounded).
     """
-    eng_ref, seed, rows, target, n_start, max_partners = task
+    eng_ref, seed, rows, target, n_start, max_partners, offset, keep_limit = task
     eng: _Engine = resolve(eng_ref)
     h = eng.horizon
     n_ex = eng.existing_revenue.size
-    existing = _existing_chunk(eng, seed, rows).sum(axis=1)
+    ex_monthly = _existing_chunk(eng, seed, rows)
+    existing = ex_monthly.sum(axis=1)
     need = np.full(rows, -1, dtype=np.int64)
     need[existing >= target * (1.0 - _rtol(n_ex + h))] = 0
-    draws = [
-        _SlotDraws(kern, k, seed, rows, h, eng.recruit_months)
-        for k, kern in enumerate(eng.segments)
-    ]
+    parts = [_Partners(eng, k, seed, rows, offset) for k in range(len(eng.segments))]
     conv = np.array([kern.conv for kern in eng.segments])
     per_slot = float(np.min(conv / np.maximum(eng.weights, 1e-300)))
     max_step = max(1, min(_MAX_SPAN, int(_MAX_SPAN * per_slot)))
-    base = np.zeros((rows, len(draws)))  # revenue of the slots before the step, per segment
-    lo, step = 0, max(1, min(n_start, max_step))
+    keep = True
+    lo, hi = 0, max(1, min(n_start, max_step))
     table = _allocation_table(eng.weights, 0)
+    base_terms = float(n_ex + h)
     while lo < max_partners:
         pend = np.flatnonzero(need < 0)
         if pend.size == 0:
             break
-        hi = min(lo + step, max_partners)
+        hi = min(hi, max_partners)
         if table.shape[0] <= hi:
             table = _allocation_table(eng.weights, max(hi, min(2 * table.shape[0], max_partners)))
-        counts = table[lo : hi + 1]
-        total = np.repeat(existing[pend, None], hi - lo + 1, axis=1)
-        n_terms = np.full(hi - lo + 1, float(n_ex + h))
-        for k, d in enumerate(draws):
-            pros = _prospects(counts[:, k], d.kern.conv)
-            a, b = int(pros[0]), int(pros[-1])
-            cum = np.empty((pend.size, b - a + 1))
-            cum[:, 0] = base[pend, k]
-            cum[:, 1:] = d.revenue(a, b, pend)
-            np.cumsum(cum, axis=1, out=cum)  # sequential: the same sums as from slot 0
-            total += cum[:, pros - a]
-            base[pend, k] = cum[:, -1]
-            n_terms += pros
-        ok = total >= target * (1.0 - _rtol(n_terms))
-        hit = ok.any(axis=1)
-        need[pend[hit]] = lo + ok[hit].argmax(axis=1)
-        lo, step = hi, min(hi, max_step)  # the channel size doubles (capped step)
+        lo_slots = [
+            int(_prospects(table[lo, k], kern.conv)) for k, kern in enumerate(eng.segments)
+        ]
+        for k, d in enumerate(parts):
+            d.cover(pend, int(_prospects(table[hi, k], eng.segments[k].conv)))
+            if keep and rows * sum(p.drawn for p in parts) > keep_limit:
+                keep = False  # too many to keep: drop the blocks the search has passed
+                for p in parts:
+                    p.blocks[: p.first] = [None] * p.first
+            d.advance(pend, lo_slots[k], drop=not keep)
+        looks = [d.lookup(pend) for d in parts]
+
+        ex_pend = existing[pend]
+
+        def reached(which: NDArray[np.intp], size: NDArray[np.int64]) -> NDArray[np.bool_]:
+            return _reached(ex_pend, looks, table, eng, which, size, target, base_terms)  # noqa: B023
+
+        # bisection per simulation: not reached at lo (or 0), reached at hi
+        every = np.arange(pend.size)
+        ok = reached(every, np.full(pend.size, hi))
+        which = every[ok]
+        a = np.full(which.size, lo)
+        b = np.full(which.size, hi)
+        while which.size and bool((b - a > 1).any()):
+            mid = (a + b) // 2
+            hit = reached(which, mid)
+            b = np.where(hit, mid, b)
+            a = np.where(hit, a, mid)
+        need[pend[which]] = b
+        lo = hi
+        hi = lo + min(max(16, lo // 4), max_step)
     need[need < 0] = max_partners + 1
+    if not keep:
+        return need, None
+    return need, (ex_monthly, [d.stored() for d in parts])
+
+
+def _reached(
+    existing: NDArray[np.float64],
+    looks: Sequence[_Lookup],
+    table: NDArray[np.int64],
+    eng: _Engine,
+    which: NDArray[np.intp],
+    size: NDArray[np.int64],
+    target: float,
+    base_terms: float,
+) -> NDArray[np.bool_]:
+    """Whether simulation ``which[i]`` (of the lookups) reaches the target at size ``size[i]``."""
+    total = existing[which].copy()
+    n_terms = np.full(which.size, base_terms)
+    for k, look in enumerate(looks):
+        slots = _prospects(table[size, k], eng.segments[k].conv)
+        total += look.at(which, slots)
+        n_terms += slots
+    return np.asarray(total >= target * (1.0 - _rtol(n_terms)))
+
+
+def _plan_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
+    """:func:`_search_chunk` that keeps the draws in this process for :func:`_final_chunk`."""
+    plan, index, *search = task
+    need, stored = _search_chunk(tuple(search))
+    if stored is not None:
+        _cache_put(plan, index, stored)
     return need
 
 
+def _final_chunk(
+    task: tuple[Any, ...],
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The final channel's cumulative monthly revenue from the kept draws, or drawn again.
+
+    Drawing again gives the same numbers, so the plan does not depend on
+    where the chunk ran.
+    """
+    plan, index, eng_ref, seed, rows, counts, offset = task
+    eng: _Engine = resolve(eng_ref)
+    stored = _cache_pop(plan, index)
+    out = None if stored is None else _eval_stored(eng, stored, counts)
+    if out is None:
+        out = _eval_chunk((eng_ref, seed, rows, counts, offset))
+    return np.cumsum(out[0], axis=1), out[1]  # cumulative by month: work off the parent
+
+
+def _need_chunk(task: tuple[Any, ...]) -> NDArray[np.int64]:
+    """Smallest channel size reaching the target, for each simulation of a chunk.
+
+    ``task`` is ``(engine, seed, rows, target, n_start, max_partners[, offset])``.
+    """
+    eng_ref, seed, rows, target, n_start, max_partners, *rest = task
+    offset = int(rest[0]) if rest else 0
+    return _search_chunk((eng_ref, seed, rows, target, n_start, max_partners, offset, 0))[0]
+
+
+def _add_blocks(
+    monthly: NDArray[np.float64],
+    eng: _Engine,
+    k: int,
+    blocks: Iterator[_Block],
+    slots: int,
+) -> bool:
+    """Add the revenue of segment ``k``'s first ``slots`` prospects, block by block.
+
+    Returns False when the blocks run out before every simulation's
+    ``slots`` prospects are covered. The stored and the redrawn evaluations
+    both go through here, in the same order, so they agree to the last bit.
+    """
+    kern = eng.segments[k]
+    if slots == 0:
+        return True
+    for pos, life, weight in blocks:
+        inside = pos < slots
+        cols = int(np.flatnonzero(inside.any(axis=0))[-1]) + 1 if inside.any() else 0
+        if cols == 0:
+            return True  # every simulation's slots end before this block
+        monthly += _monthly_signed(
+            life[:, :cols],
+            np.where(inside[:, :cols], weight[:, :cols], 0.0),
+            pos[:, :cols],
+            eng.recruit_months,
+            kern.unit,
+            kern.lag,
+            eng.horizon,
+        )
+        if bool((pos[:, -1] >= slots - 1).all()):
+            return True
+    return False
+
+
+def _eval_stored(
+    eng: _Engine, stored: _Stored, counts: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """Monthly revenue of ``counts`` partners from a chunk's stored draws (None if too few)."""
+    ex_monthly, per_seg = stored
+    monthly = ex_monthly.copy()
+    for k, (kern, blocks) in enumerate(zip(eng.segments, per_seg)):
+        slots = int(_prospects(counts[k], kern.conv))
+        if not _add_blocks(monthly, eng, k, iter(blocks), slots):
+            return None  # a simulation's partners beyond the draws: draw again
+    return monthly, ex_monthly.sum(axis=1)
+
+
+def _redraw(d: _Partners) -> Iterator[_Block]:
+    life_t = np.uint8 if d.active < 255 else np.int32
+    while True:
+        d._draw()
+        pos, life, weight, _ = d.blocks.pop()
+        yield pos, life.astype(life_t), weight
+
+
 def _eval_chunk(
-    task: tuple[Any, np.random.SeedSequence, int, NDArray[np.int64]],
+    task: tuple[Any, ...],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Monthly revenue (rows, horizon) of a channel with ``counts`` partners per segment.
 
-    Also returns the existing partners' horizon revenue (rows,).
+    Draws the partners again, block by block (memory stays bounded). Also
+    returns the existing partners' horizon revenue (rows,). ``task`` is
+    ``(engine, seed, rows, counts[, offset])``.
     """
-    eng_ref, seed, rows, counts = task
+    eng_ref, seed, rows, counts, *rest = task
+    offset = int(rest[0]) if rest else 0
     eng: _Engine = resolve(eng_ref)
-    monthly = _existing_chunk(eng, seed, rows)
-    existing = monthly.sum(axis=1)
-    w = eng.recruit_months
+    ex_monthly = _existing_chunk(eng, seed, rows)
+    monthly = ex_monthly.copy()
     for k, kern in enumerate(eng.segments):
-        d = _SlotDraws(kern, k, seed, rows, eng.horizon, w)
-        for first, life, weight in d.blocks(int(_prospects(counts[k], kern.conv))):
-            for sign in range(min(w, d.active_months)):  # slots signed in month `sign`
-                start = kern.lag + sign
-                cols = slice((sign - first) % w, None, w)
-                monthly[:, start:] += _monthly_from_lives(
-                    life[:, cols], weight[:, cols], d.unit[: eng.horizon - start]
-                )
-    return monthly, existing
+        slots = int(_prospects(counts[k], kern.conv))
+        _add_blocks(monthly, eng, k, _redraw(_Partners(eng, k, seed, rows, offset)), slots)
+    return monthly, ex_monthly.sum(axis=1)
 
 
-def _plan_tasks_seeds(n_sims: int, seed: SeedLike) -> list[tuple[np.random.SeedSequence, int]]:
+def _plan_tasks_seeds(
+    n_sims: int, seed: SeedLike
+) -> list[tuple[np.random.SeedSequence, int, int]]:
+    """(seed, rows, first simulation) of each chunk."""
     rows = chunk_rows(n_sims)
-    return list(zip(spawn_seeds(root_seed(seed), len(rows)), rows))
+    offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int).tolist()
+    return list(zip(spawn_seeds(root_seed(seed), len(rows)), rows, offsets))
 
 
 # --------------------------------------------------------------------------- the plan
@@ -1117,6 +1358,15 @@ class CapacityPlan(ResultMixin):
         Existing partners routed to distributors (revenue below the threshold).
     existing_hours : float [hours/year]
         Manager hours the managed existing partners need in a year.
+    parameter_draws : int
+        Parameter draws behind the simulations (``parameter_draws=`` of
+        :func:`plan_capacity`); 0 for point estimates.
+    parameter_variance_share : float or None
+        With parameter draws, the share of the horizon revenue's variance
+        that comes from parameter uncertainty: the variance between the
+        draws' mean revenue over the total (law of total variance; the rest
+        is the partners' own randomness within a draw); 0 for a single draw.
+        None without draws, or when a draw has fewer than two simulations.
 
     Examples
     --------
@@ -1167,6 +1417,8 @@ class CapacityPlan(ResultMixin):
     existing_partners: int = 0
     existing_distributor_partners: int = 0
     existing_hours: float = 0.0
+    parameter_draws: int = 0
+    parameter_variance_share: float | None = None
 
     @property
     def n_sims(self) -> int:
@@ -1313,6 +1565,19 @@ class CapacityPlan(ResultMixin):
             facts.append(Fact(f"Horizon revenue P{level:g}", fmt_money(value), value))
         return facts
 
+    def _uncertainty_facts(self) -> list[Fact]:
+        if not self.parameter_draws:
+            return []
+        share = self.parameter_variance_share
+        if share is None:
+            text = f"{self.parameter_draws:,} draws; not split (use fewer draws than simulations)"
+            return [Fact("Spread from parameter uncertainty", text, None, key="parameter_share")]
+        text = (
+            f"{share:.0%} of the revenue variance ({self.parameter_draws:,} parameter draws; "
+            f"{1 - share:.0%} within a draw)"
+        )
+        return [Fact("Spread from parameter uncertainty", text, share, key="parameter_share")]
+
     def _segment_table(self) -> Table:
         rows: list[list[Any]] = [
             [
@@ -1361,6 +1626,7 @@ class CapacityPlan(ResultMixin):
                 *self._manager_facts(),
                 *self._channel_facts(),
                 *self._revenue_facts(),
+                *self._uncertainty_facts(),
                 self._segment_table(),
                 *self._notes(),
             ],
@@ -1477,6 +1743,7 @@ def plan_capacity(
     progress: bool = False,
     existing_hours_per_partner: Any = 72.0,
     size_limit: int = 10_000_000,
+    parameter_draws: Sequence[Any] | None = None,
 ) -> CapacityPlan:
     """The smallest channel that reaches a revenue target with a given confidence.
 
@@ -1544,6 +1811,17 @@ def plan_capacity(
         size exceeds it raises :class:`~channelkit.InfeasibleError` at once,
         naming the size it would need, instead of growing until memory runs
         out; ``max_partners`` may not exceed it.
+    parameter_draws : sequence of mappings name -> Segment, optional
+        Segment parameters drawn from their sampling distribution, such as
+        :meth:`channelkit.Calibration.draw_segments` returns (or lists of
+        Segment in the order of ``segments``): simulation ``i`` uses draw
+        ``i % len(parameter_draws)``, so the plan carries the uncertainty of
+        the estimates as well as the randomness of the partners. A draw may
+        change attrition, conversion and productivity; ``segments`` (the point
+        estimates) still turn the channel size into prospects, so a draw with
+        a lower conversion signs fewer partners from the same prospects. Use
+        fewer draws than simulations (say ``n_sims // 10``) to split the spread
+        (:attr:`CapacityPlan.parameter_variance_share`).
 
     Returns
     -------
@@ -1580,17 +1858,27 @@ def plan_capacity(
 
     with :math:`L` its lifetime and :math:`\\rho_k` the ramp.
 
-    **The search.** Each simulation draws its prospects' uniforms and
-    productivities once, in nested blocks (common random numbers), so its
+    **The search.** Each simulation draws its converted partners once, in
+    nested blocks (common random numbers): the prospects between two
+    converted ones (geometric, from an exponential), the partner's lifetime
+    (from an exponential) and its productivity (through numpy's own
+    samplers for lognorm, gamma, weibull_min, expon and samples), so its
     revenue is non-decreasing in :math:`N`; its smallest sufficient size
-    :math:`N_s` is found by exponential growth of the channel and a search
-    along the cumulative revenue. The plan is the smallest :math:`N` with
-    :math:`\\#\\{s: N_s \\le N\\} \\ge` ``confidence`` :math:`\\times` ``n_sims``,
-    an order statistic. Because the same uniforms decide every variant of
-    the channel, a higher target, a higher confidence or a higher attrition
-    never gives a smaller plan. With a constant productivity, no ramp, no
+    :math:`N_s` is found by bisection along the cumulative revenue, drawing
+    only as far as the simulation needs. The plan is the smallest :math:`N`
+    with :math:`\\#\\{s: N_s \\le N\\} \\ge` ``confidence`` :math:`\\times`
+    ``n_sims``, an order statistic, and its revenue comes from the draws the
+    search kept. Because the same numbers decide every variant of the
+    channel, a higher target, a higher confidence or a higher attrition never
+    gives a smaller plan. With a constant productivity, no ramp, no
     attrition, conversion 1 and a 12-month horizon the plan equals
     :func:`partners_needed` and reaches the target in every simulation.
+
+    **Parameter uncertainty.** With ``parameter_draws``, simulation :math:`i`
+    uses draw :math:`i \\bmod D` for its partners' attrition, conversion and
+    productivity; the spread of the horizon revenue splits into the variance
+    between the draws' means and within them (law of total variance), see
+    :attr:`CapacityPlan.parameter_variance_share`.
 
     **Managers** follow the workload build-up,
     :func:`~channelkit.workload.managers_needed`, over the whole channel: the
@@ -1601,9 +1889,11 @@ def plan_capacity(
     alone.
 
     **Memory** stays bounded whatever the channel size: the search walks the
-    channel sizes in steps with running totals, drawing prospects in blocks
+    channel sizes in windows with running totals, drawing partners in blocks
     of at most 4,096 per simulation chunk, and a simulation leaves the search
-    once it reaches the target.
+    once it reaches the target; beyond about 4 million kept draws per chunk
+    the search drops the blocks it has passed and the final evaluation draws
+    them again (the same numbers).
 
     Examples
     --------
@@ -1648,11 +1938,12 @@ def plan_capacity(
         ex_hours = _existing_hours(existing_hours_per_partner, ex_pf)
     ex_routed = ex_rev < threshold if threshold is not None else np.zeros(ex_rev.size, bool)
     weights = _weights(segs)
-    eng = _engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window)
+    drawn = None if parameter_draws is None else _checked_draws(parameter_draws, segs, h)
+    eng = _engine(segs, weights, h, ex_rev, _log_survival(ex_attr), window, drawn)
 
     # the expected-value estimate of the channel size: the search's first step
     # and the default max_partners (only speed depends on the step)
-    per_partner = float(sum(w * _expected_slot_revenue(s, h) for w, s in zip(weights, segs)))
+    per_partner = _per_partner(segs, weights, h, drawn)
     gap = t - ex_rev.sum() * _mean_survival(ex_attr, h) * h / 12.0
     if not per_partner > 0.0:
         if t > 0 and ex_rev.sum() * h / 12.0 < t * (1.0 - RTOL):
@@ -1671,38 +1962,50 @@ def plan_capacity(
     n_start = int(min(max(cap, 1), max(8, math.ceil(1.15 * estimate) + 8)))
 
     chunks = _plan_tasks_seeds(n, seed)
+    plan_id = uuid.uuid4().hex
     with worker_pool(workers, shared=eng) as (mapper, eng_ref):
-        need_parts = run_map(
-            _need_chunk,
-            [(eng_ref, ss, rows, t, n_start, cap) for ss, rows in chunks],
-            mapper,
-            progress=progress,
-            desc="planning",
-        )
-        need = np.concatenate(need_parts)
-        k = max(1, math.ceil(conf * n - 1e-9))
-        size = int(np.sort(need)[k - 1])
-        if size > cap:
-            reach = float(np.mean(need <= cap))
-            if cap == 0:
-                raise InfeasibleError(_no_revenue_reason(segs, h, t, None, reach, conf))
-            raise InfeasibleError(
-                f"even max_partners={cap} partners reach the target {t:,.0f} in only "
-                f"{reach:.1%} of the simulations, {conf - reach:.1%} short of the confidence "
-                f"{conf:.1%} (the expected-value estimate is {estimate:,} partners); check the "
-                "productivities, conversion, funnel lags against horizon_months, or raise "
-                "max_partners"
+        try:
+            need_parts = run_map(
+                _plan_chunk,
+                [
+                    (plan_id, i, eng_ref, ss, rows, t, n_start, cap, off, _KEEP_LIMIT)
+                    for i, (ss, rows, off) in enumerate(chunks)
+                ],
+                mapper,
+                progress=progress,
+                desc="planning",
             )
-        counts = _allocation_table(weights, size)[-1]
-        monthly_parts = run_map(
-            _eval_chunk,
-            [(eng_ref, ss, rows, counts) for ss, rows in chunks],
-            mapper,
-            progress=progress,
-            desc="evaluating",
-        )
-    cumulative = np.cumsum(np.concatenate([m for m, _ in monthly_parts], axis=0), axis=1)
-    ex_mean = float(np.mean(np.concatenate([e for _, e in monthly_parts])))
+            need = np.concatenate(need_parts)
+            k = max(1, math.ceil(conf * n - 1e-9))
+            size = int(np.partition(need, k - 1)[k - 1])
+            if size > cap:
+                reach = float(np.mean(need <= cap))
+                if cap == 0:
+                    raise InfeasibleError(_no_revenue_reason(segs, h, t, None, reach, conf))
+                raise InfeasibleError(
+                    f"even max_partners={cap} partners reach the target {t:,.0f} in only "
+                    f"{reach:.1%} of the simulations, {conf - reach:.1%} short of the "
+                    f"confidence {conf:.1%} (the expected-value estimate is {estimate:,} "
+                    "partners); check the productivities, conversion, funnel lags against "
+                    "horizon_months, or raise max_partners"
+                )
+            counts = _allocation_table(weights, size)[-1]
+            # the final channel from the draws the search kept (in the process that drew
+            # them); a chunk without them draws the same numbers again
+            evaluated = run_map(
+                _final_chunk,
+                [
+                    (plan_id, i, eng_ref, ss, rows, counts, off)
+                    for i, (ss, rows, off) in enumerate(chunks)
+                ],
+                mapper,
+                progress=progress,
+                desc="evaluating",
+            )
+        finally:
+            _cache_clear(plan_id)
+    cumulative = np.concatenate([m for m, _ in evaluated], axis=0)
+    ex_mean = float(np.mean(np.concatenate([e for _, e in evaluated])))
     prob = float(np.mean(need <= size))
 
     partners = {s.name: int(c) for s, c in zip(segs, counts)}
@@ -1730,7 +2033,8 @@ def plan_capacity(
         probability_of_target=prob,
         probability_se=math.sqrt(prob * (1.0 - prob) / n),
         revenue=cumulative[:, -1],
-        monthly_percentiles=np.percentile(cumulative, PLAN_PERCENTILES, axis=0),
+        # months as rows: a contiguous partition per month, several times faster
+        monthly_percentiles=np.percentile(cumulative.T, PLAN_PERCENTILES, axis=1),
         percentile_levels=PLAN_PERCENTILES,
         required_partners=need,
         existing_revenue=ex_mean,
@@ -1740,7 +2044,62 @@ def plan_capacity(
         existing_partners=int(ex_rev.size),
         existing_distributor_partners=int(ex_routed.sum()),
         existing_hours=ex_total_hours,
+        parameter_draws=0 if drawn is None else len(drawn[0]),
+        parameter_variance_share=(
+            None if drawn is None else _between_share(cumulative[:, -1], len(drawn[0]))
+        ),
     )
+
+
+def _per_partner(
+    segs: Sequence[Segment],
+    weights: NDArray[np.float64],
+    horizon: int,
+    drawn: tuple[tuple[Segment, ...], ...] | None,
+) -> float:
+    """Expected horizon revenue of one planned partner (over the parameter draws)."""
+    if drawn is None:
+        return float(sum(w * _expected_slot_revenue(s, horizon) for w, s in zip(weights, segs)))
+    # a planned partner stands for 1 / c prospects at the point conversion c; a draw
+    # converts them at its own rate
+    values = [
+        float(
+            sum(
+                w
+                * _expected_slot_revenue(d, horizon)
+                * (d.overall_conversion / s.overall_conversion)
+                for w, s, d in zip(weights, segs, draw)
+            )
+        )
+        for draw in zip(*drawn)
+    ]
+    if all(v == values[0] for v in values):
+        return values[0]
+    return float(np.mean(values))
+
+
+def _between_share(revenue: NDArray[np.float64], n_draws: int) -> float | None:
+    """Share of the horizon revenue's variance between parameter draws (law of total variance).
+
+    Simulation ``i`` uses draw ``i % n_draws``. Within: the pooled variance
+    inside the draws; between: the variance of the draw means less the part
+    the within-draw noise explains (``within / m``), at least 0. None when no
+    draw has two simulations.
+    """
+    n = revenue.size
+    groups = np.arange(n) % n_draws
+    count = np.bincount(groups, minlength=n_draws).astype(np.float64)
+    if n_draws == 1:
+        return 0.0  # one draw: the parameters do not vary
+    if not (count >= 2).all():
+        return None
+    mean = np.bincount(groups, weights=revenue, minlength=n_draws) / count
+    dev = revenue - mean[groups]
+    within = float(np.sum(dev * dev) / (n - n_draws))
+    between = float(np.var(mean, ddof=1) - np.mean(within / count))
+    between = max(between, 0.0)
+    total = between + within
+    return 0.0 if total <= 0 else between / total
 
 
 def _size_estimate(gap: float, per_partner: float) -> int:

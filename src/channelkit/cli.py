@@ -320,13 +320,36 @@ def _section_shape() -> str:
     return _summary(profile_channel(example_portfolio()))
 
 
+def _add_column_options(p: argparse.ArgumentParser) -> None:
+    """``--column NAME=SOURCE`` (repeatable) and ``--columns FILE``: the export's column names."""
+    p.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="NAME=SOURCE",
+        help="read channelkit column NAME from the file's column SOURCE, e.g. --column "
+        'revenue="Revenue FY2025" (repeatable; product_share=PRODUCT,SERVICES derives the share)',
+    )
+    p.add_argument(
+        "--columns",
+        metavar="FILE.toml",
+        help='a TOML file with a [columns] table of NAME = "SOURCE" (see --column)',
+    )
+
+
+def _partner_columns(args: argparse.Namespace) -> Any:
+    from .io import column_mapping
+
+    return column_mapping(args.column, args.columns)
+
+
 def _run_segments(args: argparse.Namespace) -> int:
     from .io import read_portfolio_csv
     from .segmentation import profile_channel
 
     if args.format != "text":
         _needs("pandas", "pandas")
-    portfolio = read_portfolio_csv(args.partners)
+    portfolio = read_portfolio_csv(args.partners, columns=_partner_columns(args))
     profile = profile_channel(
         portfolio, contributor_share=args.contributor_share, tail_share=args.tail_share
     )
@@ -360,6 +383,7 @@ def _add_segments(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="S",
         help="largest revenue share of the long tail (default 0.05)",
     )
+    _add_column_options(p)
     _add_format(p)
     p.set_defaults(handler=_run_segments, parser=p)
 
@@ -459,7 +483,7 @@ def _run_tiers(args: argparse.Namespace) -> int:
     if args.format != "text":
         _needs("pandas", "pandas")
     program = read_program(args.program)
-    portfolio = read_portfolio_csv(args.partners)
+    portfolio = read_portfolio_csv(args.partners, columns=_partner_columns(args))
     title = f"Tiers: {program.name or Path(args.program).name} on {Path(args.partners).name}"
     ev = evaluate(program, portfolio)
     gaps = ev.gaps("next")
@@ -500,6 +524,7 @@ def _add_tiers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="how many partners closest to their next tier to list (default 10)",
     )
     p.add_argument("--audit", action="store_true", help="also print the program audit findings")
+    _add_column_options(p)
     _add_format(p)
     p.set_defaults(handler=_run_tiers, parser=p)
 
@@ -681,7 +706,7 @@ def _run_balance(args: argparse.Namespace) -> int:
         _needs("pandas", "pandas")
     if args.max_moves is not None and args.current is None:
         _usage_error(args, "--max-moves needs --current (today's assignment)")
-    portfolio = read_portfolio_csv(args.partners)
+    portfolio = read_portfolio_csv(args.partners, columns=_partner_columns(args))
     team = read_managers_csv(args.managers)
     current = read_assignment_csv(args.current) if args.current else None
     hours = portfolio.column(args.hours_column) if args.hours_column else None
@@ -762,6 +787,7 @@ def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         metavar="S",
         help="stop searching after S seconds",
     )
+    _add_column_options(p)
     _add_format(p)
     p.set_defaults(handler=_run_balance, parser=p)
 
@@ -772,7 +798,12 @@ def _read_history(args: argparse.Namespace) -> Any:
 
     _check_utf8(args.history)
     return PartnerHistory.from_csv(
-        args.history, id=args.id, period=args.period, joined=args.joined, left=args.left
+        args.history,
+        id=args.id,
+        period=args.period,
+        joined=args.joined,
+        left=args.left,
+        columns=_partner_columns(args),
     )
 
 
@@ -789,6 +820,7 @@ def _add_history_options(p: argparse.ArgumentParser) -> None:
         "--left", default=None, metavar="COLUMN", help="exit month column (default: last row)"
     )
     p.add_argument("--by", default=None, metavar="ATTRIBUTE", help="one segment per value")
+    _add_column_options(p)
     p.add_argument(
         "--seed", type=_int_in(0, 2**64 - 1), default=None, metavar="S", help="random seed"
     )
@@ -901,9 +933,16 @@ def _section_calibration() -> str:
 
 
 # --------------------------------------------------------------------------- demo
+def _section_history() -> str:
+    from .datasets import example_history
+
+    return example_history().summary()
+
+
 #: The sections of ``channelkit demo``, in order: (title, function returning the text).
 DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("Channel shape", _section_shape),
+    ("The channel over three years", _section_history),
     ("Tiers", _section_tiers),
     ("Capacity", _section_capacity),
     ("Balancing partners across managers", _section_balancing),

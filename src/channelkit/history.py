@@ -165,22 +165,66 @@ def _per_partner(
 ) -> tuple[NDArray[np.int64], int]:
     """Each partner's single code (constant over its rows), or the first partner that varies.
 
-    Uses sums of codes and their squares per partner (``bincount``): a partner's
-    codes are all equal exactly when ``count * sum(c**2) == sum(c)**2``.
-    Returns the codes and -1, or the codes and the index of a varying partner.
+    Scatters every row's code to its partner (one of them lands) and checks
+    each row against its partner's: exact for any number of codes. Returns
+    the codes and -1, or the codes and the index of a partner whose rows differ.
     """
-    c = codes.astype(np.float64)
-    count = np.bincount(id_code, minlength=n).astype(np.float64)
-    s1 = np.bincount(id_code, weights=c, minlength=n)
-    s2 = np.bincount(id_code, weights=c * c, minlength=n)
-    varies = count * s2 != s1 * s1
-    with np.errstate(invalid="ignore", divide="ignore"):
-        value = np.where(count > 0, s1 / np.maximum(count, 1.0), 0.0)
-    bad = int(np.argmax(varies)) if varies.any() else -1
-    return np.rint(value).astype(np.int64), bad
+    per = np.zeros(n, dtype=np.int64)
+    per[id_code] = codes
+    differs = codes != per[id_code]
+    bad = int(id_code[int(np.argmax(differs))]) if differs.any() else -1
+    return per, bad
 
 
-def _sorted_ids(raw_uniques: NDArray[Any], where: str) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
+_CHUNK = 2**18  # rows per factorization chunk: bounds the hash table pandas sizes by length
+
+
+def _factorize(
+    pd_mod: Any,
+    values: NDArray[Any],
+    what: str,
+    row_label: Callable[[int], str],
+    *,
+    allow_missing: bool = False,
+) -> tuple[NDArray[np.int32], NDArray[Any]]:
+    """Codes (int32, first-appearance order) and uniques of a column, in chunks.
+
+    ``pandas.factorize`` sizes its hash table by the length of its input (about
+    60 bytes a row for text); factorizing chunks of ``_CHUNK`` rows and merging
+    their few uniques keeps the extra memory bounded by the chunk, not the
+    column. Missing values raise, naming the row, or get code -1 with
+    ``allow_missing``.
+    """
+    n = values.shape[0]
+    out = np.empty(n, dtype=np.int32)
+    seen = pd_mod.Index([], dtype=object)
+    for lo in range(0, n, _CHUNK):  # a loop over chunks of rows, not rows
+        codes, uniques = pd_mod.factorize(values[lo : lo + _CHUNK], use_na_sentinel=True)
+        if not allow_missing and (codes < 0).any():
+            raise InvalidInputError(
+                f"{what}, {row_label(lo + int(np.argmax(codes < 0)))}: is missing"
+            )
+        uniq = np.asarray(uniques, dtype=object)
+        pos = np.asarray(seen.get_indexer(uniq), dtype=np.int64)
+        new = pos < 0
+        if new.any():
+            pos[new] = len(seen) + np.arange(int(new.sum()))
+            seen = seen.append(pd_mod.Index(uniq[new], dtype=object))
+        out[lo : lo + _CHUNK] = np.append(pos, -1)[codes]  # code -1 (missing) stays -1
+    return out, np.asarray(seen, dtype=object)
+
+
+def _remap_inplace(table: NDArray[Any], codes: NDArray[Any]) -> NDArray[Any]:
+    """``codes[:] = table[codes]`` chunk by chunk (``np.take(out=codes)`` would copy it whole)."""
+    step = 1 << 20
+    for lo in range(0, codes.shape[0], step):  # chunks of rows, not rows
+        codes[lo : lo + step] = table[codes[lo : lo + step]]
+    return codes
+
+
+def _sorted_ids(
+    raw_uniques: NDArray[Any], where: str
+) -> tuple[NDArray[np.str_], NDArray[np.intp]]:
     """Sorted, stripped, unique id texts and the map from raw unique -> sorted position."""
     if raw_uniques.dtype.kind == "f" or (
         raw_uniques.dtype.kind == "O" and any(isinstance(v, float) for v in raw_uniques[:1000])
@@ -193,14 +237,14 @@ def _sorted_ids(raw_uniques: NDArray[Any], where: str) -> tuple[NDArray[np.str_]
     return ids, inverse.astype(np.intp)
 
 
-@attrs.frozen
+@attrs.define
 class _Rows:
     """The long format decoded to codes: what every reader hands to :func:`_assemble`."""
 
     where: str
     n_rows: int
     ids: NDArray[np.str_]  # (n,) sorted
-    id_code: NDArray[Any]  # (N,) into ids
+    id_code: NDArray[Any] | None  # (N,) into ids; dropped once used
     months: NDArray[np.int64]  # (k,) month numbers
     month_code: NDArray[Any]  # (N,) into months
     metrics: dict[str, NDArray[np.float64]]  # name -> (N,)
@@ -210,15 +254,16 @@ class _Rows:
     lifecycle: tuple[str | None, str | None]
     row_label: Callable[[int], str]
     day_level: bool = False
+    owned: bool = False  # month_code is a private buffer that may be overwritten
 
 
-def _lifecycle_months(
-    rows: _Rows, spec: tuple[NDArray[np.int64], NDArray[Any]], n: int, name: str
-) -> NDArray[np.int64]:
+def _lifecycle_months(rows: _Rows, id_code: NDArray[Any], n: int, name: str) -> NDArray[np.int64]:
+    spec = rows.joined if name == "joined" else rows.left
+    assert spec is not None
     months, codes = spec
-    per, bad = _per_partner(rows.id_code, codes, n)
+    per, bad = _per_partner(id_code, codes, n)
     if bad >= 0:
-        sel = np.flatnonzero(rows.id_code == bad)
+        sel = np.flatnonzero(id_code == bad)
         vals = sorted({month_text(m) if m != _NONE else "(empty)" for m in months[codes[sel]]})
         raise InvalidInputError(
             f"{rows.where}: partner {str(rows.ids[bad])!r} has different {name} months in its "
@@ -227,9 +272,7 @@ def _lifecycle_months(
     return months[per]
 
 
-def _assemble(
-    rows: _Rows, missing: str, duplicates: str
-) -> PartnerHistory:
+def _assemble(rows: _Rows, missing: str, duplicates: str) -> PartnerHistory:
     where, n, n_rows = rows.where, int(rows.ids.size), rows.n_rows
     if n_rows == 0:
         raise InvalidInputError(f"{where}: the history has no rows")
@@ -244,9 +287,12 @@ def _assemble(
     cells = n_periods * n
     flat_type = np.int32 if cells < 2**31 else np.int64
     t_of_code = (rows.months - start).astype(flat_type)
+    id_code = rows.id_code
+    assert id_code is not None
 
     def where_row(i: int) -> str:
-        pid = str(rows.ids[int(rows.id_code[i])])
+        assert id_code is not None
+        pid = str(rows.ids[int(id_code[i])])
         month = month_text(int(rows.months[int(rows.month_code[i])]))
         return f"{where}, {rows.row_label(i)} (partner {pid!r}, {month})"
 
@@ -276,9 +322,9 @@ def _assemble(
     # Attributes and explicit lifecycle: one value per partner.
     attributes: dict[str, NDArray[np.str_]] = {}
     for name, (uniq, codes) in rows.attributes.items():
-        per, bad = _per_partner(rows.id_code, codes, n)
+        per, bad = _per_partner(id_code, codes, n)
         if bad >= 0:
-            sel = np.flatnonzero(rows.id_code == bad)
+            sel = np.flatnonzero(id_code == bad)
             vals = sorted({str(v) for v in uniq[codes[sel]]})
             raise InvalidInputError(
                 f"{where}: attribute {name!r} of partner {str(rows.ids[bad])!r} changes between "
@@ -286,13 +332,21 @@ def _assemble(
                 "per partner: drop the column or keep its latest value"
             )
         attributes[name] = _readonly(uniq[per])
-    joined_m = None if rows.joined is None else _lifecycle_months(rows, rows.joined, n, "joined")
-    left_m = None if rows.left is None else _lifecycle_months(rows, rows.left, n, "left")
+    joined_m = None if rows.joined is None else _lifecycle_months(rows, id_code, n, "joined")
+    left_m = None if rows.left is None else _lifecycle_months(rows, id_code, n, "left")
 
-    # Cell index of every row: period * n + partner (in place, one array).
-    flat = t_of_code[rows.month_code]
+    # Cell index of every row: period * n + partner, in the month codes' buffer when it fits.
+    rows.id_code = None
+    month_code = rows.month_code
+    if month_code.dtype == flat_type and month_code.flags.writeable and rows.owned:
+        flat = _remap_inplace(t_of_code, month_code)
+    else:
+        flat = t_of_code[month_code]
+    del month_code
+    rows.month_code = np.zeros(0, dtype=np.int32)
     flat *= flat_type(n)
-    flat += rows.id_code.astype(flat_type, copy=False)
+    flat += id_code.astype(flat_type, copy=False)
+    id_code = np.zeros(0, dtype=np.int32)  # release the codes: their memory goes to the panel
 
     present = np.zeros(cells, dtype=np.bool_)
     present[flat] = True
@@ -317,8 +371,9 @@ def _assemble(
         )
     metrics: dict[str, NDArray[np.float64]] = {}
     for name, col in rows.metrics.items():
+        dense: NDArray[np.float64]
         if has_duplicates:
-            dense = np.bincount(flat, weights=col, minlength=cells)
+            dense = np.bincount(flat, weights=col, minlength=cells).astype(np.float64, copy=False)
         else:
             dense = np.zeros(cells, dtype=np.float64)
             dense[flat] = col
@@ -460,7 +515,11 @@ class PartnerHistory(ResultMixin):
         for key, values in metrics.items():
             name = _metric_name(key)
             arr = np.array(values, dtype=np.float64)
-            if arr.ndim != 2 or arr.shape[1] != n or (n_periods >= 0 and arr.shape[0] != n_periods):
+            if (
+                arr.ndim != 2
+                or arr.shape[1] != n
+                or (n_periods >= 0 and arr.shape[0] != n_periods)
+            ):
                 want = f"({n_periods if n_periods >= 0 else 'T'}, {n})"
                 raise InvalidInputError(
                     f"metric {name!r} must have shape {want} (periods, partners), got {arr.shape}"
@@ -491,7 +550,9 @@ class PartnerHistory(ResultMixin):
             name = _metric_name(key)
             raw = np.asarray(values, dtype=object)
             if raw.shape != (n,):
-                raise InvalidInputError(f"attribute {name!r} must have shape ({n},), got {raw.shape}")
+                raise InvalidInputError(
+                    f"attribute {name!r} must have shape ({n},), got {raw.shape}"
+                )
             miss = np.asarray([v is None or (isinstance(v, float) and math.isnan(v)) for v in raw])
             text = raw.copy()
             text[miss] = ""
@@ -596,7 +657,9 @@ class PartnerHistory(ResultMixin):
 
         fail(
             (left != _NONE) & (left > end),
-            lambda i: f"left in {month_text(int(left[i]))}, after the last period {month_text(end)}",
+            lambda i: (
+                f"left in {month_text(int(left[i]))}, after the last period {month_text(end)}"
+            ),
         )
         fail(
             joined > end,
@@ -604,20 +667,26 @@ class PartnerHistory(ResultMixin):
         )
         fail(
             (left != _NONE) & (left < joined),
-            lambda i: f"left in {month_text(int(left[i]))}, before it joined in "
-            f"{month_text(int(joined[i]))}",
+            lambda i: (
+                f"left in {month_text(int(left[i]))}, before it joined in "
+                f"{month_text(int(joined[i]))}"
+            ),
         )
         j_idx = np.clip(joined - start, 0, None)
         l_idx = np.where(left == _NONE, n_periods - 1, left - start)
         fail(
             any_row & (first_row < j_idx),
-            lambda i: f"has a row in {month_text(start + int(first_row[i]))}, before it joined in "
-            f"{month_text(int(joined[i]))}",
+            lambda i: (
+                f"has a row in {month_text(start + int(first_row[i]))}, before it joined in "
+                f"{month_text(int(joined[i]))}"
+            ),
         )
         fail(
             any_row & (last_row > l_idx),
-            lambda i: f"has a row in {month_text(start + int(last_row[i]))}, after it left in "
-            f"{month_text(int(left[i]))}",
+            lambda i: (
+                f"has a row in {month_text(start + int(last_row[i]))}, after it left in "
+                f"{month_text(int(left[i]))}"
+            ),
         )
         if missing == "error":
             count = present.sum(axis=0)
@@ -652,7 +721,7 @@ class PartnerHistory(ResultMixin):
         cls,
         frame: pd.DataFrame,
         *,
-        id: str = "id",  # noqa: A002 - the documented keyword
+        id: str = "id",
         period: str = "period",
         columns: Mapping[str, Source] | None = None,
         joined: str | None = None,
@@ -706,16 +775,11 @@ class PartnerHistory(ResultMixin):
             return f"row {i}"
 
         n_rows = len(frame)
-        id_series = frame[names[cast(str, resolved["id"])]]
-        codes, uniques = pd_mod.factorize(id_series, sort=False, use_na_sentinel=True)
-        if n_rows and (codes < 0).any():
-            raise InvalidInputError(
-                f"{where}, {row_label(int(np.argmax(codes < 0)))}: the partner id is missing"
-            )
-        ids, remap = _sorted_ids(np.asarray(uniques), where)
-        id_type = np.int32 if ids.size < 2**31 else np.int64
-        id_code = remap.astype(id_type)[codes]
-        del codes
+        id_values = frame[names[cast(str, resolved["id"])]].to_numpy()
+        id_code, uniques = _factorize(pd_mod, id_values, f"{where}: partner id", row_label)
+        ids, remap = _sorted_ids(uniques, where)
+        # Renumber to sorted order in place (each element reads its own index first).
+        _remap_inplace(remap.astype(np.int32), id_code)
         months, month_code, day_level = _frame_periods(
             pd_mod, frame[names[cast(str, resolved["period"])]], f"{where}: period", row_label
         )
@@ -752,8 +816,7 @@ class PartnerHistory(ResultMixin):
                     )
                 metrics[name] = values.astype(np.float64)
                 continue
-            acodes, auniq = pd_mod.factorize(series, sort=True, use_na_sentinel=True)
-            texts = np.asarray(auniq, dtype=object)
+            acodes, texts = _factorize(pd_mod, values, source, row_label, allow_missing=True)
             notext = [v for v in texts if not isinstance(v, str)]
             if notext:
                 i = int(np.argmax(acodes == list(texts).index(notext[0])))
@@ -788,7 +851,9 @@ class PartnerHistory(ResultMixin):
             ),
             row_label=row_label,
             day_level=day_level,
+            owned=True,
         )
+        del id_code, month_code  # the rows own them now: _assemble reuses their memory
         return _assemble(rows, missing, duplicates)
 
     @classmethod
@@ -796,7 +861,7 @@ class PartnerHistory(ResultMixin):
         cls,
         path: str | os.PathLike[str],
         *,
-        id: str = "id",  # noqa: A002 - the documented keyword
+        id: str = "id",
         period: str = "period",
         columns: Mapping[str, Source] | None = None,
         joined: str | None = None,
@@ -821,7 +886,7 @@ class PartnerHistory(ResultMixin):
             return f"line {i + 2}"
 
         n_rows = len(body[0]) if body else 0
-        col = {h: body[j] for j, h in enumerate(header)} if body else {h: () for h in header}
+        col = {h: body[j] for j, h in enumerate(header)} if body else dict.fromkeys(header, ())
         raw_ids = np.asarray(col[cast(str, resolved["id"])], dtype=str)
         uniq_raw, codes = np.unique(raw_ids, return_inverse=True) if n_rows else (raw_ids, raw_ids)
         empty = np.char.str_len(np.char.strip(uniq_raw)) == 0 if n_rows else np.zeros(0, bool)
@@ -833,9 +898,7 @@ class PartnerHistory(ResultMixin):
         raw_periods = np.asarray(col[cast(str, resolved["period"])], dtype=str)
         if n_rows:
             puniq, pcodes = np.unique(raw_periods, return_inverse=True)
-            months = _months_of_uniques(
-                puniq.tolist(), pcodes, f"{where}: period", row_label
-            )
+            months = _months_of_uniques(puniq.tolist(), pcodes, f"{where}: period", row_label)
             day_level = any(len(p.strip()) > 7 for p in puniq.tolist())
         else:
             months, pcodes, day_level = np.zeros(0, np.int64), np.zeros(0, np.intp), False
@@ -866,6 +929,8 @@ class PartnerHistory(ResultMixin):
                 continue
             name = _metric_name(target)
             numbers_ = _parse_floats(cells)
+            if numbers_ is not None and name not in _NUMERIC_NAMES and np.isnan(numbers_).any():
+                numbers_ = None  # numbers with empty cells: text with gaps, not a metric
             if numbers_ is not None:
                 if np.isnan(numbers_).any():
                     i = int(np.argmax(np.isnan(numbers_)))
@@ -932,9 +997,9 @@ class PartnerHistory(ResultMixin):
             col = text[p].astype(object)
             col[col == ""] = None
             data[name] = col
-        for key, arr in (("joined", self._joined), ("left", self._left)):
+        for key, life in (("joined", self._joined), ("left", self._left)):
             if key in self._lifecycle:
-                months = arr[p]
+                months = life[p]
                 none = months == _NONE
                 data[key] = pd_mod.PeriodIndex.from_ordinals(np.where(none, 0, months), freq="M")
                 if none.any():
@@ -958,9 +1023,9 @@ class PartnerHistory(ResultMixin):
             columns.append([repr(v) for v in arr[t, p].tolist()])
         for text in self._attributes.values():
             columns.append(text[p].tolist())
-        for key, arr in (("joined", self._joined), ("left", self._left)):
+        for key, life in (("joined", self._joined), ("left", self._left)):
             if key in self._lifecycle:
-                per = ["" if m == _NONE else month_text(m) for m in arr.tolist()]
+                per = ["" if m == _NONE else month_text(m) for m in life.tolist()]
                 columns.append([per[i] for i in p.tolist()])
         buffer = _io.StringIO()
         # A lone carriage return is not quoted by the minimal rule with "\n" line ends.
@@ -974,9 +1039,10 @@ class PartnerHistory(ResultMixin):
         data = buffer.getvalue().encode("utf-8")
         target = Path(path)
         if target.suffix == ".gz":
-            with target.open("wb") as raw, gzip.GzipFile(
-                filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-            ) as fh:
+            with (
+                target.open("wb") as raw,
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as fh,
+            ):
                 fh.write(data)
         else:
             target.write_bytes(data)
@@ -1109,8 +1175,9 @@ class PartnerHistory(ResultMixin):
             the ``window`` months before (NaN for partners that joined after
             that window, and for everyone when it starts before the first
             period); ``product_share`` the revenue-weighted mean of a
-            ``product_share`` metric; ``region`` the ``region`` attribute;
-            other metrics summed over the window. A window reaching before
+            ``product_share`` metric; ``region`` the ``region`` attribute,
+            and the other attributes as the portfolio's attributes; other
+            metrics summed over the window. A window reaching before
             the first period is cut at it.
 
         Examples
@@ -1122,7 +1189,9 @@ class PartnerHistory(ResultMixin):
         """
         t = self.n_periods - 1 if at is None else self.period_index(at)
         if isinstance(window, bool) or not isinstance(window, numbers.Integral) or window < 1:
-            raise InvalidInputError(f"window must be a whole number of months >= 1, got {window!r}")
+            raise InvalidInputError(
+                f"window must be a whole number of months >= 1, got {window!r}"
+            )
         w = int(window)
         if "revenue" not in self._metrics:
             raise InvalidInputError(
@@ -1157,13 +1226,16 @@ class PartnerHistory(ResultMixin):
             if name == "product_share":
                 weighted = window_sum(arr * revenue_all, lo, t + 1)
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    share = np.where(revenue > 0, weighted / np.where(revenue > 0, revenue, 1), np.nan)
+                    share = np.where(
+                        revenue > 0, weighted / np.where(revenue > 0, revenue, 1), np.nan
+                    )
                 share = np.clip(share, 0.0, 1.0)
             elif name in last_set:
                 metrics[name] = arr[t, cols]
             else:
                 metrics[name] = window_sum(arr, lo, t + 1)
         region = self._attributes.get("region")
+        texts = {k: v[cols] for k, v in self._attributes.items() if k != "region"}
         return Portfolio(
             self._ids[cols],
             revenue=revenue,
@@ -1171,6 +1243,7 @@ class PartnerHistory(ResultMixin):
             product_share=share,
             region=None if region is None else region[cols],
             metrics=metrics,
+            attributes=texts,
         )
 
     # ------------------------------------------------------------------ protocol
@@ -1258,17 +1331,26 @@ class PartnerHistory(ResultMixin):
         kind, buckets = self._buckets()
         rows = []
         for label, a, b in buckets:
-            row: list[Any] = [label, int(act[b]), int(joins[a : b + 1].sum()), int(exits[a : b + 1].sum())]
+            row: list[Any] = [
+                label,
+                int(act[b]),
+                int(joins[a : b + 1].sum()),
+                int(exits[a : b + 1].sum()),
+            ]
             if revenue is not None:
                 row.append(fmt_money(float(revenue[a : b + 1].sum())))
             rows.append(row)
-        cols = [kind, "active at end", "joined", "left"] + (["revenue"] if revenue is not None else [])
+        cols = [kind, "active at end", "joined", "left"] + (
+            ["revenue"] if revenue is not None else []
+        )
         blocks.append(Table(cols, rows, title=f"By {kind}"))
         notes = [f"Metrics: {', '.join(self._metrics)}."]
         if self._attributes:
             notes.append(f"Attributes: {', '.join(self._attributes)}.")
         blocks.append(Note(" ".join(notes)))
-        return Report(f"Partner history: {fmt_int(n)} partners, {n_t} months ({first} to {last})", blocks)
+        return Report(
+            f"Partner history: {fmt_int(n)} partners, {n_t} months ({first} to {last})", blocks
+        )
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Active partners (bars) and monthly revenue (line, right axis) over time."""
@@ -1287,6 +1369,7 @@ class PartnerHistory(ResultMixin):
             right = axis.twinx()
             right.plot(x, revenue.sum(axis=1), color=_plotstyle.COLORS["primary"], label="revenue")
             right.set_ylabel("revenue per month")
+            right.set_ylim(bottom=0)
             _plotstyle.currency_axis(right)
         axis.set_title("The channel over time: active partners and revenue")
         return axis
@@ -1344,7 +1427,7 @@ def _frame_periods(
         nat = ordinal == np.iinfo(np.int64).min
         if nat.any():
             raise InvalidInputError(f"{what}, {row_label(int(np.argmax(nat)))}: is missing (NaT)")
-        return _dense_codes(ordinal) + (False,)
+        return (*_dense_codes(ordinal), False)
     if pd_mod.api.types.is_datetime64_any_dtype(dtype):
         values = series.to_numpy()
         if values.dtype.kind != "M":  # tz-aware: local wall time
@@ -1352,10 +1435,8 @@ def _frame_periods(
         nat = np.isnat(values)
         if nat.any():
             raise InvalidInputError(f"{what}, {row_label(int(np.argmax(nat)))}: is missing (NaT)")
-        return _dense_codes(values.astype("datetime64[M]").astype(np.int64)) + (True,)
-    codes, uniques = pd_mod.factorize(series, sort=False, use_na_sentinel=True)
-    if (codes < 0).any():
-        raise InvalidInputError(f"{what}, {row_label(int(np.argmax(codes < 0)))}: is missing")
+        return (*_dense_codes(values.astype("datetime64[M]").astype(np.int64)), True)
+    codes, uniques = _factorize(pd_mod, series.to_numpy(), what, row_label)
     uniq = list(uniques)
     months = _months_of_uniques(uniq, codes, what, row_label)
     day_level = any(
@@ -1379,7 +1460,7 @@ def _lifecycle_column(
     pd_mod: Any, series: Any, what: str, row_label: Callable[[int], str]
 ) -> tuple[NDArray[np.int64], NDArray[Any]]:
     """Month numbers (``_NONE`` for missing) and codes for a joined/left column."""
-    codes, uniques = pd_mod.factorize(series, sort=False, use_na_sentinel=True)
+    codes, uniques = _factorize(pd_mod, series.to_numpy(), what, row_label, allow_missing=True)
     months = np.empty(len(uniques) + 1, dtype=np.int64)
     months[0] = _NONE
     for k, value in enumerate(uniques):
@@ -1424,7 +1505,11 @@ def _read_csv(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[str, 
 
 
 def _parse_floats(cells: NDArray[np.str_]) -> NDArray[np.float64] | None:
-    """Cells as floats (empty -> NaN), or None if a non-empty cell is not a number."""
+    """Cells as floats (empty -> NaN), or None if a non-empty cell is not a finite number.
+
+    Words that parse as floats (``"nan"``, ``"inf"``) are text here: a metric
+    never holds them, an attribute may.
+    """
     stripped = np.char.strip(cells)
     empty = stripped == ""
     if empty.all():
@@ -1434,11 +1519,15 @@ def _parse_floats(cells: NDArray[np.str_]) -> NDArray[np.float64] | None:
         out[~empty] = stripped[~empty].astype(np.float64)
     except ValueError:
         return None
+    if not np.isfinite(out[~empty]).all():
+        return None
     return out
 
 
 def _parse_one(text: str) -> float | None:
+    """A finite number, or None."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None

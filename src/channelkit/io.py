@@ -8,9 +8,11 @@ File format
 -----------
 The first row is a header. ``id`` is required; ``revenue``,
 ``revenue_prior``, ``product_share`` and ``region`` are optional; every other
-column is a numeric metric. An empty cell means "unknown" in
-``revenue_prior``, ``product_share`` and ``region``, and is an error anywhere
-else.
+column is a numeric metric, or a text attribute when none of its cells reads
+as a number. An empty cell means "unknown" in ``revenue_prior``,
+``product_share``, ``region`` and attributes, and is an error anywhere else.
+Exports with their own column names load with ``columns=`` (see
+:func:`read_portfolio_csv`).
 
 Rules shared by every CSV reader and writer (see the Architecture page):
 
@@ -30,10 +32,14 @@ standard library's :mod:`tomllib`, written by a small writer here) or JSON:
 optional ``name`` and ``signed_metrics``, an optional ``[policy]`` table with
 the :class:`~channelkit.progression.ProgressionPolicy` fields, an optional
 ``[[scorecard.items]]`` array (``metric``, ``points_per_unit``, optional
-``max_points`` (no cap when omitted) and ``required``), and the
-``[[tiers]]`` array, lowest tier first (``name``, optional ``min_score``,
-``requirements`` metric -> minimum, ``benefits``). Unknown keys are errors,
-so a typo never passes silently.
+``max_points`` (no cap when omitted), ``required`` and ``per`` (a step: points
+for each whole ``per`` units)), an optional ``[counts]`` table (count name ->
+``items``, optional ``min_value``, ``label``, ``within_days``: see
+:class:`~channelkit.tiers.ItemCount`), and the ``[[tiers]]`` array, lowest tier
+first (``name``, optional ``min_score``, ``requirements`` metric -> minimum,
+``min_points`` item metric -> minimum points, ``inherit`` (true: the tier adds
+to the rules of the tier below, and only what it adds is written),
+``benefits``). Unknown keys are errors, so a typo never passes silently.
 """
 
 from __future__ import annotations
@@ -42,20 +48,31 @@ import json
 import math
 import os
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import _csv
+from ._mapping import Source, resolve_columns
 from ._policy import ProgressionPolicy
 from ._tables import TableReader, parse_text, read_text
 from ._tables import join as _join
 from ._tables import kind as _kind
 from .errors import InvalidInputError, ProgramDefinitionError
 from .partners import Manager, Portfolio
-from .tiers import DEFAULT_SIGNED_METRICS, Benefits, Program, Scorecard, ScoreItem, Tier
+from .tiers import (
+    DEFAULT_SIGNED_METRICS,
+    Benefits,
+    ItemCount,
+    Program,
+    Scorecard,
+    ScoreItem,
+    Tier,
+)
 
 __all__ = [
+    "column_mapping",
     "dumps_program",
     "loads_program",
     "program_from_dict",
@@ -91,13 +108,20 @@ def write_portfolio_csv(portfolio: Portfolio, path: str | os.PathLike[str]) -> N
     portfolio.to_csv(path)
 
 
-def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
+def read_portfolio_csv(
+    path: str | os.PathLike[str], *, columns: Mapping[str, Source] | None = None
+) -> Portfolio:
     """Read a portfolio from a CSV file.
 
     Parameters
     ----------
     path : str or path-like
         The file. See the module docs for the format.
+    columns : mapping of str to str or (str, str), optional
+        channelkit name -> the file's column, e.g. ``{"id": "Partner ID",
+        "revenue": "Revenue FY2025"}``; ``"product_share": ("Product
+        Revenue", "Services Revenue")`` derives the share (unknown where both
+        are zero). See :meth:`Portfolio.from_frame`.
 
     Raises
     ------
@@ -129,7 +153,75 @@ def read_portfolio_csv(path: str | os.PathLike[str]) -> Portfolio:
     ...
     channelkit.errors.InvalidInputError: ...partners.csv: row 2, column 'revenue': -5.0 is out of range; expected a non-negative amount
     """
-    return Portfolio.from_csv(path)
+    return Portfolio.from_csv(path, columns=columns)
+
+
+def column_mapping(
+    assignments: Sequence[str] = (), path: str | os.PathLike[str] | None = None
+) -> dict[str, Source] | None:
+    """A ``columns`` mapping from command-line assignments and/or a TOML file.
+
+    Parameters
+    ----------
+    assignments : sequence of str
+        ``name=Source column`` items (``revenue=Revenue FY2025``); for
+        ``product_share`` two columns separated by a comma give the product
+        and services revenue (``product_share=Product Revenue,Services Revenue``).
+    path : str or path-like, optional
+        A TOML file with a ``[columns]`` table: ``name = "Source"``, or
+        ``product_share = ["Product Revenue", "Services Revenue"]``.
+        Assignments override the file.
+
+    Returns
+    -------
+    dict or None
+        The mapping, or None when neither is given.
+
+    Examples
+    --------
+    >>> column_mapping(["id=Partner ID", "product_share=Product,Services"])
+    {'id': 'Partner ID', 'product_share': ('Product', 'Services')}
+    """
+    if not assignments and path is None:
+        return None
+    out: dict[str, Source] = {}
+    if path is not None:
+        data = read_text(path)
+        try:
+            table = tomllib.loads(data)
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInputError(f"{path}: not valid TOML: {exc}") from None
+        columns = table.get("columns")
+        if not isinstance(columns, dict):
+            raise InvalidInputError(
+                f"{path}: expected a [columns] table mapping channelkit names to source columns"
+            )
+        for name, value in columns.items():
+            if isinstance(value, str):
+                out[name] = value
+            elif (
+                isinstance(value, list)
+                and len(value) == 2
+                and all(isinstance(v, str) for v in value)
+            ):
+                out[name] = (value[0], value[1])
+            else:
+                raise InvalidInputError(
+                    f"{path}: columns.{name} = {value!r}; expected a column name or a pair of them"
+                )
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip().strip('"')
+        if not sep or not name or not value:
+            raise InvalidInputError(
+                f'--column {item!r}: expected NAME=SOURCE, e.g. revenue="Revenue FY2025"'
+            )
+        if name == "product_share" and "," in value:
+            product, services = (v.strip() for v in value.split(",", 1))
+            out[name] = (product, services)
+        else:
+            out[name] = value
+    return out
 
 
 # --------------------------------------------------------------------------- managers
@@ -176,11 +268,16 @@ def write_managers_csv(managers: Sequence[Manager], path: str | os.PathLike[str]
     )
 
 
-def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
+def read_managers_csv(
+    path: str | os.PathLike[str], *, columns: Mapping[str, str] | None = None
+) -> list[Manager]:
     """Read channel managers from CSV.
 
     Columns: ``id`` (required), ``capacity`` [hours/year] (empty: no cap),
     ``max_partners`` (empty: no cap), ``region`` (empty: any region).
+    ``columns`` maps these names to the file's columns (``{"id": "Manager",
+    "capacity": "Hours"}``); with a mapping, columns it does not name and
+    that are not manager columns are ignored (an export's other columns).
 
     Raises
     ------
@@ -199,7 +296,23 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
      Manager(id='M2', capacity=1500.0, max_partners=None, region=None)]
     """
     source = str(path)
-    header, body = _csv.read_rows(path, known=_MANAGER_COLUMNS)
+    if columns is None:
+        header, body = _csv.read_rows(path, known=_MANAGER_COLUMNS)
+    else:
+        id_source = columns.get("id", "id") if isinstance(columns, Mapping) else "id"
+        raw_header, body = _csv.read_rows(path, required=(str(id_source),))
+        resolved = resolve_columns(raw_header, columns, where=source)
+        for name in resolved:
+            if name not in _MANAGER_COLUMNS and name in columns:
+                raise InvalidInputError(
+                    f"{source}: columns maps {name!r}, which is not a manager column "
+                    f"({', '.join(_MANAGER_COLUMNS)})"
+                )
+        # Rename the mapped sources; drop every other column that is not a manager column.
+        rename = {src: name for name, src in resolved.items() if isinstance(src, str)}
+        keep = [j for j, h in enumerate(raw_header) if rename.get(h, h) in _MANAGER_COLUMNS]
+        header = [rename.get(raw_header[j], raw_header[j]) for j in keep]
+        body = [(line, [row[j] for j in keep]) for line, row in body]
     unknown = [h for h in header if h not in _MANAGER_COLUMNS]
     if unknown:
         raise InvalidInputError(
@@ -260,11 +373,12 @@ def read_managers_csv(path: str | os.PathLike[str]) -> list[Manager]:
 #
 # Omitted optional keys take the class defaults (max_points omitted = no cap).
 
-_PROGRAM_KEYS = ("name", "signed_metrics", "policy", "scorecard", "tiers")
+_PROGRAM_KEYS = ("name", "signed_metrics", "policy", "scorecard", "counts", "tiers")
 _POLICY_INT = ("review_every", "grace_reviews", "window")
 _POLICY_OPTIONAL = ("max_steps_up", "max_steps_down", "demote_every")
-_ITEM_KEYS = ("metric", "points_per_unit", "max_points", "required")
-_TIER_KEYS = ("name", "min_score", "requirements", "benefits")
+_ITEM_KEYS = ("metric", "points_per_unit", "max_points", "required", "per")
+_TIER_KEYS = ("name", "min_score", "requirements", "min_points", "inherit", "benefits")
+_COUNT_KEYS = ("items", "min_value", "label", "within_days")
 _BENEFIT_KEYS = ("discount", "rebate", "mdf", "cost_to_serve")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -298,18 +412,39 @@ def program_to_dict(program: Program) -> dict[str, Any]:
             if math.isfinite(item.max_points):
                 d["max_points"] = item.max_points
             d["required"] = item.required
+            if item.per is not None:
+                d["per"] = item.per
             items.append(d)
         out["scorecard"] = {"items": items}
+    if program.counts:
+        counts: dict[str, Any] = {}
+        for cname, rule in program.counts.items():
+            c: dict[str, Any] = {"items": rule.items, "min_value": rule.min_value}
+            if rule.label:
+                c["label"] = rule.label
+            if rule.within_days is not None:
+                c["within_days"] = rule.within_days
+            counts[cname] = c
+        out["counts"] = counts
     tiers = []
-    for tier in program.tiers:
+    for tier in program.stated_tiers():
         t: dict[str, Any] = {"name": tier.name}
         if tier.min_score is not None:
             t["min_score"] = tier.min_score
         t["requirements"] = dict(tier.requirements)
+        if tier.min_points:
+            t["min_points"] = dict(tier.min_points)
+        if tier.inherit:
+            t["inherit"] = True
         t["benefits"] = {k: getattr(tier.benefits, k) for k in _BENEFIT_KEYS}
         tiers.append(t)
     out["tiers"] = tiers
     return out
+
+
+def _keys(value: Any) -> list[str]:
+    """The keys of a table (none for a value that is not one: the reader then says so)."""
+    return [str(k) for k in value] if isinstance(value, Mapping) else []
 
 
 def _reader(source: str) -> TableReader:
@@ -374,8 +509,24 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
                 args["max_points"] = r.number(d["max_points"], _join(key, "max_points"))
             if "required" in d:
                 args["required"] = r.boolean(d["required"], _join(key, "required"))
+            if "per" in d:
+                args["per"] = r.number(d["per"], _join(key, "per"))
             items.append(r.build(key, ScoreItem, **args))
         scorecard = r.build("scorecard.items", Scorecard, items)
+    counts: dict[str, ItemCount] = {}
+    if "counts" in top:
+        raw_counts = r.table(top["counts"], "counts", _keys(top["counts"]))
+        for cname, raw in raw_counts.items():
+            key = _join("counts", cname)
+            d = r.table(raw, key, _COUNT_KEYS, ("items",))
+            cargs: dict[str, Any] = {"items": r.string(d["items"], _join(key, "items"))}
+            if "min_value" in d:
+                cargs["min_value"] = r.number(d["min_value"], _join(key, "min_value"))
+            if "label" in d:
+                cargs["label"] = r.string(d["label"], _join(key, "label"))
+            if "within_days" in d:
+                cargs["within_days"] = r.integer(d["within_days"], _join(key, "within_days"))
+            counts[cname] = r.build(key, ItemCount, **cargs)
     raw_tiers = top["tiers"]
     if not isinstance(raw_tiers, list) or not raw_tiers:
         r.fail(
@@ -393,6 +544,12 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
         rk = _join(key, "requirements")
         reqs = r.table(d.get("requirements", {}), rk, list(d.get("requirements", {}) or []))
         targs["requirements"] = {m: r.number(v, _join(rk, m)) for m, v in reqs.items()}
+        if "min_points" in d:
+            pk = _join(key, "min_points")
+            pts = r.table(d["min_points"], pk, _keys(d["min_points"]))
+            targs["min_points"] = {m: r.number(v, _join(pk, m)) for m, v in pts.items()}
+        if "inherit" in d:
+            targs["inherit"] = r.boolean(d["inherit"], _join(key, "inherit"))
         bk = _join(key, "benefits")
         ben = r.table(d.get("benefits", {}), bk, _BENEFIT_KEYS)
         bargs = {k: r.number(v, _join(bk, k)) for k, v in ben.items()}
@@ -406,6 +563,7 @@ def program_from_dict(data: Mapping[str, Any], *, source: str = "<data>") -> Pro
         policy=policy,
         signed_metrics=signed,
         name=name,
+        counts=counts,
     )
     return program
 
@@ -482,6 +640,8 @@ def _to_toml(data: Mapping[str, Any]) -> str:
     if "scorecard" in data:
         for item in data["scorecard"]["items"]:
             _toml_table(lines, "[[scorecard.items]]", item)
+    for cname, rule in data.get("counts", {}).items():
+        _toml_table(lines, f"[counts.{_toml_key(cname)}]", rule)
     for tier in data["tiers"]:
         if lines:
             lines.append("")
@@ -595,7 +755,7 @@ def loads_program(text: str, format: str = "toml", *, source: str = "<string>") 
     >>> loads_program('{"tiers": [{"name": "Member", "rank": 1}]}', "json")
     Traceback (most recent call last):
     ...
-    channelkit.errors.ProgramDefinitionError: <string>: key 'tiers[0].rank': unknown key; expected one of name, min_score, requirements, benefits
+    channelkit.errors.ProgramDefinitionError: <string>: key 'tiers[0].rank': unknown key; expected one of name, min_score, requirements, min_points, inherit, benefits
     """
     fmt = _format(format, "format")
     data = parse_text(text, fmt, source, ProgramDefinitionError)

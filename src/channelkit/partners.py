@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _csv
+from ._mapping import Source, resolve_columns
 from ._validation import as_float_array, as_real, as_whole, check_text, did_you_mean, is_number
 from .errors import InvalidInputError
 
@@ -403,6 +404,89 @@ def _regions_array(region: ArrayLike | None, n: int) -> NDArray[np.str_]:
     return np.char.strip(filled.astype(str))
 
 
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _text_values(raw: NDArray[Any]) -> NDArray[np.str_] | None:
+    """A text column as str (missing -> ``""``), or None if it is not all text.
+
+    Text means: every non-missing value is a string and none reads as a
+    number (``"8.5"`` in a text column is a number typed as text, which is
+    an error elsewhere, not an attribute). An object column with no value is all missing text.
+    """
+    if raw.dtype.kind == "U":
+        vals = raw.tolist()
+        if not vals or any(_looks_numeric(v) for v in vals if v):
+            return None
+        return raw.astype(str)
+    if raw.dtype.kind != "O" or raw.size == 0:
+        return None
+    missing = _is_missing(raw)
+    if missing.all():  # an object column with no value: text with every value missing
+        return np.full(raw.shape, "", dtype="<U1")
+    is_text = np.asarray(_isinstance(raw, str), dtype=np.bool_)
+    if not (is_text | missing).all():
+        return None
+    if any(_looks_numeric(v) for v in raw[is_text].tolist() if v.strip()):
+        return None
+    filled = raw.copy()
+    filled[missing] = ""
+    out: NDArray[np.str_] = filled.astype(str)
+    return out
+
+
+def _attribute_array(values: ArrayLike, name: str, n: int) -> NDArray[np.str_]:
+    """Validate one text attribute: strings or missing (None, NaN) -> ``""``."""
+    raw = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+    if raw.shape != (n,):
+        raise InvalidInputError(f"attribute {name!r} must have shape ({n},), got {raw.shape}")
+    if n == 0:
+        return np.empty(0, dtype="<U1")
+    if raw.dtype.kind == "U":
+        _check_no_inner_nul(raw, f"attribute {name!r}")
+        return raw.copy()
+    if raw.dtype.kind != "O":
+        raise InvalidInputError(
+            f"attribute {name!r} must hold strings or None, got dtype {raw.dtype}"
+        )
+    missing = _is_missing(raw)
+    is_text = np.asarray(_isinstance(raw, str), dtype=np.bool_)
+    bad = ~missing & ~is_text
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InvalidInputError(
+            f"attribute {name!r}[{i}] = {raw[i]!r} must be a string or missing"
+        )
+    _check_no_nul(raw[is_text].tolist(), f"attribute {name!r}")
+    filled = raw.copy()
+    filled[missing] = ""
+    out: NDArray[np.str_] = filled.astype(str)
+    return out
+
+
+def _derive_share(
+    product: NDArray[np.float64], services: NDArray[np.float64], names: tuple[str, str], where: str
+) -> NDArray[np.float64]:
+    """``product / (product + services)``; NaN (unknown) where both are zero or one is missing."""
+    for arr, col in ((product, names[0]), (services, names[1])):
+        neg = arr < 0
+        if neg.any():
+            i = int(np.argmax(neg))
+            raise InvalidInputError(
+                f"{where}column {col!r}, row {i}: {float(arr[i])!r} is negative; product_share "
+                "is derived from two revenue amounts >= 0"
+            )
+    total = product + services
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, product / np.where(total > 0, total, 1.0), np.nan)
+    return np.asarray(share, dtype=np.float64)
+
+
 @attrs.frozen(eq=False, repr=False, init=False)
 class Portfolio:
     """Many partners as columns of numpy arrays.
@@ -422,6 +506,11 @@ class Portfolio:
         Region of each partner; None (stored as ``""``) where unknown.
     metrics : mapping of str to array-like, optional
         Further numeric columns, each of shape (n,), finite.
+    attributes : mapping of str to array-like of str, optional
+        Text columns (partner name, tier, segment, owner), each of shape
+        (n,); None or NaN for a missing value, stored as ``""`` (the missing
+        marker). Read-only; carried through :meth:`subset`,
+        :meth:`to_frame`, CSV files and every round trip.
 
     Notes
     -----
@@ -453,6 +542,7 @@ class Portfolio:
     product_share: NDArray[np.float64]
     region: NDArray[np.str_]
     metrics: Mapping[str, NDArray[np.float64]]
+    attributes: Mapping[str, NDArray[np.str_]]
 
     def __init__(
         self,
@@ -462,11 +552,19 @@ class Portfolio:
         product_share: ArrayLike | None = None,
         region: ArrayLike | None = None,
         metrics: Mapping[str, ArrayLike] | None = None,
+        attributes: Mapping[str, ArrayLike] | None = None,
     ) -> None:
         if ids is None:
             lengths = {
                 np.shape(v)[0]
-                for v in (revenue, revenue_prior, product_share, region, *(metrics or {}).values())
+                for v in (
+                    revenue,
+                    revenue_prior,
+                    product_share,
+                    region,
+                    *(metrics or {}).values(),
+                    *(attributes or {}).values(),
+                )
                 if v is not None and np.ndim(v) >= 1
             }
             if len(lengths) > 1:
@@ -525,7 +623,22 @@ class Portfolio:
                 bad(arr, np.isnan(arr), f"metric {name!r}", "is NaN; expected a number")
                 mets[name] = _readonly(arr)
 
-        self._set(id_arr, n, rev, prior, share, _regions_array(region, n), mets)
+        texts: dict[str, NDArray[np.str_]] = {}
+        if attributes is not None:
+            if not isinstance(attributes, Mapping):
+                raise InvalidInputError(
+                    f"attributes must be a mapping of name -> array of str, "
+                    f"got {type(attributes).__name__}"
+                )
+            for key, values in attributes.items():
+                name = _metric_name(key, "Portfolio.attributes")
+                if name in mets:
+                    raise InvalidInputError(
+                        f"{name!r} is both a metric and an attribute; give it once"
+                    )
+                texts[name] = _readonly(_attribute_array(values, name, n))
+
+        self._set(id_arr, n, rev, prior, share, _regions_array(region, n), mets, texts)
 
     def _set(
         self,
@@ -536,6 +649,7 @@ class Portfolio:
         product_share: NDArray[np.float64],
         region: NDArray[np.str_],
         metrics: dict[str, NDArray[np.float64]],
+        attributes: Mapping[str, NDArray[np.str_]] | None = None,
     ) -> None:
         object.__setattr__(self, "_ids", None if ids is None else _readonly(ids))
         object.__setattr__(self, "_n", int(n))
@@ -544,6 +658,9 @@ class Portfolio:
         object.__setattr__(self, "product_share", _readonly(product_share))
         object.__setattr__(self, "region", _readonly(region))
         object.__setattr__(self, "metrics", {k: _readonly(v) for k, v in metrics.items()})
+        object.__setattr__(
+            self, "attributes", {k: _readonly(v) for k, v in (attributes or {}).items()}
+        )
 
     @classmethod
     def _trusted(
@@ -555,10 +672,11 @@ class Portfolio:
         product_share: NDArray[np.float64],
         region: NDArray[np.str_],
         metrics: dict[str, NDArray[np.float64]],
+        attributes: Mapping[str, NDArray[np.str_]] | None = None,
     ) -> Portfolio:
         """Build from arrays already validated (fresh copies); no checks."""
         new = object.__new__(cls)
-        new._set(ids, n, revenue, revenue_prior, product_share, region, metrics)
+        new._set(ids, n, revenue, revenue_prior, product_share, region, metrics, attributes)
         return new
 
     @property
@@ -574,12 +692,21 @@ class Portfolio:
         return self._n
 
     def __repr__(self) -> str:
+        if self.attributes:
+            return (
+                f"Portfolio(n={len(self)}, metrics={list(self.metrics)!r}, "
+                f"attributes={list(self.attributes)!r})"
+            )
         return f"Portfolio(n={len(self)}, metrics={list(self.metrics)!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Portfolio):
             return NotImplemented
         if list(self.metrics) != list(other.metrics) or len(self) != len(other):
+            return False
+        if list(self.attributes) != list(other.attributes) or not all(
+            np.array_equal(v, other.attributes[k]) for k, v in self.attributes.items()
+        ):
             return False
         pairs = [
             (self.revenue, other.revenue),
@@ -597,8 +724,8 @@ class Portfolio:
 
     @property
     def columns(self) -> list[str]:
-        """Names of all columns: the standard ones, then the metrics."""
-        return [*STANDARD_COLUMNS, *self.metrics]
+        """Names of all columns: the standard ones, the metrics, then the attributes."""
+        return [*STANDARD_COLUMNS, *self.metrics, *self.attributes]
 
     def column(self, name: str) -> NDArray[Any]:
         """Return one column as a read-only array.
@@ -619,6 +746,8 @@ class Portfolio:
         if name in STANDARD_COLUMNS:
             arr: NDArray[Any] = getattr(self, name)
             return arr
+        if isinstance(name, str) and name in self.attributes:
+            return self.attributes[name]
         try:
             return self.metrics[name]
         except (KeyError, TypeError):
@@ -627,8 +756,8 @@ class Portfolio:
             ) from None
 
     def has_column(self, name: str) -> bool:
-        """Whether ``name`` is a standard column or one of the metrics."""
-        return name in STANDARD_COLUMNS or name in self.metrics
+        """Whether ``name`` is a standard column, a metric or an attribute."""
+        return name in STANDARD_COLUMNS or name in self.metrics or name in self.attributes
 
     def with_columns(self, **metrics: ArrayLike) -> Portfolio:
         """Return a new portfolio with metrics added or replaced.
@@ -646,7 +775,7 @@ class Portfolio:
             raise InvalidInputError("with_columns cannot change ids; build a new Portfolio")
         # Validate only the new columns, on a one-row-per-partner skeleton.
         known = None if self._ids is None else cast(Any, _CheckedIds(self._ids))
-        checked = Portfolio(known, **std, metrics=metrics)
+        checked = Portfolio(known, **cast(dict[str, Any], std), metrics=metrics)
         if len(checked) != len(self) and (std or metrics):
             raise InvalidInputError(
                 f"new columns must have one value per partner, shape ({len(self)},), "
@@ -660,6 +789,7 @@ class Portfolio:
             checked.product_share if "product_share" in std else self.product_share,
             checked.region if "region" in std else self.region,
             {**self.metrics, **checked.metrics},
+            {k: v for k, v in self.attributes.items() if k not in checked.metrics},
         )
 
     def _region_or_none(self) -> NDArray[np.object_]:
@@ -731,6 +861,7 @@ class Portfolio:
             self.product_share[rows],
             self.region[rows],
             {k: v[rows] for k, v in self.metrics.items()},
+            {k: v[rows] for k, v in self.attributes.items()},
         )
 
     # ------------------------------------------------------------------ conversions
@@ -797,9 +928,10 @@ class Portfolio:
     def from_columns(cls, columns: Mapping[str, ArrayLike]) -> Portfolio:
         """Build a portfolio from a mapping of column name to 1-D array-like.
 
-        Columns named like the standard ones fill them; every other column
-        becomes a metric. Without an ``"id"`` column the ids are ``"0"``,
-        ``"1"``, ...
+        Columns named like the standard ones fill them; text columns (every
+        value a string or missing, none reading as a number) become
+        attributes; every other column becomes a metric. Without an ``"id"``
+        column the ids are ``"0"``, ``"1"``, ...
 
         Examples
         --------
@@ -816,31 +948,87 @@ class Portfolio:
                 raise InvalidInputError(f"column names must be strings, got {key!r}")
         ids = cols.pop("id", None)
         std = {k: cols.pop(k) for k in STANDARD_COLUMNS[1:] if k in cols}
-        return cls(ids, **std, metrics=cols)
+        texts: dict[str, Any] = {}
+        for key in list(cols):
+            raw: NDArray[Any] = np.asarray(cols[key])
+            if raw.ndim == 1 and raw.dtype.kind in "UO":
+                as_text = _text_values(raw if raw.dtype.kind == "U" else raw.astype(object))
+                if as_text is not None:
+                    texts[key] = cols.pop(key)
+        return cls(ids, **std, metrics=cols, attributes=texts)
 
     def to_columns(self) -> dict[str, NDArray[Any]]:
         """Return all columns as a dict of read-only arrays (the inverse of :meth:`from_columns`)."""
-        return {name: self.column(name) for name in self.columns}
+        out = {name: self.column(name) for name in self.columns}
+        for name, text in self.attributes.items():  # missing as None, as from_columns reads it
+            col = text.astype(object)
+            col[text == ""] = None
+            out[name] = col
+        return out
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> Portfolio:
+    def from_frame(
+        cls, frame: pd.DataFrame, *, columns: Mapping[str, Source] | None = None
+    ) -> Portfolio:
         """Build a portfolio from a pandas DataFrame.
 
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            One row per partner.
+        columns : mapping of str to str or (str, str), optional
+            channelkit name (``id``, ``revenue``, ``revenue_prior``,
+            ``product_share``, ``region``, a metric or an attribute) ->
+            the frame's column, e.g. ``{"revenue": "Revenue FY2025"}``.
+            ``"product_share": ("Product Revenue", "Services Revenue")``
+            derives the share as product / (product + services); a partner
+            whose two amounts are both zero (or one is missing) gets an
+            unknown share (NaN), since no revenue has no mix. Unmapped
+            columns keep their names.
+
+        Notes
+        -----
         The ids come from an ``id`` column, or from the index if there is none
         (a default ``RangeIndex`` gives ``"0"``, ``"1"``, ..., made only when
         first read; any other index must hold strings or integers: a float
         index such as ``1.5`` is rejected, since ids are never floats). Missing
         values (NaN, None) are allowed only in ``revenue_prior``,
-        ``product_share`` and ``region``. Numeric columns hold real numbers:
-        boolean, complex, date and duration columns are rejected, as
-        :class:`Partner` rejects such values.
+        ``product_share``, ``region`` and attributes. Text columns (every value
+        a string or missing, none reading as a number) other than the standard
+        ones become :attr:`attributes`; text in a numeric column is an error
+        naming the row and column. Numeric columns hold real numbers: boolean,
+        complex, date and duration columns are rejected, as :class:`Partner`
+        rejects such values.
+
+        Raises
+        ------
+        InvalidInputError
+            For a mapping to a column that does not exist (the message lists
+            the columns and suggests the closest), two sources for one name,
+            or an invalid value (naming its row and column).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> export = pd.DataFrame({
+        ...     "Partner ID": ["p1", "p2"], "Revenue FY2025": [100.0, 50.0],
+        ...     "Product Revenue": [80.0, 0.0], "Services Revenue": [20.0, 0.0],
+        ...     "Tier": ["Gold", "Silver"]})
+        >>> pf = Portfolio.from_frame(export, columns={
+        ...     "id": "Partner ID", "revenue": "Revenue FY2025",
+        ...     "product_share": ("Product Revenue", "Services Revenue")})
+        >>> pf.product_share.tolist(), pf.attributes["Tier"].tolist()
+        ([0.8, nan], ['Gold', 'Silver'])
         """
         from ._optional import import_optional
 
         pd_mod = import_optional("pandas", "pandas")
         if not isinstance(frame, pd_mod.DataFrame):
             raise InvalidInputError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+        if columns is not None:
+            frame = _mapped_frame(pd_mod, frame, columns)
         cols: dict[str, Any] = {}
+        texts: dict[str, Any] = {}
         index = frame.index
         default = isinstance(index, pd_mod.RangeIndex) and index.start == 0 and index.step == 1
         # A default RangeIndex gives the ids "0", "1", ...: left to the Portfolio, which
@@ -875,15 +1063,22 @@ class Portfolio:
             if pd_mod.api.types.is_numeric_dtype(series):
                 cols[str(name)] = series.to_numpy(dtype=float, na_value=np.nan)
                 continue
-            # Object or text columns: numbers and missing values only; text such as
-            # "8.5" is an error, not something to parse silently.
             values = series.to_numpy(dtype=object)
+            if name not in STANDARD_COLUMNS:
+                as_text = _text_values(values)
+                if as_text is not None:
+                    texts[str(name)] = as_text
+                    continue
+            # Numbers and missing values only; text such as "8.5" is an error, not
+            # something to parse silently.
             ok = np.asarray(pd_mod.isna(values) | _is_number(values), dtype=np.bool_)
             if not ok.all():
                 i = int(np.argmin(ok))
                 raise InvalidInputError(f"column {name!r}, row {i}: {values[i]!r} is not a number")
             cols[str(name)] = np.where(pd_mod.isna(values), np.nan, values).astype(float)
-        return cls.from_columns(cols)
+        ids = cols.pop("id", None)
+        std = {k: cols.pop(k) for k in STANDARD_COLUMNS[1:] if k in cols}
+        return cls(ids, **std, metrics=cols, attributes=texts)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the portfolio as a pandas DataFrame (one row per partner)."""
@@ -898,23 +1093,88 @@ class Portfolio:
             "region": self._region_or_none(),
         }
         data.update({k: v.copy() for k, v in self.metrics.items()})
+        for name, text in self.attributes.items():
+            col = text.astype(object)
+            col[text == ""] = None
+            data[name] = col
         return cast("pd.DataFrame", pd_mod.DataFrame(data))
 
     @classmethod
-    def from_csv(cls, path: str | os.PathLike[str]) -> Portfolio:
+    def from_csv(
+        cls, path: str | os.PathLike[str], *, columns: Mapping[str, Source] | None = None
+    ) -> Portfolio:
         """Read a portfolio from a CSV file (no pandas needed).
 
-        See :func:`channelkit.io.read_portfolio_csv` for the format and errors.
+        ``columns`` maps channelkit names to the file's columns, as in
+        :meth:`from_frame` (including the ``product_share`` pair). A column
+        whose every non-empty cell is text (none reads as a number) is an
+        attribute; an empty attribute cell is missing (``""``). See
+        :func:`channelkit.io.read_portfolio_csv` for the format and errors.
         """
-        cols = _csv.read_table_columns(
-            path,
-            text=("region",),
-            optional=_CSV_OPTIONAL,
-            bounds=_CSV_BOUNDS,
-            known=STANDARD_COLUMNS,
-        )
+        source = str(path)
+        if columns is None:
+            header, body = _csv.read_rows(path, known=STANDARD_COLUMNS)
+            resolved: dict[str, Source] = {h: h for h in header}
+        else:
+            id_source = columns.get("id", "id") if isinstance(columns, Mapping) else "id"
+            header, body = _csv.read_rows(
+                path, required=(id_source if isinstance(id_source, str) else "id",)
+            )
+            resolved = resolve_columns(header, columns, where=source, pairs=("product_share",))
+            for name, src in resolved.items():  # unmapped near-misses of standard names
+                hint = did_you_mean(name, STANDARD_COLUMNS) if name == src else None
+                if hint is not None:
+                    raise InvalidInputError(f"{source}: column {name!r}: {hint}")
+        position = {h: j for j, h in enumerate(header)}
+        lines = [line for line, _ in body]
+        id_col = position[cast(str, resolved["id"])]
+        first_line: dict[str, int] = {}
+        for line, r in body:
+            pid = r[id_col].strip()
+            if pid in first_line:
+                raise InvalidInputError(
+                    f"{source}: row {line}: id {pid!r} repeats row {first_line[pid]}; "
+                    "ids must be unique"
+                )
+            first_line[pid] = line
+
+        def cells(col: str) -> list[str]:
+            j = position[col]
+            return [r[j] for _, r in body]
+
+        def numbers_of(col: str, name: str, optional: bool) -> NDArray[np.float64]:
+            lo_hi = _CSV_BOUNDS.get(name, (-math.inf, math.inf))
+            return np.array(
+                [
+                    _csv.parse_number(c, col, line, source, optional=optional, bounds=lo_hi)
+                    for line, c in zip(lines, cells(col))
+                ],
+                dtype=float,
+            )
+
+        cols: dict[str, Any] = {}
+        texts: dict[str, Any] = {}
+        for name, src in resolved.items():
+            if not isinstance(src, str):
+                product = numbers_of(src[0], "", True)
+                services = numbers_of(src[1], "", True)
+                cols[name] = _derive_share(product, services, src, f"{source}: ")
+            elif name == "id":
+                cols[name] = np.array([c.strip() for c in cells(src)], dtype=object)
+            elif name == "region":
+                cols[name] = np.array([c.strip() or None for c in cells(src)], dtype=object)
+            elif name in STANDARD_COLUMNS:
+                cols[name] = numbers_of(src, name, name in _CSV_OPTIONAL)
+            else:
+                raw = cells(src)
+                if not any(_looks_numeric(c) for c in raw if c.strip()):
+                    texts[name] = np.array(raw, dtype=object)
+                else:
+                    cols[name] = numbers_of(src, name, False)
         try:
-            return cls.from_columns(cols)
+            ids = cols.pop("id", None)
+            std = {k: cols.pop(k) for k in STANDARD_COLUMNS[1:] if k in cols}
+            return cls(ids, **std, metrics=cols, attributes=texts)
         except InvalidInputError as exc:
             raise InvalidInputError(f"{path}: {exc}") from None
 
@@ -932,10 +1192,37 @@ class Portfolio:
             ),
             regions,
             *([fmt(v) for v in self.metrics[k].tolist()] for k in names),
+            *(text.tolist() for text in self.attributes.values()),
         ]
+        texts = [v for text in self.attributes.values() for v in text.tolist()]
         _csv.write_rows(
-            path, [*STANDARD_COLUMNS, *names], zip(*columns), text_cells=[*ids, *regions]
+            path,
+            [*STANDARD_COLUMNS, *names, *self.attributes],
+            zip(*columns),
+            text_cells=[*ids, *regions, *texts],
         )
+
+
+def _mapped_frame(pd_mod: Any, frame: Any, columns: Mapping[str, Source]) -> Any:
+    """The frame with columns renamed to channelkit names (and product_share derived)."""
+    header = [str(c) for c in frame.columns]
+    by_name = dict(zip(header, frame.columns))
+    resolved = resolve_columns(header, columns, where="frame", pairs=("product_share",))
+    data: dict[str, Any] = {}
+    for name, src in resolved.items():
+        if isinstance(src, str):
+            data[name] = frame[by_name[src]].to_numpy()
+            continue
+        parts = []
+        for col in src:
+            values = frame[by_name[col]].to_numpy(dtype=object)
+            ok = np.asarray(pd_mod.isna(values) | _is_number(values), dtype=np.bool_)
+            if not ok.all():
+                i = int(np.argmin(ok))
+                raise InvalidInputError(f"column {col!r}, row {i}: {values[i]!r} is not a number")
+            parts.append(np.where(pd_mod.isna(values), np.nan, values).astype(float))
+        data[name] = _derive_share(parts[0], parts[1], src, "")
+    return pd_mod.DataFrame(data, index=frame.index)
 
 
 def as_portfolio(data: PortfolioLike, name: str = "partners") -> Portfolio:

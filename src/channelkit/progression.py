@@ -40,6 +40,7 @@ from ._render import Fact, Report, ResultMixin, Table, fmt_int, fmt_money, one_l
 from ._scoring import tier_kernel as _tier_kernel
 from ._validation import as_float_array
 from .errors import InvalidInputError
+from .history import PartnerHistory
 from .partners import Portfolio, PortfolioLike
 from .tiers import Evaluation, Gaps, Program, evaluate
 
@@ -122,7 +123,12 @@ def _history_mapping(
             raise InvalidInputError(
                 f"history[{name!r}][{t}, {i}] (period {t}, partner {i}) = {col[t * n + i]!r} {why}"
             )
-    tier, _ = _tier_kernel(program, flat, periods * n)
+    tier, _ = _tier_kernel(
+        program,
+        flat,
+        periods * n,
+        describe=lambda r: "partner {1} in period {0}".format(*divmod(r, n)),
+    )
     return tier.reshape(periods, n), periods, n
 
 
@@ -234,7 +240,7 @@ def _progress_kernel(
 
 def progress(
     program: Program,
-    history: Mapping[str, ArrayLike] | Sequence[Any],
+    history: PartnerHistory | Mapping[str, ArrayLike] | Sequence[Any],
     initial: ArrayLike | None = None,
     *,
     policy: ProgressionPolicy | None = None,
@@ -246,10 +252,12 @@ def progress(
     ----------
     program : Program
         The program; its ``policy`` is used unless ``policy`` is given.
-    history : mapping of str to array-like of shape (T, n), or sequence of populations
+    history : PartnerHistory, mapping of str to array-like of shape (T, n), or sequence of populations
         Each metric the program reads, per period (rows) and partner
         (columns); or one population per period (Portfolio, DataFrame or
-        mapping of 1-D arrays), all with the same ids in the same order.
+        mapping of 1-D arrays), all with the same ids in the same order; or a
+        :class:`~channelkit.PartnerHistory` (its metrics and ids; zero where
+        a partner has no row).
     initial : array-like of int or str, shape (n,), optional
         Tier of each partner before period 0 (index, -1 for none, or name).
         Default: the tier each partner's period-0 metrics earn.
@@ -308,6 +316,11 @@ def progress(
     pol = program.policy if policy is None else policy
     if not isinstance(pol, ProgressionPolicy):
         raise InvalidInputError(f"policy must be a ProgressionPolicy, got {type(pol).__name__}")
+    if isinstance(history, PartnerHistory):
+        # A PartnerHistory is its metrics' (periods, partners) arrays with its own ids.
+        if ids is None:
+            ids = history.ids
+        history = {name: history.metric(name) for name in history.metrics}
     id_arr: NDArray[np.str_] | None
     if isinstance(history, Mapping):
         evaluated, _, n = _history_mapping(program, history)

@@ -669,6 +669,11 @@ class ChannelProfile(ResultMixin):
         partners with a known, positive prior revenue; empty if there are none.
     growing_share : float
         Share of those partners that grew; NaN if there are none.
+    by : str or None
+        The column the partners were grouped by (``profile_channel(by=...)``).
+    groups : dict of str to (int, float)
+        Value of ``by`` -> (number of partners, share of revenue); ``""`` is
+        the group of partners with a missing value. Empty without ``by``.
     lorenz : (ndarray, ndarray) or None
         The revenue's Lorenz curve (see :func:`lorenz_curve`), thinned to at
         most 513 points, for :meth:`plot`; None if not computed.
@@ -699,6 +704,8 @@ class ChannelProfile(ResultMixin):
     business_models: dict[str, tuple[int, float]] = attrs.field(converter=_frozen_dict)
     growth_percentiles: dict[str, float] = attrs.field(converter=_frozen_dict)
     growing_share: float
+    by: str | None = None
+    groups: dict[str, tuple[int, float]] = attrs.field(factory=dict, converter=_frozen_dict)
     lorenz: tuple[NDArray[np.float64], NDArray[np.float64]] | None = attrs.field(
         default=None, converter=_curve, eq=False, repr=False
     )
@@ -850,7 +857,11 @@ def _mix(
 
 
 def profile_channel(
-    partners: PortfolioLike, *, contributor_share: float = 0.8, tail_share: float = 0.05
+    partners: PortfolioLike,
+    *,
+    contributor_share: float = 0.8,
+    tail_share: float = 0.05,
+    by: str | None = None,
 ) -> ChannelProfile:
     """Profile a channel: size, concentration, Pareto segments, business models, growth.
 
@@ -860,6 +871,10 @@ def profile_channel(
         Needs ``revenue``; uses ``product_share`` and ``revenue_prior`` where known.
     contributor_share, tail_share : float
         Passed to :func:`pareto_segments`.
+    by : str, optional
+        A column to group the partners by: a text attribute (tier, segment,
+        owner), ``region`` or a metric; the profile's ``groups`` then gives
+        each value's number of partners and share of revenue.
 
     Returns
     -------
@@ -885,6 +900,9 @@ def profile_channel(
     (1, 0.8)
     >>> p.growth_percentiles["p50"]
     0.0
+    >>> profile_channel({"revenue": [80.0, 10.0, 10.0], "tier": ["Gold", "Silver", "Silver"]},
+    ...                 by="tier").groups
+    {'Gold': (1, 0.8), 'Silver': (2, 0.2)}
     """
     pf = as_portfolio(partners)
     if len(pf) == 0:
@@ -918,5 +936,20 @@ def profile_channel(
         business_models=_mix(models, rev, ("product-led", "hybrid", "services-led", "unknown")),
         growth_percentiles=pcts,
         growing_share=float((known > 0).mean()) if known.size else math.nan,
+        by=by,
+        groups={} if by is None else _mix(_group_labels(pf, by), rev, ()),
         lorenz=(x[keep], y[keep]),
     )
+
+
+def _group_labels(pf: Any, by: str) -> NDArray[np.str_]:
+    """The values of column ``by`` as text labels, one per partner."""
+    if not isinstance(by, str) or not pf.has_column(by) or by == "id":
+        names = [c for c in pf.columns if c != "id"]
+        raise InvalidInputError(
+            f"by={by!r} is not a column of the partners; available: {', '.join(names)}"
+        )
+    values = np.asarray(pf.column(by))
+    if values.dtype.kind == "f":
+        return np.char.mod("%g", values)
+    return values.astype(str)

@@ -22,8 +22,11 @@ from numpy.typing import ArrayLike, NDArray
 from . import _plotstyle
 from ._montecarlo import WorkersLike, child_seed, chunk_rows, root_seed, run_map, spawn_seeds
 from ._optional import import_optional
-from ._recruitment import checked_segments
-from ._recruitment import draw_slots as _draw_slots
+from ._recruitment import RowParams as _RowParams
+from ._recruitment import SegKernel as _SegKernel
+from ._recruitment import checked_draws, checked_segments
+from ._recruitment import draw_partners as _draw_partners
+from ._recruitment import exp_lifetimes as _exp_lifetimes
 from ._recruitment import lifetimes as _lifetimes
 from ._recruitment import log_survival as _log_survival
 from ._render import Fact, Note, Report, ResultMixin, Table, fmt_money, fmt_num, one_line
@@ -51,6 +54,7 @@ class _SimEngine:
     start_growth: float
     start_metrics: Mapping[str, NDArray[np.float64]]
     program: Any
+    draws: tuple[tuple[_SegKernel, ...], ...] | None = None  # per segment, per parameter draw
 
 
 def _sign_months(per_month: ArrayLike) -> NDArray[np.int64]:
@@ -69,10 +73,11 @@ def _sign_months(per_month: ArrayLike) -> NDArray[np.int64]:
 
 
 def _sim_chunk(
-    task: tuple[_SimEngine, np.random.SeedSequence, int],
+    task: tuple[Any, ...],
 ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64] | None]:
     """Simulate ``rows`` channels; returns active (rows, H, k + 1), revenue (rows, H), tiers."""
-    eng, seed, rows = task
+    eng, seed, rows, *rest = task
+    offset = int(rest[0]) if rest else 0
     h = eng.horizon
     k_segs = len(eng.segments)
     active_out = np.zeros((rows, h, k_segs + 1), dtype=np.int64)
@@ -89,13 +94,20 @@ def _sim_chunk(
             rng = np.random.default_rng(child_seed(seed, 0))
             e_life = _lifetimes(1.0 - rng.random((rows, n_e)), eng.start_log_s, h + 1)
 
-    # recruited prospects: slots of segment k in order of signing month
+    # recruited prospects: slots of segment k in order of signing month; only the
+    # converted ones are drawn (the same partners as plan_capacity's)
     seg_data = []
     for k, seg in enumerate(eng.segments):
         signs = _sign_months(eng.recruits[k])
-        u_life, converted, prod = _draw_slots(seg, seed, k, rows, signs.size)
-        life = _lifetimes(u_life, _log_survival(seg.attrition), h + 1)
-        start = signs + seg.lag_months
+        kernels = eng.draws[k] if eng.draws is not None else (_SegKernel.of(seg, h),)
+        ids = None
+        if len(kernels) > 1:
+            ids = np.asarray((offset + np.arange(rows)) % len(kernels), dtype=np.intp)
+        params = _RowParams.of(kernels, ids, rows)
+        pos, e_draw, prod = _draw_partners(kernels[0], seed, k, rows, signs.size, params)
+        converted = pos < signs.size
+        life = _exp_lifetimes(e_draw, -np.asarray(params.log_s, dtype=np.float64), h + 1)
+        start = signs[np.minimum(pos, max(signs.size - 1, 0)).astype(np.intp)] + seg.lag_months
         seg_data.append((seg, start, life, converted, prod, seg.ramp(h)))
 
     row_ids = np.arange(rows)
@@ -114,9 +126,9 @@ def _sim_chunk(
         for k, (seg, start, life, converted, prod, ramp) in enumerate(seg_data):
             age = m - start
             started = age >= 0
-            act = converted & started[None, :] & (age[None, :] < life)
+            act = converted & started & (age < life)
             factor = np.where(started, ramp[np.clip(age, 0, h - 1)], 0.0)
-            rate = prod * (factor * (1.0 + seg.growth) ** (m / 12.0))[None, :]
+            rate = prod * (factor * (1.0 + seg.growth) ** (m / 12.0))
             active_out[:, m, k] = act.sum(axis=1)
             revenue[:, m] += np.where(act, rate, 0.0).sum(axis=1) / 12.0
             rates.append(rate)
@@ -432,6 +444,7 @@ def simulate_channel(
     workers: WorkersLike = None,
     program: Any = None,
     progress: bool = False,
+    parameter_draws: Sequence[Any] | None = None,
 ) -> ChannelSimulation:
     """Simulate a channel month by month, many times.
 
@@ -470,6 +483,13 @@ def simulate_channel(
         :func:`channelkit.progress` for reviews and grace periods.
     progress : bool, default False
         Show a progress bar (needs tqdm).
+    parameter_draws : sequence of mappings name -> Segment, optional
+        Segment parameters drawn from their sampling distribution (such as
+        :meth:`channelkit.Calibration.draw_segments` returns): simulation
+        ``i`` uses draw ``i % len(parameter_draws)`` for the attrition,
+        conversion and productivity of its recruits, as in
+        :func:`~channelkit.capacity.plan_capacity`. Identical draws give the
+        simulation without them.
 
     Returns
     -------
@@ -537,6 +557,10 @@ def simulate_channel(
                 f"program must be a channelkit.Program (or None), got {type(program).__name__} "
                 f"{program!r:.80}"
             )
+    drawn = None
+    if parameter_draws is not None:
+        per_seg = checked_draws(parameter_draws, segs, h)
+        drawn = tuple(tuple(_SegKernel.of(d, h) for d in ds) for ds in per_seg)
     eng = _SimEngine(
         segments=segs,
         recruits=schedule,
@@ -546,11 +570,16 @@ def simulate_channel(
         start_growth=float(start_growth),
         start_metrics=s_metrics,
         program=program,
+        draws=drawn,
     )
     rows = chunk_rows(int(n_sims))
     seeds = spawn_seeds(root_seed(seed), len(rows))
+    offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int).tolist()
     parts = run_map(
-        _sim_chunk, [(eng, ss, r) for ss, r in zip(seeds, rows)], workers, progress=progress
+        _sim_chunk,
+        [(eng, ss, r, off) for ss, r, off in zip(seeds, rows, offsets)],
+        workers,
+        progress=progress,
     )
     tier_counts = None
     tier_names: tuple[str, ...] = ()

@@ -65,6 +65,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._frames import is_frame
+from ._items import ItemTable, locate, read_items
 from ._optional import import_optional
 from ._plotstyle import COLORS, axes, categorical
 from ._policy import ProgressionPolicy
@@ -81,6 +82,7 @@ from ._render import (
     one_line,
 )
 from ._scoring import THRESHOLD_RTOL as THRESHOLD_RTOL
+from ._scoring import item_points as _raw_points
 from ._scoring import score_overflow as _score_overflow
 from ._scoring import threshold_floor as _floor
 from ._scoring import tier_kernel as _tier_kernel
@@ -98,6 +100,7 @@ __all__ = [
     "Evaluation",
     "Finding",
     "Gaps",
+    "ItemCount",
     "Program",
     "ProgramAudit",
     "Requirements",
@@ -161,24 +164,41 @@ class ScoreItem:
     required : bool, default False
         If true, the metric must be > 0 for a partner to qualify for any tier
         that has a ``min_score``.
+    per : float [unit of the metric], > 0, or None, default None
+        A step: the item gives ``points_per_unit`` points for each *whole*
+        ``per`` units of the metric ("5 points per full $100"). None: points
+        grow linearly.
 
     Notes
     -----
     .. math:: p(x) = \\min(\\max(a x, 0), c)
 
-    with :math:`a` = ``points_per_unit`` and :math:`c` = ``max_points``.
+    with :math:`a` = ``points_per_unit`` and :math:`c` = ``max_points``; with a
+    step :math:`q` = ``per``,
+
+    .. math:: p(x) = \\min(a \\lfloor x / q \\rfloor, c) \\quad (x \\ge 0),
+
+    where :math:`x` holds :math:`k` whole steps when it meets the threshold
+    :math:`k q` the way :func:`evaluate` decides thresholds (within
+    :data:`THRESHOLD_RTOL`): $300 holds three whole $100, and 0.3 three whole 0.1.
 
     Examples
     --------
     >>> item = ScoreItem("sourced_revenue", 0.001, max_points=500)
     >>> item.points([100_000, 800_000]).tolist()
     [100.0, 500.0]
+
+    Five points per full $100 of sourced revenue:
+
+    >>> ScoreItem("sourced_revenue", 5, per=100).points([99.0, 100.0, 250.0]).tolist()
+    [0.0, 5.0, 10.0]
     """
 
     metric: str = attrs.field()
     points_per_unit: float = attrs.field()
     max_points: float = attrs.field(default=math.inf)
     required: bool = attrs.field(default=False)
+    per: float | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         _metric(self.metric, "ScoreItem.metric")
@@ -198,12 +218,17 @@ class ScoreItem:
         if not isinstance(self.required, bool | np.bool_):
             raise ProgramDefinitionError(f"{where}.required must be True or False")
         object.__setattr__(self, "required", bool(self.required))
+        if self.per is not None:
+            object.__setattr__(
+                self, "per", _number(self.per, f"{where}.per", minimum=0, strict=True)
+            )
 
     def __repr__(self) -> str:
         cap = "float('inf')" if math.isinf(self.max_points) else repr(self.max_points)
+        step = "" if self.per is None else f", per={self.per!r}"
         return (
             f"ScoreItem(metric={self.metric!r}, points_per_unit={self.points_per_unit!r}, "
-            f"max_points={cap}, required={self.required!r})"
+            f"max_points={cap}, required={self.required!r}{step})"
         )
 
     def points(self, values: Any) -> NDArray[np.float64]:
@@ -230,7 +255,7 @@ class ScoreItem:
 
 
 def _item_points(item: ScoreItem, x: NDArray[np.float64]) -> NDArray[np.float64]:
-    out = np.maximum(np.multiply(x, item.points_per_unit), 0.0)
+    out = np.maximum(_raw_points(item, x), 0.0)
     if math.isfinite(item.max_points):
         out = np.minimum(out, item.max_points)
     return np.asarray(out, dtype=np.float64)
@@ -547,6 +572,45 @@ class Requirements(dict[str, float]):
         return self
 
 
+class PointMinimums(Requirements):
+    """A read-only mapping item metric -> minimum points: the type of :attr:`Tier.min_points`."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Tier.min_points is read-only; use attrs.evolve(tier, min_points=...)")
+
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
+
+    def __copy__(self) -> PointMinimums:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> PointMinimums:
+        return self
+
+
+def _min_points(value: Mapping[str, float] | None) -> PointMinimums:
+    if value is None:
+        return PointMinimums()
+    if not isinstance(value, Mapping):
+        raise ProgramDefinitionError(
+            f"min_points must be a mapping item metric -> minimum points, got "
+            f"{type(value).__name__}"
+        )
+    out: dict[str, float] = {}
+    for key, minimum in value.items():
+        name = _metric(key, "a min_points item")
+        out[name] = _number(minimum, f"min_points[{name!r}]", minimum=0)
+    return PointMinimums(out)
+
+
 def _requirements(value: Mapping[str, float]) -> Requirements:
     if not isinstance(value, Mapping):
         raise ProgramDefinitionError(
@@ -575,23 +639,39 @@ class Tier:
         :class:`Requirements` mapping.
     benefits : Benefits, default Benefits()
         What the tier gives, and so what it costs.
+    min_points : mapping of str to float [points] or None, default None
+        Minimum points (inclusive) from single scorecard items, by item
+        metric: ``{"sourced_revenue": 250}`` is "at least 250 points from
+        sourced revenue", whatever the total score. Stored as a read-only
+        mapping (empty for None).
+    inherit : bool, default False
+        True: the tier's rules are the rules of the tier below (after its own
+        inheritance) plus the ones given here, which may raise them, so a
+        ladder states only what each tier adds. A :class:`Program` resolves
+        this when it is built: in ``program.tiers`` such a tier holds the
+        full rules.
 
     Notes
     -----
     A partner qualifies for the tier when its score is >= ``min_score`` (if
-    set), every requirement is met, and, if the tier uses a score, every
-    ``required`` scorecard item's metric is > 0.
+    set), every requirement is met, every item's points are >= its
+    ``min_points`` and, if the tier uses a score, every ``required``
+    scorecard item's metric is > 0.
 
     Examples
     --------
     >>> Tier("Gold", min_score=300, requirements={"certified_staff": 4})
     Tier('Gold', min_score=300.0, requirements={'certified_staff': 4.0})
+    >>> Tier("Gold", min_points={"sourced_revenue": 250}, inherit=True)
+    Tier('Gold', min_points={'sourced_revenue': 250.0}, inherit=True)
     """
 
     name: str = attrs.field()
     min_score: float | None = attrs.field(default=None)
     requirements: Requirements = attrs.field(factory=Requirements, converter=_requirements)
     benefits: Benefits = attrs.field(factory=Benefits)
+    min_points: PointMinimums = attrs.field(default=None, converter=_min_points, kw_only=True)
+    inherit: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -608,6 +688,11 @@ class Tier:
             raise ProgramDefinitionError(
                 f"tier {self.name!r}: benefits must be a Benefits, got {self.benefits!r}"
             )
+        if not isinstance(self.inherit, bool | np.bool_):
+            raise ProgramDefinitionError(
+                f"tier {self.name!r}: inherit must be True or False, got {self.inherit!r}"
+            )
+        object.__setattr__(self, "inherit", bool(self.inherit))
 
     def __repr__(self) -> str:
         shown = [repr(self.name)]
@@ -617,12 +702,213 @@ class Tier:
             shown.append(f"requirements={dict(self.requirements)!r}")
         if self.benefits != Benefits():
             shown.append(f"benefits={self.benefits!r}")
+        if self.min_points:
+            shown.append(f"min_points={dict(self.min_points)!r}")
+        if self.inherit:
+            shown.append("inherit=True")
         return f"Tier({', '.join(shown)})"
 
     @property
     def uses_score(self) -> bool:
         """Whether the tier has a ``min_score``."""
         return self.min_score is not None
+
+
+# --------------------------------------------------------------------------- item counts
+@attrs.frozen(repr=False)
+class ItemCount:
+    """A count over a per-partner item list: how many items have a value >= ``min_value``.
+
+    A program names each count (``Program(counts={"big_opportunities":
+    ItemCount(...)})``) and its tiers require it like any metric
+    (``requirements={"big_opportunities": 20}``); :func:`evaluate` computes
+    it from a long table of items (partner id, value, date) given as
+    ``items={list name: table}``.
+
+    Parameters
+    ----------
+    items : str
+        Name of the item list counted: the key of the table in
+        ``evaluate(..., items={...})`` ("opportunities", "deals",
+        "certifications").
+    min_value : float [unit of the item value], default 0.0
+        Only items with a value >= this count (inclusive, decided like every
+        threshold of :func:`evaluate`).
+    label : str, default ""
+        What one counted item is called in gaps, plural: "opportunities of at
+        least $10,000 MRR". Default: ``"<items> of at least <min_value>"``
+        (or just ``items`` when ``min_value`` is 0).
+    within_days : int > 0 or None, default None
+        Count only items dated in the ``within_days`` days up to the
+        evaluation date (``as_of``, by default the latest date in the
+        table); needs a ``date`` column. None: every item counts.
+
+    Examples
+    --------
+    >>> rule = ItemCount("opportunities", min_value=10_000,
+    ...                  label="opportunities of at least $10,000 MRR")
+    >>> rule.count(["a", "b"], {"partner": ["a", "a", "b"],
+    ...                         "value": [10_000, 9_999.99, 25_000]}).tolist()
+    [1, 1]
+    >>> rule.describe(3)
+    '3 more opportunities of at least $10,000 MRR'
+    """
+
+    items: str = attrs.field()
+    min_value: float = attrs.field(default=0.0)
+    label: str = attrs.field(default="")
+    within_days: int | None = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.items, str) or not self.items.strip():
+            raise ProgramDefinitionError(
+                f"ItemCount.items must be the non-empty name of an item list, got {self.items!r}"
+            )
+        where = f"ItemCount({self.items!r})"
+        object.__setattr__(self, "min_value", _number(self.min_value, f"{where}.min_value"))
+        if not isinstance(self.label, str):
+            raise ProgramDefinitionError(f"{where}.label must be a string, got {self.label!r}")
+        if self.within_days is not None:
+            days = self.within_days
+            if isinstance(days, bool) or not isinstance(days, int | np.integer) or days <= 0:
+                raise ProgramDefinitionError(
+                    f"{where}.within_days = {days!r}; expected a whole number of days > 0 or None"
+                )
+            object.__setattr__(self, "within_days", int(days))
+
+    def __repr__(self) -> str:
+        shown = [repr(self.items)]
+        if self.min_value != 0:
+            shown.append(f"min_value={self.min_value!r}")
+        if self.label:
+            shown.append(f"label={self.label!r}")
+        if self.within_days is not None:
+            shown.append(f"within_days={self.within_days!r}")
+        return f"ItemCount({', '.join(shown)})"
+
+    @property
+    def noun(self) -> str:
+        """What one counted item is called, plural (``label`` or a default)."""
+        if self.label:
+            return self.label
+        if self.min_value == 0:
+            return self.items
+        return f"{self.items} of at least {_fmt(self.min_value)}"
+
+    def describe(self, missing: float) -> str:
+        """The gap as a sentence: ``"3 more opportunities of at least $10,000 MRR"``."""
+        return f"{_fmt(missing)} more {self.noun}"
+
+    def count(self, ids: Any, table: Any, *, as_of: Any = None) -> NDArray[np.int64]:
+        """Number of counted items of each partner (``ids``, in order).
+
+        Parameters
+        ----------
+        ids : array-like of str, shape (n,)
+            The partners' ids.
+        table : DataFrame or mapping of column -> array-like
+            The items: ``partner`` (an id in ``ids``), ``value`` and,
+            optionally, ``date``.
+        as_of : date-like or None
+            The evaluation date for ``within_days`` (default: the latest
+            date in the table).
+
+        Raises
+        ------
+        InvalidInputError
+            For a bad table, an item of an unknown partner, or
+            ``within_days`` without a ``date`` column.
+        """
+        keys = np.asarray(ids)
+        keys = keys if keys.dtype.kind == "U" else keys.astype(str)
+        tab = read_items(self.items, table)
+        rows = locate(keys, tab.partner, f"items[{self.items!r}]")
+        return _count_kernel(self, tab, rows, keys.shape[0], as_of)
+
+
+def _count_kernel(
+    rule: ItemCount, tab: ItemTable, rows: NDArray[np.intp], n: int, as_of: Any
+) -> NDArray[np.int64]:
+    """Counted items per partner row: one mask and one :func:`numpy.bincount`."""
+    keep = tab.value >= _floor(rule.min_value)
+    if rule.within_days is not None:
+        if tab.date is None:
+            raise InvalidInputError(
+                f"items[{rule.items!r}] has no 'date' column but {rule!r} counts only the "
+                f"items of the last {rule.within_days} days"
+            )
+        end = _as_of(tab, as_of)
+        start = end - np.timedelta64(rule.within_days, "D")
+        keep &= (tab.date > start) & (tab.date <= end)
+    return np.bincount(rows[keep], minlength=n).astype(np.int64)
+
+
+def _as_of(tab: ItemTable, as_of: Any) -> np.datetime64:
+    if as_of is None:
+        assert tab.date is not None
+        return tab.date.max() if tab.date.size else np.datetime64("1970-01-01", "D")
+    try:
+        return np.datetime64(as_of, "D")
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"as_of must be a date, got {as_of!r}") from None
+
+
+class Counts(dict[str, ItemCount]):
+    """A read-only, hashable mapping count name -> :class:`ItemCount`: :attr:`Program.counts`."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("Program.counts is read-only; use attrs.evolve(program, counts=...)")
+
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+
+def _counts(value: Mapping[str, ItemCount] | None) -> Counts:
+    if value is None:
+        return Counts()
+    if not isinstance(value, Mapping):
+        raise ProgramDefinitionError(
+            f"Program.counts must be a mapping name -> ItemCount, got {type(value).__name__}"
+        )
+    out: dict[str, ItemCount] = {}
+    for key, rule in value.items():
+        name = _metric(key, "a count name")
+        if not isinstance(rule, ItemCount):
+            raise ProgramDefinitionError(
+                f"Program.counts[{name!r}] must be an ItemCount, got {type(rule).__name__}"
+            )
+        out[name] = rule
+    return Counts(out)
+
+
+def _resolve(tiers: Sequence[Tier]) -> tuple[Tier, ...]:
+    """The ladder with every ``inherit=True`` tier holding the rules of the tier below too."""
+    out: list[Tier] = []
+    for tier in tiers:
+        if tier.inherit and out and isinstance(tier, Tier):
+            lower = out[-1]
+            tier = attrs.evolve(
+                tier,
+                min_score=lower.min_score if tier.min_score is None else tier.min_score,
+                requirements={**lower.requirements, **tier.requirements},
+                min_points={**lower.min_points, **tier.min_points},
+            )
+        out.append(tier)
+    return tuple(out)
 
 
 def _tiers(value: Iterable[Tier]) -> tuple[Tier, ...]:
@@ -672,9 +958,41 @@ def _check_ladder(
                     f"tier {tier.name!r} needs min_score {_fmt(tier.min_score)} but the "
                     f"scorecard gives at most {_fmt(top)} points, so nobody can reach it"
                 )
+    items = {it.metric: it for it in scorecard.items} if scorecard is not None else {}
+    for tier in tiers:
+        for metric, minimum in tier.min_points.items():
+            if metric not in items:
+                raise ProgramDefinitionError(
+                    f"tier {tier.name!r} needs {_fmt(minimum)} points from {metric!r} but "
+                    + (
+                        "the program has no scorecard"
+                        if scorecard is None
+                        else f"no scorecard item scores {metric!r}; the items score "
+                        f"{', '.join(map(repr, items))}"
+                    )
+                )
+            if _floor(minimum) > items[metric].max_points:
+                raise ProgramDefinitionError(
+                    f"tier {tier.name!r} needs {_fmt(minimum)} points from {metric!r} but that "
+                    f"item gives at most {_fmt(items[metric].max_points)}, so nobody can reach it"
+                )
     scored_required = scorecard is not None and any(it.required for it in scorecard.items)
     for lo, hi in itertools.pairwise(tiers):
         pair = f"tier {hi.name!r} is above tier {lo.name!r}"
+        lo_pts = {m: v for m, v in lo.min_points.items() if v > 0}
+        for metric, minimum in lo_pts.items():
+            if metric not in hi.min_points:
+                raise ProgramDefinitionError(
+                    f"{pair} but has no min_points on {metric!r} while {lo.name!r} needs "
+                    f"{_fmt(minimum)} points from it: a higher tier must keep every rule of the "
+                    "tier below (or inherit=True)"
+                )
+            if hi.min_points[metric] < minimum:
+                raise ProgramDefinitionError(
+                    f"{pair} but needs {_fmt(hi.min_points[metric])} points from {metric!r}, "
+                    f"less than {lo.name!r}'s {_fmt(minimum)}: a higher tier must not be easier "
+                    "to reach"
+                )
         lo_score, lo_reqs = _effective_rules(lo, scored_required, signed)
         if lo_score is not None and lo.min_score is not None:
             if hi.min_score is None:
@@ -699,7 +1017,10 @@ def _check_ladder(
                     f"{pair} but needs {metric} >= {_fmt(hi.requirements[metric])}, less than "
                     f"{lo.name!r}'s {_fmt(minimum)}: a higher tier must not be easier to reach"
                 )
-        if (lo_score, lo_reqs) == _effective_rules(hi, scored_required, signed):
+        hi_pts = {m: v for m, v in hi.min_points.items() if v > 0}
+        if (lo_score, lo_reqs) == _effective_rules(hi, scored_required, signed) and (
+            lo_pts == hi_pts
+        ):
             raise ProgramDefinitionError(
                 f"{pair} but has exactly the same rules, so {lo.name!r} could never be "
                 "reached: a higher tier must ask for more (a minimum <= 0 on a metric that "
@@ -726,6 +1047,11 @@ class Program:
         other metric the program uses must be >= 0.
     name : str, default ""
         A label for reports and files.
+    counts : mapping of str to ItemCount, default {}
+        Metrics counted from per-partner item lists: a tier requires
+        ``{"big_opportunities": 20}`` and ``counts={"big_opportunities":
+        ItemCount("opportunities", min_value=10_000)}`` says how to count it
+        from ``evaluate(..., items={"opportunities": table})``.
 
     Raises
     ------
@@ -735,7 +1061,10 @@ class Program:
         ladder in which a higher tier is easier to reach than a lower one: a
         lower ``min_score``, a lower minimum on a metric the lower tier
         requires, a missing rule of the lower tier, or exactly the same rules
-        (so the lower tier could never be reached). A minimum <= 0 on a metric
+        (so the lower tier could never be reached), a ``min_points`` on a metric
+        no scorecard item scores or above that item's ``max_points``. Tiers with
+        ``inherit=True`` are first given the rules of the tier below, so the
+        checks apply to the inherited ladder. A minimum <= 0 on a metric
         not in ``signed_metrics``, and a ``min_score`` <= 0 when no scorecard
         item is ``required``, are always met and so count as no rule. The
         message names both tiers and the rule.
@@ -764,10 +1093,18 @@ class Program:
         default=DEFAULT_SIGNED_METRICS, converter=_signed
     )
     name: str = attrs.field(default="")
+    counts: Counts = attrs.field(default=None, converter=_counts, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not self.tiers:
             raise ProgramDefinitionError("a Program needs at least one Tier")
+        for i, tier in enumerate(self.tiers):
+            if not isinstance(tier, Tier):
+                raise ProgramDefinitionError(
+                    f"Program.tiers[{i}] must be a Tier, got {type(tier).__name__}"
+                )
+        # inherit=True: the tier's rules are the lower tier's plus its own (idempotent)
+        object.__setattr__(self, "tiers", _resolve(self.tiers))
         names: set[str] = set()
         for i, tier in enumerate(self.tiers):
             if not isinstance(tier, Tier):
@@ -805,6 +1142,8 @@ class Program:
             shown.append(f"signed_metrics={self.signed_metrics!r}")
         if self.name:
             shown.append(f"name={self.name!r}")
+        if self.counts:
+            shown.append(f"counts={dict(self.counts)!r}")
         full = f"Program({', '.join(shown)})"
         if len(full) < 200:
             return full
@@ -820,6 +1159,39 @@ class Program:
         """Names of the tiers, lowest first."""
         return tuple(t.name for t in self.tiers)
 
+    def stated_tiers(self) -> tuple[Tier, ...]:
+        """The tiers as a ladder states them: an ``inherit=True`` tier without the inherited rules.
+
+        ``Program(program.stated_tiers(), ...)`` is the same program; the
+        program writers of :mod:`channelkit.io` write this form.
+
+        Examples
+        --------
+        >>> p = Program([Tier("Select", requirements={"certified": 2}),
+        ...              Tier("Advanced", requirements={"launched": 4}, inherit=True)])
+        >>> p.tiers[1].requirements
+        {'certified': 2.0, 'launched': 4.0}
+        >>> p.stated_tiers()[1]
+        Tier('Advanced', requirements={'launched': 4.0}, inherit=True)
+        """
+        out = [self.tiers[0]]
+        for lower, tier in itertools.pairwise(self.tiers):
+            if tier.inherit:
+                tier = attrs.evolve(
+                    tier,
+                    min_score=None if tier.min_score == lower.min_score else tier.min_score,
+                    requirements={
+                        m: v
+                        for m, v in tier.requirements.items()
+                        if lower.requirements.get(m) != v
+                    },
+                    min_points={
+                        m: v for m, v in tier.min_points.items() if lower.min_points.get(m) != v
+                    },
+                )
+            out.append(tier)
+        return tuple(out)
+
     @property
     def metrics(self) -> tuple[str, ...]:
         """Every metric the program reads, in order of first use."""
@@ -834,6 +1206,11 @@ class Program:
             for m in tier.requirements:
                 users.setdefault(m, f"tier {tier.name!r}")
         return users
+
+    def _counted(self) -> dict[str, ItemCount]:
+        """The counts the tiers or the scorecard use: name -> rule."""
+        users = self._metric_users()
+        return {name: rule for name, rule in self.counts.items() if name in users}
 
     def index(self, tier: str | int) -> int:
         """Position of a tier given by name or index (negative counts from the top).
@@ -897,9 +1274,11 @@ class Program:
             )
         return out
 
-    def evaluate(self, partners: PortfolioLike) -> Evaluation:
+    def evaluate(
+        self, partners: PortfolioLike, *, items: Any = None, as_of: Any = None
+    ) -> Evaluation:
         """Evaluate ``partners`` against this program; see :func:`evaluate`."""
-        return evaluate(self, partners)
+        return evaluate(self, partners, items=items, as_of=as_of)
 
 
 # --------------------------------------------------------------------------- kernels
@@ -935,8 +1314,53 @@ def _metric_columns(
     return out
 
 
+def _item_columns(
+    program: Program, ids: NDArray[np.str_], items: Any, as_of: Any
+) -> dict[str, NDArray[np.float64]]:
+    """The program's counts (:attr:`Program.counts`) from the item tables, per partner."""
+    counted = program._counted()
+    if items is None:
+        return {}
+    if not isinstance(items, Mapping):
+        raise InvalidInputError(
+            f"items must be a mapping of item list name -> table, got {type(items).__name__}"
+        )
+    unused = [k for k in items if k not in {r.items for r in program.counts.values()}]
+    if unused:
+        raise InvalidInputError(
+            f"items has a list {unused[0]!r} that no count of the program reads; the counts "
+            f"read {', '.join(sorted({repr(r.items) for r in program.counts.values()})) or 'none'}"
+        )
+    out: dict[str, NDArray[np.float64]] = {}
+    located: dict[str, tuple[ItemTable, NDArray[np.intp], Any]] = {}
+    for name, rule in counted.items():  # a loop over rules, not partners
+        if rule.items not in items:
+            continue
+        if rule.items not in located:
+            tab = read_items(rule.items, items[rule.items])
+            end = as_of if as_of is None or tab.date is None else _as_of(tab, as_of)
+            if end is None and tab.date is not None:
+                end = _as_of(tab, None)  # the latest date of the whole table
+            # only items that some rule on this list can count need their partner found
+            lowest = min(r.min_value for r in counted.values() if r.items == rule.items)
+            tab = _subset(tab, tab.value >= _floor(lowest))
+            where = f"items[{rule.items!r}]"
+            located[rule.items] = (tab, locate(ids, tab.partner, where), end)
+        tab, rows, end = located[rule.items]
+        out[name] = _count_kernel(rule, tab, rows, ids.shape[0], end).astype(np.float64)
+    return out
+
+
+def _subset(tab: ItemTable, keep: NDArray[np.bool_]) -> ItemTable:
+    """The items where ``keep``; the whole table (no copy) when every item is kept."""
+    if keep.all():
+        return tab
+    date = None if tab.date is None else tab.date[keep]
+    return ItemTable(tab.name, tab.partner[keep], tab.value[keep], date)
+
+
 def _prepare(
-    program: Program, partners: PortfolioLike
+    program: Program, partners: PortfolioLike, items: Any = None, as_of: Any = None
 ) -> tuple[Portfolio | None, dict[str, NDArray[np.float64]], pd.Index | None, Any]:
     """The partners, the program's metric columns, a DataFrame's index, and its snapshot.
 
@@ -948,12 +1372,24 @@ def _prepare(
     """
     if not isinstance(program, Program):
         raise InvalidInputError(f"program must be a Program, got {type(program).__name__}")
-    if is_frame(partners):
+    if is_frame(partners) and items is None:
         cols = _frame_columns(program, partners)
         if cols is not None:
             return None, cols, partners.index, partners.copy(deep=False)
     pf = as_portfolio(partners)
-    cols = _metric_columns(pf, program._metric_users(), set(program.signed_metrics))
+    counted = _item_columns(program, pf.ids, items, as_of)
+    users = {m: u for m, u in program._metric_users().items() if m not in counted}
+    for name, rule in program._counted().items():
+        if name in users and not pf.has_column(name):
+            raise InvalidInputError(
+                f"the program counts {name!r} from the item list {rule.items!r} "
+                f"(used by {users[name]}) but evaluate got no items[{rule.items!r}] table "
+                "and the partners have no such column; pass "
+                f"items={{{rule.items!r}: table}} with columns partner, value (and date)"
+            )
+    cols = _metric_columns(pf, users, set(program.signed_metrics))
+    cols.update(counted)
+    cols = {m: cols[m] for m in program._metric_users()}
     index = partners.index if is_frame(partners) else None
     return pf, cols, index, None
 
@@ -1006,7 +1442,9 @@ def _frame_columns(program: Program, frame: Any) -> dict[str, NDArray[np.float64
 
 
 # --------------------------------------------------------------------------- evaluation
-def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
+def evaluate(
+    program: Program, partners: PortfolioLike, *, items: Any = None, as_of: Any = None
+) -> Evaluation:
     """Place every partner in the highest tier whose rules it meets.
 
     Parameters
@@ -1017,6 +1455,17 @@ def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
         The partners, with every metric the program uses (see
         :attr:`Program.metrics`). A DataFrame's index becomes the index of
         :meth:`Evaluation.to_frame` and of the gaps' frames.
+    items : mapping of str to table, optional
+        The per-partner item lists the program's counts read
+        (:attr:`Program.counts`): list name -> a DataFrame or mapping with
+        columns ``partner`` (a partner id), ``value`` and, optionally,
+        ``date``; one row per item (deal, opportunity, certification).
+        Without it, a count is read from the partners' column of that name.
+        Every item a count could count must belong to one of the partners
+        (items below every count's ``min_value`` are not looked up).
+    as_of : date-like, optional
+        The evaluation date of counts with ``within_days`` (default: the
+        latest date of their table).
 
     Returns
     -------
@@ -1040,8 +1489,14 @@ def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
               \\;\\wedge\\; \\forall i \\in \\mathrm{required}: x_i > 0,
 
     the score terms applying only when the tier has a ``min_score``
-    :math:`s_k`; the evaluated tier is the highest :math:`k` met. The
-    computation is one vectorized pass per tier and rule.
+    :math:`s_k`, and every item :math:`i` with a ``min_points`` :math:`q_{k,i}`
+    gives :math:`p_i(x_i) \\ge q_{k,i}`; the evaluated tier is the highest
+    :math:`k` met. The computation is one vectorized pass per tier and rule.
+
+    A count :math:`c_m` (:class:`ItemCount`) is the number of the partner's
+    items with a value :math:`\\ge v_m`, found by locating every item's
+    partner id in a hash table and one :func:`numpy.bincount`, never a loop
+    over partners or items.
 
     A DataFrame (with pandas' copy-on-write, pandas >= 3) is read in place:
     the program's numeric columns are checked and used as read-only views,
@@ -1074,9 +1529,15 @@ def evaluate(program: Program, partners: PortfolioLike) -> Evaluation:
     >>> evaluate(program, df).to_frame()["tier"].to_dict()
     {'acme': 'Premier', 'bolt': 'Member'}
     """
-    pf, cols, index, source = _prepare(program, partners)
+    pf, cols, index, source = _prepare(program, partners, items, as_of)
     n = len(pf) if pf is not None else len(source)
-    tier, score = _tier_kernel(program, cols, n)
+    ids = pf.ids if pf is not None else None
+    tier, score = _tier_kernel(
+        program,
+        cols,
+        n,
+        describe=None if ids is None else (lambda r: f"partner {str(ids[r])!r} (row {r})"),
+    )
     return Evaluation(
         program=program,
         partners=pf,
@@ -1418,6 +1879,19 @@ class Gaps(ResultMixin):
     required : mapping of str to ndarray of bool
         Per required scorecard item, True where the target uses a score and
         the metric is not yet > 0.
+    item_points : mapping of str to ndarray
+        Per item a targeted tier has ``min_points`` on: the points missing
+        from that item (0 where met or not required, NaN without target).
+    item_via : mapping of str to ndarray
+        Per such item: the increase of its metric that earns the missing
+        points (up to the next whole step of a step item); inf where the cap
+        stops it.
+    phrases : mapping of str to callable
+        Per counted requirement (:class:`ItemCount`): shortfall -> sentence,
+        used by :meth:`explain`.
+    step_items : tuple of str
+        The item metrics of :attr:`item_points` that are step items
+        (``ScoreItem(per=...)``).
     distance : ndarray, shape (n,)
         Largest relative shortfall over the target's rules (shortfall divided
         by the threshold, or the shortfall itself for a zero threshold; 1 for
@@ -1471,9 +1945,85 @@ class Gaps(ResultMixin):
     required: Mapping[str, NDArray[np.bool_]]
     distance: NDArray[np.float64]
     index: pd.Index | None = None
+    item_points: Mapping[str, NDArray[np.float64]] = attrs.field(factory=dict)
+    item_via: Mapping[str, NDArray[np.float64]] = attrs.field(factory=dict)
+    phrases: Mapping[str, Callable[[float], str]] = attrs.field(factory=dict)
+    step_items: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
+
+    def explain(self, partner: int | str) -> list[str]:
+        """What one partner needs for its target tier, as sentences.
+
+        Parameters
+        ----------
+        partner : int or str
+            Row position, or partner id (a string).
+
+        Returns
+        -------
+        list of str
+            One sentence per unmet rule, in the terms of the program:
+            ``"3 more opportunities of at least $10,000 MRR"``, ``"12 more
+            points from sourced_revenue, that is 240 more sourced_revenue at
+            the current step"``, ``"2 more certified_staff"``, ``"150 more
+            points"``; empty when the rules are met or there is no target.
+
+        Raises
+        ------
+        InvalidInputError
+            For an unknown id or a row out of range.
+
+        Examples
+        --------
+        >>> program = Program(
+        ...     [Tier("Provider"),
+        ...      Tier("Gold", min_points={"sourced_revenue": 250}, requirements={"deals": 3})],
+        ...     scorecard=Scorecard([ScoreItem("sourced_revenue", 5, per=100)]))
+        >>> g = evaluate(program, {"id": ["acme"], "sourced_revenue": [4_810.0],
+        ...                        "deals": [1]}).gaps()
+        >>> g.explain("acme")
+        ['2 more deals', '10 more points from sourced_revenue, that is 190 more sourced_revenue at the current step']
+        """
+        n = len(self)
+        if isinstance(partner, str):
+            hits = np.flatnonzero(self.ids == partner)
+            if not hits.size:
+                raise InvalidInputError(f"no partner with id {partner!r} in these gaps")
+            i = int(hits[0])
+        elif (
+            isinstance(partner, bool)
+            or not isinstance(partner, int | np.integer)
+            or not (-n <= partner < n)
+        ):
+            raise InvalidInputError(
+                f"partner must be a partner id or a row in [-{n}, {n}), got {partner!r}"
+            )
+        else:
+            i = int(partner) % n
+        if self.target[i] < 0:
+            return []
+        out: list[str] = []
+        for m, v in self.requirements.items():
+            short = float(v[i])
+            if short > 0:
+                phrase = self.phrases.get(m)
+                out.append(phrase(short) if phrase is not None else f"{_fmt(short)} more {m}")
+        for m, v in self.item_points.items():
+            short = float(v[i])
+            if short > 0:
+                via = float(self.item_via[m][i])
+                text = f"{_fmt(short)} more points from {m}"
+                if math.isfinite(via):
+                    text += f", that is {_fmt(via)} more {m}"
+                    if m in self.step_items:
+                        text += " at the current step"
+                out.append(text)
+        if self.points is not None and self.points[i] > 0:
+            out.append(f"{_fmt(float(self.points[i]))} more points")
+        out.extend(f"some {m} (now 0)" for m, v in self.required.items() if v[i])
+        return out
 
     def __repr__(self) -> str:
         has = int((self.target >= 0).sum())
@@ -1531,6 +2081,9 @@ class Gaps(ResultMixin):
                 if self.points is not None and self.points[i] > 0:
                     short.append(f"points +{self.points[i]:,.4g}")
                 short.extend(f"{m} > 0" for m, v in self.required.items() if v[i])
+                short.extend(
+                    f"{m} points +{v[i]:,.4g}" for m, v in self.item_points.items() if v[i] > 0
+                )
                 closest.append(
                     [
                         str(self.ids[i]),
@@ -1578,7 +2131,9 @@ class Gaps(ResultMixin):
         Columns: ``id``, ``tier`` and ``target`` (names, ``""`` for none),
         ``short_<metric>`` per requirement metric (its shortfall), ``points``
         (if a target uses a score), ``points_via_<metric>`` per scorecard
-        item, ``required_<metric>`` per required item, and ``distance``. The
+        item, ``required_<metric>`` per required item, ``min_points_<metric>``
+        and ``min_points_via_<metric>`` per item a target has ``min_points`` on
+        (points missing, metric increase that closes them), and ``distance``. The
         prefixes keep metric names (even ``points`` or ``target``) from
         overwriting other columns.
 
@@ -1599,6 +2154,8 @@ class Gaps(ResultMixin):
             out["points"] = self.points
         out.update({f"points_via_{m}": v for m, v in self.via.items()})
         out.update({f"required_{m}": v for m, v in self.required.items()})
+        out.update({f"min_points_{m}": v for m, v in self.item_points.items()})
+        out.update({f"min_points_via_{m}": v for m, v in self.item_via.items()})
         out["distance"] = self.distance
         return out
 
@@ -1636,7 +2193,11 @@ def _closing_increase(
     m = x.shape[0]
     p = _item_points(item, x)
     with np.errstate(invalid="ignore", over="ignore"):
-        inc = np.maximum((p + gap) / item.points_per_unit - x, 0.0)
+        if item.per is None:
+            inc = np.maximum((p + gap) / item.points_per_unit - x, 0.0)
+        else:  # the next whole step that gives the points
+            steps = np.ceil(_floor((p + gap) / item.points_per_unit))
+            inc = np.maximum(steps * item.per - x, 0.0)
     # the increase reaches need itself (so the raised score is at least min_score
     # without any tolerance) unless the item's cap stops short of it but within
     # the tolerance of evaluate: then it reaches the cap
@@ -1687,6 +2248,12 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         else []
     )
     required = {it.metric: np.zeros(n, dtype=bool) for it in required_items}
+    card_items = {it.metric: it for it in program.scorecard.items} if program.scorecard else {}
+    pt_metrics: list[str] = []
+    for k in targeted:
+        pt_metrics.extend(m for m in program.tiers[k].min_points if m not in pt_metrics)
+    item_short = {m: np.zeros(n) for m in pt_metrics}
+    item_via = {m: np.zeros(n) for m in pt_metrics}
     for k in targeted:
         tier = program.tiers[k]
         sel = np.flatnonzero(target == k)
@@ -1708,6 +2275,14 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
                 miss = ev.values[it.metric][sel] <= 0
                 required[it.metric][sel] = miss
                 rel = np.maximum(rel, miss.astype(float))
+        for m, minimum in tier.min_points.items():
+            it = card_items[m]
+            x = ev.values[m][sel]
+            p = _item_points(it, x)
+            short = np.where(p >= _floor(minimum), 0.0, minimum - p)
+            item_short[m][sel] = short
+            item_via[m][sel] = _points_increase(it, x, p, short)
+            rel = np.maximum(rel, short / minimum if minimum > 0 else short)
         distance[sel] = rel
     via: dict[str, NDArray[np.float64]] = {}
     if points is not None and program.scorecard is not None:
@@ -1720,7 +2295,13 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
             inc = np.zeros(n)
             inc[rows] = _closing_increase(card, it, sub, ev.score[rows], points[rows], need_rows)
             via[it.metric] = inc
-    nan_fill = [*shortfall.values(), distance, *via.values()]
+    nan_fill = [
+        *shortfall.values(),
+        distance,
+        *via.values(),
+        *item_short.values(),
+        *item_via.values(),
+    ]
     if points is not None:
         nan_fill.append(points)
     for arr in nan_fill:
@@ -1738,7 +2319,34 @@ def _gaps(ev: Evaluation, to: str | int) -> Gaps:
         required=required,
         distance=distance,
         index=ev.index,
+        item_points=item_short,
+        item_via=item_via,
+        phrases={m: rule.describe for m, rule in program._counted().items() if m in shortfall},
+        step_items=tuple(m for m in pt_metrics if card_items[m].per is not None),
     )
+
+
+def _points_increase(
+    item: ScoreItem, x: NDArray[np.float64], p: NDArray[np.float64], short: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Increase of ``item``'s metric from ``x`` (points ``p``) that earns ``short`` more points.
+
+    A step item needs the next whole step that gives them: :math:`q \\lceil (p + g) / a
+    \\rceil - x`; a linear one :math:`(p + g) / a - x`. Infinite where the item's
+    cap is below :math:`p + g` (within the tolerance of :func:`evaluate`); 0 where
+    nothing is missing.
+    """
+    goal = p + short
+    with np.errstate(invalid="ignore", over="ignore"):
+        if item.per is None:
+            inc = goal / item.points_per_unit - x
+        else:
+            steps = np.ceil(_floor(goal / item.points_per_unit))
+            inc = steps * item.per - x
+        inc = np.maximum(inc, 0.0)
+    inc[goal > item.max_points * (1 + THRESHOLD_RTOL)] = np.inf
+    inc[short <= 0] = 0.0
+    return inc
 
 
 # --------------------------------------------------------------------------- audit

@@ -19,17 +19,18 @@ from ._validation import as_float_array, check_fraction, check_nonnegative, chec
 from .errors import InvalidInputError
 from .partners import PortfolioLike, as_portfolio
 
-__all__ = ["DEFAULT_TRAVEL_HOURS", "WorkloadModel", "managers_needed"]
+__all__ = ["DEFAULT_TRAVEL_HOURS", "WorkloadModel", "managers_needed", "ramped_equivalents"]
 
 #: Default travel hours a year per partner, by region (see :class:`WorkloadModel`).
 DEFAULT_TRAVEL_HOURS: Mapping[str, float] = {"NA": 6.0, "EMEA": 8.0, "APAC": 12.0, "LATAM": 10.0}
 
 
 def managers_needed(
-    counts: ArrayLike,
-    touches_per_year: ArrayLike,
+    counts: ArrayLike | None = None,
+    touches_per_year: ArrayLike | None = None,
     hours_per_touch: ArrayLike = 1.0,
     *,
+    hours: ArrayLike | None = None,
     hours_available: float = 2000.0,
     utilisation: float = 1.0,
 ) -> int:
@@ -43,6 +44,10 @@ def managers_needed(
         Contacts (calls, visits, reviews) a partner of each class needs per year.
     hours_per_touch : array-like, shape (k,) or scalar [hours], default 1.0
         Hours one contact takes, travel included.
+    hours : array-like, shape (n,) or scalar [hours/year], optional
+        The workload given directly instead of ``counts`` and
+        ``touches_per_year``: a total, or the hours of each partner (e.g.
+        :meth:`WorkloadModel.hours`), which are added up.
     hours_available : float [hours/year], default 2000.0
         Working hours of one manager in a year.
     utilisation : float in (0, 1], default 1.0
@@ -59,7 +64,8 @@ def managers_needed(
     InvalidInputError
         For negative or NaN counts, touches or hours, arrays of different
         lengths, non-positive ``hours_available`` or ``utilisation`` outside (0, 1],
-        or a workload needing more managers than the largest float.
+        a workload needing more managers than the largest float, or ``hours``
+        given together with ``counts`` or ``touches_per_year`` (or neither).
 
     Notes
     -----
@@ -83,7 +89,31 @@ def managers_needed(
 
     >>> managers_needed([40, 200], [24, 6], [2.0, 1.0], hours_available=1600.0)
     2
+
+    A known total: 9,100 hours a year at 960 hours a manager is 9.48, so 10.
+
+    >>> managers_needed(hours=9_100, hours_available=960)
+    10
     """
+    if hours is not None:
+        if counts is not None or touches_per_year is not None:
+            raise InvalidInputError(
+                "give either hours= (the workload) or counts and touches_per_year (its "
+                f"build-up), not both; got hours={hours!r:.40} and counts={counts!r:.40}"
+            )
+        h = as_float_array(hours, "hours", ndim=(0, 1), nonnegative=True)
+        return managers_needed(
+            h if h.ndim else float(h),
+            1.0,
+            1.0,
+            hours_available=hours_available,
+            utilisation=utilisation,
+        )
+    if counts is None or touches_per_year is None:
+        raise InvalidInputError(
+            "managers_needed needs counts and touches_per_year (the workload build-up) or "
+            "hours= (the workload in hours)"
+        )
     n = as_float_array(counts, "counts", ndim=(0, 1), nonnegative=True)
     f = as_float_array(touches_per_year, "touches_per_year", ndim=(0, 1), nonnegative=True)
     t = as_float_array(hours_per_touch, "hours_per_touch", ndim=(0, 1), nonnegative=True)
@@ -117,7 +147,80 @@ def managers_needed(
     return math.ceil(ratio * (1.0 - 1e-12)) if ratio > 0 else 0
 
 
+def ramped_equivalents(people: ArrayLike, ramp: ArrayLike, attainment: ArrayLike = 1.0) -> float:
+    """Ramped-rep equivalents: a team that is still ramping, counted in fully productive people.
+
+    Parameters
+    ----------
+    people : array-like, shape (k,) or scalar
+        Headcount in each group (>= 0): by hire cohort, role or region.
+    ramp : array-like, shape (k,) or scalar, in [0, 1]
+        Share of full productivity each group has reached (1.0 for fully
+        ramped people, 0.5 half way through onboarding).
+    attainment : array-like, shape (k,) or scalar, >= 0, default 1.0
+        Expected attainment of quota of a ramped person in each group (0.85
+        for 85 %; above 1 for over-performers).
+
+    Returns
+    -------
+    float
+        :math:`\\sum_g n_g r_g a_g`, added exactly (:func:`math.fsum`) and rounded once.
+
+    Raises
+    ------
+    InvalidInputError
+        For negative or NaN inputs, a ramp outside [0, 1], or arrays of
+        different lengths.
+
+    Notes
+    -----
+    The standard way of counting capacity in sales planning: a new hire
+    still ramping counts for the share of a full quota they deliver, and
+    expected attainment discounts everyone for the share of quota a typical
+    person reaches. Multiply by the full quota to get the team's expected
+    bookings.
+
+    Examples
+    --------
+    20 ramped people at 85 % attainment and 5 half-ramped hires at 70 %:
+    20 x 1.0 x 0.85 + 5 x 0.5 x 0.70 = 17 + 1.75 = 18.75.
+
+    >>> ramped_equivalents([20, 5], [1.0, 0.5], [0.85, 0.70])
+    18.75
+    """
+    n = as_float_array(people, "people", ndim=(0, 1), nonnegative=True)
+    r = as_float_array(ramp, "ramp", ndim=(0, 1), nonnegative=True)
+    a = as_float_array(attainment, "attainment", ndim=(0, 1), nonnegative=True)
+    lengths = {x.shape[0] for x in (n, r, a) if x.ndim == 1}
+    if len(lengths) > 1:
+        raise InvalidInputError(
+            "people, ramp and attainment must have the same length (got shapes "
+            f"{n.shape}, {r.shape}, {a.shape}); a scalar applies to every group"
+        )
+    if r.size and float(r.max()) > 1.0:
+        i = int(np.argmax(r.ravel() > 1.0))
+        raise InvalidInputError(
+            f"ramp[{i}] = {float(r.ravel()[i])!r}; expected a share of full productivity in [0, 1]"
+        )
+    n, r, a = np.broadcast_arrays(n, r, a)
+    with np.errstate(over="ignore"):
+        terms = (n * r * a).ravel()
+    if not np.isfinite(terms).all():
+        raise InvalidInputError(
+            "people x ramp x attainment is beyond the largest float; check the units"
+        )
+    # exact products would need more bits; fsum of the rounded products, then a
+    # tolerance-free sum: 20*1.0*0.85 + 5*0.5*0.7 is 18.75, not 18.749999999999996
+    return float(math.fsum(terms.tolist()))
+
+
 # --------------------------------------------------------------------------- WorkloadModel
+#: Factors of the workload formula within these bounds multiply (four at most)
+#: without overflow or subnormal results; outside them the hours are computed
+#: from logarithms.
+_EXTREME = (2.0**-250, 2.0**250)
+
+
 def _nonneg(name: str) -> Any:
     def check(instance: object, attribute: object, value: float) -> None:
         check_nonnegative(value, f"WorkloadModel.{name}")
@@ -254,21 +357,26 @@ class WorkloadModel:
 
         Notes
         -----
-        Where a factor overflows although the hours are finite (a huge
-        ``base_hours`` times a small size multiplier), the hours of those
-        partners are computed from the logarithms of the factors.
+        Where a factor is extreme (beyond :math:`2^{\\pm 250}`), so that a
+        partial product could overflow although the hours are finite (a huge
+        ``base_hours`` times a small size multiplier) or lose digits to
+        subnormal numbers, the hours of those partners are computed from the
+        logarithms of the factors (to a relative 1e-13 or so).
         """
         pf = as_portfolio(partners)
         n = len(pf)
-        base = np.full(n, float(self.base_hours))
         products = level = size = mult = None
-        with np.errstate(over="ignore", invalid="ignore"):
-            core = base
+        # the factors of the formula; one outside [2**-250, 2**250] could make a partial
+        # product overflow or lose digits in the subnormals (see _EXTREME)
+        factors: list[NDArray[np.float64]] = []
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            core = np.full(n, float(self.base_hours))
             if self.product_column is not None:
                 products = as_float_array(
                     pf.column(self.product_column), self.product_column, nonnegative=True
                 )
                 core = core + self.hours_per_product * products
+            factors.append(core)
             if self.technical_column is not None:
                 level = as_float_array(pf.column(self.technical_column), self.technical_column)
                 low = level < 1
@@ -278,12 +386,16 @@ class WorkloadModel:
                         f"{self.technical_column} of partner {str(pf.ids[i])!r} = {level[i]!r}; "
                         "expected a level >= 1"
                     )
-                core = core * (1.0 + self.technical_factor * (level - 1.0))
+                tech = 1.0 + self.technical_factor * (level - 1.0)
+                factors.append(tech)
+                core = core * tech
             if self.size_column is not None and self.size_elasticity != 0:
                 size = as_float_array(
                     pf.column(self.size_column), self.size_column, nonnegative=True
                 )
-                core = core * (np.maximum(size, 1.0) / self.reference_size) ** self.size_elasticity
+                scale = (np.maximum(size, 1.0) / self.reference_size) ** self.size_elasticity
+                factors.append(scale)
+                core = core * scale
             if segment is not None:
                 labels = np.asarray(segment, dtype=object)
                 if labels.shape != (n,):
@@ -291,11 +403,14 @@ class WorkloadModel:
                 mult = np.ones(n)
                 for label, factor in self.segment_multipliers.items():  # loop over labels
                     mult[labels == label] = factor
+                factors.append(mult)
                 core = core * mult
             travel = self._travel(pf)
             out: NDArray[np.float64] = core + travel
-        bad = ~np.isfinite(out)
-        if bad.any():  # a factor overflowed: redo those partners from logarithms
+            bad = ~np.isfinite(out)
+            for f in factors:
+                bad |= (f != 0) & ((f < _EXTREME[0]) | (f > _EXTREME[1]))
+        if bad.any():  # redo those partners from logarithms: no partial product over/underflows
             rows = np.flatnonzero(bad)
             out[rows] = self._hours_from_logs(rows, products, level, size, mult, travel)
             still = ~np.isfinite(out)

@@ -113,7 +113,7 @@ def _exact_cents(values: NDArray[np.float64], total: NDArray[np.float64]) -> NDA
     order = np.argsort(-(raw - floor), axis=0, kind="stable")
     rank = np.empty_like(order)
     np.put_along_axis(rank, order, np.arange(raw.shape[0])[:, None], axis=0)
-    cents = floor + (rank < deficit[None, :])
+    cents: NDArray[np.float64] = floor + (rank < deficit[None, :])
     return cents / 100.0
 
 
@@ -183,9 +183,7 @@ def make_example_history(seed: int = SEED) -> PartnerHistory:
     active = (t >= np.maximum(join, 0)) & (t <= np.minimum(last, t_end))
     season = np.asarray(SEASONALITY)[(t[:, 0] % 12)][:, None]
     since = t - first_sale
-    ramp = np.where(
-        recruit, np.clip((since + 0.5) / RAMP_MONTHS, 0.0, 1.0), 1.0
-    ) * (since >= 0)
+    ramp = np.where(recruit, np.clip((since + 0.5) / RAMP_MONTHS, 0.0, 1.0), 1.0) * (since >= 0)
     noise = np.exp(rng.normal(0.0, NOISE_SIGMA, size=(N_MONTHS, n_all)) - NOISE_SIGMA**2 / 2)
     shape = season * ramp * noise * active
 
