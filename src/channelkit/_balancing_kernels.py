@@ -388,24 +388,30 @@ def waterfill(
     if k_all == 0:
         return jobs
     nb = max(1, min(batches, k_all // max(m, 1)))
-    wj = w[jobs]
+    # all jobs, in index order (the usual case): no gathers
+    everyone = k_all == w.shape[0] and int(jobs[0]) == 0 and int(jobs[-1]) == k_all - 1
+    wj = w if everyone else w[jobs]
     if nb > 1:
         step = max(1, k_all // 8192)
         sample = np.sort(wj[::step])
         thr = sample[(np.arange(1, nb) * sample.size) // nb]
-        # class 0: the largest jobs; nb - 1: the smallest
+        # class 0: the largest jobs; nb - 1: the smallest. cls = #{t: w <= t}
         cls = np.zeros(k_all, dtype=np.uint8)
-        for t in thr:
-            cls += wj <= t
+        at_least = [k_all]  # at_least[c]: jobs of class >= c
+        for t in thr[::-1]:
+            below = wj <= t
+            cls += below
+            at_least.append(int(np.count_nonzero(below)))
         o = np.argsort(cls, kind="stable")  # a radix sort of bytes: index order within a class
-        edges = np.r_[0, np.cumsum(np.bincount(cls, minlength=nb))]
-        jobs, wj = jobs[o], wj[o]
+        edges = np.r_[0, np.cumsum(-np.diff(np.r_[at_least, 0]))]
+        jobs, wj = (o, w[o]) if everyone else (jobs[o], wj[o])
     else:
         edges = np.array([0, k_all])
     # every class in one array: a running sum, and the manager of every job
-    csum = np.cumsum(wj)
+    c0 = np.empty(k_all + 1)
+    c0[0] = 0.0
+    csum = np.cumsum(wj, out=c0[1:])
     mid = csum - 0.5 * wj  # nondecreasing within a class
-    c0 = np.r_[0.0, csum]
     dest_all = np.empty(k_all, dtype=np.int64)
     for b in range(edges.size - 1):
         e0, e1 = int(edges[b]), int(edges[b + 1])
