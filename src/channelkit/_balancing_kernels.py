@@ -642,7 +642,16 @@ def pair_passes(
         return
     cand: IntArray = np.arange(n) if movable is None else np.flatnonzero(movable)
     if cand.size > pool * m:
-        cand = cand[np.argpartition(w[cand], pool * m - 1)[: pool * m]]
+        # the jobs below a quantile of an evenly spaced sample (about pool * m of
+        # them); an exact partial sort when ties make that far too many
+        wcand = w if movable is None else w[cand]
+        step = max(1, cand.size // 8192)
+        smp = np.sort(wcand[::step])
+        cut = float(smp[min(smp.size - 1, (pool * m * smp.size) // cand.size)])
+        pick = np.flatnonzero(wcand <= cut)
+        if pick.size > 2 * pool * m or pick.size == 0:
+            pick = np.argpartition(wcand, pool * m - 1)[: pool * m]
+        cand = cand[pick]
     if cand.size == 0:
         return
     wc = w[cand]
