@@ -400,6 +400,7 @@ def bench_hard_gap(gap_dir: Path, seconds: float) -> str:
         known[name] = (int(lo), int(hi))
     rows = []
     wins = proofs = cp_proofs = 0
+    proven_names: list[str] = []
     names = [nm for nm in HARD_GAP if (gap_dir / nm).is_file()]
     missing = [nm for nm in HARD_GAP if nm not in names]
     for name in names:
@@ -423,6 +424,8 @@ def bench_hard_gap(gap_dir: Path, seconds: float) -> str:
         else:
             cp_cols = ["-", "-", "-", "-", "-"]
         proofs += res.optimal
+        if res.optimal:
+            proven_names.append(name)
         if res.lower_bound > hi + 1e-9:
             MISSED.append(f"bound of {name} above the best known solution")
         rows.append(
@@ -447,6 +450,17 @@ def bench_hard_gap(gap_dir: Path, seconds: float) -> str:
         )
         + " Gap = (value - bound) / value, each solver's own proven bound."
     )
+    gap_ok = have_cpsat and wins == len(names)
+    must = [nm for nm in ("d05100", "e20100") if nm in names]
+    proven_must = [nm for nm in must if nm in proven_names]
+    out += (
+        "\n\nTarget (issue #14): gap no larger than CP-SAT's on every instance: "
+        + ("met" if gap_ok else "MISSED")
+        + f"; {' and '.join(must)} proven optimal within the limit: "
+        + ("met." if len(proven_must) == len(must) else "MISSED.")
+    )
+    if not gap_ok or len(proven_must) < len(must):
+        MISSED.append("hardgap")
     return out
 
 
