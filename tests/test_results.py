@@ -89,6 +89,28 @@ def _simulation() -> Any:
     return ck.simulate_channel([seg], {"resellers": 2}, horizon_months=12, n_sims=50, seed=0)
 
 
+def _coverage_plan() -> Any:
+    pf = example_portfolio()
+    current = np.where(pf.revenue < 20_000, "partner manager", "distributor")
+    return ck.plan_coverage(
+        pf,
+        ck.default_motions(),
+        hours_available=example_managers()[:15],
+        margin=0.3,
+        current=current.tolist(),
+        max_changes=100,
+        gap=1e-4,
+    )
+
+
+def _coverage_frontier() -> Any:
+    return _coverage_plan().frontier([10, 15, 20])
+
+
+def _channel_staffing() -> Any:
+    return ck.staff_channel(example_portfolio(), example_managers(), margin=0.3, gap=1e-4, seed=0)
+
+
 def _partner_history() -> Any:
     from channelkit.datasets import example_history
 
@@ -144,6 +166,9 @@ RESULTS: dict[str, Callable[[], Any]] = {
     "PortfolioAssignment": _portfolio_assignment,
     "CapacityPlan": _capacity_plan,
     "ChannelSimulation": _simulation,
+    "CoveragePlan": _coverage_plan,
+    "CoverageFrontier": _coverage_frontier,
+    "ChannelStaffing": _channel_staffing,
     "PartnerHistory": _partner_history,
     "AttritionFit": _attrition_fit,
     "RampFit": _ramp_fit,
@@ -164,6 +189,9 @@ PLOTTED = {
     "PortfolioAssignment",
     "CapacityPlan",
     "ChannelSimulation",
+    "CoveragePlan",
+    "CoverageFrontier",
+    "ChannelStaffing",
     "PartnerHistory",
     "AttritionFit",
     "RampFit",

@@ -78,7 +78,7 @@ from ._validation import (
 )
 from .errors import InfeasibleError, InvalidInputError
 from .partners import Portfolio, PortfolioLike, as_portfolio
-from .workload import managers_needed
+from .workload import WorkloadModel, managers_needed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,6 +117,10 @@ def _rtol(n_terms: ArrayLike) -> NDArray[np.float64]:
     tol = np.minimum(n * np.finfo(np.float64).eps, 0.25 / n)
     return np.asarray(np.maximum(RTOL, tol), dtype=np.float64)
 
+
+#: Manager hours a year of an existing partner without the workload model's columns
+#: (a segment's default workload: 24 touches of 3 hours).
+DEFAULT_EXISTING_HOURS = 72.0
 
 #: Percentile levels stored in a plan for the fan chart [%].
 PLAN_PERCENTILES = (5.0, 10.0, 25.0, 50.0, 75.0, 90.0, 95.0)
@@ -1367,6 +1371,12 @@ class CapacityPlan(ResultMixin):
         draws' mean revenue over the total (law of total variance; the rest
         is the partners' own randomness within a draw); 0 for a single draw.
         None without draws, or when a draw has fewer than two simulations.
+    existing_hours_by_region : mapping of str to float (read-only) [hours/year]
+        Those hours per region of the existing partners.
+    manager_hours : float [hours/year]
+        Hours of one manager for partners (``hours_available x utilisation``);
+        with :attr:`new_hours_by_region`, :attr:`hours_by_region` and
+        :attr:`managers_by_region` the headcount per region.
 
     Examples
     --------
@@ -1419,6 +1429,55 @@ class CapacityPlan(ResultMixin):
     existing_hours: float = 0.0
     parameter_draws: int = 0
     parameter_variance_share: float | None = None
+    existing_hours_by_region: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_ReadOnlyMap
+    )
+    manager_hours: float = 2000.0
+
+    @property
+    def new_hours(self) -> float:
+        """Manager hours the managed new partners need in a year [hours/year]."""
+        return float(
+            sum(
+                (self.partners[s.name] - self.distributor_partners[s.name]) * s.hours_per_partner
+                for s in self.segments
+            )
+        )
+
+    @property
+    def new_hours_by_region(self) -> dict[str, float]:
+        """The new partners' hours split over regions like the existing partners' hours.
+
+        New partners have no region yet: they are expected where the managed
+        channel is today, in proportion to its hours (all under ``""`` when
+        there is no existing channel with regions).
+        """
+        ex = self.existing_hours_by_region
+        total = float(sum(ex.values()))
+        if total <= 0:
+            return {"": self.new_hours}
+        return {r: self.new_hours * h / total for r, h in ex.items()}
+
+    @property
+    def hours_by_region(self) -> dict[str, float]:
+        """Manager hours per region, existing and new partners [hours/year]."""
+        out = dict(self.existing_hours_by_region)
+        for r, h in self.new_hours_by_region.items():
+            out[r] = out.get(r, 0.0) + h
+        return out
+
+    @property
+    def managers_by_region(self) -> dict[str, int]:
+        """Managers needed per region: ``ceil(hours_by_region / manager_hours)``.
+
+        Each region rounds up on its own, so the sum can exceed
+        :attr:`managers` (one pool for the whole channel) by up to the number
+        of regions less one.
+        """
+        return {
+            r: managers_needed(1, 1.0, h, hours_available=self.manager_hours)
+            for r, h in self.hours_by_region.items()
+        }
 
     @property
     def n_sims(self) -> int:
@@ -1640,7 +1699,8 @@ class CapacityPlan(ResultMixin):
         by : {"segment", "month"}
             One row per segment, indexed by name (``partners``, ``recruits``,
             ``distributor_partners``, ``managed_partners``,
-            ``hours_per_partner``), or one row per month 1..horizon
+            ``hours_per_partner``, ``hours`` and ``managers``: what the
+            segment's managed partners alone need), or one row per month 1..horizon
             (``cumulative_revenue_p5`` ... ``_p95``: the percentiles of the
             cumulative revenue; ``recruits`` and ``recruits_<segment>``: the
             prospects signed that month).
@@ -1652,6 +1712,11 @@ class CapacityPlan(ResultMixin):
         pd_mod = import_optional("pandas", "pandas")
         if by == "segment":
             frame: pd.DataFrame = pd_mod.DataFrame(self._rows()).set_index("segment")
+            frame["hours"] = frame["managed_partners"] * frame["hours_per_partner"]
+            frame["managers"] = [
+                managers_needed(1, 1.0, h, hours_available=self.manager_hours)
+                for h in frame["hours"]
+            ]
             return frame
         if by == "month":
             data: dict[str, Any] = {
@@ -1741,7 +1806,7 @@ def plan_capacity(
     recruit_months: int = 1,
     max_partners: int | None = None,
     progress: bool = False,
-    existing_hours_per_partner: Any = 72.0,
+    existing_hours_per_partner: Any = None,
     size_limit: int = 10_000_000,
     parameter_draws: Sequence[Any] | None = None,
 ) -> CapacityPlan:
@@ -1799,12 +1864,17 @@ def plan_capacity(
         partner), at least 1,000. Time grows with it; memory does not.
     progress : bool, default False
         Show a progress bar (needs tqdm).
-    existing_hours_per_partner : float, array-like or workload model, default 72.0
+    existing_hours_per_partner : float, array-like or workload model, optional
         Manager hours an existing partner needs per year [hours/year]: one
         number for all, one per existing partner, or an object with
         ``.hours(partners)`` returning hours per partner (such as
         :class:`channelkit.workload.WorkloadModel`), called with ``existing``.
-        The default is a segment's default workload, 24 touches of 3 hours.
+        By default the one workload of the whole pipeline:
+        ``WorkloadModel().hours(existing)`` (the hours
+        :func:`~channelkit.assign_portfolio` and
+        :func:`~channelkit.plan_coverage` use) when ``existing`` has the
+        model's columns; otherwise a segment's default workload, 24 touches
+        of 3 hours (72 h).
     size_limit : int, default 10_000_000
         Largest channel [partners] the search will simulate, whatever
         ``max_partners``: a plan whose expected-value estimate of the channel
@@ -1932,10 +2002,12 @@ def plan_capacity(
     if existing is None:
         ex_rev = np.zeros(0)
         ex_hours = np.zeros(0)
+        ex_pf_region = np.zeros(0, dtype=str)
     else:
         ex_pf = as_portfolio(existing, "existing")
         ex_rev = np.array(ex_pf.revenue, dtype=np.float64)
         ex_hours = _existing_hours(existing_hours_per_partner, ex_pf)
+        ex_pf_region = ex_pf.region
     ex_routed = ex_rev < threshold if threshold is not None else np.zeros(ex_rev.size, bool)
     weights = _weights(segs)
     drawn = None if parameter_draws is None else _checked_draws(parameter_draws, segs, h)
@@ -2048,6 +2120,8 @@ def plan_capacity(
         parameter_variance_share=(
             None if drawn is None else _between_share(cumulative[:, -1], len(drawn[0]))
         ),
+        existing_hours_by_region=_hours_by_region(ex_pf_region, ex_hours, ~ex_routed),
+        manager_hours=hours_available * utilisation,
     )
 
 
@@ -2102,6 +2176,15 @@ def _between_share(revenue: NDArray[np.float64], n_draws: int) -> float | None:
     return 0.0 if total <= 0 else between / total
 
 
+def _hours_by_region(
+    region: NDArray[np.str_], hours: NDArray[np.float64], managed: NDArray[np.bool_]
+) -> dict[str, float]:
+    """Managed hours per region (regions in sorted order)."""
+    regs, inv = np.unique(region[managed], return_inverse=True)
+    used = np.bincount(inv, weights=hours[managed], minlength=regs.size)
+    return {str(r): float(u) for r, u in zip(regs, used)}
+
+
 def _size_estimate(gap: float, per_partner: float) -> int:
     """Expected-value estimate of the channel size (>= 1), finite whatever the inputs."""
     if not (per_partner > 0 and gap > 0):
@@ -2113,6 +2196,10 @@ def _size_estimate(gap: float, per_partner: float) -> int:
 def _existing_hours(spec: Any, partners: Portfolio) -> NDArray[np.float64]:
     """Manager hours per existing partner [hours/year] from a number, an array or a model."""
     name = "existing_hours_per_partner"
+    if spec is None:  # one workload: the default model where the columns are there
+        model = WorkloadModel()
+        needed = {model.product_column, model.technical_column, model.size_column}
+        spec = model if needed <= set(partners.columns) else DEFAULT_EXISTING_HOURS
     if callable(getattr(spec, "hours", None)):
         values = spec.hours(partners)
         name = "existing_hours_per_partner.hours(existing)"

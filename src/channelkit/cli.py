@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import csv
 import errno
+import functools
 import gzip
 import itertools
 import json
@@ -49,6 +50,8 @@ from .errors import ChannelkitError, InvalidInputError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+
+    from .capacity import CapacityPlan
 
 __all__ = ["main"]
 
@@ -535,8 +538,10 @@ DEMO_GROWTH = 0.25
 DEMO_SIMS = 1_000
 
 
-def _demo_plan() -> Any:
-    """The demo's capacity plan: grow the example channel's revenue by DEMO_GROWTH."""
+@functools.cache
+def _demo_plan() -> CapacityPlan:
+    """The demo's capacity plan: grow the example channel's revenue by DEMO_GROWTH (cached:
+    the capacity and coverage sections tell one story)."""
     from .capacity import Segment, plan_capacity
     from .datasets import example_portfolio
     from .workload import WorkloadModel
@@ -932,6 +937,101 @@ def _section_calibration() -> str:
     )
 
 
+# --------------------------------------------------------------------------- coverage
+def _read_motions(path: str | None) -> dict[str, Any]:
+    """Motions and options from a TOML file: ``[[motions]]`` tables and top-level keys."""
+    import tomllib
+
+    from .coverage import Motion, default_motions
+
+    if path is None:
+        return {"motions": default_motions()}
+    with open(path, "rb") as fh:
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise ChannelkitError(f"{path}: not valid TOML: {exc}") from None
+    known = {"motions", "margin", "manager_cost", "minimum", "gap", "time_limit"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ChannelkitError(f"{path}: unknown key(s) {unknown}; expected {sorted(known)}")
+    out: dict[str, Any] = {k: v for k, v in data.items() if k != "motions"}
+    tables = data.get("motions")
+    if tables is None:
+        out["motions"] = default_motions()
+    else:
+        if not isinstance(tables, list) or not tables:
+            raise ChannelkitError(f"{path}: motions must be a list of [[motions]] tables")
+        fields = {"name", "hours", "hours_factor", "cost", "uplift", "capacity", "role"}
+        motions = []
+        for j, table in enumerate(tables):
+            extra = sorted(set(table) - fields)
+            if extra:
+                raise ChannelkitError(f"{path}: motions[{j}] has unknown key(s) {extra}")
+            if "name" not in table:
+                raise ChannelkitError(f"{path}: motions[{j}] needs a name")
+            motions.append(
+                Motion(table["name"], **{k: v for k, v in table.items() if k != "name"})
+            )
+        out["motions"] = motions
+    return out
+
+
+def _run_coverage(args: argparse.Namespace) -> int:
+    from .coverage import staff_channel
+    from .io import read_managers_csv, read_portfolio_csv
+
+    portfolio = read_portfolio_csv(args.partners)
+    team = read_managers_csv(args.managers)
+    opts = _read_motions(args.motions)
+    margin = args.margin if args.margin is not None else opts.pop("margin", 0.3)
+    opts.pop("margin", None)
+    staff = staff_channel(portfolio, team, opts.pop("motions"), margin=margin, seed=0, **opts)
+    _out(_title(f"Coverage: {Path(args.partners).name} with {Path(args.managers).name}"))
+    _out(staff.coverage.summary())
+    _out("")
+    _out(staff.summary())
+    return 0
+
+
+def _add_coverage(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "coverage",
+        help="who gets a manager, a distributor or self-service; headcount, hires and books",
+        description=(
+            "Give every partner in PARTNERS.csv a coverage motion (default: self-service, "
+            "distributor, territory manager, partner manager) that maximises the expected "
+            "contribution within the hours of the managers in MANAGERS.csv, then balance the "
+            "managed partners over the managers. MOTIONS.toml holds [[motions]] tables (name, "
+            "hours, hours_factor, cost, uplift, capacity, role) and options margin, "
+            "manager_cost (hire while a manager pays), minimum (segment -> motion), gap, "
+            "time_limit."
+        ),
+    )
+    p.add_argument("partners", metavar="PARTNERS.csv", help="the partners file")
+    p.add_argument("managers", metavar="MANAGERS.csv", help="the managers file")
+    p.add_argument("motions", metavar="MOTIONS.toml", nargs="?", help="motions and options")
+    p.add_argument("--margin", type=float, metavar="M", help="contribution margin (default 0.3)")
+    p.set_defaults(handler=_run_coverage)
+
+
+def _section_coverage() -> str:
+    from .coverage import staff_channel
+    from .datasets import example_managers, example_portfolio
+
+    partners, team = example_portfolio(), example_managers()
+    plan = _demo_plan()
+    staff = staff_channel(
+        partners, team, margin=0.3, plan=plan, minimum={"contributor": "partner manager"}, seed=0
+    )
+    return (
+        f"The same +{DEMO_GROWTH:.0%} plan, region by region: {plan.managers} managers in one "
+        f"pool, {sum(plan.managers_by_region.values())} when each region rounds up; the hours "
+        "its recruits need are kept free, and today's partners get the motion that earns most "
+        "within the rest (30% margin, contributors keep a partner manager).\n\n" + staff.summary()
+    )
+
+
 # --------------------------------------------------------------------------- demo
 def _section_history() -> str:
     from .datasets import example_history
@@ -945,6 +1045,7 @@ DEMO_SECTIONS: list[tuple[str, Callable[[], str]]] = [
     ("The channel over three years", _section_history),
     ("Tiers", _section_tiers),
     ("Capacity", _section_capacity),
+    ("Coverage, headcount and books", _section_coverage),
     ("Balancing partners across managers", _section_balancing),
     ("Calibration from history", _section_calibration),
 ]
@@ -1086,6 +1187,7 @@ SUBCOMMANDS: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]]
     _add_fit,
     _add_backtest,
     _add_example,
+    _add_coverage,
 ]
 
 
