@@ -292,7 +292,7 @@ def lpt_rounds(
     rounds out, as it would under sequential LPT. ``manager``, and the
     running ``loads0`` and ``counts0``, are updated in place.
     """
-    order = jobs[np.argsort(-w[jobs], kind="stable")]
+    order = jobs[desc_order(w[jobs])]
     pos = 0
     total = order.shape[0]
     while pos < total:
@@ -317,6 +317,51 @@ def lpt_rounds(
         pos += r
 
 
+def _packed_order(values: FloatArray, descending: bool) -> IntArray | None:
+    """:func:`desc_order` / :func:`asc_order` by an index-packed SIMD sort; None: not applicable."""
+    k = values.shape[0]
+    b = max(1, (k - 1).bit_length())
+    if k < 4096 or b > 26 or not bool(values.min() >= 0):
+        return None
+    mask = np.int64((1 << b) - 1)
+    key = np.ascontiguousarray(values, dtype=np.float64).view(np.int64) & ~mask
+    if descending:
+        key |= mask - np.arange(k, dtype=np.int64)
+        key.sort()
+        out: IntArray = mask - (key[::-1] & mask)
+    else:
+        key |= np.arange(k, dtype=np.int64)
+        key.sort()
+        out = key & mask
+    return out
+
+
+def desc_order(values: FloatArray) -> IntArray:
+    """Indices that sort ``values`` (finite) by decreasing value, ties in index order.
+
+    For large arrays of values >= 0 the float's bit pattern (whose integer
+    order is the float order) gets the index in its lowest bits and the
+    int64 keys go through numpy's (SIMD) sort: several times faster than a
+    stable argsort. Values within a relative ``2**-(52 - b)`` of each other
+    (b = the index bits, 20 for a million) then count as ties.
+    """
+    out = _packed_order(values, True)
+    if out is None:
+        out = np.argsort(-values, kind="stable")
+    return out
+
+
+def asc_order(values: FloatArray) -> IntArray:
+    """Indices that sort ``values`` (finite) by increasing value, ties in index order.
+
+    The index-packed sort of :func:`desc_order`, ascending.
+    """
+    out = _packed_order(values, False)
+    if out is None:
+        out = np.argsort(values, kind="stable")
+    return out
+
+
 def waterfill(
     w: FloatArray,
     cap: FloatArray,
@@ -324,43 +369,72 @@ def waterfill(
     jobs: IntArray,
     manager: IntArray,
     batches: int = 8,
-) -> None:
+) -> IntArray:
     """Hand many small jobs out by water-filling, in batches (in place).
 
-    ``jobs`` is sorted by decreasing size and cut into ``batches`` batches.
-    For each batch the level T with ``sum_i cap_i * max(0, T - load_i/cap_i)``
-    equal to the batch total is found, and the batch, dealt in a
-    low-discrepancy order, is cut into runs that fill each manager below T
-    up to T (a job goes where its midpoint falls). Each manager overshoots by at most half a job of
-    the batch, so after the last batch (the smallest jobs) the loads are
-    within about one small job of each other. Vectorized: O(n log m).
+    ``jobs`` is cut into up to ``batches`` size classes (at the quantiles of
+    an evenly spaced sample, grouped by a radix sort of the class bytes: no
+    sort of the sizes), handed out largest class first. For each batch the
+    level T with ``sum_i cap_i * max(0, T - load_i/cap_i)`` equal to the batch
+    total is found, and the batch (in index order) is cut into runs that
+    fill each manager below T up to T (a job goes where its midpoint falls).
+    A run starts and ends at a job's midpoint, so each manager ends within one
+    job of the batch of T, and after the last batch (the smallest jobs) the
+    loads are within a few small jobs of each other. Vectorized: O(n) plus O(m log m) a batch. Returns the
+    last batch (the smallest jobs).
     """
-    order = jobs[np.argsort(-w[jobs], kind="stable")]
     m = cap.shape[0]
-    for batch in np.array_split(order, max(1, min(batches, order.size // max(m, 1)))):
-        if batch.size == 0:
+    k_all = jobs.shape[0]
+    if k_all == 0:
+        return jobs
+    nb = max(1, min(batches, k_all // max(m, 1)))
+    # all jobs, in index order (the usual case): no gathers
+    everyone = k_all == w.shape[0] and int(jobs[0]) == 0 and int(jobs[-1]) == k_all - 1
+    wj = w if everyone else w[jobs]
+    if nb > 1:
+        step = max(1, k_all // 8192)
+        sample = np.sort(wj[::step])
+        thr = sample[(np.arange(1, nb) * sample.size) // nb]
+        # class 0: the largest jobs; nb - 1: the smallest. cls = #{t: w <= t}
+        cls = np.zeros(k_all, dtype=np.uint8)
+        at_least = [k_all]  # at_least[c]: jobs of class >= c
+        for t in thr[::-1]:
+            below = wj <= t
+            cls += below
+            at_least.append(int(np.count_nonzero(below)))
+        o = np.argsort(cls, kind="stable")  # a radix sort of bytes: index order within a class
+        edges = np.r_[0, np.cumsum(-np.diff(np.r_[at_least, 0]))]
+        jobs, wj = (o, w[o]) if everyone else (jobs[o], wj[o])
+    else:
+        edges = np.array([0, k_all])
+    # every class in one array: a running sum, and the manager of every job
+    c0 = np.empty(k_all + 1)
+    c0[0] = 0.0
+    csum = np.cumsum(wj, out=c0[1:])
+    mid = csum - 0.5 * wj  # nondecreasing within a class
+    dest_all = np.empty(k_all, dtype=np.int64)
+    for b in range(edges.size - 1):
+        e0, e1 = int(edges[b]), int(edges[b + 1])
+        if e1 == e0:
             continue
-        # deal the batch in a low-discrepancy order (golden-ratio stride) so that
-        # every manager's run mixes sizes, which keeps later swaps effective
-        batch = batch[np.argsort((np.arange(batch.size) * 0.6180339887498949) % 1.0)]
-        wb = w[batch]
-        total = float(wb.sum())
         rel = loads0 / cap
         mo = np.argsort(rel, kind="stable")
         r, c = rel[mo], cap[mo]
         cc = np.cumsum(c)
         ccr = np.cumsum(c * r)
-        level = (total + ccr) / cc  # level when the k+1 least loaded are filled
+        level = (float(c0[e1] - c0[e0]) + ccr) / cc  # level when the k+1 least loaded are filled
         nxt = np.r_[r[1:], np.inf]
-        k = int(np.argmax(level <= nxt))  # first k at which the level stays below the next
-        t = level[k]
-        need = c[: k + 1] * (t - r[: k + 1])
-        bound = np.cumsum(need)
-        mid = np.cumsum(wb) - 0.5 * wb
-        idx = np.minimum(np.searchsorted(bound, mid, side="right"), k)
-        dest = mo[idx]
-        manager[batch] = dest
-        loads0 += np.bincount(dest, weights=wb, minlength=m)
+        top = int(np.argmax(level <= nxt))  # first k at which the level stays below the next
+        t = level[top]
+        bound = c0[e0] + np.cumsum(c[: top + 1] * (t - r[: top + 1]))
+        # run i (to manager mo[i]): the jobs whose midpoint lies in [bound[i-1], bound[i])
+        cut = np.r_[e0, e0 + np.searchsorted(mid[e0:e1], bound[:top], side="left"), e1]
+        dest = mo[: top + 1]
+        dest_all[e0:e1] = np.repeat(dest, np.diff(cut))
+        loads0[dest] += c0[cut[1:]] - c0[cut[:-1]]
+    manager[jobs] = dest_all
+    last: IntArray = jobs[int(edges[-2]) :]
+    return last
 
 
 def price_start(
@@ -513,6 +587,23 @@ def _move_delta(state: _State, jobs: IntArray, new: IntArray) -> IntArray:
     return out
 
 
+#: Jobs per manager the pair passes search: the smallest ``PAIR_POOL * m`` jobs
+#: (all when there are fewer). Small jobs give the finest differences to swap.
+PAIR_POOL = 128
+#: With a large pool, a pass that lowers the largest relative load by less than
+#: this share of its distance to the target counts as stalled.
+PAIR_SLOW = 0.05
+#: After the first pass only the heaviest and the lightest ``PAIR_SHARE * m``
+#: managers pair up: the largest load is near the top, and passes cost half.
+PAIR_SHARE = 0.25
+
+
+def _penalty(e: FloatArray, ich: FloatArray, icl: FloatArray) -> FloatArray:
+    """How far above the pair's equal level a transfer ``e`` hours past the ideal one leaves it."""
+    out: FloatArray = np.maximum(-e * ich, e * icl)
+    return out
+
+
 def pair_passes(
     w: FloatArray,
     cap: FloatArray,
@@ -521,41 +612,77 @@ def pair_passes(
     target: float,
     deadline: float,
     max_passes: int = 60,
-    sample: int = 64,
+    sample: int = 128,
     movable: BoolArray | None = None,
+    pool: int = PAIR_POOL,
 ) -> None:
     """Vectorized moves and swaps between heavily and lightly loaded managers.
 
     For identical-workload (1-D ``w``) problems without eligibility limits. In
     each pass the managers are sorted by relative load and the p-th heaviest
-    is paired with the p-th lightest; for each pair the best single move
+    is paired with the p-th lightest (all managers in the first pass, the
+    top and bottom ``PAIR_SHARE`` after it); for each pair the best single move
     (a job whose size is closest to the amount that evens the pair) and the
-    best swap are found with one ``searchsorted`` over all pairs, and the
-    better of the two is applied when it lowers the pair's larger relative
-    load. Stops when the largest relative load reaches ``target``, nothing
-    improves, or at ``deadline``. Jobs with ``movable`` False stay put.
+    best swap (for up to ``sample`` jobs a of the heavy manager, the job b of
+    the light one closest to a minus that amount) are found with one
+    ``searchsorted`` over all pairs, and the better of the two is applied
+    when it lowers the pair's larger relative load. Stops when the largest
+    relative load reaches ``target``, nothing improves, or at ``deadline``.
+    Jobs with ``movable`` False stay put.
+
+    The search runs over a pool: the smallest ``pool * m`` movable jobs (all
+    when fewer), kept sorted by (manager, size) as keys ``manager * span +
+    size`` in one flat array. The pool is sorted once; a pass moves at most
+    two jobs a pair, which are taken out and put back at their new place:
+    O(pool) a pass, no sort.
     """
     m = cap.shape[0]
     n = w.shape[0]
     if m < 2 or n == 0:
         return
-    span = 2.0 * float(w.max()) + 1.0
+    cand: IntArray = np.arange(n) if movable is None else np.flatnonzero(movable)
+    if cand.size > pool * m:
+        # the jobs below a quantile of an evenly spaced sample (about pool * m of
+        # them); an exact partial sort when ties make that far too many
+        wcand = w if movable is None else w[cand]
+        step = max(1, cand.size // 8192)
+        smp = np.sort(wcand[::step])
+        cut = float(smp[min(smp.size - 1, (pool * m * smp.size) // cand.size)])
+        pick = np.flatnonzero(wcand <= cut)
+        if pick.size > 2 * pool * m or pick.size == 0:
+            pick = np.argpartition(wcand, pool * m - 1)[: pool * m]
+        cand = cand[pick]
+    if cand.size == 0:
+        return
+    wc = w[cand]
+    span = 2.0 * float(wc.max()) + 1.0
+    half = span / 2
+    key = state.manager[cand].astype(np.float64) * span + wc
+    o = asc_order(key)
+    skey, jord = key[o], cand[o]
+    base = np.arange(m + 1, dtype=np.float64) * span  # manager i's keys: [base[i], base[i] + half)
     mean_w = float(w.mean())
     best_max = math.inf
     stalled = 0
-    jorder_prev: IntArray | None = None
-    for _ in range(max_passes):
+    cheap_pass = cand.size < 20_000
+    for it in range(max_passes):
         rel = state.loads / cap
         top = float(rel.max())
         if top <= target * (1 + OPT_RTOL) or time.perf_counter() > deadline:
             return
-        # stop when two passes in a row leave the largest relative load unchanged
-        stalled = stalled + 1 if top >= best_max * (1 - 1e-12) else 0
+        # stop when a pass leaves the largest relative load unchanged (twice in a
+        # row when passes are cheap) or, with a large pool, lowers it too little
+        slow = (
+            cheap_pass is False
+            and math.isfinite(best_max)
+            and top >= best_max - PAIR_SLOW * (best_max - target)
+        )
+        stalled = stalled + 1 if (top >= best_max * (1 - 1e-12) or slow) else 0
         best_max = min(best_max, top)
-        if stalled >= 2:
+        if stalled >= (2 if cheap_pass else 1):
             return
         order_m = np.argsort(rel, kind="stable")
-        npair = m // 2
+        npair = m // 2 if it == 0 else max(1, int(m * PAIR_SHARE))
         heavy = order_m[::-1][:npair]
         light = order_m[:npair]
         keep = rel[heavy] > rel[light] * (1 + 1e-12)
@@ -568,99 +695,75 @@ def pair_passes(
         heavy, light = heavy[keep], light[keep]
         if heavy.size == 0:
             return
+        # pairs in order of the light manager: the swap search then queries
+        # the pool in increasing order (cache-friendly)
+        by_light = np.argsort(light)
+        heavy, light = heavy[by_light], light[by_light]
+        npair = heavy.size
+        rows = np.arange(npair)
+        size = skey.shape[0]
+        mstart = np.searchsorted(skey, base)  # manager i's jobs: [mstart[i], mstart[i + 1])
         ch, cl = cap[heavy], cap[light]
         lh, ll = state.loads[heavy], state.loads[light]
-        # amount x moved from h to l that equalises relative loads
+        # x*: the amount moved from h to l that equalises their relative loads
+        # (at lstar); a transfer e hours past x* leaves the pair _penalty above it
         xstar = (lh * cl - ll * ch) / (ch + cl)
+        lstar = (lh + ll) / (ch + cl)
         before = lh / ch
-        # jobs sorted by (manager, size) -> global key
-        # jobs that may not move are filed under a virtual manager m
-        km = state.manager if movable is None else np.where(movable, state.manager, m)
-        key = km.astype(np.float64) * span + w
-        if jorder_prev is None:
-            jorder = np.argsort(key, kind="stable")
-        else:  # nearly sorted after the last pass: the stable sort is fast on runs
-            jorder = jorder_prev[np.argsort(key[jorder_prev], kind="stable")]
-        jorder_prev = jorder
-        skey = key[jorder]
-
-        def closest(
-            mgr: IntArray,
-            target_size: FloatArray,
-            skey: FloatArray = skey,
-            jorder: IntArray = jorder,
-            km: IntArray = km,
-        ) -> IntArray:
-            """Index (into jorder) of the job of ``mgr`` closest in size to target."""
-            q = mgr.astype(np.float64) * span + np.clip(target_size, 0.0, span / 2)
-            pos = np.searchsorted(skey, q)
-            lo = np.clip(pos - 1, 0, n - 1)
-            hi = np.clip(pos, 0, n - 1)
-            mlo = km[jorder[lo]] == mgr
-            mhi = km[jorder[hi]] == mgr
-            dlo = np.where(mlo, np.abs(skey[lo] - q), np.inf)
-            dhi = np.where(mhi, np.abs(skey[hi] - q), np.inf)
-            out: IntArray = np.where(dhi < dlo, hi, lo)
-            out = np.where(mlo | mhi, out, -1)
-            return out
-
-        # --- best move per pair
-        mv = closest(heavy, xstar)
-        ok_mv = mv >= 0
-        mv_job = np.where(ok_mv, jorder[np.maximum(mv, 0)], 0)
-        x = np.where(ok_mv, w[mv_job], 0.0)
-        after_mv = np.maximum((lh - x) / ch, (ll + x) / cl)
-        room = state.counts[light] < kmax[light]
-        gain_mv = np.where(ok_mv & room & (x > 0), before - after_mv, -np.inf)
-        # --- best swap per pair: for every job a on a heavy manager, the job b on
-        # its light partner with b closest to a - xstar
-        # (at most `sample` evenly spaced sizes per heavy manager: with many
-        # jobs per manager the sizes are dense and a sample finds a near-best swap)
-        gain_sw = np.full(heavy.size, -np.inf)
-        sw_a = np.zeros(heavy.size, dtype=np.int64)
-        sw_b = np.zeros(heavy.size, dtype=np.int64)
-        seg_lo = np.searchsorted(skey, heavy.astype(np.float64) * span)
-        seg_hi = np.searchsorted(skey, (heavy.astype(np.float64) + 1.0) * span - 0.5)
-        seg_n = seg_hi - seg_lo
-        k = min(sample, int(seg_n.max()) if seg_n.size else 0)
+        ich, icl = 1.0 / ch, 1.0 / cl
+        h0, h1 = mstart[heavy], mstart[heavy + 1]
+        l0, l1 = mstart[light], mstart[light + 1]
+        bh, bl = base[heavy], base[light]
+        # --- best move per pair: the job of h closest to x*
+        pos = np.searchsorted(skey, bh + np.clip(xstar, 0.0, half))
+        lo = np.minimum(np.maximum(pos - 1, h0), size - 1)
+        hi = np.minimum(pos, h1 - 1)
+        p_lo = _penalty(skey[lo] - bh - xstar, ich, icl)
+        p_hi = _penalty(skey[hi] - bh - xstar, ich, icl)
+        mv = np.where(p_hi < p_lo, hi, lo)
+        ok_mv = (h1 > h0) & (state.counts[light] < kmax[light])
+        gain_mv = np.where(ok_mv, before - (lstar + np.minimum(p_lo, p_hi)), -np.inf)
+        # --- best swap per pair: for up to `sample` evenly spaced jobs a of h,
+        # the job b of l closest to a - x*
+        seg_n = h1 - h0
+        k = min(sample, int(seg_n.max()), int(np.ceil(seg_n.mean())))
+        gain_sw = np.full(npair, -np.inf)
+        sw_pa = np.zeros(npair, dtype=np.int64)
+        sw_pb = np.zeros(npair, dtype=np.int64)
         if k > 0:
             frac = (np.arange(k) + 0.5) / k
-            pos = seg_lo[:, None] + np.floor(frac[None, :] * seg_n[:, None]).astype(np.int64)
-            valid = (seg_n[:, None] > 0) & (pos < seg_hi[:, None])
-            p = np.broadcast_to(np.arange(heavy.size)[:, None], pos.shape)[valid]
-            on_heavy = jorder[np.minimum(pos[valid], n - 1)]
-        else:
-            on_heavy = np.empty(0, dtype=np.int64)
-        if on_heavy.size:
-            a = w[on_heavy]
-            bi = closest(light[p], a - xstar[p])
-            okb = bi >= 0
-            bj = np.where(okb, jorder[np.maximum(bi, 0)], 0)
-            d = a - np.where(okb, w[bj], 0.0)
-            aft = np.maximum((lh[p] - d) / ch[p], (ll[p] + d) / cl[p])
-            g = np.where(okb & (d > 0), before[p] - aft, -np.inf)
-            # best per pair
-            o = np.lexsort((-g, p))
-            first = np.flatnonzero(np.r_[True, p[o][1:] != p[o][:-1]])
-            bestidx = o[first]
-            pp = p[bestidx]
-            gain_sw[pp] = g[bestidx]
-            sw_a[pp] = on_heavy[bestidx]
-            sw_b[pp] = bj[bestidx]
+            pa = h0[:, None] + (frac[None, :] * seg_n[:, None]).astype(np.int64)
+            pa = np.minimum(pa, size - 1)
+            want = skey[pa] - (bh + xstar)[:, None]  # a - x*
+            q = bl[:, None] + np.clip(want, 0.0, half)
+            pos2 = np.searchsorted(skey, q.ravel()).reshape(npair, k)
+            lo2 = np.minimum(np.maximum(pos2 - 1, l0[:, None]), size - 1)
+            hi2 = np.minimum(pos2, (l1 - 1)[:, None])
+            ich2, icl2 = ich[:, None], icl[:, None]
+            p_lo2 = _penalty(want - (skey[lo2] - bl[:, None]), ich2, icl2)
+            p_hi2 = _penalty(want - (skey[hi2] - bl[:, None]), ich2, icl2)
+            take_hi = p_hi2 < p_lo2
+            pen = np.where(take_hi, p_hi2, p_lo2)
+            col = np.argmin(pen, axis=1)
+            ok_sw = (seg_n > 0) & (l1 > l0)
+            gain_sw = np.where(ok_sw, before - (lstar + pen[rows, col]), -np.inf)
+            sw_pa = pa[rows, col]
+            sw_pb = np.where(take_hi[rows, col], hi2[rows, col], lo2[rows, col])
         use_sw = gain_sw > gain_mv
         gain = np.maximum(gain_sw, gain_mv)
-        tol = 1e-12 * np.maximum(before, 1e-300)
-        good = gain > tol
+        good = gain > 1e-12 * np.maximum(before, 1e-300)
         if not good.any():
             return
-        # moves budget (stability): prefix of pairs by gain
-        jobs_a = np.where(use_sw, sw_a, mv_job)
-        dmoves = _move_delta(state, jobs_a, light)
-        dmoves = dmoves + np.where(use_sw, _move_delta(state, sw_b, heavy), 0)
+        sw_a, sw_b = jord[sw_pa], jord[sw_pb]
+        mv_job = jord[mv]
         idx = np.flatnonzero(good)
-        idx = idx[np.argsort(-gain[idx], kind="stable")]
         if state.current is not None:
-            # the longest prefix (by gain) that stays within the move budget
+            # moves budget (stability): the longest prefix of pairs, by gain,
+            # that stays within it
+            jobs_a = np.where(use_sw, sw_a, mv_job)
+            dmoves = _move_delta(state, jobs_a, light)
+            dmoves = dmoves + np.where(use_sw, _move_delta(state, sw_b, heavy), 0)
+            idx = idx[np.argsort(-gain[idx], kind="stable")]
             over = np.cumsum(dmoves[idx]) > state.moved_budget
             idx = idx[: int(np.argmax(over)) if over.any() else idx.size]
             if idx.size == 0:
@@ -680,6 +783,20 @@ def pair_passes(
         state.loads[light[mvp]] += w[jm]
         state.counts[heavy[mvp]] -= 1
         state.counts[light[mvp]] += 1
+        # the pool stays sorted by (manager, size): the jobs that changed
+        # manager (distinct positions: every manager is in at most one pair)
+        # are taken out and put back at their new place
+        gone = np.concatenate((sw_pa[sw], sw_pb[sw], mv[mvp]))
+        moved = jord[gone]
+        stay = np.ones(size, dtype=bool)
+        stay[gone] = False
+        skey, jord = skey[stay], jord[stay]
+        nkey = state.manager[moved].astype(np.float64) * span + w[moved]
+        no = np.argsort(nkey)
+        nkey, moved = nkey[no], moved[no]
+        at = np.searchsorted(skey, nkey)
+        skey = np.insert(skey, at, nkey)
+        jord = np.insert(jord, at, moved)
 
 
 def _reachable_level(
