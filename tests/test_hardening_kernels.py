@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -615,6 +615,17 @@ _factor = st.one_of(st.floats(0.0, 10.0), st.floats(1e100, MAX), st.just(0.0))
     level=st.one_of(st.floats(1.0, 3.0), st.floats(1e300, MAX)),
     size=st.one_of(st.floats(0.0, 1e4), st.floats(1e300, MAX)),
 )
+# hours that round to the largest float (the reference's exp overflowed here once)
+@example(
+    base=1.797693134862214e308,
+    per_product=3.341300779184489e306,
+    tech=0.0,
+    elasticity=0.0,
+    reference=8.798193323430877e-11,
+    products=3.598767305409538e-305,
+    level=1.0,
+    size=0.0,
+)
 def test_workload_hours_are_finite_and_right_or_an_input_error(
     base: float,
     per_product: float,
@@ -654,7 +665,8 @@ def test_workload_hours_are_finite_and_right_or_an_input_error(
         return
     assert np.isfinite(h).all()
     assert log_h < limit + 1e-9
-    want = math.exp(log_h) if log_h > -700 else 0.0
+    # exactly at the largest float the reference's exp would overflow: it rounds to MAX
+    want = MAX if log_h >= limit else (math.exp(log_h) if log_h > -700 else 0.0)
     assert h[0] == pytest.approx(want, rel=1e-9, abs=1e-290)
 
 
