@@ -58,7 +58,7 @@ import itertools
 import math
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NoReturn, TypeVar, cast
 
 import attrs
 import numpy as np
@@ -526,7 +526,44 @@ class Benefits:
         return np.asarray(rev * self.rate + self.fixed, dtype=np.float64)
 
 
-class Requirements(dict[str, float]):
+_V = TypeVar("_V")
+
+
+class _ReadOnlyDict(dict[str, _V], Generic[_V]):
+    """A dict whose mutating methods raise TypeError: hashable, copied as itself, picklable.
+
+    Subclasses set ``_read_only_message`` (what the TypeError says).
+    """
+
+    __slots__ = ()
+    _read_only_message: ClassVar[str] = "read-only"
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError(self._read_only_message)
+
+    __setitem__ = _read_only
+    __delitem__ = _read_only
+    __ior__ = _read_only
+    clear = _read_only
+    pop = _read_only
+    popitem = _read_only
+    setdefault = _read_only
+    update = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return self
+
+
+class Requirements(_ReadOnlyDict[float]):
     """A read-only, hashable mapping metric -> minimum: the type of :attr:`Tier.requirements`.
 
     It is a :class:`dict` (so it compares equal to one and prints like one,
@@ -546,54 +583,14 @@ class Requirements(dict[str, float]):
     """
 
     __slots__ = ()
-
-    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)")
-
-    __setitem__ = _read_only
-    __delitem__ = _read_only
-    __ior__ = _read_only
-    clear = _read_only
-    pop = _read_only
-    popitem = _read_only
-    setdefault = _read_only
-    update = _read_only
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (dict(self),))
-
-    def __copy__(self) -> Requirements:
-        return self
-
-    def __deepcopy__(self, memo: Any) -> Requirements:
-        return self
+    _read_only_message = "Tier.requirements is read-only; use attrs.evolve(tier, requirements=...)"
 
 
 class PointMinimums(Requirements):
     """A read-only mapping item metric -> minimum points: the type of :attr:`Tier.min_points`."""
 
     __slots__ = ()
-
-    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Tier.min_points is read-only; use attrs.evolve(tier, min_points=...)")
-
-    __setitem__ = _read_only
-    __delitem__ = _read_only
-    __ior__ = _read_only
-    clear = _read_only
-    pop = _read_only
-    popitem = _read_only
-    setdefault = _read_only
-    update = _read_only
-
-    def __copy__(self) -> PointMinimums:
-        return self
-
-    def __deepcopy__(self, memo: Any) -> PointMinimums:
-        return self
+    _read_only_message = "Tier.min_points is read-only; use attrs.evolve(tier, min_points=...)"
 
 
 def _min_points(value: Mapping[str, float] | None) -> PointMinimums:
@@ -853,28 +850,11 @@ def _as_of(tab: ItemTable, as_of: Any) -> np.datetime64:
         raise InvalidInputError(f"as_of must be a date, got {as_of!r}") from None
 
 
-class Counts(dict[str, ItemCount]):
+class Counts(_ReadOnlyDict[ItemCount]):
     """A read-only, hashable mapping count name -> :class:`ItemCount`: :attr:`Program.counts`."""
 
     __slots__ = ()
-
-    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise TypeError("Program.counts is read-only; use attrs.evolve(program, counts=...)")
-
-    __setitem__ = _read_only
-    __delitem__ = _read_only
-    __ior__ = _read_only
-    clear = _read_only
-    pop = _read_only
-    popitem = _read_only
-    setdefault = _read_only
-    update = _read_only
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (dict(self),))
+    _read_only_message = "Program.counts is read-only; use attrs.evolve(program, counts=...)"
 
 
 def _counts(value: Mapping[str, ItemCount] | None) -> Counts:
