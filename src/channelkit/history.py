@@ -548,6 +548,11 @@ class PartnerHistory(ResultMixin):
         attrs_out: dict[str, NDArray[np.str_]] = {}
         for key, values in (attributes or {}).items():
             name = _metric_name(key)
+            given = np.asarray(values)
+            if given.dtype.kind == "U" and given.shape == (n,):
+                # already text (a history's own attributes): no per-partner check needed
+                attrs_out[name] = _readonly(given[order])
+                continue
             raw = np.asarray(values, dtype=object)
             if raw.shape != (n,):
                 raise InvalidInputError(
