@@ -56,7 +56,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _balancing_kernels as K
-from . import _plotstyle
+from . import _packing, _plotstyle
 from ._optional import import_optional
 from ._render import Fact, Report, ResultMixin, Table, fmt_int, fmt_num, one_line, render_text
 from ._validation import SeedLike, as_bool_array, as_float_array, as_generator
@@ -1405,6 +1405,40 @@ def _exact_stage(
     )
 
 
+def _packing_applies(p: _Problem, found: _Search) -> bool:
+    """Whether the packing search runs: identical managers, whole workloads, few partners."""
+    if not (_symmetric(p) and found.manager is not None and not found.proven):
+        return False
+    assert p.w1 is not None
+    return (
+        p.n <= _packing.MAX_JOBS
+        and _integral(p.w1)
+        and float(p.w1.sum()) < _INT_LIMIT
+        and math.isfinite(found.bound)
+    )
+
+
+def _packing_stage(p: _Problem, found: _Search, seconds: float) -> None:
+    """The bin-packing view of the makespan: a bisection on the target (see :mod:`._packing`).
+
+    Runs before the MIP on identical managers with whole-number workloads;
+    every packing it finds is offered as an answer, every target it proves
+    impossible raises the bound, and when the two meet the MIP is not needed.
+    """
+    assert p.w1 is not None
+    res = _packing.bisect_makespan(
+        p.w1,
+        p.m,
+        int(p.kmax[0]),
+        found.bound,
+        found.value,
+        deadline=time.perf_counter() + seconds,
+    )
+    found.offer(p, res.manager, "exact")
+    found.bound = max(found.bound, float(res.bound))
+    found.proven = _is_opt(found.value, found.bound)
+
+
 def _moves_stage(p: _Problem, found: _Search, time_limit: float) -> None:
     """Fewest moves among answers as good as the best one (a MILP on moves)."""
     assert found.manager is not None
@@ -1603,7 +1637,12 @@ def assign(
     proven_fast = found.proven
     choice = _choose(p, method, found, forced, clock)
     skipped = False
-    if choice.exact:
+    if choice.exact and _packing_applies(p, found):
+        # a search over packings, before the MIP: at most a quarter of what is left
+        assert choice.milp_time is not None
+        _packing_stage(p, found, min(clock.left(clock.t0 + choice.milp_time) / 4, 2.0))
+        say("packing search", found.value, found.bound)
+    if choice.exact and not found.proven:
         tl = _milp_budget(p, clock, choice)
         if tl is None:
             skipped = True
