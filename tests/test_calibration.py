@@ -454,6 +454,44 @@ def test_calibration_on_the_example_history(history: ck.PartnerHistory) -> None:
     assert "annual_attrition" in text and "Calibration from history" in text
 
 
+def test_example_history_generating_parameters_lie_in_their_intervals(
+    history: ck.PartnerHistory,
+) -> None:
+    from channelkit.datasets import _generate_history as gen
+
+    truth = {
+        "annual_attrition": gen.ANNUAL_ATTRITION,
+        "conversion": 1.0 - gen.NEVER_SELL,
+        "ramp_month_3": gen.ramp_at(3),
+        "median_productivity": gen.median_productivity(),
+    }
+    assert truth["ramp_month_3"] == pytest.approx(3.5 / 6)
+    params = {r["parameter"]: r for r in ck.calibrate(history, seed=0).parameters}
+    for name, value in truth.items():
+        row = params[name]
+        assert row["lower"] <= value <= row["upper"], (name, value, row)
+    # The recruits grow as the channel does, and calibrate measures that growth.
+    assert params["growth"]["estimate"] == pytest.approx(gen.channel_growth(), abs=0.03)
+
+
+def test_example_median_productivity_is_the_generating_distributions_median() -> None:
+    from channelkit.datasets import _generate as gen
+
+    rng = np.random.default_rng(0)
+    n = 400_000
+    size = rng.choice(3, size=n, p=gen.SIZE_P)
+    lo, hi = np.array(gen.SIZE_BOUNDS[:-1])[size], np.array(gen.SIZE_BOUNDS[1:])[size]
+    employees = np.floor(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+    revenue = np.exp(
+        gen.LOG_REVENUE
+        + gen.EMPLOYEE_ELASTICITY * np.log(employees)
+        + rng.normal(0.0, gen.LOG_REVENUE_SD, n)
+    )
+    from channelkit.datasets._generate_history import median_productivity
+
+    assert median_productivity() == pytest.approx(float(np.median(revenue)), rel=0.01)
+
+
 def test_calibration_scenario_round_trips_through_plan(
     history: ck.PartnerHistory, tmp_path: object
 ) -> None:
