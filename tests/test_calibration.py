@@ -474,6 +474,31 @@ def test_example_history_generating_parameters_lie_in_their_intervals(
     assert params["growth"]["estimate"] == pytest.approx(gen.channel_growth(), abs=0.03)
 
 
+@pytest.mark.slow
+def test_example_history_generator_intervals_cover_over_seeds() -> None:
+    """The shipped draw is not a chosen one: over 100 other generator seeds the intervals
+    cover the generating values most of the time (measured: attrition 88, conversion 99,
+    ramp at month 3 83, median productivity 100; benchmarks/example_history_coverage.py).
+
+    The ramp's bootstrap treats the measured growth and seasons as known, hence its
+    shortfall from 95; the floor of 80 guards against a regression, not the nominal level.
+    """
+    from channelkit.datasets import _generate_history as gen
+
+    truth = {
+        "annual_attrition": gen.ANNUAL_ATTRITION,
+        "conversion": 1.0 - gen.NEVER_SELL,
+        "ramp_month_3": gen.ramp_at(3),
+        "median_productivity": gen.median_productivity(),
+    }
+    hits = dict.fromkeys(truth, 0)
+    for seed in range(1000, 1100):
+        for row in ck.calibrate(gen.make_example_history(seed), seed=0).parameters:
+            if row["parameter"] in truth:
+                hits[row["parameter"]] += row["lower"] <= truth[row["parameter"]] <= row["upper"]
+    assert all(count >= 80 for count in hits.values()), hits
+
+
 def test_example_median_productivity_is_the_generating_distributions_median() -> None:
     from channelkit.datasets import _generate as gen
 

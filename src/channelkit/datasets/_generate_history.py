@@ -196,8 +196,12 @@ def _exact_cents(values: NDArray[np.float64], total: NDArray[np.float64]) -> NDA
     return cents / 100.0
 
 
-def make_example_history(seed: int = SEED) -> PartnerHistory:
-    """Build the example history from ``seed`` (see the module docs for the parameters)."""
+def make_example_history(seed: int = SEED, *, typical: bool = True) -> PartnerHistory:
+    """Build the example history from ``seed`` (see the module docs for the parameters).
+
+    ``typical=False`` drops the requirement on the never-sellers' count (to
+    study the estimators over untouched draws).
+    """
     rng = np.random.default_rng(seed)
     pf, _ = make_example_channel()
     known = ~np.isnan(pf.revenue_prior)
@@ -221,10 +225,10 @@ def make_example_history(seed: int = SEED) -> PartnerHistory:
         r_survive = r_last >= t_end
         r_sold = r_first <= t_end
         late = r_survive & r_sold & (r_join >= N_MONTHS - 12)
-        typical = abs(int(never.sum()) - m * NEVER_SELL) <= np.sqrt(
+        near = abs(int(never.sum()) - m * NEVER_SELL) <= np.sqrt(
             m * NEVER_SELL * (1.0 - NEVER_SELL)
         )
-        if int(late.sum()) == n_new and typical:
+        if int(late.sum()) == n_new and (near or not typical):
             break
     early = r_survive & r_sold & ~late
     n_cohort = int(known.sum()) - int(early.sum())
