@@ -1456,10 +1456,10 @@ class Calibration(ResultMixin):
     >>> from channelkit.datasets import example_history
     >>> cal = calibrate(example_history(), seed=0)
     >>> cal
-    Calibration(segments=['all'], partners=736, attrition=0.113, productivity='lognormal')
+    Calibration(segments=['all'], partners=738, attrition=0.12, productivity='lognormal')
     >>> seg = cal.segments["all"]
     >>> round(seg.attrition, 3), round(seg.conversion, 2)
-    (0.113, 0.76)
+    (0.12, 0.84)
     """
 
     segments: dict[str, Segment]
