@@ -12,7 +12,14 @@ from scipy import stats
 
 import channelkit as ck
 from channelkit._survival import kaplan_meier, order_statistic_interval, wilson_interval
-from channelkit.calibration import fit_attrition, fit_conversion, fit_productivity, fit_ramp
+from channelkit.calibration import (
+    channel_growth,
+    channel_seasonality,
+    fit_attrition,
+    fit_conversion,
+    fit_productivity,
+    fit_ramp,
+)
 
 
 # --------------------------------------------------------------------------- Kaplan-Meier
@@ -308,9 +315,17 @@ def history() -> ck.PartnerHistory:
 
 
 def _synthetic_history(
-    rng: np.random.Generator, n_start: int, per_month: float, months: int, annual: float
+    rng: np.random.Generator,
+    n_start: int,
+    per_month: float,
+    months: int,
+    annual: float,
+    season: tuple[float, ...] = (1.0,) * 12,
 ) -> ck.PartnerHistory:
-    """A channel with a known constant attrition, lognormal levels and a 3-month ramp."""
+    """A channel with a known constant attrition, lognormal levels and a 3-month ramp.
+
+    ``season``: factors of the calendar months (the history starts in January).
+    """
     h = 1 - (1 - annual) ** (1 / 12)
     joins = np.concatenate(
         [
@@ -330,7 +345,8 @@ def _synthetic_history(
     age = t - joins[None, :]
     ramp = np.clip((age + 1) / 3, 0, 1)
     active = (t >= np.maximum(joins, 0)) & (t <= last)
-    revenue = np.where(active, level * ramp, 0.0)
+    factor = np.asarray(season)[np.arange(months) % 12][:, None]
+    revenue = np.where(active, level * ramp * factor, 0.0)
     start = np.datetime64("2020-01", "M")
     left = np.where(last < months - 1, start + last, np.datetime64("NaT", "M"))
     return ck.PartnerHistory(
@@ -354,6 +370,60 @@ def test_calibrate_recovers_attrition_with_left_truncation() -> None:
     assert seg.attrition == pytest.approx(0.2, abs=0.03)
     assert seg.conversion == pytest.approx(1.0, abs=0.02)  # every recruit sells
     assert seg.ramp_curve is not None and seg.ramp_curve[0] == pytest.approx(1 / 3, abs=0.05)
+
+
+def test_calibrate_takes_the_seasons_out_of_the_ramp() -> None:
+    # December sells 2.5 times a summer month; mature months lie at the end of the data,
+    # always with a December in them: the raw ramp ratio would be too low.
+    season = (0.8, 0.8, 1.0, 0.8, 0.8, 1.0, 0.6, 0.6, 1.0, 1.0, 1.2, 1.5)
+    hist = _synthetic_history(np.random.default_rng(5), 2000, 30, 36, 0.1, season)
+    cal = ck.calibrate(hist, seed=0)
+    factors = np.asarray(season) / np.mean(season)
+    np.testing.assert_allclose(cal.seasonality, factors, rtol=0.02)
+    np.testing.assert_allclose(channel_seasonality(hist), factors, rtol=0.02)
+    curve = cal.segments["all"].ramp_curve
+    assert curve is not None
+    np.testing.assert_allclose(curve[:3], [1 / 3, 2 / 3, 1.0], atol=0.02)
+    assert cal.fits["all"]["ramp"].ratio[0] == pytest.approx(1 / 3, abs=0.01)
+    raw = fit_ramp(hist, seed=0)  # the seasons left in
+    assert raw.ratio[0] < 1 / 3 - 0.02
+    # Without seasons the factors are 1, and a history shorter than a year has none.
+    flat = _synthetic_history(np.random.default_rng(5), 2000, 30, 36, 0.1)
+    np.testing.assert_allclose(channel_seasonality(flat), 1.0, atol=1e-12)
+    short = _synthetic_history(np.random.default_rng(5), 50, 2, 8, 0.1, season)
+    assert channel_seasonality(short).tolist() == [1.0] * 12
+
+
+def test_channel_growth_leaves_out_recruits_still_ramping() -> None:
+    # One established partner grows 10 %; a recruit that first sells inside the window
+    # would count its ramp as growth.
+    months = 36
+    t = np.arange(months)
+    old = np.where(t < 24, 100.0, 110.0)
+    recruit = np.where(t < 16, 0.0, 100.0)
+    present = np.column_stack([np.ones(months, bool), t >= 5])
+    hist = ck.PartnerHistory(
+        ["old", "new"],
+        "2020-01",
+        {"revenue": np.column_stack([old, recruit])},
+        present=present,
+        joined=np.array(["2018-01", "2020-06"], dtype="datetime64[M]"),
+    )
+    assert channel_growth(hist) == pytest.approx(0.10)
+    # With no partner known to be old enough (no joined column, 30 months), every partner
+    # active all 24 months counts.
+    t = np.arange(30)
+    young = ck.PartnerHistory(
+        ["old", "new"],
+        "2020-01",
+        {
+            "revenue": np.column_stack(
+                [np.where(t < 18, 100.0, 110.0), np.where(t < 11, 0.0, 100.0)]
+            )
+        },
+        present=np.column_stack([np.ones(30, bool), t >= 5]),
+    )
+    assert channel_growth(young) == pytest.approx((1320 + 1200) / (1200 + 700) - 1)
 
 
 def test_calibrate_by_group_falls_back_to_pooled_for_small_groups(
@@ -382,6 +452,69 @@ def test_calibration_on_the_example_history(history: ck.PartnerHistory) -> None:
             assert row["lower"] <= row["estimate"] <= row["upper"], row
     text = cal.summary()
     assert "annual_attrition" in text and "Calibration from history" in text
+
+
+def test_example_history_generating_parameters_lie_in_their_intervals(
+    history: ck.PartnerHistory,
+) -> None:
+    from channelkit.datasets import _generate_history as gen
+
+    truth = {
+        "annual_attrition": gen.ANNUAL_ATTRITION,
+        "conversion": 1.0 - gen.NEVER_SELL,
+        "ramp_month_3": gen.ramp_at(3),
+        "median_productivity": gen.median_productivity(),
+    }
+    assert truth["ramp_month_3"] == pytest.approx(3.5 / 6)
+    params = {r["parameter"]: r for r in ck.calibrate(history, seed=0).parameters}
+    for name, value in truth.items():
+        row = params[name]
+        assert row["lower"] <= value <= row["upper"], (name, value, row)
+    # The recruits grow as the channel does, and calibrate measures that growth.
+    assert params["growth"]["estimate"] == pytest.approx(gen.channel_growth(), abs=0.03)
+
+
+@pytest.mark.slow
+def test_example_history_generator_intervals_cover_over_seeds() -> None:
+    """The shipped draw is not a chosen one: over 100 other generator seeds the intervals
+    cover the generating values most of the time (measured: attrition 88, conversion 99,
+    ramp at month 3 83, median productivity 100; benchmarks/example_history_coverage.py).
+
+    The ramp's bootstrap treats the measured growth and seasons as known, hence its
+    shortfall from 95; the floor of 80 guards against a regression, not the nominal level.
+    """
+    from channelkit.datasets import _generate_history as gen
+
+    truth = {
+        "annual_attrition": gen.ANNUAL_ATTRITION,
+        "conversion": 1.0 - gen.NEVER_SELL,
+        "ramp_month_3": gen.ramp_at(3),
+        "median_productivity": gen.median_productivity(),
+    }
+    hits = dict.fromkeys(truth, 0)
+    for seed in range(1000, 1100):
+        for row in ck.calibrate(gen.make_example_history(seed), seed=0).parameters:
+            if row["parameter"] in truth:
+                hits[row["parameter"]] += row["lower"] <= truth[row["parameter"]] <= row["upper"]
+    assert all(count >= 80 for count in hits.values()), hits
+
+
+def test_example_median_productivity_is_the_generating_distributions_median() -> None:
+    from channelkit.datasets import _generate as gen
+
+    rng = np.random.default_rng(0)
+    n = 400_000
+    size = rng.choice(3, size=n, p=gen.SIZE_P)
+    lo, hi = np.array(gen.SIZE_BOUNDS[:-1])[size], np.array(gen.SIZE_BOUNDS[1:])[size]
+    employees = np.floor(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+    revenue = np.exp(
+        gen.LOG_REVENUE
+        + gen.EMPLOYEE_ELASTICITY * np.log(employees)
+        + rng.normal(0.0, gen.LOG_REVENUE_SD, n)
+    )
+    from channelkit.datasets._generate_history import median_productivity
+
+    assert median_productivity() == pytest.approx(float(np.median(revenue)), rel=0.01)
 
 
 def test_calibration_scenario_round_trips_through_plan(

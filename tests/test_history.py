@@ -504,5 +504,5 @@ def test_demo_has_the_channel_over_three_years() -> None:
 
     sections = dict(DEMO_SECTIONS)
     text = sections["The channel over three years"]()
-    assert "Partner history: 736 partners, 36 months (2023-01 to 2025-12)" in text
+    assert "Partner history: 738 partners, 36 months (2023-01 to 2025-12)" in text
     assert "2025-Q4" in text and "Left during the history" in text

@@ -19,11 +19,12 @@ cal = ck.calibrate(history, seed=0)
 print(cal.summary())
 
 # %%
-# Partner survival: the Kaplan-Meier curve, its band and the parametric fits.
+# Partner survival: the Kaplan-Meier curve, its band and the parametric fits;
+# and the ramp, with the channel's growth and seasons taken out as calibrate does.
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 ck.fit_attrition(history).plot(ax=axes[0])
-ck.fit_ramp(history, growth=0.08, seed=0).plot(ax=axes[1])
+ck.fit_ramp(history, growth=cal.growth, seasonality=cal.seasonality, seed=0).plot(ax=axes[1])
 fig.tight_layout()
 
 # %%

@@ -64,6 +64,7 @@ __all__ = [
     "backtest",
     "calibrate",
     "channel_growth",
+    "channel_seasonality",
     "fit_attrition",
     "fit_conversion",
     "fit_productivity",
@@ -1067,7 +1068,17 @@ def _isotonic(y: NDArray[np.float64], w: NDArray[np.float64]) -> NDArray[np.floa
     return np.repeat(np.array(vals), sizes)
 
 
-def revenue_since_joining(history: PartnerHistory, growth: float = 0.0) -> NDArray[np.float64]:
+def _calendar_months(history: PartnerHistory) -> NDArray[np.intp]:
+    """Calendar month (0 = January) of each period of ``history``."""
+    first = int(history.periods[0].astype("datetime64[M]").astype(np.int64))
+    return (first + np.arange(history.n_periods)) % 12
+
+
+def revenue_since_joining(
+    history: PartnerHistory,
+    growth: float = 0.0,
+    seasonality: ArrayLike | None = None,
+) -> NDArray[np.float64]:
     """Each recruit's monthly revenue by month since joining, shape (recruits, T).
 
     Recruits are the partners that joined after the history's first month
@@ -1076,7 +1087,10 @@ def revenue_since_joining(history: PartnerHistory, growth: float = 0.0) -> NDArr
     after the partner left or the data ended. With ``growth`` (annual), each
     month's revenue is deflated by ``(1 + growth) ** (t / 12)``, ``t`` its
     period index, so that a recruit's ramp is not confused with the
-    channel's growth.
+    channel's growth. With ``seasonality`` (12 factors, January to December,
+    see :func:`channel_seasonality`), each month's revenue is divided by its
+    calendar month's factor, so that a ramp month is not compared with mature
+    months of a different season.
     """
     first = int(history.periods[0].astype("datetime64[M]").astype(np.int64))
     joined = history.joined_periods.astype("datetime64[M]").astype(np.int64) - first
@@ -1091,6 +1105,13 @@ def revenue_since_joining(history: PartnerHistory, growth: float = 0.0) -> NDArr
     revenue = history.metric("revenue")
     if growth:
         revenue = revenue / (1.0 + growth) ** (np.arange(t_n)[:, None] / 12.0)
+    if seasonality is not None:
+        factors = as_float_array(seasonality, "seasonality", ndim=1)
+        if factors.size != 12 or not np.all(factors > 0):
+            raise InvalidInputError(
+                f"seasonality must be 12 positive factors (January to December), got {factors!r}"
+            )
+        revenue = revenue / factors[_calendar_months(history)][:, None]
     out = np.full((recruits.size, t_n), np.nan)
     rows, cols = np.nonzero(valid)
     out[rows, cols] = revenue[t[rows, cols], recruits[rows]]
@@ -1116,6 +1137,7 @@ def fit_ramp(
     mature_after: int | None = None,
     align: str = "first_sale",
     growth: float = 0.0,
+    seasonality: ArrayLike | None = None,
     n_boot: int = 400,
     confidence: float = 0.95,
     seed: SeedLike = None,
@@ -1139,6 +1161,9 @@ def fit_ramp(
     growth : float, default 0.0
         Annual growth of partners' revenue to take out before comparing a
         ramp month with later mature months (a history input only).
+    seasonality : array-like of 12 floats, optional
+        Calendar-month factors (January to December) to take out likewise,
+        e.g. :func:`channel_seasonality` (a history input only).
     n_boot : int, default 400
         Bootstrap resamples over partners for the band.
     confidence : float in (0, 1), default 0.95
@@ -1173,7 +1198,7 @@ def fit_ramp(
     """
     level = _confidence(confidence)
     if isinstance(revenue_by_age, PartnerHistory):
-        rev = revenue_since_joining(revenue_by_age, growth)
+        rev = revenue_since_joining(revenue_by_age, growth, seasonality)
         if rev.shape[0] == 0:
             raise InvalidInputError(
                 "the history has no recruits (partners that joined after its first month): "
@@ -1289,21 +1314,81 @@ _SCENARIO_NAMES = {
 }
 
 
-def channel_growth(history: PartnerHistory) -> float:
-    """Revenue-weighted yearly growth of the partners active over the last 24 months.
+#: Months after joining from which a partner counts as established (past its ramp) for
+#: the channel's growth and seasonality.
+_ESTABLISHED_MONTHS = 12
 
-    ``sum(last 12 months) / sum(the 12 before) - 1`` over the partners active
-    in every one of the last 24 months; 0.0 when the history is shorter than
-    24 months or no partner qualifies.
+
+def _established(history: PartnerHistory, window: int) -> NDArray[np.bool_]:
+    """Partners active in each of the last ``window`` months and past their ramp before them.
+
+    Past the ramp: joined at least 12 months before the window; if no
+    partner did, every partner active all the window.
+    """
+    t_n = history.n_periods
+    active = np.asarray(history.active()[-window:].all(axis=0), dtype=bool)
+    first = int(history.periods[0].astype("datetime64[M]").astype(np.int64))
+    joined = history.joined_periods.astype("datetime64[M]").astype(np.int64) - first
+    old = active & (joined <= t_n - window - _ESTABLISHED_MONTHS)
+    return old if old.any() else active
+
+
+def channel_growth(history: PartnerHistory) -> float:
+    """Revenue-weighted yearly growth of the established partners over the last 24 months.
+
+    ``sum(last 12 months) / sum(the 12 before) - 1`` over the partners
+    active in every one of the last 24 months that joined at least 12
+    months before them (a recruit still ramping would count its ramp as
+    growth; if no partner is that old, every partner active all 24 months);
+    0.0 when the history is shorter than 24 months or no partner qualifies.
     """
     t_n = history.n_periods
     if t_n < 24:
         return 0.0
-    active = history.active()[-24:].all(axis=0)
-    revenue = history.metric("revenue")[:, active]
+    keep = _established(history, 24)
+    revenue = history.metric("revenue")[:, keep]
     prior = float(revenue[-24:-12].sum())
     last = float(revenue[-12:].sum())
     return last / prior - 1.0 if prior > 0 else 0.0
+
+
+def channel_seasonality(history: PartnerHistory, growth: float = 0.0) -> NDArray[np.float64]:
+    """Calendar-month factors of the established partners' revenue, January to December.
+
+    Over the last 24 months (12 if the history is shorter), the partners
+    active in every one of them that joined at least 12 months before (as
+    in :func:`channel_growth`): each partner's monthly revenue, deflated by
+    ``(1 + growth) ** (t / 12)``, over its own mean in the window, averaged
+    over partners (each counts once) and over the window's months of each
+    calendar month, then scaled to mean 1. All ones when the history is
+    shorter than 12 months or no partner sold in the window.
+
+    Examples
+    --------
+    >>> from channelkit.datasets import example_history
+    >>> factors = channel_seasonality(example_history())
+    >>> int(factors.argmax())  # December
+    11
+    """
+    t_n = history.n_periods
+    ones = np.ones(12)
+    if t_n < 12:
+        return ones
+    window = 24 if t_n >= 24 else 12
+    keep = _established(history, window)
+    t = np.arange(t_n - window, t_n)
+    revenue = history.metric("revenue")[-window:, keep] / (1.0 + growth) ** (t[:, None] / 12.0)
+    mean = revenue.mean(axis=0)
+    sold = mean > 0
+    if not sold.any():
+        return ones
+    index = (revenue[:, sold] / mean[sold]).mean(axis=1)
+    calendar = _calendar_months(history)[t]
+    factors = np.bincount(calendar, weights=index, minlength=12) / np.bincount(
+        calendar, minlength=12
+    )
+    out: NDArray[np.float64] = factors / factors.mean()
+    return out
 
 
 def _mature_revenue(
@@ -1362,16 +1447,19 @@ class Calibration(ResultMixin):
     n_partners : int
     pooled : dict of str to fit
         The fits over all partners (the fallback of small groups).
+    seasonality : tuple of 12 floats
+        Calendar-month factors (January to December) taken out of the
+        recruits' revenue before the ramp (see :func:`channel_seasonality`).
 
     Examples
     --------
     >>> from channelkit.datasets import example_history
     >>> cal = calibrate(example_history(), seed=0)
     >>> cal
-    Calibration(segments=['all'], partners=736, attrition=0.113, productivity='lognormal')
+    Calibration(segments=['all'], partners=738, attrition=0.12, productivity='lognormal')
     >>> seg = cal.segments["all"]
     >>> round(seg.attrition, 3), round(seg.conversion, 2)
-    (0.113, 0.76)
+    (0.12, 0.84)
     """
 
     segments: dict[str, Segment]
@@ -1381,6 +1469,7 @@ class Calibration(ResultMixin):
     growth: float
     n_partners: int
     pooled: dict[str, Any] = attrs.field(factory=dict)
+    seasonality: tuple[float, ...] = (1.0,) * 12
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "segment",
@@ -1658,13 +1747,14 @@ def _fit_group(
     *,
     mature: int | None,
     growth: float,
+    seasonality: NDArray[np.float64],
     level: float,
     seed: SeedLike,
 ) -> dict[str, Any]:
     part = _subset(history, columns)
     out: dict[str, Any] = {"n": int(columns.size)}
     out["attrition"] = fit_attrition(part, confidence=level)
-    recruits = revenue_since_joining(part, growth)
+    recruits = revenue_since_joining(part, growth, seasonality)
     out["recruits"] = int(recruits.shape[0])
     try:
         out["ramp"] = fit_ramp(recruits, mature_after=mature, confidence=level, seed=seed)
@@ -1709,7 +1799,9 @@ def calibrate(
         (see :func:`fit_ramp`).
     growth : float, optional
         Yearly revenue growth; default :func:`channel_growth` of the
-        history. Used to deflate the ramp and as the segments' ``growth``.
+        history. Used to deflate the ramp and as the segments' ``growth``;
+        pass it when the recruits grow otherwise than the channel (see
+        Notes).
     confidence : float in (0, 1), default 0.95
     seed : int, Generator or None
         For the ramp's bootstrap.
@@ -1727,6 +1819,21 @@ def calibrate(
     :func:`fit_productivity` on the last 12 months of the partners that were
     mature and active all year. Each Segment gets ``funnel=(FunnelStage(
     "first_sale", 1.0, lag_months=median months to the first sale),)``.
+
+    The ramp compares a recruit's early months with its mature months, a
+    year or more later and mostly at the end of the data, so the growth and
+    the seasons between them are taken out first: each month's revenue is
+    divided by ``(1 + growth) ** (t / 12)`` and by its calendar month's
+    factor (:func:`channel_seasonality`). Both are measured on the
+    established partners (active in each of the last 24 months, and joined
+    at least 12 months before them). This assumes that **recruits grow as
+    the channel does**: one growth describes every partner, as
+    ``Segment(growth=...)`` does in a plan. A recruit's own growth cannot be
+    told apart from its ramp in its own revenue; if you know that recruits
+    grow differently (say they are placed in a faster-growing market),
+    pass that growth as ``growth=``, which overrides the measured one for
+    the ramp and the segments (the seasonal factors are then measured net
+    of it).
 
     Examples
     --------
@@ -1746,6 +1853,7 @@ def calibrate(
     g = channel_growth(history) if growth is None else float(growth)
     if not g > -1.0:
         raise InvalidInputError(f"growth must be > -1, got {growth!r}")
+    season = channel_seasonality(history, g)
     rng = as_generator(seed)
     n = len(history.ids)
     groups: dict[str, NDArray[np.intp]]
@@ -1758,7 +1866,13 @@ def calibrate(
         values = history.attributes[by]
         groups = {str(v) or "(missing)": np.flatnonzero(values == v) for v in np.unique(values)}
     pooled = _fit_group(
-        history, np.arange(n), mature=mature_after, growth=g, level=level, seed=rng
+        history,
+        np.arange(n),
+        mature=mature_after,
+        growth=g,
+        seasonality=season,
+        level=level,
+        seed=rng,
     )
     if pooled["ramp"] is None or pooled["productivity"] is None:
         raise InvalidInputError(
@@ -1772,7 +1886,15 @@ def calibrate(
         own = (
             pooled
             if by is None
-            else _fit_group(history, cols, mature=mature_after, growth=g, level=level, seed=rng)
+            else _fit_group(
+                history,
+                cols,
+                mature=mature_after,
+                growth=g,
+                seasonality=season,
+                level=level,
+                seed=rng,
+            )
         )
         small_attr = own["n"] < min_partners or own["attrition"].events < min_events
         small_ramp = own["ramp"] is None or own["recruits"] < min_partners
@@ -1856,6 +1978,7 @@ def calibrate(
         by=by,
         growth=g,
         n_partners=n,
+        seasonality=tuple(float(v) for v in season),
         pooled={key: pooled[key] for key in ("attrition", "ramp", "productivity")},
     )
 

@@ -124,7 +124,11 @@ def example_history() -> PartnerHistory:
     joining to the first sale geometric with mean 3 months (p = 0.25), a
     linear ramp over 6 months from the first sale (``min(1, (k + 0.5) / 6)``),
     seasonality peaking at quarter ends and in December, lognormal monthly
-    noise (log-sd 0.25, mean 1) and 8 % yearly growth of recruits' levels.
+    noise (log-sd 0.25, mean 1), and recruits and the partners outside the
+    example portfolio growing at the channel's realized yearly growth, that
+    of the portfolio's partners with a prior year (about -4.8 %). The draw
+    is kept only if its share of never-sellers is within one binomial
+    standard deviation of 15 %.
 
     Examples
     --------

@@ -28,6 +28,13 @@ N_PARTNERS = 500
 REGIONS = ("NA", "EMEA", "APAC", "LATAM")
 REGION_P = (0.40, 0.30, 0.20, 0.10)
 MANAGERS_PER_REGION = (8, 6, 4, 2)
+#: Size classes: micro (< 10 employees), small and mid-sized (10-249), large (250-4999).
+SIZE_P = (0.42, 0.45, 0.13)
+SIZE_BOUNDS = (2, 10, 250, 5000)
+#: Yearly revenue: ``exp(LOG_REVENUE + EMPLOYEE_ELASTICITY * log(employees) + LOG_REVENUE_SD * Z)``.
+LOG_REVENUE = 9.2
+EMPLOYEE_ELASTICITY = 0.55
+LOG_REVENUE_SD = 1.25
 
 
 def make_example_channel(seed: int = SEED) -> tuple[Portfolio, list[Manager]]:
@@ -37,13 +44,15 @@ def make_example_channel(seed: int = SEED) -> tuple[Portfolio, list[Manager]]:
     region = rng.choice(np.array(REGIONS), size=n, p=REGION_P)
 
     # Size: micro (< 10 employees), small and mid-sized (10-249), large (250+).
-    size_class = rng.choice(3, size=n, p=(0.42, 0.45, 0.13))
-    lo = np.array([2, 10, 250])[size_class]
-    hi = np.array([10, 250, 5000])[size_class]
+    size_class = rng.choice(3, size=n, p=SIZE_P)
+    lo = np.array(SIZE_BOUNDS[:-1])[size_class]
+    hi = np.array(SIZE_BOUNDS[1:])[size_class]
     employees = np.floor(np.exp(rng.uniform(np.log(lo), np.log(hi)))).astype(int)
 
     # Revenue with the vendor: heavy-tailed, larger for larger partners.
-    log_rev = 9.2 + 0.55 * np.log(employees) + rng.normal(0.0, 1.25, n)
+    log_rev = (
+        LOG_REVENUE + EMPLOYEE_ELASTICITY * np.log(employees) + rng.normal(0.0, LOG_REVENUE_SD, n)
+    )
     revenue = np.round(np.exp(log_rev), 2)
     new = rng.random(n) < 0.06  # recruited this year: prior revenue unknown
     growth = np.clip(rng.normal(0.08, 0.30, n), -0.85, 3.0)

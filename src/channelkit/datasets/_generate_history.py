@@ -24,6 +24,13 @@ Partners and lifecycle
       joining, ``D`` geometric on 0, 1, 2, ... with
       ``P(D = k) = p (1 - p) ** k``, ``p = FIRST_SALE_P`` = 0.25 (mean 3
       months). No revenue before the first sale.
+    - The draw is typical: the rejection step below also requires the
+      realized number of never-sellers among the ``m`` recruits to be within
+      one binomial standard deviation of its expectation,
+      ``|never - m p| <= sqrt(m p (1 - p))`` with ``p = NEVER_SELL``, so
+      that the shipped example is not a draw whose non-sellers are far off
+      the rate (an earlier draw had 21.9 % of them, 2.4 standard deviations
+      above 15 %).
     - Ramp: in the ``k``-th month after its first sale (``k`` = 0, 1, ...) a
       recruit sells ``min(1, (k + 0.5) / RAMP_MONTHS)`` of its mature level,
       ``RAMP_MONTHS`` = 6 (the rule of ``Segment(ramp_months=6)``). The
@@ -50,14 +57,26 @@ Agreement with :func:`~channelkit.datasets.example_portfolio`
     cohort 2024 sums to its ``revenue_prior`` and 2023's level is 2024's
     divided by ``1 + clip(growth, -0.3, 0.5)`` with ``growth = revenue /
     revenue_prior - 1``. For recruits, a year's level is the next year's
-    divided by ``1 + GROWTH`` (``GROWTH`` = 0.08); so ``revenue_prior``
-    agrees with the portfolio for the partners active through 2024, not
-    for recruits of months 1-23. Partners that left, and recruits with no
-    sale by the end (never-sellers and late first sales, active at the end
-    with zero revenue, so not in the example portfolio), get ids from
-    ``P0501`` and a 2023 mature level ``A / 12`` with ``A`` lognormal,
-    median ``exp(LOG_LEVEL_MEAN)`` = about 40,000 a year, log-sd
-    ``LOG_LEVEL_SD`` = 1.5, growing by ``GROWTH`` a year.
+    divided by ``1 + g``, where ``g`` = :func:`channel_growth` is the
+    channel's own realized growth, the one the starting cohort has:
+    ``sum(revenue) / sum(revenue_prior) - 1`` over the portfolio's
+    partners with a prior year (about -4.8 %; revenue-weighted, so below
+    the partners' mean growth of +8 %); so ``revenue_prior`` agrees with
+    the portfolio for the partners active through 2024, not for recruits
+    of months 1-23. Partners that left, and recruits with no sale by the
+    end (never-sellers and late first sales, active at the end with zero
+    revenue, so not in the example portfolio), get ids from ``P0501`` and
+    a 2023 mature level ``A / 12`` with ``A`` lognormal, median
+    ``exp(LOG_LEVEL_MEAN)`` = about 40,000 a year, log-sd
+    ``LOG_LEVEL_SD`` = 1.5, growing by ``g`` a year. One growth thus
+    describes every partner, as :func:`channelkit.calibrate` and
+    ``Segment(growth=...)`` assume.
+
+Productivity
+    The mature partners' yearly revenue is the example portfolio's
+    ``revenue`` (2025), whose generating distribution is set in
+    :mod:`channelkit.datasets._generate`: lognormal given the employees,
+    mixed over the size classes; :func:`median_productivity` is its median.
 
 Attributes: ``region`` (the portfolio's; others drawn with the example
 channel's shares) and ``segment`` by size, ``"micro"`` (< 10 employees),
@@ -73,9 +92,25 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..history import PartnerHistory
-from ._generate import REGION_P, REGIONS, make_example_channel
+from ._generate import (
+    EMPLOYEE_ELASTICITY,
+    LOG_REVENUE,
+    LOG_REVENUE_SD,
+    REGION_P,
+    REGIONS,
+    SIZE_BOUNDS,
+    SIZE_P,
+    make_example_channel,
+)
 
-__all__ = ["make_example_history", "write_example_history"]
+__all__ = [
+    "channel_growth",
+    "make_example_history",
+    "median_productivity",
+    "monthly_hazard",
+    "ramp_at",
+    "write_example_history",
+]
 
 SEED = 20261126
 START = "2023-01"
@@ -89,7 +124,6 @@ RAMP_MONTHS = 6
 #: January .. December; mean 1.
 SEASONALITY = (0.85, 0.90, 1.10, 0.90, 0.95, 1.10, 0.85, 0.80, 1.10, 0.95, 1.00, 1.50)
 NOISE_SIGMA = 0.25
-GROWTH = 0.08
 LOG_LEVEL_MEAN = 10.6
 LOG_LEVEL_SD = 1.5
 SEGMENTS = ("micro", "SMB", "large")
@@ -102,6 +136,51 @@ _NEVER = 10**6
 def monthly_hazard() -> float:
     """Probability of leaving at the end of a month: ``1 - (1 - ANNUAL_ATTRITION) ** (1/12)``."""
     return float(1.0 - (1.0 - ANNUAL_ATTRITION) ** (1.0 / 12.0))
+
+
+def ramp_at(k: int) -> float:
+    """Share of the mature level sold in the ``k``-th month after the first sale."""
+    return min(1.0, (k + 0.5) / RAMP_MONTHS)
+
+
+def channel_growth() -> float:
+    """The channel's realized yearly growth: that of the portfolio's partners with a prior year.
+
+    ``sum(revenue) / sum(revenue_prior) - 1`` over the example portfolio's
+    partners whose ``revenue_prior`` is known; recruits and the partners
+    outside the portfolio grow at it.
+    """
+    pf, _ = make_example_channel()
+    known = ~np.isnan(pf.revenue_prior)
+    return float(pf.revenue[known].sum() / pf.revenue_prior[known].sum() - 1.0)
+
+
+def median_productivity() -> float:
+    """Median of the distribution the example portfolio's yearly revenue is drawn from.
+
+    ``revenue = exp(LOG_REVENUE + EMPLOYEE_ELASTICITY * log(employees) +
+    LOG_REVENUE_SD * Z)`` with ``employees = floor(exp(U))``, ``U`` uniform
+    on the log of its size class's bounds and the class drawn with
+    ``SIZE_P`` (see :mod:`channelkit.datasets._generate`): the root of the
+    exact mixture CDF (a sum over the possible employee counts).
+    """
+    from scipy import optimize, stats
+
+    weights: list[NDArray[np.float64]] = []
+    mu: list[NDArray[np.float64]] = []
+    for p, lo, hi in zip(SIZE_P, SIZE_BOUNDS[:-1], SIZE_BOUNDS[1:]):
+        e = np.arange(lo, hi, dtype=np.float64)
+        span = np.log(hi) - np.log(lo)
+        weights.append(p * (np.log(np.minimum(e + 1, hi)) - np.log(e)) / span)
+        mu.append(LOG_REVENUE + EMPLOYEE_ELASTICITY * np.log(e))
+    w, m = np.concatenate(weights), np.concatenate(mu)
+
+    def excess(log_r: float) -> float:
+        return float(np.sum(w * stats.norm.cdf((log_r - m) / LOG_REVENUE_SD))) - 0.5
+
+    return float(
+        np.exp(optimize.brentq(excess, float(m.min()) - 10, float(m.max()) + 10, xtol=1e-12))
+    )
 
 
 def _exact_cents(values: NDArray[np.float64], total: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -117,16 +196,22 @@ def _exact_cents(values: NDArray[np.float64], total: NDArray[np.float64]) -> NDA
     return cents / 100.0
 
 
-def make_example_history(seed: int = SEED) -> PartnerHistory:
-    """Build the example history from ``seed`` (see the module docs for the parameters)."""
+def make_example_history(seed: int = SEED, *, typical: bool = True) -> PartnerHistory:
+    """Build the example history from ``seed`` (see the module docs for the parameters).
+
+    ``typical=False`` drops the requirement on the never-sellers' count (to
+    study the estimators over untouched draws).
+    """
     rng = np.random.default_rng(seed)
     pf, _ = make_example_channel()
     known = ~np.isnan(pf.revenue_prior)
     n_new = int((~known).sum())
     t_end = N_MONTHS - 1
     h = monthly_hazard()
+    growth_rate = channel_growth()
 
-    # Recruits, redrawn until exactly n_new recruits of the last 12 months survive with a sale.
+    # Recruits, redrawn until exactly n_new recruits of the last 12 months survive with a sale
+    # and the never-sellers are within one binomial standard deviation of their expectation.
     while True:
         counts = rng.poisson(RECRUITS_PER_MONTH, size=N_MONTHS)
         counts[0] = 0
@@ -140,7 +225,10 @@ def make_example_history(seed: int = SEED) -> PartnerHistory:
         r_survive = r_last >= t_end
         r_sold = r_first <= t_end
         late = r_survive & r_sold & (r_join >= N_MONTHS - 12)
-        if int(late.sum()) == n_new:
+        near = abs(int(never.sum()) - m * NEVER_SELL) <= np.sqrt(
+            m * NEVER_SELL * (1.0 - NEVER_SELL)
+        )
+        if int(late.sum()) == n_new and (near or not typical):
             break
     early = r_survive & r_sold & ~late
     n_cohort = int(known.sum()) - int(early.sum())
@@ -193,14 +281,14 @@ def make_example_history(seed: int = SEED) -> PartnerHistory:
     free = slot < 0
     a = np.exp(rng.normal(LOG_LEVEL_MEAN, LOG_LEVEL_SD, size=n_all)) / 12.0
     level[0] = a
-    level[1] = a * (1 + GROWTH)
-    level[2] = a * (1 + GROWTH) ** 2
+    level[1] = a * (1 + growth_rate)
+    level[2] = a * (1 + growth_rate) ** 2
     mapped = np.flatnonzero(~free)
     rev = pf.revenue[slot[mapped]]
     y3 = shape[year == 2][:, mapped].sum(axis=0)
     level[2, mapped] = rev / y3
-    level[1, mapped] = level[2, mapped] / (1 + GROWTH)
-    level[0, mapped] = level[1, mapped] / (1 + GROWTH)
+    level[1, mapped] = level[2, mapped] / (1 + growth_rate)
+    level[0, mapped] = level[1, mapped] / (1 + growth_rate)
     cohort_mapped = mapped[~recruit[mapped]]
     prior = pf.revenue_prior[slot[cohort_mapped]]
     y2 = shape[year == 1][:, cohort_mapped].sum(axis=0)
