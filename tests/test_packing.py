@@ -245,3 +245,68 @@ def test_bound_at_a_time_limit_is_below_the_optimum(gap_dir: Path, name: str) ->
     check_valid(res, {"workload": consumption.T, "capacity": capacity.astype(float)})
     assert res.lower_bound <= optima[name] <= res.value
     assert res.optimal == (res.value == optima[name] == res.lower_bound)
+
+
+# --------------------------------------------------------------------------- the MIP's start
+@given(
+    hnp.arrays(np.float64, st.integers(1, 8), elements=_sizes.map(float)),
+    st.integers(2, 4),
+    st.randoms(use_true_random=False),
+)
+@settings(max_examples=100, deadline=None)
+def test_a_start_is_renamed_into_the_symmetric_model(w: np.ndarray, m: int, rnd: Any) -> None:
+    # any answer, its managers renamed, is a point of the symmetry-broken model
+    n = w.size
+    W = np.repeat(w[:, None], m, axis=1)
+    manager = np.array([rnd.randrange(m) for _ in range(n)], dtype=np.int64)
+    jj, ii = K.model_pairs(W, np.ones((n, m), dtype=bool), True)
+    x = K._start_vector(manager, jj, ii, W, np.ones(m), 1.0, jj.size + 1, True, True)
+    assert x is not None
+    chosen = x[:-1] > 0.5
+    assert np.bincount(jj[chosen], minlength=n).tolist() == [1] * n  # each partner once
+    renamed = np.empty(n, dtype=np.int64)
+    renamed[jj[chosen]] = ii[chosen]
+    # the same partition: partners share a manager exactly when they shared one before
+    assert np.array_equal(manager[:, None] == manager[None, :], renamed[:, None] == renamed[None, :])
+    assert x[-1] == np.bincount(manager, weights=w, minlength=m).max()
+
+
+def test_a_start_outside_the_model_is_not_passed() -> None:
+    W = np.ones((3, 2))
+    elig = np.array([[True, False], [True, True], [False, True]])
+    jj, ii = K.model_pairs(W, elig, False)
+    assert K._start_vector(np.array([1, 0, 1]), jj, ii, W, np.ones(2), 1.0, 4, True, False) is None
+    assert K._start_vector(np.array([0, 0, -1]), jj, ii, W, np.ones(2), 1.0, 4, True, False) is None
+    x = K._start_vector(np.array([0, 1, 1]), jj, ii, W, np.ones(2), 1.0, 5, True, False)
+    assert x is not None and x.tolist() == [1.0, 0.0, 1.0, 1.0, 2.0]
+
+
+@given(st.integers(0, 2**32 - 1), st.sampled_from([0.01, 0.05, 0.2]))
+@settings(max_examples=15, deadline=None)
+def test_the_mip_is_never_worse_than_its_start(seed: int, seconds: float) -> None:
+    # a generalized assignment problem that HiGHS rarely finishes in the time given:
+    # whatever it returns is at least as good as the start it was handed
+    rng = np.random.default_rng(seed)
+    n, m = 60, 6
+    W = rng.integers(5, 25, (n, m)).astype(float)
+    cost = rng.integers(10, 50, (n, m)).astype(float)
+    cap = np.full(m, W.mean() * n / m * 1.3)
+    start = ck.assign(W, cap, cost=cost, objective="cost", method="fast")
+    res = K.solve_milp(
+        W,
+        cap,
+        np.ones((n, m), dtype=bool),
+        np.full(m, n),
+        objective="cost",
+        cost=cost,
+        hard=True,
+        current=None,
+        max_moves=None,
+        symmetric=False,
+        time_limit=seconds,
+        integral_scale=float(start.value),
+        start=start.manager,
+    )
+    assert res.manager is not None
+    assert res.value <= start.value
+    assert res.bound <= res.value + 1e-9

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -1064,8 +1063,9 @@ def solve_milp(
     value_cap: float | None = None,
     minimise_moves: bool = False,
     integral_scale: float | None = None,
+    start: IntArray | None = None,
 ) -> MilpResult:
-    """Solve the assignment problem (or its moves stage) with HiGHS via ``milp``.
+    """Solve the assignment problem (or its moves stage) with HiGHS (through highspy).
 
     Variables are x[j, i] for eligible pairs only (and t, the largest
     relative load, for ``objective="balance"``). With ``minimise_moves`` the
@@ -1073,26 +1073,31 @@ def solve_milp(
     objective being at most ``value_cap``. When the optimal value is known to
     be an integer, ``integral_scale`` (an upper estimate of its magnitude) lets
     HiGHS stop once the gap is below one unit: the bound, rounded up, then
-    proves optimality.
+    proves optimality. ``start`` (a feasible answer, such as the fast
+    path's) is handed to HiGHS as its first incumbent.
     """
     n, m = W.shape
-    jj, ii = np.nonzero(elig)
-    if symmetric:
-        # identical managers, jobs sorted by size: job j only to managers <= j
-        order = np.argsort(-W[:, 0], kind="stable")
-        rank = np.empty(n, dtype=np.int64)
-        rank[order] = np.arange(n)
-        keep = ii <= rank[jj]
-        jj, ii = jj[keep], ii[keep]
+    jj, ii = model_pairs(W, elig, symmetric)
     nx = jj.size
     balance = objective == "balance"
     scale = float(cap.max()) if balance else 1.0
     nv = nx + (1 if balance else 0)
     wv = W[jj, ii]
-    rows: list[LinearConstraint] = []
+    blocks: list[tuple[sparse.csr_array, FloatArray, FloatArray]] = []
+
+    def add(a: sparse.csr_array, lo: Any, hi: Any) -> None:
+        k = a.shape[0]
+        blocks.append(
+            (
+                a,
+                np.broadcast_to(np.asarray(lo, float), k),
+                np.broadcast_to(np.asarray(hi, float), k),
+            )
+        )
+
     # each partner exactly once
     a1 = sparse.csr_array((np.ones(nx), (jj, np.arange(nx))), shape=(n, nv))
-    rows.append(LinearConstraint(a1, 1.0, 1.0))
+    add(a1, 1.0, 1.0)
     # loads
     if balance:
         # t is measured in hours of the largest manager (T = t * scale) so that
@@ -1101,17 +1106,17 @@ def solve_milp(
         r = np.r_[ii, np.arange(m)]
         c = np.r_[np.arange(nx), np.full(m, nx)]
         a2 = sparse.csr_array((data, (r, c)), shape=(m, nv))
-        rows.append(LinearConstraint(a2, -np.inf, 0.0))
+        add(a2, -np.inf, 0.0)
     else:
         finite = np.isfinite(cap)
         if finite.any():
             a2 = sparse.csr_array((wv, (ii, np.arange(nx))), shape=(m, nv))[finite]
-            rows.append(LinearConstraint(a2, -np.inf, cap[finite]))
+            add(a2, -np.inf, cap[finite])
     # headcount
     limited = kmax < n
     if limited.any():
         a3 = sparse.csr_array((np.ones(nx), (ii, np.arange(nx))), shape=(m, nv))[limited]
-        rows.append(LinearConstraint(a3, -np.inf, kmax[limited].astype(np.float64)))
+        add(a3, -np.inf, kmax[limited].astype(np.float64))
     stay = np.zeros(nv)
     n_cur = 0
     if current is not None:
@@ -1119,7 +1124,7 @@ def solve_milp(
         n_cur = int((current >= 0).sum())
         if max_moves is not None:
             # moves = n_cur - sum(stay * x) <= max_moves
-            rows.append(LinearConstraint(stay[None, :], float(n_cur - max_moves), np.inf))
+            add(sparse.csr_array(stay[None, :]), float(n_cur - max_moves), np.inf)
     c_obj = np.zeros(nv)
     if balance:
         c_obj[nx] = 1.0
@@ -1135,43 +1140,182 @@ def solve_milp(
         if balance:
             ub[nx] = min(ub[nx], value_cap * scale)
         else:
-            rows.append(LinearConstraint(c_obj[None, :], -np.inf, value_cap))
+            add(sparse.csr_array(c_obj[None, :]), -np.inf, value_cap)
         c_obj = -stay
-    integrality = np.ones(nv)
+    integrality = np.ones(nv, dtype=bool)
     if balance:
-        integrality[nx] = 0
-    gap = MIP_REL_GAP
-    if integral_scale is not None and not minimise_moves:
-        gap = max(gap, 0.99 / max(abs(integral_scale), 1.0))
-    elif minimise_moves:
-        gap = max(gap, 0.99 / max(float(n), 1.0))  # moves are integral and <= n
-    # disp=False (scipy's documented switch) turns HiGHS' log off, and quiet()
-    # silences the development messages it prints regardless; file
-    # descriptors are never redirected, so other threads keep printing
-    options: dict[str, float | bool] = {"mip_rel_gap": gap, "disp": False}
-    if time_limit is not None:
-        options["time_limit"] = max(float(time_limit), 0.01)
-    with quiet():
-        res = milp(
-            c_obj,
-            integrality=integrality,
-            bounds=Bounds(lb, ub),
-            constraints=rows,
-            options=options,
-        )
-    if res.x is None:
-        return MilpResult(None, math.inf, -math.inf, False, int(res.status), str(res.message))
-    x = res.x[:nx] > 0.5
+        integrality[nx] = False
+    # whole-number objectives (integral costs, whole workloads on identical
+    # managers, moves): an answer within 0.99 of the bound is optimal
+    abs_gap = 0.99 if (integral_scale is not None or minimise_moves) else 0.0
+    x0: FloatArray | None = None
+    if start is not None and not minimise_moves:
+        x0 = _start_vector(start, jj, ii, W, cap, scale, nv, balance, symmetric)
+    a_all = sparse.vstack([b[0] for b in blocks], format="csc")
+    sol = _highs_milp(
+        c_obj,
+        integrality,
+        lb,
+        ub,
+        a_all,
+        np.concatenate([b[1] for b in blocks]),
+        np.concatenate([b[2] for b in blocks]),
+        time_limit=time_limit,
+        abs_gap=abs_gap,
+        start=x0,
+    )
+    if sol.x is None:
+        return MilpResult(None, math.inf, -math.inf, False, sol.status, sol.message)
+    x = sol.x[:nx] > 0.5
     manager = np.full(n, -1, dtype=np.int64)
     manager[jj[x]] = ii[x]
-    bound = getattr(res, "mip_dual_bound", None)
-    fun = float(res.fun)
-    bnd = float(bound) if bound is not None and np.isfinite(bound) else -math.inf
+    fun, bnd = sol.fun, sol.bound
     if minimise_moves:
         fun, bnd = fun + n_cur, bnd + n_cur
     elif balance:
         fun, bnd = fun / scale, bnd / scale
-    return MilpResult(manager, fun, bnd, res.status == 0, int(res.status), str(res.message))
+    return MilpResult(manager, fun, bnd, sol.status == 0, sol.status, sol.message)
+
+
+def model_pairs(W: FloatArray, elig: BoolArray, symmetric: bool) -> tuple[IntArray, IntArray]:
+    """The (partner, manager) pairs that get a variable, in increasing order.
+
+    Under ``symmetric`` (identical managers) the job of size rank r (0: the
+    largest) may go only to managers 0..r: any answer can be renamed into
+    that form, so no optimum is lost.
+    """
+    jj, ii = np.nonzero(elig)
+    if symmetric:
+        n = W.shape[0]
+        order = np.argsort(-W[:, 0], kind="stable")
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n)
+        keep = ii <= rank[jj]
+        jj, ii = jj[keep], ii[keep]
+    return jj.astype(np.int64), ii.astype(np.int64)
+
+
+def _start_vector(
+    start: IntArray,
+    jj: IntArray,
+    ii: IntArray,
+    W: FloatArray,
+    cap: FloatArray,
+    scale: float,
+    nv: int,
+    balance: bool,
+    symmetric: bool,
+) -> FloatArray | None:
+    """The MIP's variables for the answer ``start`` (None when it is not one of the model's).
+
+    Under symmetry breaking (job of size rank r only to managers <= r) the
+    interchangeable managers are renamed in order of their largest job,
+    which puts every job within its allowed managers.
+    """
+    n = start.size
+    if np.any(start < 0):
+        return None
+    manager = start
+    if symmetric:
+        order = np.argsort(-W[:, 0], kind="stable")
+        first_seen = np.full(W.shape[1], -1, dtype=np.int64)
+        labels = manager[order]
+        _, idx = np.unique(labels, return_index=True)
+        ranked = labels[np.sort(idx)]  # managers in order of their largest job
+        first_seen[ranked] = np.arange(ranked.size)
+        manager = first_seen[start]
+    m = W.shape[1]
+    keys = jj * m + ii  # increasing: np.nonzero lists pairs row by row
+    want = np.arange(n) * m + manager
+    pos = np.minimum(np.searchsorted(keys, want), keys.size - 1)
+    if keys.size == 0 or not np.array_equal(keys[pos], want):
+        return None  # some partner's manager is not an allowed pair of the model
+    x = np.zeros(nv)
+    x[pos] = 1.0
+    if balance:
+        loads = np.bincount(manager, weights=W[np.arange(n), manager], minlength=W.shape[1])
+        x[nv - 1] = float(np.max(loads / cap)) * scale
+    return x
+
+
+@dataclass(frozen=True)
+class _MipSolution:
+    x: FloatArray | None
+    fun: float
+    bound: float
+    status: int  # 0 optimal, 1 a limit, 2 infeasible, 3 unbounded, 4 other (as scipy's milp)
+    message: str
+
+
+def _highs_milp(
+    c: FloatArray,
+    integrality: BoolArray,
+    lb: FloatArray,
+    ub: FloatArray,
+    a: sparse.csc_array,
+    row_lo: FloatArray,
+    row_hi: FloatArray,
+    *,
+    time_limit: float | None,
+    abs_gap: float,
+    start: FloatArray | None,
+) -> _MipSolution:
+    """Solve a MIP with HiGHS through highspy, silently; ``start`` is a feasible answer."""
+    import highspy
+
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = int(c.size)
+    lp.num_row_ = int(a.shape[0])
+    lp.col_cost_ = np.ascontiguousarray(c, dtype=np.float64)
+    lp.col_lower_ = np.ascontiguousarray(lb, dtype=np.float64)
+    lp.col_upper_ = np.where(np.isinf(ub), inf, ub).astype(np.float64)
+    lp.row_lower_ = np.where(np.isinf(row_lo), -inf, row_lo).astype(np.float64)
+    lp.row_upper_ = np.where(np.isinf(row_hi), inf, row_hi).astype(np.float64)
+    a = sparse.csc_array(a)
+    a.sort_indices()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = a.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = a.indices.astype(np.int32)
+    lp.a_matrix_.value_ = a.data.astype(np.float64)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
+        for v in integrality.tolist()
+    ]
+    with quiet():
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        if abs_gap > 0:
+            h.setOptionValue("mip_abs_gap", abs_gap)
+        if time_limit is not None:
+            h.setOptionValue("time_limit", max(float(time_limit), 0.01))
+        h.passModel(lp)
+        if start is not None:
+            given = highspy.HighsSolution()
+            given.col_value = start.tolist()
+            given.value_valid = True
+            h.setSolution(given)
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        feasible = info.primal_solution_status == 2  # kSolutionStatusFeasible
+        x = np.asarray(h.getSolution().col_value, dtype=np.float64) if feasible else None
+        message = h.modelStatusToString(status)
+    code = {
+        highspy.HighsModelStatus.kOptimal: 0,
+        highspy.HighsModelStatus.kTimeLimit: 1,
+        highspy.HighsModelStatus.kIterationLimit: 1,
+        highspy.HighsModelStatus.kSolutionLimit: 1,
+        highspy.HighsModelStatus.kInterrupt: 1,
+        highspy.HighsModelStatus.kInfeasible: 2,
+        highspy.HighsModelStatus.kUnbounded: 3,
+    }.get(status, 4)
+    if x is None:
+        return _MipSolution(None, math.inf, -math.inf, code, message)
+    bound = float(info.mip_dual_bound)
+    fun = float(info.objective_function_value)
+    return _MipSolution(x, fun, bound if math.isfinite(bound) else -math.inf, code, message)
 
 
 def _lp_options(time_limit: float | None) -> dict[str, Any]:

@@ -1388,6 +1388,7 @@ def _exact_stage(
         symmetric=symmetric,
         time_limit=time_limit,
         integral_scale=scale,
+        start=found.manager,
     )
     if r1.status == 2:
         raise InfeasibleError(_infeasible_message(p, forced))
