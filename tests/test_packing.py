@@ -267,7 +267,9 @@ def test_a_start_is_renamed_into_the_symmetric_model(w: np.ndarray, m: int, rnd:
     renamed = np.empty(n, dtype=np.int64)
     renamed[jj[chosen]] = ii[chosen]
     # the same partition: partners share a manager exactly when they shared one before
-    assert np.array_equal(manager[:, None] == manager[None, :], renamed[:, None] == renamed[None, :])
+    assert np.array_equal(
+        manager[:, None] == manager[None, :], renamed[:, None] == renamed[None, :]
+    )
     assert x[-1] == np.bincount(manager, weights=w, minlength=m).max()
 
 
@@ -276,7 +278,9 @@ def test_a_start_outside_the_model_is_not_passed() -> None:
     elig = np.array([[True, False], [True, True], [False, True]])
     jj, ii = K.model_pairs(W, elig, False)
     assert K._start_vector(np.array([1, 0, 1]), jj, ii, W, np.ones(2), 1.0, 4, True, False) is None
-    assert K._start_vector(np.array([0, 0, -1]), jj, ii, W, np.ones(2), 1.0, 4, True, False) is None
+    assert (
+        K._start_vector(np.array([0, 0, -1]), jj, ii, W, np.ones(2), 1.0, 4, True, False) is None
+    )
     x = K._start_vector(np.array([0, 1, 1]), jj, ii, W, np.ones(2), 1.0, 5, True, False)
     assert x is not None and x.tolist() == [1.0, 0.0, 1.0, 1.0, 2.0]
 
