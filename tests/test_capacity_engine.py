@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+import channelkit as ck
 import channelkit.capacity as cap
 from channelkit._recruitment import Sampler, draw_productivity, productivity_spec
 from channelkit.capacity import (
@@ -138,3 +139,65 @@ def test_draws_stay_near_the_floor(monkeypatch: pytest.MonkeyPatch) -> None:
     plan = plan_capacity(6e7, segs, horizon_months=36, n_sims=1_024, seed=2024)
     floor = plan.total_partners * 1_024
     assert sum(drawn) <= 1.6 * floor
+
+
+# --------------------------------------------------------------------------- kept worker processes
+def _pid(_: object) -> int:
+    import os
+
+    return os.getpid()
+
+
+def _leftovers(_: object) -> tuple[int, int]:
+    from channelkit import _montecarlo
+
+    return len(_montecarlo._SHARED), len(_montecarlo._CACHE)
+
+
+def _segments() -> list[ck.Segment]:
+    return [
+        ck.Segment(
+            "a", stats.lognorm(s=1.0, scale=50_000), ramp_months=3, attrition=0.2, share=1.0
+        ),
+        ck.Segment("b", stats.lognorm(s=0.7, scale=200_000), attrition=0.1, share=0.5),
+    ]
+
+
+def test_worker_processes_are_kept_between_calls() -> None:
+    from channelkit import _montecarlo as mc
+
+    mc.shutdown_pools()
+    first = set(mc.run_map(_pid, list(range(8)), 2))
+    plan = ck.plan_capacity(2e6, _segments(), n_sims=600, seed=3, workers=2)
+    second = set(mc.run_map(_pid, list(range(8)), 2))
+    assert len(first) == 2 and first == second  # the same two processes
+    # nothing a call installed or cached stays in them
+    assert set(mc.run_map(_leftovers, list(range(4)), 2)) == {(0, 0)}
+    # and the plan is the serial one
+    serial = ck.plan_capacity(2e6, _segments(), n_sims=600, seed=3)
+    assert plan.partners == serial.partners
+    np.testing.assert_array_equal(plan.revenue, serial.revenue)
+    mc.shutdown_pools()
+    third = set(mc.run_map(_pid, list(range(8)), 2))
+    assert len(third) == 2 and third.isdisjoint(first)  # new processes after a shutdown
+    mc.shutdown_pools()
+
+
+def test_a_broken_worker_process_is_replaced() -> None:
+    import concurrent.futures.process
+    import os
+    import signal
+
+    from channelkit import _montecarlo as mc
+
+    mc.shutdown_pools()
+    pids = set(mc.run_map(_pid, [0, 1], 2))
+    os.kill(next(iter(pids)), signal.SIGKILL)
+    with pytest.raises(concurrent.futures.process.BrokenProcessPool):
+        ck.plan_capacity(2e6, _segments(), n_sims=600, seed=3, workers=2)
+    # the next call starts new processes and gives the serial plan
+    plan = ck.plan_capacity(2e6, _segments(), n_sims=600, seed=3, workers=2)
+    serial = ck.plan_capacity(2e6, _segments(), n_sims=600, seed=3)
+    np.testing.assert_array_equal(plan.revenue, serial.revenue)
+    assert set(mc.run_map(_pid, [0, 1], 2)).isdisjoint(pids)
+    mc.shutdown_pools()

@@ -17,7 +17,9 @@ behave the same way:
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
+import concurrent.futures.process
 import contextlib
 import numbers
 import os
@@ -45,6 +47,7 @@ __all__ = [
     "resolve",
     "root_seed",
     "run_map",
+    "shutdown_pools",
     "spawn_seeds",
     "worker_pool",
 ]
@@ -153,17 +156,22 @@ def resolve(obj: Any) -> Any:
 
 @contextlib.contextmanager
 def worker_pool(workers: Any, shared: Any = None) -> Iterator[tuple[WorkersLike, Any]]:
-    """Validate ``workers``; for an int > 1, open one set of processes for several maps.
+    """Validate ``workers``; for an int > 1, lend a set of worker processes for several maps.
 
     Yields ``(mapper, ref)``: ``mapper`` is ``None`` (serial) or a map-like
     callable, so that a function making more than one pass over the chunks
-    starts its processes only once, and task ``i`` of every pass runs in the
-    same process (what a pass left with :func:`cache_put` is there for the
-    next); ``ref`` stands for ``shared`` in the
-    tasks. In a local process pool ``shared`` is sent once to each process
-    (the pool's initializer) and ``ref`` is a small :class:`SharedRef`;
-    otherwise ``ref`` is ``shared`` itself. Chunk functions call
-    :func:`resolve` on it.
+    reaches the same processes every pass, and task ``i`` of every pass runs
+    in the same process (what a pass left with :func:`cache_put` is there for
+    the next); ``ref`` stands for ``shared`` in the tasks. In a local
+    process pool ``shared`` is sent once to each process and ``ref`` is a
+    small :class:`SharedRef`; otherwise ``ref`` is ``shared`` itself. Chunk
+    functions call :func:`resolve` on it.
+
+    The processes of ``workers=n`` are started by the first call and kept for
+    the next ones (starting them costs about as much as a small plan), as
+    joblib keeps its workers; :func:`shutdown_pools` ends them, and so does
+    the interpreter's exit. What a call installed or cached in them is
+    dropped when it ends.
     """
     checked = check_workers(workers)
     if isinstance(checked, int):
@@ -171,18 +179,80 @@ def worker_pool(workers: Any, shared: Any = None) -> Iterator[tuple[WorkersLike,
             yield None, shared
             return
         key = uuid.uuid4().hex
-        with contextlib.ExitStack() as stack:
-            pools = [
-                stack.enter_context(
-                    concurrent.futures.ProcessPoolExecutor(
-                        max_workers=1, initializer=_install, initargs=({key: shared},)
-                    )
-                )
-                for _ in range(checked)
-            ]
-            yield _StickyMap(pools), SharedRef(key)
+        pools = _lend_pools(checked)
+        try:
+            if shared is not None:
+                for fut in [pool.submit(_install, {key: shared}) for pool in pools]:
+                    fut.result()
+            yield _StickyMap(pools), (SharedRef(key) if shared is not None else None)
+        except concurrent.futures.process.BrokenProcessPool:
+            _drop_pools(checked, pools)
+            raise
+        finally:
+            _release(pools, key)
         return
     yield checked, shared
+
+
+#: Worker processes kept between calls, by number of processes (see :func:`worker_pool`).
+_POOLS: dict[int, list[concurrent.futures.ProcessPoolExecutor]] = {}
+_POOLS_PID = os.getpid()
+_POOLS_LOCK = threading.Lock()
+
+
+def _lend_pools(n: int) -> list[concurrent.futures.ProcessPoolExecutor]:
+    """The ``n`` single-process pools kept for ``workers=n`` (started on first use)."""
+    global _POOLS_PID
+    with _POOLS_LOCK:
+        if os.getpid() != _POOLS_PID:  # a forked child: its parent's pools are not its own
+            _POOLS.clear()
+            _POOLS_PID = os.getpid()
+        pools = _POOLS.get(n)
+        if pools is None:
+            pools = [concurrent.futures.ProcessPoolExecutor(max_workers=1) for _ in range(n)]
+            _POOLS[n] = pools
+        return pools
+
+
+def _drop_pools(n: int, pools: list[concurrent.futures.ProcessPoolExecutor]) -> None:
+    """Forget broken pools (the next call starts new processes)."""
+    with _POOLS_LOCK:
+        if _POOLS.get(n) is pools:
+            del _POOLS[n]
+    for pool in pools:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _release(pools: list[concurrent.futures.ProcessPoolExecutor], key: str) -> None:
+    """Drop what one call installed and cached in the kept processes."""
+    futures = []
+    for pool in pools:
+        try:
+            futures.append(pool.submit(_forget, key))
+        except RuntimeError:  # pragma: no cover - the pool broke or shut down meanwhile
+            continue
+    for fut in futures:
+        with contextlib.suppress(Exception):
+            fut.result()
+
+
+def _forget(key: str) -> None:
+    _SHARED.pop(key, None)
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def shutdown_pools() -> None:
+    """End the worker processes kept by ``workers=n`` calls (they restart on the next one)."""
+    with _POOLS_LOCK:
+        kept = list(_POOLS.values())
+        _POOLS.clear()
+    for pools in kept:
+        for pool in pools:
+            pool.shutdown(wait=True)
+
+
+atexit.register(shutdown_pools)
 
 
 class _StickyMap:
@@ -265,9 +335,10 @@ def run_map(
     if workers is None or workers == 1:
         results: Iterable[R] = map(func, tasks)
         return _collect(results, len(tasks), progress, desc)
-    if isinstance(workers, int):
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            return _collect(pool.map(func, tasks), len(tasks), progress, desc)
+    if isinstance(workers, int):  # the kept processes (see worker_pool)
+        with worker_pool(workers) as (mapper, _):
+            assert callable(mapper)
+            return _collect(mapper(func, tasks), len(tasks), progress, desc)
     return _collect(workers(func, tasks), len(tasks), progress, desc)
 
 
