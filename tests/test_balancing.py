@@ -1060,3 +1060,28 @@ def test_progress_prints_one_line_per_stage_to_stderr(capfd: pytest.CaptureFixtu
     assert any(" exact: value" in line for line in lines)
     with pytest.raises(ck.InvalidInputError, match="progress"):
         ck.assign(w, 4, progress="yes")  # type: ignore[arg-type]
+
+
+def test_progress_prints_each_better_answer_of_the_mip(capfd: pytest.CaptureFixture[str]) -> None:
+    # anytime with a certificate: while HiGHS searches, every better answer is printed
+    # with the bound proven so far; the values fall, no bound passes its value
+    rng = np.random.default_rng(3)
+    n, m = 60, 6
+    W = rng.integers(5, 25, (n, m)).astype(float)
+    cost = rng.integers(10, 50, (n, m)).astype(float)
+    cap = np.full(m, W.mean() * n / m * 1.1)
+    fast = ck.assign(W, cap, cost=cost, objective="cost", method="fast")
+    capfd.readouterr()
+    res = ck.assign(
+        W, cap, cost=cost, objective="cost", method="exact", time_limit=20, progress=True
+    )
+    out, err = capfd.readouterr()
+    assert out == ""
+    better = [line for line in err.splitlines() if "exact, better answer" in line]
+    values = [float(line.split("value ")[1].split(",")[0]) for line in better]
+    bounds = [float(line.split("lower bound ")[1].split(",")[0]) for line in better]
+    assert values == sorted(values, reverse=True) and len(set(values)) == len(values)
+    assert all(v < fast.value for v in values)
+    assert all(b <= v for b, v in zip(bounds, values))
+    if res.value < fast.value:  # the MIP improved on the start: its answers were printed
+        assert values and values[-1] == res.value

@@ -15,7 +15,7 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -1064,6 +1064,7 @@ def solve_milp(
     minimise_moves: bool = False,
     integral_scale: float | None = None,
     start: IntArray | None = None,
+    on_improve: Callable[[float, float], None] | None = None,
 ) -> MilpResult:
     """Solve the assignment problem (or its moves stage) with HiGHS (through highspy).
 
@@ -1074,7 +1075,9 @@ def solve_milp(
     be an integer, ``integral_scale`` (an upper estimate of its magnitude) lets
     HiGHS stop once the gap is below one unit: the bound, rounded up, then
     proves optimality. ``start`` (a feasible answer, such as the fast
-    path's) is handed to HiGHS as its first incumbent.
+    path's) is handed to HiGHS as its first incumbent. ``on_improve(value,
+    bound)`` is called (in the units of the result) whenever HiGHS finds a
+    better answer.
     """
     n, m = W.shape
     jj, ii = model_pairs(W, elig, symmetric)
@@ -1152,6 +1155,15 @@ def solve_milp(
     if start is not None and not minimise_moves:
         x0 = _start_vector(start, jj, ii, W, cap, scale, nv, balance, symmetric)
     a_all = sparse.vstack([b[0] for b in blocks], format="csc")
+
+    def unscaled(fun: float, bnd: float) -> tuple[float, float]:
+        if minimise_moves:
+            return fun + n_cur, bnd + n_cur
+        if balance:
+            return fun / scale, bnd / scale
+        return fun, bnd
+
+    report = None if on_improve is None else (lambda f, b: on_improve(*unscaled(f, b)))
     sol = _highs_milp(
         c_obj,
         integrality,
@@ -1163,17 +1175,14 @@ def solve_milp(
         time_limit=time_limit,
         abs_gap=abs_gap,
         start=x0,
+        on_improve=report,
     )
     if sol.x is None:
         return MilpResult(None, math.inf, -math.inf, False, sol.status, sol.message)
     x = sol.x[:nx] > 0.5
     manager = np.full(n, -1, dtype=np.int64)
     manager[jj[x]] = ii[x]
-    fun, bnd = sol.fun, sol.bound
-    if minimise_moves:
-        fun, bnd = fun + n_cur, bnd + n_cur
-    elif balance:
-        fun, bnd = fun / scale, bnd / scale
+    fun, bnd = unscaled(sol.fun, sol.bound)
     return MilpResult(manager, fun, bnd, sol.status == 0, sol.status, sol.message)
 
 
@@ -1259,8 +1268,12 @@ def _highs_milp(
     time_limit: float | None,
     abs_gap: float,
     start: FloatArray | None,
+    on_improve: Callable[[float, float], None] | None = None,
 ) -> _MipSolution:
-    """Solve a MIP with HiGHS through highspy, silently; ``start`` is a feasible answer."""
+    """Solve a MIP with HiGHS through highspy, silently; ``start`` is a feasible answer.
+
+    ``on_improve(objective, dual_bound)`` is called on every improving answer.
+    """
     import highspy
 
     inf = highspy.kHighsInf
@@ -1291,6 +1304,15 @@ def _highs_milp(
         if time_limit is not None:
             h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         h.passModel(lp)
+        if on_improve is not None:
+            improving = highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
+
+            def callback(kind: Any, _msg: str, out: Any, _in: Any, _user: Any) -> None:
+                if kind == improving:
+                    on_improve(float(out.objective_function_value), float(out.mip_dual_bound))
+
+            h.setCallback(callback, None)
+            h.startCallback(improving)
         if start is not None:
             given = highspy.HighsSolution()
             given.col_value = start.tolist()

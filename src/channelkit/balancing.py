@@ -1355,7 +1355,12 @@ def _milp_budget(p: _Problem, clock: _Clock, choice: _Choice) -> float | None:
 
 
 def _exact_stage(
-    p: _Problem, found: _Search, forced: int, time_limit: float, symmetric: bool
+    p: _Problem,
+    found: _Search,
+    forced: int,
+    time_limit: float,
+    symmetric: bool,
+    say: Any = None,
 ) -> None:
     """A MILP on the value, started from (and never worse than) the fast answer."""
     integral = (
@@ -1389,6 +1394,7 @@ def _exact_stage(
         time_limit=time_limit,
         integral_scale=scale,
         start=found.manager,
+        on_improve=None if say is None else _improvement_reporter(say, found),
     )
     if r1.status == 2:
         raise InfeasibleError(_infeasible_message(p, forced))
@@ -1438,6 +1444,18 @@ def _packing_stage(p: _Problem, found: _Search, seconds: float) -> None:
     found.offer(p, res.manager, "exact")
     found.bound = max(found.bound, float(res.bound))
     found.proven = _is_opt(found.value, found.bound)
+
+
+def _improvement_reporter(say: Any, found: _Search) -> Any:
+    """A callback printing each answer the MIP finds that beats the best so far."""
+    best = [found.value if found.manager is not None else math.inf]
+
+    def report(value: float, bound: float) -> None:
+        if value < best[0] - 1e-12 * abs(best[0]):
+            best[0] = value
+            say("exact, better answer", value, max(bound, found.bound))
+
+    return report
 
 
 def _moves_stage(p: _Problem, found: _Search, time_limit: float) -> None:
@@ -1534,9 +1552,11 @@ def assign(
         optimal)"``, ``"fast (exact did not improve)"`` or ``"fast (exact
         skipped: the model does not fit the time limit)"``.
     progress : bool, default False
-        Print one line to stderr after each stage (bounds, fast path, exact,
-        fewest moves): the best value so far, the proven bound, the gap and
-        the time spent, so that a long exact run shows where it stands.
+        Print one line to stderr after each stage (bounds, fast path,
+        packing search, exact, fewest moves) and, while the MIP solver
+        searches, one for each better answer it finds: the best value so
+        far, the proven bound, the gap and the time spent, so that a long
+        exact run shows where it stands.
 
     Returns
     -------
@@ -1648,7 +1668,7 @@ def assign(
         if tl is None:
             skipped = True
         else:
-            _exact_stage(p, found, forced, tl, _symmetric(p))
+            _exact_stage(p, found, forced, tl, _symmetric(p), say if progress else None)
             say("exact", found.value if found.manager is not None else None, found.bound)
     if choice.moves and found.manager is not None and _moves(p, found.manager) > forced:
         tl = _milp_budget(p, clock, choice)
