@@ -22,7 +22,9 @@ Acceptance targets: issue #5, plan_capacity with 2 segments x 36 months x
 the same in <= 0.4 s serially, with a conversion of 0.05 in <= 2 s, and
 ``workers=2`` at least 1.7 times as fast as serial when the machine is quiet
 (the load average is printed beside it: timings on a loaded machine say
-little, and the CPU seconds of this process are printed too).
+little, and the CPU seconds of this process and of the workers are printed
+too). ``workers=2`` keeps its processes between calls: the first call, which
+starts them, is timed on its own.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from scipy import stats
 
 import channelkit as ck
 from _timing import best_of
-from channelkit._montecarlo import CHUNK_SIMS, root_seed
+from channelkit._montecarlo import CHUNK_SIMS, root_seed, shutdown_pools
 from channelkit._recruitment import draw_slots as _draw_slots
 from channelkit._recruitment import lifetimes as _lifetimes
 from channelkit._recruitment import log_survival as _log_survival
@@ -223,18 +225,23 @@ def main(argv: list[str] | None = None) -> int:
     t_serial, c_serial, plan = cpu_best_of(
         lambda: ck.plan_capacity(target, segs, **kwargs), repeats
     )
+    # workers=2 keeps its two processes between calls: the first call starts them (cold),
+    # the others reuse them (warm); the workers' CPU is counted once they have ended
+    shutdown_pools()
     before = os.times()
+    t0 = time.perf_counter()
+    ck.plan_capacity(target, segs, workers=2, **kwargs)
+    t_cold = time.perf_counter() - t0
     t_pool, _, plan2 = cpu_best_of(
         lambda: ck.plan_capacity(target, segs, workers=2, **kwargs), repeats
     )
+    shutdown_pools()
     after = os.times()
-    # CPU of this process and of the worker processes (all repeats): on a quiet machine
-    # the wall time is about parent + children / 2
-    c_parent = (after.user + after.system - before.user - before.system) / repeats
+    # CPU per call (the cold one included) of this process and of the worker processes
+    c_parent = (after.user + after.system - before.user - before.system) / (repeats + 1)
     c_children = (
         after.children_user + after.children_system - before.children_user - before.children_system
-    ) / repeats
-    quiet_speedup = c_serial / (c_parent + c_children / 2)
+    ) / (repeats + 1)
     assert plan.partners == plan2.partners, "serial and pooled plans differ"
     assert np.array_equal(plan.revenue, plan2.revenue), "serial and pooled revenue differ"
     t_low, c_low, plan_low = cpu_best_of(lambda: ck.plan_capacity(target, low, **kwargs), repeats)
@@ -256,9 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         f"| {vs_previous('plan', t_serial)} | {load_before:.1f} |"
     )
     print(
-        f"| plan_capacity, 2 workers | {n_plan:,} | {t_pool:.2f} | {c_parent:.2f} + "
-        f"{c_children:.2f} in 2 workers | {t_serial / t_pool:.2f} (CPU: {quiet_speedup:.2f}) "
-        f"| - | {load:.1f} |"
+        f"| plan_capacity, 2 workers (kept processes) | {n_plan:,} | {t_pool:.2f} | "
+        f"{c_parent:.2f} + {c_children:.2f} in 2 workers | {t_serial / t_pool:.2f} | - "
+        f"| {load:.1f} |"
+    )
+    print(
+        f"| plan_capacity, 2 workers, first call (starts them) | {n_plan:,} | {t_cold:.2f} | - "
+        f"| {t_serial / t_cold:.2f} | - | {load:.1f} |"
     )
     print(
         f"| plan_capacity, conversion 0.05, serial | {n_plan:,} | {t_low:.2f} | {c_low:.2f} | - "
@@ -349,9 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         f" ({c_serial:.2f} CPU s){scope} -> {'met' if fast else 'MISSED'}; conversion 0.05 <= "
         f"{TARGET_LOW_CONVERSION:.0f} s: {t_low:.2f} s -> {'met' if cheap else 'MISSED'}; "
         f"workers=2 >= {TARGET_SPEEDUP}x serial on a quiet machine: {speedup:.2f}x at load "
-        f"average {load:.1f} on {os.cpu_count()} CPUs (from CPU times: serial / (parent + "
-        f"workers / 2) = {quiet_speedup:.2f}x) -> "
-        f"{'met' if speedup >= TARGET_SPEEDUP else 'MISSED' if load < 0.5 else 'not measurable (busy machine)'}"
+        f"average {load:.1f} on {os.cpu_count()} CPUs ({t_serial / t_cold:.2f}x for the first "
+        f"call, which starts the processes) -> {'met' if speedup >= TARGET_SPEEDUP else 'MISSED'}"
     )
     return 0 if met and (args.quick or (fast and cheap)) else 1
 
