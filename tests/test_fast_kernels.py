@@ -180,3 +180,42 @@ def test_fast_path_quality_on_log_normal_workloads(n: int, m: int) -> None:
     w = np.random.default_rng(2024).lognormal(0.0, 1.0, n)
     res = assign(w, m, method="fast")
     assert res.value <= res.lower_bound * (1 + 8.3e-6)
+
+
+def _bound_by_full_sort(w: np.ndarray, m: int) -> float:
+    """The identical-manager bound from one full sort (the formula as written)."""
+    n = w.shape[0]
+    if n == 0:
+        return 0.0
+    s = np.sort(w)[::-1]
+    best = max(float(s.sum()) / m, float(s[0]))
+    if n > m:
+        csum = np.concatenate(([0.0], np.cumsum(s)))
+        k = np.arange(1, (n - 1) // m + 1)
+        best = max(best, float((csum[k * m + 1] - csum[k * m - k]).max()))
+    return best
+
+
+@given(
+    st.lists(
+        st.one_of(st.integers(0, 30).map(float), st.floats(0.0, 1e6, allow_nan=False)),
+        max_size=80,
+    ),
+    st.integers(1, 12),
+)
+@settings(max_examples=300)
+def test_makespan_bound_sorts_only_the_jobs_it_needs(jobs: list[float], m: int) -> None:
+    # the bound sorts only the largest jobs that can make a term beat sum/m; it
+    # equals the formula over a full sort
+    w = np.array(jobs, dtype=float)
+    expected = _bound_by_full_sort(w, m)
+    assert K.makespan_bound_identical(w, m) == pytest.approx(expected, rel=1e-12, abs=0.0)
+
+
+def test_makespan_bound_on_a_large_heavy_tail() -> None:
+    rng = np.random.default_rng(5)
+    for w in (rng.lognormal(0.0, 1.0, 100_000), rng.pareto(0.8, 50_000), np.ones(10_001)):
+        for m in (7, 1_000):
+            assert K.makespan_bound_identical(w, m) == pytest.approx(
+                _bound_by_full_sort(w, m), rel=1e-12
+            )

@@ -112,11 +112,21 @@ def makespan_bound_identical(w: FloatArray, m: int) -> float:
     n = w.shape[0]
     if n == 0:
         return 0.0
-    s = np.sort(w)[::-1]
-    best = max(float(s.sum()) / m, float(s[0]))
-    if n > m:
-        csum = np.concatenate(([0.0], np.cumsum(s)))
-        k = np.arange(1, (n - 1) // m + 1)
+    best = max(float(w.sum()) / m, float(w.max()))
+    if n <= m:
+        return best
+    k_max = (n - 1) // m
+    # A term sums k+1 jobs of rank >= k*m-k, each at most the job of that rank.
+    # Jobs of rank >= t (t = the number above best / (k_max + 1)) cannot make a
+    # term beat ``best``: only the terms starting above rank t are needed, and
+    # they reach rank t + k_max at most, so only the largest p jobs are sorted.
+    t = int(np.count_nonzero(w > best / (k_max + 1)))
+    p = min(n, t + k_max + 1)
+    top = np.sort(np.partition(w, n - p)[n - p :] if p < n else w)[::-1]
+    csum = np.concatenate(([0.0], np.cumsum(top)))
+    k = np.arange(1, k_max + 1)
+    k = k[k * m - k < t] if p < n else k
+    if k.size:
         # jobs with (0-based, descending) indices k*m-k ... k*m
         vals = csum[k * m + 1] - csum[k * m - k]
         best = max(best, float(vals.max()))
