@@ -598,7 +598,9 @@ def _move_delta(state: _State, jobs: IntArray, new: IntArray) -> IntArray:
 
 #: Jobs per manager the pair passes search: the smallest ``PAIR_POOL * m`` jobs
 #: (all when there are fewer). Small jobs give the finest differences to swap.
-PAIR_POOL = 128
+#: 96 against 128: 100,000 jobs on 1,000 managers in 26 ms instead of 30 ms, the
+#: largest load within 4.6 ppm of the bound against 3.9 ppm (worst of 12 seeds).
+PAIR_POOL = 96
 #: With a large pool, a pass that lowers the largest relative load by less than
 #: this share of its distance to the target counts as stalled.
 PAIR_SLOW = 0.05
