@@ -51,6 +51,39 @@ def test_kaplan_meier_equals_a_plain_reference(data: list[tuple[int, bool]]) -> 
     assert np.all(np.diff(km.survival) <= 0)
 
 
+@given(
+    st.lists(
+        st.tuples(st.integers(-5, 60), st.booleans(), st.integers(-20, 70)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.booleans(),
+)
+def test_kaplan_meier_counts_whole_months_as_the_sort_does(
+    data: list[tuple[int, bool, int]], truncated: bool
+) -> None:
+    # whole-number durations are counted (bincount), others sorted: shifting every time
+    # by half a month takes the sorting path, which must give the same estimate
+    t = np.array([d for d, _, _ in data], dtype=float)
+    obs = np.array([o for _, o, _ in data], dtype=bool)
+    entry = (
+        np.minimum(np.array([e for _, _, e in data], dtype=float), t - 1) if truncated else None
+    )
+    counted = kaplan_meier(t, obs, entry=entry)
+    sorted_ = kaplan_meier(t + 0.5, obs, entry=None if entry is None else entry + 0.5)
+    np.testing.assert_array_equal(counted.times + 0.5, sorted_.times)
+    for name in ("survival", "lower", "upper", "at_risk", "events"):
+        np.testing.assert_array_equal(getattr(counted, name), getattr(sorted_, name), err_msg=name)
+
+
+def test_kaplan_meier_sorts_when_the_span_is_wide() -> None:
+    # a few whole numbers far apart (beyond the counting span) take the sorting path
+    t = np.array([1.0, 2.0, 1e12, 3.0])
+    km = kaplan_meier(t, np.array([True, False, True, True]))
+    assert km.times.tolist() == [1.0, 2.0, 3.0, 1e12]
+    np.testing.assert_allclose(km.survival, [0.75, 0.75, 0.375, 0.0])
+
+
 def test_kaplan_meier_agrees_with_scipy_ecdf() -> None:
     rng = np.random.default_rng(3)
     t = rng.integers(1, 30, size=500).astype(float)

@@ -92,21 +92,29 @@ def kaplan_meier(
     Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from
     incomplete observations. JASA 53(282), 457-481.
     """
-    # Two sorts instead of an indirect one: the distinct times with their counts, and
-    # the exits among them.
-    ordered = np.sort(durations)
-    cut = np.flatnonzero(np.diff(ordered)) + 1
-    times = ordered[np.concatenate(([0], cut))] if ordered.size else ordered
-    total = np.diff(np.concatenate((cut, [ordered.size]), dtype=np.int64), prepend=0)
-    exits = np.sort(durations[observed])
-    events = (
-        np.searchsorted(exits, times, side="right") - np.searchsorted(exits, times, side="left")
-    ).astype(np.int64)
+    counted = _counted(durations, observed, entry)
+    if counted is not None:  # whole months (the usual case): counts, no sort
+        times, total, events, entered_before = counted
+    else:
+        # Two sorts instead of an indirect one: the distinct times with their counts,
+        # and the exits among them.
+        ordered = np.sort(durations)
+        cut = np.flatnonzero(np.diff(ordered)) + 1
+        times = ordered[np.concatenate(([0], cut))] if ordered.size else ordered
+        total = np.diff(np.concatenate((cut, [ordered.size])), prepend=0).astype(np.int64)
+        exits = np.sort(durations[observed])
+        events = (
+            np.searchsorted(exits, times, side="right")
+            - np.searchsorted(exits, times, side="left")
+        ).astype(np.int64)
+        entered_before = (
+            None if entry is None else np.searchsorted(np.sort(entry), times, side="left")
+        )
     at_risk = durations.size - np.concatenate(([0], np.cumsum(total)[:-1]))
     if entry is not None:
         # Not yet under observation at t_j: entered at or after t_j.
-        late = entry.size - np.searchsorted(np.sort(entry), times, side="left")
-        at_risk = at_risk - late
+        assert entered_before is not None
+        at_risk = at_risk - (entry.size - entered_before)
     with np.errstate(divide="ignore", invalid="ignore"):
         hazard = np.where(events > 0, events / np.maximum(at_risk, 1), 0.0)
         survival = np.cumprod(1.0 - hazard)
@@ -135,6 +143,61 @@ def kaplan_meier(
         at_risk=at_risk.astype(np.int64),
         events=events,
     )
+
+
+#: Whole-number durations spanning at most this many times their count (plus a
+#: margin) are counted with ``bincount`` instead of sorted.
+_COUNT_SPAN = 4
+
+
+def _whole(values: NDArray[np.float64]) -> NDArray[np.int64] | None:
+    """``values`` as int64 when every one is a whole number of safe size, else None."""
+    if values.size == 0 or not (np.abs(values).max() < 2.0**52):
+        return None
+    as_int = values.astype(np.int64)
+    return as_int if np.array_equal(as_int, values) else None
+
+
+def _counted(
+    durations: NDArray[np.float64],
+    observed: NDArray[np.bool_],
+    entry: NDArray[np.float64] | None,
+) -> (
+    tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64] | None]
+    | None
+):
+    """Distinct times, their counts, exits and entries before each, by counting.
+
+    For whole-number durations over a span of at most ``_COUNT_SPAN`` times
+    their number (whole months, say): O(n) with ``bincount`` where sorting
+    is O(n log n). None when it does not apply (then sort).
+    """
+    d = _whole(durations)
+    if d is None:
+        return None
+    lo = int(d.min())
+    span = int(d.max()) - lo + 1
+    if span > _COUNT_SPAN * d.size + 1024:
+        return None
+    e = None
+    if entry is not None:
+        e = _whole(entry)
+        if e is None:
+            return None
+    idx = d - lo
+    counts = np.bincount(idx, minlength=span)
+    present = np.flatnonzero(counts)
+    times = (present + lo).astype(np.float64)
+    total = counts[present].astype(np.int64)
+    events = np.bincount(idx[observed], minlength=span)[present].astype(np.int64)
+    if e is None:
+        return times, total, events, None
+    # entries before each time: those below the span, plus a running count inside it
+    shifted = e - lo
+    inside = (shifted >= 0) & (shifted < span)
+    running = np.concatenate(([0], np.cumsum(np.bincount(shifted[inside], minlength=span))))
+    before = int(np.count_nonzero(shifted < 0)) + running[present]
+    return times, total, events, before.astype(np.int64)
 
 
 def exponential_rate(
