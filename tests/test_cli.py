@@ -687,3 +687,23 @@ def test_fit_and_backtest_commands(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["fit", str(tmp_path / "missing.csv")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_fit_reads_the_gzipped_example_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `channelkit example history -o x.csv.gz` writes gzip; fit and backtest read it as is
+    from channelkit.cli import main
+
+    packed = tmp_path / "history.csv.gz"
+    assert main(["example", "history", "-o", str(packed)]) == 0
+    assert packed.read_bytes()[:2] == b"\x1f\x8b"
+    capsys.readouterr()
+    args = ["--joined", "joined", "--left", "left", "--seed", "0"]
+    assert main(["fit", str(packed), *args]) == 0
+    assert "annual_attrition" in capsys.readouterr().out
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(packed.read_bytes()[:100])
+    assert main(["fit", str(broken), *args]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "gzip" in err and "Traceback" not in err

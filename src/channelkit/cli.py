@@ -41,6 +41,7 @@ import json
 import math
 import os
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
@@ -170,11 +171,18 @@ def _needs(module: str, extra: str) -> None:
 
 
 def _check_utf8(path: str) -> None:
-    """Raise InvalidInputError naming ``path`` if the file is not UTF-8 text."""
+    """Raise InvalidInputError naming ``path`` if the file is not UTF-8 text (gzip allowed)."""
     try:
         data = Path(path).read_bytes()
     except OSError:
         return  # the reader reports a missing or unreadable file in its own words
+    if data[:2] == b"\x1f\x8b":  # gzip-compressed, as `channelkit example history` writes
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            raise InvalidInputError(
+                f"{path}: starts like a gzip file but cannot be decompressed"
+            ) from None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
