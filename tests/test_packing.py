@@ -56,6 +56,21 @@ def _bisect(w: np.ndarray, m: int, k: int, **kw: Any) -> tuple[_packing.PackResu
     return bisect_makespan(w, m, k, lo, hi, **kw), hi
 
 
+def _mip(W: np.ndarray, cap: np.ndarray, **kw: Any) -> K.MilpResult:
+    """``solve_milp`` with every pair eligible, no headcount cap and no current assignment."""
+    n, m = W.shape
+    opts: dict[str, Any] = {
+        "objective": "balance",
+        "cost": None,
+        "hard": False,
+        "current": None,
+        "max_moves": None,
+        "symmetric": False,
+    }
+    opts.update(kw)
+    return K.solve_milp(W, cap, np.ones((n, m), dtype=bool), np.full(m, n), **opts)
+
+
 def _check(res: _packing.PackResult, w: np.ndarray, m: int, k: int, hi: float) -> None:
     if res.manager is None:
         assert res.value == hi
@@ -169,20 +184,7 @@ def test_a_deadline_in_the_past_stops_the_search() -> None:
 @settings(max_examples=80, deadline=None)
 def test_milp_symmetry_breaking_keeps_the_optimum(w: np.ndarray, m: int) -> None:
     # identical managers: job j (by size) only to managers <= j; brute force over all
-    n = w.size
-    res = K.solve_milp(
-        np.repeat(w[:, None], m, axis=1),
-        np.ones(m),
-        np.ones((n, m), dtype=bool),
-        np.full(m, n),
-        objective="balance",
-        cost=None,
-        hard=False,
-        current=None,
-        max_moves=None,
-        symmetric=True,
-        time_limit=30.0,
-    )
+    res = _mip(np.repeat(w[:, None], m, axis=1), np.ones(m), symmetric=True, time_limit=30.0)
     assert res.proven and res.value == pytest.approx(brute_force(w, m), abs=1e-9)
 
 
@@ -296,17 +298,12 @@ def test_the_mip_is_never_worse_than_its_start(seed: int, seconds: float) -> Non
     cost = rng.integers(10, 50, (n, m)).astype(float)
     cap = np.full(m, W.mean() * n / m * 1.3)
     start = ck.assign(W, cap, cost=cost, objective="cost", method="fast")
-    res = K.solve_milp(
+    res = _mip(
         W,
         cap,
-        np.ones((n, m), dtype=bool),
-        np.full(m, n),
         objective="cost",
         cost=cost,
         hard=True,
-        current=None,
-        max_moves=None,
-        symmetric=False,
         time_limit=seconds,
         integral_scale=float(start.value),
         start=start.manager,
