@@ -41,7 +41,6 @@ import json
 import math
 import os
 import sys
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, cast
@@ -171,18 +170,11 @@ def _needs(module: str, extra: str) -> None:
 
 
 def _check_utf8(path: str) -> None:
-    """Raise InvalidInputError naming ``path`` if the file is not UTF-8 text (gzip allowed)."""
+    """Raise InvalidInputError naming ``path`` if the file is not UTF-8 text."""
     try:
         data = Path(path).read_bytes()
     except OSError:
         return  # the reader reports a missing or unreadable file in its own words
-    if data[:2] == b"\x1f\x8b":  # gzip-compressed, as `channelkit example history` writes
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error):
-            raise InvalidInputError(
-                f"{path}: starts like a gzip file but cannot be decompressed"
-            ) from None
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -809,7 +801,7 @@ def _add_balance(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _read_history(args: argparse.Namespace) -> Any:
     from .history import PartnerHistory
 
-    _check_utf8(args.history)
+    # (the reader decodes the file, gzip-compressed or not, and says what is wrong)
     return PartnerHistory.from_csv(
         args.history,
         id=args.id,

@@ -47,6 +47,7 @@ import math
 import numbers
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -1486,7 +1487,12 @@ def _read_csv(path: str | os.PathLike[str]) -> tuple[list[str], list[tuple[str, 
         raise InvalidInputError(f"{source}: no such file")
     raw = source.read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error):
+            raise InvalidInputError(
+                f"{source}: starts like a gzip file but cannot be decompressed"
+            ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
