@@ -305,7 +305,7 @@ def test_the_mip_is_never_worse_than_its_start(seed: int, seconds: float) -> Non
         cost=cost,
         hard=True,
         time_limit=seconds,
-        integral_scale=float(start.value),
+        integral=True,
         start=start.manager,
     )
     assert res.manager is not None

@@ -1075,7 +1075,7 @@ def solve_milp(
     time_limit: float | None,
     value_cap: float | None = None,
     minimise_moves: bool = False,
-    integral_scale: float | None = None,
+    integral: bool = False,
     start: IntArray | None = None,
     on_improve: Callable[[float, float], None] | None = None,
 ) -> MilpResult:
@@ -1085,9 +1085,9 @@ def solve_milp(
     relative load, for ``objective="balance"``). With ``minimise_moves`` the
     objective becomes the number of moved partners subject to the primary
     objective being at most ``value_cap``. When the optimal value is known to
-    be an integer, ``integral_scale`` (an upper estimate of its magnitude) lets
-    HiGHS stop once the gap is below one unit: the bound, rounded up, then
-    proves optimality. ``start`` (a feasible answer, such as the fast
+    be an integer (``integral``; the number of moves always is), HiGHS stops
+    once the gap is below one unit: the bound, rounded up, then proves
+    optimality. ``start`` (a feasible answer, such as the fast
     path's) is handed to HiGHS as its first incumbent. ``on_improve(value,
     bound)`` is called (in the units of the result) whenever HiGHS finds a
     better answer.
@@ -1163,7 +1163,7 @@ def solve_milp(
         integrality[nx] = False
     # whole-number objectives (integral costs, whole workloads on identical
     # managers, moves): an answer within 0.99 of the bound is optimal
-    abs_gap = 0.99 if (integral_scale is not None or minimise_moves) else 0.0
+    abs_gap = 0.99 if (integral or minimise_moves) else 0.0
     x0: FloatArray | None = None
     if start is not None and not minimise_moves:
         x0 = _start_vector(start, jj, ii, W, cap, scale, nv, balance, symmetric)
@@ -1199,6 +1199,12 @@ def solve_milp(
     return MilpResult(manager, fun, bnd, sol.status == 0, sol.status, sol.message)
 
 
+def _by_size(W: FloatArray) -> IntArray:
+    """Partners by decreasing workload (ties in index order): the symmetric model's ranks."""
+    out: IntArray = np.argsort(-W[:, 0], kind="stable")
+    return out
+
+
 def model_pairs(W: FloatArray, elig: BoolArray, symmetric: bool) -> tuple[IntArray, IntArray]:
     """The (partner, manager) pairs that get a variable, in increasing order.
 
@@ -1209,7 +1215,7 @@ def model_pairs(W: FloatArray, elig: BoolArray, symmetric: bool) -> tuple[IntArr
     jj, ii = np.nonzero(elig)
     if symmetric:
         n = W.shape[0]
-        order = np.argsort(-W[:, 0], kind="stable")
+        order = _by_size(W)
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         keep = ii <= rank[jj]
@@ -1239,7 +1245,7 @@ def _start_vector(
         return None
     manager = start
     if symmetric:
-        order = np.argsort(-W[:, 0], kind="stable")
+        order = _by_size(W)
         first_seen = np.full(W.shape[1], -1, dtype=np.int64)
         labels = manager[order]
         _, idx = np.unique(labels, return_index=True)
@@ -1304,10 +1310,6 @@ def _highs_milp(
     lp.a_matrix_.start_ = a.indptr.astype(np.int32)
     lp.a_matrix_.index_ = a.indices.astype(np.int32)
     lp.a_matrix_.value_ = a.data.astype(np.float64)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if v else highspy.HighsVarType.kContinuous
-        for v in integrality.tolist()
-    ]
     with quiet():
         h = highspy.Highs()  # type: ignore[no-untyped-call]
         h.setOptionValue("output_flag", False)
@@ -1317,6 +1319,8 @@ def _highs_milp(
         if time_limit is not None:
             h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         h.passModel(lp)
+        whole = np.flatnonzero(integrality).astype(np.int32)
+        h.changeColsIntegrality(whole.size, whole, np.ones(whole.size, dtype=np.uint8))
         if on_improve is not None:
             improving = highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution
 
@@ -1328,7 +1332,7 @@ def _highs_milp(
             h.startCallback(improving)
         if start is not None:
             given = highspy.HighsSolution()
-            given.col_value = start.tolist()
+            given.col_value = start
             given.value_valid = True
             h.setSolution(given)
         h.run()

@@ -1368,18 +1368,6 @@ def _exact_stage(
         if p.cost is not None and p.objective == "cost"
         else p.identical and _integral(p.w1 if p.w1 is not None else p.W)
     )
-    scale: float | None = None
-    if integral:
-        # an upper estimate of |optimum|: lb <= optimum <= val, so with
-        # negative costs |lb| can exceed |val|
-        lb = found.bound
-        scale = (
-            max(abs(found.value), abs(lb) if math.isfinite(lb) else 0.0)
-            if found.manager is not None
-            else float(np.abs(p.cost).sum())
-            if (p.cost is not None and p.objective == "cost")
-            else float(p.W.max(axis=1).sum())
-        )
     r1 = K.solve_milp(
         p.W,
         p.cap,
@@ -1392,7 +1380,7 @@ def _exact_stage(
         max_moves=p.max_moves,
         symmetric=symmetric,
         time_limit=time_limit,
-        integral_scale=scale,
+        integral=integral,
         start=found.manager,
         on_improve=None if say is None else _improvement_reporter(say, found),
     )
