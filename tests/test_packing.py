@@ -220,13 +220,15 @@ def test_random_instances_are_proven_by_the_packing_search(
 
 
 def test_exact_reports_the_packing_stage_in_progress(capsys: pytest.CaptureFixture[str]) -> None:
-    rng = np.random.default_rng(7)
-    w = rng.integers(1, 100, 31).astype(float)
-    ck.assign(w, 6, method="exact", progress=True)
+    # 9 8 6 5 4 on 2 managers: the fast path finds 17 over the bound 16, and the
+    # packing search proves 17 (no subset sums to 16) without the MIP
+    res = ck.assign([9.0, 8.0, 6.0, 5.0, 4.0], 2, method="exact", progress=True)
     err = capsys.readouterr().err
-    if "packing search" in err:  # (not when the fast path already proved it)
-        line = next(x for x in err.splitlines() if "packing search" in x)
-        assert "lower bound" in line and "gap" in line
+    lines = [x for x in err.splitlines() if "packing search" in x]
+    assert len(lines) == 1
+    assert "value 17, lower bound 17, gap 0%" in lines[0]
+    assert " exact:" not in err  # the MIP did not run
+    assert res.optimal and res.value == res.lower_bound == 17
 
 
 # --------------------------------------------------------------------------- GAP: bounds at a limit
