@@ -740,3 +740,19 @@ def test_histories_too_short_to_estimate_say_so() -> None:
     zeros = ck.PartnerHistory(["a", "b", "c"], "2024-01", {"revenue": np.zeros((24, 3))})
     fit = fit_attrition(zeros)  # all-zero revenue: nobody left, a rate of 0 with an upper bound
     assert fit.annual_rate == 0.0 and 0.0 < fit.ci[1] < 1.0
+
+
+@pytest.mark.parametrize("growth", [-1.0, -2.0, math.nan, math.inf, "x", True, 1 + 0j])
+def test_a_growth_that_is_not_a_rate_above_minus_one_is_refused(
+    history: ck.PartnerHistory, growth: object
+) -> None:
+    # (it used to give NaN seasonal factors, or all ones, without a word)
+    from channelkit.calibration import channel_seasonality
+
+    for call in (
+        lambda: channel_seasonality(history, growth=growth),  # type: ignore[arg-type]
+        lambda: fit_ramp(history, growth=growth, seed=0),  # type: ignore[arg-type]
+        lambda: ck.calibrate(history, growth=growth, seed=0),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(ck.InvalidInputError, match="growth"):
+            call()

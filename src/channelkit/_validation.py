@@ -392,6 +392,16 @@ def check_nonnegative(value: Any, name: str, *, allow_inf: bool = False) -> floa
     return out
 
 
+def check_growth(value: Any, name: str = "growth") -> float:
+    """Return a yearly growth rate as a float, or raise unless it is finite and > -1."""
+    out = _check_scalar(value, name)
+    if not (np.isfinite(out) and out > -1.0):
+        raise InvalidInputError(
+            f"{name} must be a finite yearly rate above -1 (-100 %), got {value!r}"
+        )
+    return out
+
+
 def check_fraction(
     value: Any, name: str, *, include_zero: bool = True, include_one: bool = True
 ) -> float:

@@ -44,7 +44,14 @@ from ._survival import (
     weibull_fit,
     wilson_interval,
 )
-from ._validation import SeedLike, as_bool_array, as_float_array, as_generator, check_fraction
+from ._validation import (
+    SeedLike,
+    as_bool_array,
+    as_float_array,
+    as_generator,
+    check_fraction,
+    check_growth,
+)
 from .capacity import FunnelStage, Segment
 from .errors import InvalidInputError
 from .history import PartnerHistory
@@ -1102,6 +1109,7 @@ def revenue_since_joining(
     ages = np.arange(t_n)
     t = start[:, None] + ages[None, :]
     valid = t <= last[:, None]
+    growth = check_growth(growth)
     revenue = history.metric("revenue")
     if growth:
         revenue = revenue / (1.0 + growth) ** (np.arange(t_n)[:, None] / 12.0)
@@ -1370,6 +1378,7 @@ def channel_seasonality(history: PartnerHistory, growth: float = 0.0) -> NDArray
     >>> int(factors.argmax())  # December
     11
     """
+    growth = check_growth(growth)
     t_n = history.n_periods
     ones = np.ones(12)
     if t_n < 12:
@@ -1850,9 +1859,7 @@ def calibrate(
     for name, value in (("min_partners", min_partners), ("min_events", min_events)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise InvalidInputError(f"{name} must be a positive int, got {value!r}")
-    g = channel_growth(history) if growth is None else float(growth)
-    if not g > -1.0:
-        raise InvalidInputError(f"growth must be > -1, got {growth!r}")
+    g = channel_growth(history) if growth is None else check_growth(growth)
     season = channel_seasonality(history, g)
     rng = as_generator(seed)
     n = len(history.ids)
